@@ -1,0 +1,176 @@
+//! `client.sign_in()`: `POST /sign-in/email` and `POST /sign-in/social`.
+//!
+//! ```no_run
+//! # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
+//! use keyward_client::wire::SignInOutcome;
+//! match client.sign_in().email("ada@example.com", "correct-horse-battery").await? {
+//!     SignInOutcome::SignedIn(signed_in) => println!("hello {}", signed_in.user.name),
+//!     SignInOutcome::TwoFactorRequired(challenge) => {
+//!         // see `client.two_factor()`: verify_totp, verify_otp, verify_backup_code
+//!         println!("second factor needed: {:?}", challenge.two_factor_methods);
+//!     }
+//! }
+//! // Or, where a challenge is handled elsewhere (`on_two_factor_required`):
+//! let signed_in = client.sign_in().email("ada@example.com", "correct-horse-battery").await?.into_signed_in()?;
+//! // A native app opens the provider's page in the system browser:
+//! let redirect = client.sign_in().social("github").callback_url("myapp://signed-in").await?;
+//! println!("open {}", redirect.url);
+//! # Ok(()) }
+//! ```
+
+use serde_json::{Map, Value};
+
+use crate::client::{AuthClient, into_future};
+use crate::error::Result;
+use crate::transport::Method;
+use crate::wire::{Password, SignInEmailRequest, SignInOutcome, SignInSocialRequest, SocialRedirect};
+
+/// The sign-in endpoints.
+#[derive(Clone, Copy, Debug)]
+pub struct SignIn<'a> {
+    client: &'a AuthClient,
+}
+
+impl AuthClient {
+    /// Sign-in endpoints.
+    pub fn sign_in(&self) -> SignIn<'_> {
+        SignIn { client: self }
+    }
+}
+
+impl<'a> SignIn<'a> {
+    /// Signs in with email and password.
+    pub fn email(self, email: impl Into<String>, password: impl Into<Password>) -> SignInEmail<'a> {
+        SignInEmail {
+            client: self.client,
+            body: SignInEmailRequest {
+                email: email.into(),
+                password: password.into(),
+                callback_url: None,
+                remember_me: None,
+            },
+        }
+    }
+
+    /// Starts an OAuth sign-in with `provider` (`github`, `google`, …) and returns the
+    /// provider URL to open. Redirects are off by default: a native app opens the URL
+    /// itself, in the system browser.
+    pub fn social(self, provider: impl Into<String>) -> SignInSocial<'a> {
+        SignInSocial {
+            client: self.client,
+            body: SignInSocialRequest {
+                provider: provider.into(),
+                disable_redirect: Some(true),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// `POST /sign-in/email`.
+#[derive(Debug)]
+pub struct SignInEmail<'a> {
+    client: &'a AuthClient,
+    body: SignInEmailRequest,
+}
+
+impl SignInEmail<'_> {
+    /// Returned as `url` (with `redirect: true`).
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.body.callback_url = Some(url.into());
+        self
+    }
+
+    /// `false`: the session ends with the browser session (one day at most).
+    pub fn remember_me(mut self, remember: bool) -> Self {
+        self.body.remember_me = Some(remember);
+        self
+    }
+
+    /// Sends it. When the account needs a second factor, the answer is
+    /// [`SignInOutcome::TwoFactorRequired`]: the client keeps the challenge for
+    /// [`client.two_factor()`](crate::api::two_factor::TwoFactorApi) and calls the
+    /// `on_two_factor_required` handler. Otherwise the token is stored. Either way the
+    /// session store is refreshed.
+    pub async fn send(self) -> Result<SignInOutcome> {
+        let reply = self
+            .client
+            .send_json(Method::Post, "/sign-in/email", &self.body)
+            .await?;
+        let outcome: SignInOutcome = crate::client::decode("/sign-in/email", &reply)?;
+        if let (SignInOutcome::SignedIn(response), None) = (&outcome, reply.response.header("set-auth-token")) {
+            self.client.set_token(response.token.clone())?;
+        }
+        self.client.apply_sign_in_outcome(&outcome)?;
+        let _ = self.client.refresh_session(false).await;
+        Ok(outcome)
+    }
+}
+
+into_future!(SignInEmail, SignInOutcome);
+
+/// `POST /sign-in/social` (redirect flow).
+#[derive(Debug)]
+pub struct SignInSocial<'a> {
+    client: &'a AuthClient,
+    body: SignInSocialRequest,
+}
+
+impl SignInSocial<'_> {
+    /// Where to land after signing in (an app URL such as `myapp://cb` must be trusted).
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.body.callback_url = Some(url.into());
+        self
+    }
+
+    /// Where to land after signing up.
+    pub fn new_user_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.body.new_user_callback_url = Some(url.into());
+        self
+    }
+
+    /// Where to land on failure.
+    pub fn error_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.body.error_callback_url = Some(url.into());
+        self
+    }
+
+    /// Scopes to request instead of the provider's defaults.
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
+        self.body.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Login hint passed to the provider.
+    pub fn login_hint(mut self, hint: impl Into<String>) -> Self {
+        self.body.login_hint = Some(hint.into());
+        self
+    }
+
+    /// Ask for sign-up where the provider disables implicit sign-up.
+    pub fn request_sign_up(mut self) -> Self {
+        self.body.request_sign_up = Some(true);
+        self
+    }
+
+    /// Let the server answer with a `Location` redirect (for browser apps).
+    pub fn allow_redirect(mut self) -> Self {
+        self.body.disable_redirect = None;
+        self
+    }
+
+    /// Data carried through the OAuth state.
+    pub fn additional_data(mut self, data: Map<String, Value>) -> Self {
+        self.body.additional_data = Some(data);
+        self
+    }
+
+    /// Sends it and returns the provider URL.
+    pub async fn send(self) -> Result<SocialRedirect> {
+        self.client
+            .call(Method::Post, "/sign-in/social", None, Some(&self.body))
+            .await
+    }
+}
+
+into_future!(SignInSocial, SocialRedirect);

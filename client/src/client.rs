@@ -1,0 +1,586 @@
+//! [`AuthClient`]: configuration, credentials, and the request path every endpoint uses.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::Shared;
+use futures_signals::signal::Mutable;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::api::two_factor::TwoFactorHandler;
+use crate::cookie_jar::CookieJar;
+use crate::error::{Error, Result};
+use crate::session_store::{SessionEvent, SessionState, SessionStore};
+use crate::token_store::{MemoryStore, TokenStore};
+use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Method, ReqwestTransport, Transport};
+use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken, TrustedDevice, TwoFactorRedirect};
+
+/// The two-factor plugin's challenge cookie (`better-auth.two_factor`).
+fn is_challenge_cookie(name: &str) -> bool {
+    name.ends_with(".two_factor")
+}
+
+/// The two-factor plugin's trusted-device cookie (`better-auth.trust_device`).
+fn is_trust_cookie(name: &str) -> bool {
+    name.ends_with(".trust_device")
+}
+
+/// How the client proves who it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialMode {
+    /// `Authorization: Bearer <token>`, with the token kept in the [`TokenStore`]. The
+    /// default on native targets: no cookie jar, no Origin rules.
+    Bearer,
+    /// Cookies. In browsers the browser keeps them (the default there); on native targets
+    /// the client keeps a jar and sends `Origin` on every `POST`, as better-auth requires.
+    Cookie,
+}
+
+/// Extra request settings.
+#[derive(Clone, Debug, Default)]
+pub struct FetchOptions {
+    /// Headers added to every request.
+    pub headers: Vec<(String, String)>,
+    /// The `Origin` sent in native cookie mode (default: the server's own origin, which
+    /// better-auth always trusts).
+    pub origin: Option<String>,
+}
+
+/// Builds an [`AuthClient`].
+pub struct AuthClientBuilder {
+    base_url: Url,
+    base_path: Option<String>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    transport: Option<Arc<dyn Transport>>,
+    mode: Option<CredentialMode>,
+    fetch_options: FetchOptions,
+    refetch_interval: Option<Duration>,
+    refetch_on_window_focus: bool,
+    on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
+    organization_roles: Option<crate::wire::organization::RoleSet>,
+}
+
+impl AuthClientBuilder {
+    /// Custom organization roles, for [`check_role_permission`](crate::api::organization::OrganizationApi::check_role_permission)
+    /// (better-auth's `organizationClient({ roles })`); the defaults stay.
+    pub fn organization_roles(mut self, roles: crate::wire::organization::RoleSet) -> Self {
+        self.organization_roles = Some(roles);
+        self
+    }
+
+    /// Called with the available methods (`"totp"`, `"otp"`) whenever a sign-in needs a
+    /// second factor, like `twoFactorClient({ onTwoFactorRedirect })`: navigate to your
+    /// code screen from here.
+    pub fn on_two_factor_required(mut self, handler: impl TwoFactorHandler + 'static) -> Self {
+        self.on_two_factor_required = Some(Arc::new(handler));
+        self
+    }
+
+    /// Where the token is kept (default: [`MemoryStore`]).
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The HTTP stack (default: [`ReqwestTransport`]).
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Extra headers and the Origin for native cookie mode.
+    pub fn fetch_options(mut self, options: FetchOptions) -> Self {
+        self.fetch_options = options;
+        self
+    }
+
+    /// Bearer tokens or cookies (default: bearer on native, cookies in browsers).
+    pub fn credential_mode(mut self, mode: CredentialMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Where the endpoints are mounted, when the base URL has no path (default `/api/auth`).
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        self.base_path = Some(path.into());
+        self
+    }
+
+    /// Refetch the session periodically while signed in (off by default). Needs a tokio
+    /// runtime on native targets.
+    pub fn refetch_interval(mut self, every: Duration) -> Self {
+        self.refetch_interval = Some(every);
+        self
+    }
+
+    /// In browsers, refetch when the page becomes visible again, at most once per 5 s
+    /// (on by default, as in better-auth).
+    pub fn refetch_on_window_focus(mut self, enabled: bool) -> Self {
+        self.refetch_on_window_focus = enabled;
+        self
+    }
+
+    /// Builds the client.
+    // In browsers nothing is `Send` (and nothing needs to be): the `Arc` is for cheap clones.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+    pub fn build(self) -> Result<AuthClient> {
+        let mut endpoint = self.base_url.clone();
+        let has_path = !matches!(endpoint.path(), "" | "/");
+        if !has_path || self.base_path.is_some() {
+            let base_path = self.base_path.unwrap_or_else(|| DEFAULT_BASE_PATH.to_owned());
+            endpoint.set_path(&format!("/{}", base_path.trim_matches('/')));
+        }
+        let trimmed = endpoint.path().trim_end_matches('/').to_owned();
+        endpoint.set_path(&trimmed);
+        endpoint.set_query(None);
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(ReqwestTransport::new().map_err(|e| Error::Network { message: e.0 })?),
+        };
+        let default_mode = if cfg!(target_arch = "wasm32") {
+            CredentialMode::Cookie
+        } else {
+            CredentialMode::Bearer
+        };
+        let origin = self
+            .fetch_options
+            .origin
+            .clone()
+            .unwrap_or_else(|| self.base_url.origin().ascii_serialization());
+        let client = AuthClient {
+            inner: Arc::new(Inner {
+                endpoint,
+                origin,
+                transport,
+                token_store: self.token_store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                mode: self.mode.unwrap_or(default_mode),
+                extra_headers: self.fetch_options.headers,
+                token: Mutex::new(None),
+                token_loaded: AtomicBool::new(false),
+                jar: CookieJar::default(),
+                state: Mutable::new(SessionState::initial()),
+                listeners: Mutex::new(Vec::new()),
+                inflight: Mutex::new(None),
+                epoch: AtomicU64::new(0),
+                background: crate::session_store::Background::default(),
+                pending_two_factor: Mutex::new(None),
+                on_two_factor_required: self.on_two_factor_required,
+                organization: Default::default(),
+                organization_roles: crate::api::organization::client_roles(self.organization_roles),
+            }),
+        };
+        crate::session_store::start_background(&client, self.refetch_interval, self.refetch_on_window_focus)?;
+        Ok(client)
+    }
+}
+
+type SessionFuture = Shared<BoxFuture<'static, Result<Option<SessionData>>>>;
+
+pub(crate) struct Inner {
+    pub endpoint: Url,
+    pub origin: String,
+    pub transport: Arc<dyn Transport>,
+    pub token_store: Arc<dyn TokenStore>,
+    pub mode: CredentialMode,
+    pub extra_headers: Vec<(String, String)>,
+    pub token: Mutex<Option<SessionToken>>,
+    pub token_loaded: AtomicBool,
+    pub jar: CookieJar,
+    pub state: Mutable<SessionState>,
+    pub listeners: Mutex<Vec<futures::channel::mpsc::UnboundedSender<SessionEvent>>>,
+    pub inflight: Mutex<Option<(u64, SessionFuture)>>,
+    pub epoch: AtomicU64,
+    #[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
+    pub background: crate::session_store::Background,
+    /// The methods of an open two-factor sign-in challenge.
+    pub pending_two_factor: Mutex<Option<Vec<String>>>,
+    pub on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
+    pub organization: crate::api::organization::OrganizationStores,
+    pub organization_roles: crate::wire::organization::RoleSet,
+}
+
+/// A client for a better-auth compatible server. Cheap to clone; `Send + Sync` on native.
+///
+/// ```no_run
+/// # async fn run() -> keyward_client::Result<()> {
+/// use keyward_client::AuthClient;
+/// let client = AuthClient::builder("http://localhost:3000".parse().unwrap()).build()?;
+/// client.sign_in().email("ada@example.com", "correct-horse-battery").await?;
+/// let state = client.session().get();
+/// println!("signed in as {}", state.data.expect("signed in").user.name);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AuthClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthClient")
+            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("mode", &self.inner.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response body read as JSON (`null` for an empty body), with the raw response.
+pub(crate) struct Reply {
+    pub response: HttpResponse,
+    pub json: Value,
+}
+
+fn poisoned<T>(_: T) -> Error {
+    Error::Storage {
+        message: "client state lock poisoned".into(),
+    }
+}
+
+impl AuthClient {
+    /// Starts a client for the server at `base_url` (for example `http://localhost:3000`;
+    /// `/api/auth` is appended unless the URL has a path).
+    pub fn builder(base_url: Url) -> AuthClientBuilder {
+        AuthClientBuilder {
+            base_url,
+            base_path: None,
+            token_store: None,
+            transport: None,
+            mode: None,
+            fetch_options: FetchOptions::default(),
+            refetch_interval: None,
+            refetch_on_window_focus: true,
+            on_two_factor_required: None,
+            organization_roles: None,
+        }
+    }
+
+    /// The endpoint prefix, e.g. `http://localhost:3000/api/auth`.
+    pub fn endpoint(&self) -> &Url {
+        &self.inner.endpoint
+    }
+
+    /// How the client authenticates.
+    pub fn credential_mode(&self) -> CredentialMode {
+        self.inner.mode
+    }
+
+    /// The reactive session store.
+    pub fn session(&self) -> SessionStore {
+        SessionStore::new(self.clone())
+    }
+
+    /// The current session token (bearer mode), loading it from the store if needed.
+    pub fn token(&self) -> Result<Option<SessionToken>> {
+        self.ensure_token_loaded()?;
+        Ok(self.inner.token.lock().map_err(poisoned)?.clone())
+    }
+
+    fn ensure_token_loaded(&self) -> Result<()> {
+        if self.inner.token_loaded.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let stored = self.inner.token_store.load()?;
+        let trusted = self.inner.token_store.load_trusted_device()?;
+        let mut token = self.inner.token.lock().map_err(poisoned)?;
+        if !self.inner.token_loaded.swap(true, Ordering::AcqRel) {
+            *token = stored;
+            if let Some((name, value)) = trusted.as_ref().and_then(|t| t.expose().split_once('=')) {
+                self.inner.jar.insert(name, value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the trusted-device cookie in the token store after a response changed it.
+    fn persist_trusted_device(&self) -> Result<()> {
+        match self.inner.jar.find(is_trust_cookie) {
+            Some((name, value)) => self
+                .inner
+                .token_store
+                .save_trusted_device(&TrustedDevice::new(format!("{name}={value}"))),
+            None => self.inner.token_store.clear_trusted_device(),
+        }
+    }
+
+    /// Forgets the bearer token without telling the server (a new sign-in has started;
+    /// in a browser the server's cookie expiry does the same).
+    pub(crate) fn drop_token(&self) -> Result<()> {
+        *self.inner.token.lock().map_err(poisoned)? = None;
+        self.inner.token_loaded.store(true, Ordering::Release);
+        self.inner.token_store.clear()
+    }
+
+    /// The methods of the open two-factor sign-in challenge.
+    pub(crate) fn set_pending_two_factor(&self, methods: Option<Vec<String>>) -> Result<()> {
+        *self.inner.pending_two_factor.lock().map_err(poisoned)? = methods;
+        Ok(())
+    }
+
+    /// Whether the jar holds a two-factor challenge cookie (native targets).
+    pub(crate) fn has_challenge_cookie(&self) -> bool {
+        self.inner.jar.find(is_challenge_cookie).is_some()
+    }
+
+    /// The factors an open two-factor sign-in challenge accepts (`"totp"`, `"otp"`), or
+    /// `None` when no sign-in is waiting for a second factor.
+    pub fn pending_two_factor(&self) -> Option<Vec<String>> {
+        self.inner.pending_two_factor.lock().ok()?.clone()
+    }
+
+    /// Stores a new token (memory and token store).
+    pub(crate) fn set_token(&self, token: SessionToken) -> Result<()> {
+        *self.inner.token.lock().map_err(poisoned)? = Some(token.clone());
+        self.inner.token_loaded.store(true, Ordering::Release);
+        self.inner.token_store.save(&token)
+    }
+
+    /// Forgets the token and cookies (memory and token store), except a trusted-device
+    /// cookie, which outlives sign-out as it does in a browser.
+    pub(crate) fn clear_credentials(&self) -> Result<()> {
+        *self.inner.token.lock().map_err(poisoned)? = None;
+        self.inner.token_loaded.store(true, Ordering::Release);
+        self.inner.jar.retain(is_trust_cookie);
+        self.set_pending_two_factor(None)?;
+        self.inner.token_store.clear()
+    }
+
+    fn url(&self, path: &str, query: Option<&str>) -> Result<Url> {
+        let mut url = self.inner.endpoint.clone();
+        let joined = format!("{}/{}", url.path().trim_end_matches('/'), path.trim_start_matches('/'));
+        url.set_path(&joined);
+        url.set_query(query.filter(|q| !q.is_empty()));
+        Ok(url)
+    }
+
+    /// Sends a request and applies what it returns to the credentials; errors for
+    /// non-success statuses. `3xx` answers are returned as they are.
+    pub(crate) async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply> {
+        self.ensure_token_loaded()?;
+        let mut headers = Vec::new();
+        if body.is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        match self.inner.mode {
+            CredentialMode::Bearer => {
+                if let Some(token) = self.inner.token.lock().map_err(poisoned)?.as_ref() {
+                    headers.push(("authorization".to_owned(), format!("Bearer {}", token.expose())));
+                }
+                // The two-factor plugin's cookies have no bearer form: send them as cookies
+                // (with the Origin that requests carrying cookies need).
+                let plugin_cookies = self
+                    .inner
+                    .jar
+                    .header_where(|name| is_challenge_cookie(name) || is_trust_cookie(name));
+                if let (Some(cookies), false) = (plugin_cookies, cfg!(target_arch = "wasm32")) {
+                    headers.push(("cookie".to_owned(), cookies));
+                    if method == Method::Post {
+                        headers.push(("origin".to_owned(), self.inner.origin.clone()));
+                    }
+                }
+            }
+            CredentialMode::Cookie => {
+                if !cfg!(target_arch = "wasm32") {
+                    if let Some(cookies) = self.inner.jar.header() {
+                        headers.push(("cookie".to_owned(), cookies));
+                    }
+                    if method == Method::Post {
+                        headers.push(("origin".to_owned(), self.inner.origin.clone()));
+                    }
+                }
+            }
+        }
+        headers.extend(self.inner.extra_headers.iter().cloned());
+        let request = HttpRequest {
+            method,
+            url: self.url(path, query)?,
+            headers,
+            body,
+        };
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| Error::Network { message: e.0 })?;
+        let mut trust_changed = false;
+        for cookie in response.headers_named("set-cookie") {
+            self.inner.jar.apply(cookie);
+            let name = cookie.split('=').next().unwrap_or_default().trim();
+            trust_changed |= is_trust_cookie(name);
+        }
+        if trust_changed {
+            self.persist_trusted_device()?;
+        }
+        if response.status >= 400 {
+            let retry_after = response.header("x-retry-after").and_then(|v| v.trim().parse().ok());
+            return Err(Error::from_response(response.status, &response.body, retry_after));
+        }
+        let json = if response.body.is_empty() || response.status >= 300 {
+            Value::Null
+        } else {
+            serde_json::from_slice(&response.body).map_err(|e| Error::Decode {
+                message: format!("{path}: {e}"),
+                body: String::from_utf8_lossy(&response.body).into_owned(),
+            })?
+        };
+        // better-auth sends `set-auth-token` even on a two-factor challenge, for a session
+        // it has already deleted: never keep that one.
+        let challenge = serde_json::from_value::<TwoFactorRedirect>(json.clone()).is_ok_and(|r| r.two_factor_redirect);
+        if let (Some(token), false) = (response.header("set-auth-token"), challenge) {
+            self.set_token(SessionToken::new(token))?;
+        }
+        Ok(Reply { response, json })
+    }
+
+    /// A JSON request; the reply undecoded.
+    pub(crate) async fn send_json<B: Serialize + ?Sized>(&self, method: Method, path: &str, body: &B) -> Result<Reply> {
+        let body = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
+        self.send_raw(method, path, None, Some(body)).await
+    }
+
+    /// A JSON request decoding a typed answer.
+    pub(crate) async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<T> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
+        let reply = self.send_raw(method, path, query, body).await?;
+        decode(path, &reply)
+    }
+
+    /// Calls any endpoint, for example one of a custom server plugin. `path` is relative to
+    /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
+    /// use keyward_client::transport::Method;
+    /// let ok: serde_json::Value = client.fetch::<(), _>(Method::Get, "/ok", None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Req>,
+    ) -> Result<Resp> {
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
+        self.call(method, path, query, body).await
+    }
+
+    /// `GET /ok`: whether the server answers.
+    pub async fn ok(&self) -> Result<bool> {
+        let reply: crate::wire::OkResponse = self.call::<(), _>(Method::Get, "/ok", None, None).await?;
+        Ok(reply.ok)
+    }
+
+    /// Call this once at start-up, before the first render: it reads the stored token and
+    /// resolves the session, so a signed-in user never sees a signed-out flash. A token
+    /// the server no longer accepts is removed from the store.
+    pub async fn restore(&self) -> Result<Option<SessionData>> {
+        if let Err(error) = self.ensure_token_loaded() {
+            self.inner.state.set(SessionState {
+                data: None,
+                is_pending: false,
+                is_refetching: false,
+                error: Some(error.clone()),
+            });
+            return Err(error);
+        }
+        let has_credentials = self.token()?.is_some() || self.inner.mode == CredentialMode::Cookie;
+        if !has_credentials {
+            self.session_store_set_signed_out(None);
+            return Ok(None);
+        }
+        self.refresh_session(false).await
+    }
+
+    pub(crate) fn session_store_set_signed_out(&self, event: Option<SessionEvent>) {
+        crate::session_store::apply_signed_out(self, event);
+    }
+
+    /// Refetches the session (see [`SessionStore::refetch`]); with `join`, a fetch already
+    /// under way is shared instead of starting another.
+    pub(crate) async fn refresh_session(&self, join: bool) -> Result<Option<SessionData>> {
+        let result = crate::session_store::fetch(self, join).await;
+        if !join {
+            // A call that changed the session: the organization stores someone watches
+            // follow (better-auth's session paths toggle `$activeOrgSignal`).
+            let refresh = crate::api::organization::StoreRefresh {
+                active: true,
+                list: true,
+                member: false,
+            };
+            self.refresh_organization_stores(refresh).await;
+        }
+        result
+    }
+}
+
+/// Decodes a typed answer from a reply.
+pub(crate) fn decode<T: DeserializeOwned>(path: &str, reply: &Reply) -> Result<T> {
+    serde_json::from_value(reply.json.clone()).map_err(|e| Error::Decode {
+        message: format!("{path}: {e}"),
+        body: String::from_utf8_lossy(&reply.response.body).into_owned(),
+    })
+}
+
+/// Implements `IntoFuture` for a request builder with an `async fn send(self)`.
+macro_rules! into_future {
+    ($builder:ident, $output:ty) => {
+        impl<'a> std::future::IntoFuture for $builder<'a> {
+            type Output = $crate::error::Result<$output>;
+            type IntoFuture = $crate::transport::BoxFuture<'a, Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use into_future;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn the_client_can_be_shared_across_threads() {
+        assert_send_sync::<AuthClient>();
+        assert_send_sync::<crate::SessionStore>();
+        let client = AuthClient::builder("http://localhost:3000".parse().expect("url"))
+            .build()
+            .expect("builds");
+        let clone = client.clone();
+        assert!(Arc::ptr_eq(&client.inner, &clone.inner), "clones share one state");
+        assert_eq!(client.endpoint().as_str(), "http://localhost:3000/api/auth");
+        let custom = AuthClient::builder("https://example.com/auth".parse().expect("url"))
+            .build()
+            .expect("builds");
+        assert_eq!(custom.endpoint().as_str(), "https://example.com/auth");
+        let base_path = AuthClient::builder("https://example.com".parse().expect("url"))
+            .base_path("/v1/auth/")
+            .build()
+            .expect("builds");
+        assert_eq!(base_path.endpoint().as_str(), "https://example.com/v1/auth");
+    }
+}

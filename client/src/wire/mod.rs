@@ -1,0 +1,43 @@
+//! The wire protocol of better-auth 1.7, shared by the Keyward client and server.
+//!
+//! Everything here is plain data: request bodies (with the schema the server enforces),
+//! response bodies, models, error codes and secret newtypes. It has no transport
+//! dependency, so the server compiles against exactly the types the client sends.
+
+pub mod account;
+pub mod common;
+pub mod email_verification;
+pub mod error;
+pub mod models;
+pub mod organization;
+pub mod password;
+pub mod schema;
+pub mod secret;
+pub mod session;
+pub mod sign_in;
+pub mod sign_out;
+pub mod sign_up;
+pub mod time;
+pub mod two_factor;
+pub mod user;
+
+pub use account::*;
+pub use common::*;
+pub use email_verification::*;
+pub use error::{ErrorBody, ErrorCode};
+pub use models::*;
+pub use password::*;
+pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
+pub use secret::{BackupCode, EmailToken, OtpCode, Password, SessionToken, TotpSecret, TotpUri, TrustedDevice};
+pub use session::*;
+pub use sign_in::*;
+pub use sign_out::*;
+pub use sign_up::*;
+pub use two_factor::*;
+pub use user::*;
+
+/// The path under which better-auth mounts its endpoints unless configured otherwise.
+pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+
+/// The better-auth release whose protocol these types follow.
+pub const BETTER_AUTH_VERSION: &str = "1.7.25";

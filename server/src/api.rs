@@ -1,0 +1,131 @@
+//! Server-side calls for applications that embed Keyward: the counterpart of
+//! better-auth's `auth.api`, including what it keeps off HTTP (`setPassword`).
+//!
+//! ```no_run
+//! # async fn demo(auth: keyward_server::Auth, headers: axum::http::HeaderMap) -> Result<(), keyward_server::ApiError> {
+//! if let Some(data) = auth.api().get_session(&headers).await? {
+//!     println!("{} is signed in", data.user.email);
+//! }
+//! # Ok(()) }
+//! ```
+
+use axum::http::{Extensions, HeaderMap};
+
+use crate::auth::Auth;
+use crate::db::{accounts, sessions, users};
+use crate::error::{ApiError, ApiResult};
+use crate::request::Ctx;
+use crate::session::Lookup;
+use keyward_client::wire::{
+    BackupCodesResponse, ErrorCode, Password, Session, SessionData, SignInEmailRequest, SignInOutcome,
+    SignUpEmailRequest, SignUpResponse, User,
+};
+
+/// Server-side calls; see [`Auth::api`].
+#[derive(Clone, Copy, Debug)]
+pub struct Api<'a> {
+    auth: &'a Auth,
+}
+
+impl<'a> Api<'a> {
+    pub(crate) fn new(auth: &'a Auth) -> Self {
+        Self { auth }
+    }
+
+    fn ctx(&self, headers: &HeaderMap) -> Ctx {
+        Ctx::from_parts(self.auth, headers, &Extensions::new())
+    }
+
+    /// The session a request's headers carry (cookie or `Authorization: Bearer`), or
+    /// `None`. Read-only: it never rolls the expiry forward, since there is no response
+    /// here to carry a refreshed cookie.
+    pub async fn get_session(&self, headers: &HeaderMap) -> ApiResult<Option<SessionData>> {
+        let mut ctx = self.ctx(headers);
+        ctx.get_session(Lookup {
+            disable_cookie_cache: false,
+            disable_refresh: true,
+            post: false,
+        })
+        .await
+    }
+
+    /// Creates a user with email and password, exactly as `POST /sign-up/email` would
+    /// (same checks; a session is created unless sign-in after sign-up is off).
+    pub async fn sign_up_email(&self, request: SignUpEmailRequest) -> ApiResult<SignUpResponse> {
+        let mut ctx = self.ctx(&HeaderMap::new());
+        crate::routes::sign_up(&mut ctx, request).await
+    }
+
+    /// Checks credentials and creates a session, as `POST /sign-in/email`. With the
+    /// two-factor plugin, a user who has it on gets a challenge instead (there is no
+    /// cookie jar here to carry it, so complete such sign-ins over HTTP).
+    pub async fn sign_in_email(&self, request: SignInEmailRequest) -> ApiResult<SignInOutcome> {
+        let mut ctx = self.ctx(&HeaderMap::new());
+        crate::routes::sign_in(&mut ctx, request).await
+    }
+
+    /// Sets a password for the signed-in user who has none yet (for example after a
+    /// social sign-up). better-auth exposes this only server-side, and so does Keyward.
+    pub async fn set_password(&self, headers: &HeaderMap, new_password: &Password) -> ApiResult<()> {
+        let mut ctx = self.ctx(headers);
+        let data = ctx.require_sensitive_session().await?;
+        crate::routes::check_new_password(&ctx, new_password.expose())?;
+        let mut db = self.auth.0.db.clone();
+        let hash = crate::password::hash(new_password.expose()).await?;
+        let now = ctx.now();
+        match accounts::find_credential(&mut db, &data.user.id).await? {
+            None => accounts::insert_credential(&mut db, &data.user.id, &hash, now).await?,
+            Some(account) if account.password.is_none() => {
+                accounts::set_password(&mut db, &account.id, &hash, now).await?
+            }
+            Some(_) => return Err(ApiError::bad_request(ErrorCode::PasswordAlreadySet)),
+        }
+        Ok(())
+    }
+
+    /// Looks a user up by email (case-insensitive).
+    pub async fn find_user_by_email(&self, email: &str) -> ApiResult<Option<User>> {
+        let mut db = self.auth.0.db.clone();
+        Ok(users::find_by_email(&mut db, &self.auth.0.fields, &email.to_lowercase()).await?)
+    }
+
+    /// Every live session of a user.
+    pub async fn list_user_sessions(&self, user_id: &str) -> ApiResult<Vec<Session>> {
+        let mut db = self.auth.0.db.clone();
+        let now = keyward_client::wire::time::now_millis();
+        let all = sessions::list_for_user(&mut db, &self.auth.0.fields, user_id).await?;
+        Ok(all.into_iter().filter(|s| s.expires_at > now).collect())
+    }
+
+    /// A user's current two-factor backup codes, decrypted (better-auth's server-only
+    /// `viewBackupCodes`). Call it only for the user an authenticated request belongs to.
+    pub async fn view_backup_codes(&self, user_id: &str) -> ApiResult<BackupCodesResponse> {
+        crate::routes::view_backup_codes(self.auth, user_id).await
+    }
+
+    /// Adds a user to an organization directly, without an invitation, with `role`
+    /// (`"member"`, or several: `vec!["admin", "auditor"]`) and optionally into a team
+    /// (better-auth's server-only `addMember`). It checks no permission: authorize the
+    /// call yourself.
+    pub async fn add_member(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        role: impl Into<keyward_client::wire::organization::Roles>,
+        team_id: Option<&str>,
+    ) -> ApiResult<keyward_client::wire::organization::Member> {
+        crate::routes::add_member(self.auth, user_id, organization_id, role.into(), team_id).await
+    }
+
+    /// Ends every session of a user (for example after an admin action); returns how many.
+    pub async fn revoke_user_sessions(&self, user_id: &str) -> ApiResult<u64> {
+        let mut db = self.auth.0.db.clone();
+        Ok(sessions::delete_for_user(&mut db, user_id).await?)
+    }
+}
+
+impl From<ApiError> for std::io::Error {
+    fn from(error: ApiError) -> Self {
+        std::io::Error::other(error.to_string())
+    }
+}

@@ -1,0 +1,264 @@
+//! [`Auth`]: the configured server, cheap to clone, from which the router, the
+//! server-side API and the extractors are made.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::config::AdditionalField;
+use crate::config::{Config, ConfigError};
+use crate::cookies::CookieNames;
+use crate::crypto::symmetric::EncryptionKeys;
+use crate::db::FieldType;
+use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tables, two_factor_table};
+use crate::db::{Db, Exec, ModelFields};
+use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
+use crate::origin::{OriginPolicy, origin_of};
+use crate::rate_limit::{MemoryStore, RateLimitStore};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The email transport could not be set up.
+    #[error(transparent)]
+    Email(#[from] EmailError),
+}
+
+pub(crate) struct AuthInner {
+    pub config: Config,
+    pub db: Db,
+    pub fields: ModelFields,
+    pub cookies: CookieNames,
+    pub origins: OriginPolicy,
+    pub email: Option<Arc<dyn EmailSender>>,
+    pub rate_limit_store: Arc<dyn RateLimitStore>,
+    pub encryption: EncryptionKeys,
+    /// Delivers two-factor codes; `None` when OTP is unavailable.
+    pub otp_sender: Option<Arc<dyn OtpSender>>,
+}
+
+/// A running Keyward server's shared state. Clone it freely.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use keyward_server::{Auth, Config};
+/// let auth = Auth::new(Config::from_env()?).await?;
+/// let app = axum::Router::new().merge(auth.router());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Auth(pub(crate) Arc<AuthInner>);
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("base_url", &self.0.config.base_url.as_str())
+            .field("base_path", &self.0.config.base_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures the parts of [`Auth`] that are not plain data.
+pub struct AuthBuilder {
+    config: Config,
+    email: Option<Option<Arc<dyn EmailSender>>>,
+    rate_limit_store: Option<Arc<dyn RateLimitStore>>,
+    otp_sender: Option<Arc<dyn OtpSender>>,
+    run_migrations: bool,
+}
+
+impl AuthBuilder {
+    /// Delivers emails through `sender` (instead of what the environment configures).
+    pub fn email_sender(mut self, sender: impl EmailSender + 'static) -> Self {
+        self.email = Some(Some(Arc::new(sender)));
+        self
+    }
+
+    /// Sends no email at all: verification, password reset and confirmation emails are
+    /// then unavailable, as in better-auth without the corresponding callbacks.
+    pub fn without_email(mut self) -> Self {
+        self.email = Some(None);
+        self
+    }
+
+    /// Keeps rate-limit counters in `store` (for example one shared by several processes).
+    pub fn rate_limit_store(mut self, store: impl RateLimitStore + 'static) -> Self {
+        self.rate_limit_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Delivers two-factor codes through `sender` (an SMS gateway, say) instead of email.
+    pub fn two_factor_otp_sender(mut self, sender: impl OtpSender + 'static) -> Self {
+        self.otp_sender = Some(Arc::new(sender));
+        self
+    }
+
+    /// Does not run migrations on start (run `keyward-server migrate` instead).
+    pub fn skip_migrations(mut self) -> Self {
+        self.run_migrations = false;
+        self
+    }
+
+    /// Connects to the database, migrates it, and returns the server state.
+    pub async fn build(self) -> Result<Auth, StartError> {
+        self.config.validate()?;
+        let email = match self.email {
+            Some(explicit) => explicit,
+            None => crate::email::from_config(&self.config.email)?,
+        };
+        let db = Db::connect(&self.config.database_url).await?;
+        let mut user_fields = self.config.user.additional_fields.clone();
+        if self.config.two_factor.is_some() {
+            user_fields.push(
+                AdditionalField::new("twoFactorEnabled", FieldType::Boolean)
+                    .server_only()
+                    .default_value(false),
+            );
+        }
+        let mut session_fields = self.config.session.additional_fields.clone();
+        if let Some(organization) = &self.config.organization {
+            session_fields.push(AdditionalField::new("activeOrganizationId", FieldType::String).server_only());
+            if organization.teams.enabled {
+                session_fields.push(AdditionalField::new("activeTeamId", FieldType::String).server_only());
+            }
+        }
+        let fields = ModelFields {
+            user: user_fields,
+            session: session_fields,
+        };
+        let otp_sender = match &self.config.two_factor {
+            Some(two_factor) if two_factor.otp.enabled => self.otp_sender.or_else(|| {
+                email.clone().map(|email| {
+                    Arc::new(EmailOtpSender::new(email, self.config.app_name.clone())) as Arc<dyn OtpSender>
+                })
+            }),
+            _ => None,
+        };
+        let mut trusted = Vec::new();
+        if let Some(origin) = origin_of(self.config.base_url.as_str()) {
+            trusted.push(origin);
+        }
+        trusted.extend(self.config.trusted_origins.iter().cloned());
+        let origins = OriginPolicy {
+            trusted,
+            disable_origin_check: self.config.advanced.disable_origin_check,
+            disable_csrf_check: self.config.advanced.disable_csrf_check,
+        };
+        let auth = Auth(Arc::new(AuthInner {
+            cookies: CookieNames::new(&self.config),
+            encryption: self.config.encryption_keys(),
+            otp_sender,
+            config: self.config,
+            db,
+            fields,
+            origins,
+            email,
+            rate_limit_store: self
+                .rate_limit_store
+                .unwrap_or_else(|| Arc::new(MemoryStore::default())),
+        }));
+        if self.run_migrations {
+            let report = auth.migrate().await?;
+            if !report.is_empty() {
+                tracing::info!(tables = ?report.created_tables, columns = ?report.added_columns, "database migrated");
+            }
+        }
+        Ok(auth)
+    }
+}
+
+impl Auth {
+    /// Starts building from a configuration.
+    pub fn builder(config: Config) -> AuthBuilder {
+        AuthBuilder {
+            config,
+            email: None,
+            rate_limit_store: None,
+            otp_sender: None,
+            run_migrations: true,
+        }
+    }
+
+    /// Connects, migrates, and configures email from the environment settings in `config`.
+    pub async fn new(config: Config) -> Result<Self, StartError> {
+        Self::builder(config).build().await
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// The database pool.
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    /// Creates missing tables and columns (idempotent).
+    pub async fn migrate(&self) -> Result<MigrationReport, sqlx::Error> {
+        let dialect = self.0.db.dialect();
+        let mut tables = core_tables(&self.0.fields.user, &self.0.fields.session, dialect);
+        if self.0.config.two_factor.is_some() {
+            tables.push(two_factor_table());
+        }
+        if let Some(organization) = &self.0.config.organization {
+            tables.extend(organization_tables(
+                organization.teams.enabled,
+                organization.dynamic_access_control.is_some(),
+            ));
+        }
+        migrate(&self.0.db, &tables).await
+    }
+
+    /// The endpoints, mounted at the configured base path (`/api/auth`), with rate
+    /// limiting, cookie and bearer handling, and CORS for trusted origins when enabled.
+    pub fn router(&self) -> Router {
+        let mut inner = crate::routes::router(self.clone());
+        if self.0.config.cors {
+            inner = inner.layer(self.cors_layer());
+        }
+        Router::new().nest(&self.0.config.base_path, inner)
+    }
+
+    fn cors_layer(&self) -> CorsLayer {
+        let origins = self.0.origins.clone();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+                origin.to_str().is_ok_and(|origin| origins.is_trusted(origin, false))
+            }))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(std::time::Duration::from_secs(600))
+    }
+
+    /// Whether an email sender is configured (verification and reset emails possible).
+    pub(crate) fn can_send_email(&self) -> bool {
+        self.0.email.is_some()
+    }
+
+    /// Sends an email; delivery failures are logged, never shown to the client (the
+    /// answer must not depend on whether an address exists).
+    pub(crate) async fn send_email(&self, email: crate::email::Email) {
+        if let Some(sender) = &self.0.email
+            && let Err(error) = sender.send(&email).await
+        {
+            tracing::error!(%error, kind = ?email.kind, "email delivery failed");
+        }
+    }
+
+    /// Server-side calls for embedding applications (see [`crate::api::Api`]).
+    pub fn api(&self) -> crate::api::Api<'_> {
+        crate::api::Api::new(self)
+    }
+}

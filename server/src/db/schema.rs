@@ -1,0 +1,493 @@
+//! better-auth's tables, and migrations that create them the way better-auth's own
+//! `getMigrations` does: missing tables are created, missing columns are added, existing
+//! data is never rewritten. Running them again changes nothing.
+
+use super::{Dialect, Exec};
+use crate::config::AdditionalField;
+
+/// A column's generic type, mapped per dialect as better-auth maps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// `text`.
+    String,
+    /// `integer` on SQLite, `boolean` on PostgreSQL.
+    Boolean,
+    /// `integer`.
+    Number,
+    /// `bigint`.
+    BigInt,
+    /// `date` (ISO-8601 text) on SQLite, `timestamptz` on PostgreSQL.
+    Date,
+}
+
+impl FieldType {
+    fn sql(self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (FieldType::String, _) => "text",
+            (FieldType::Boolean, Dialect::Sqlite) => "integer",
+            (FieldType::Boolean, Dialect::Postgres) => "boolean",
+            (FieldType::Number, _) => "integer",
+            (FieldType::BigInt, _) => "bigint",
+            (FieldType::Date, Dialect::Sqlite) => "date",
+            (FieldType::Date, Dialect::Postgres) => "timestamptz",
+        }
+    }
+}
+
+/// One column.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub field_type: FieldType,
+    /// `not null`.
+    pub required: bool,
+    /// `unique`.
+    pub unique: bool,
+    /// `references "table" ("id") on delete cascade`.
+    pub references: Option<&'static str>,
+    /// PostgreSQL only: `default CURRENT_TIMESTAMP` (better-auth emits it for date fields
+    /// with a default value).
+    pub default_now: bool,
+    /// Literal default for added columns (`default false`).
+    pub default_sql: Option<String>,
+}
+
+impl Column {
+    fn new(name: &str, field_type: FieldType, required: bool) -> Self {
+        Self {
+            name: name.to_owned(),
+            field_type,
+            required,
+            unique: false,
+            references: None,
+            default_now: false,
+            default_sql: None,
+        }
+    }
+
+    fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    fn references(mut self, table: &'static str) -> Self {
+        self.references = Some(table);
+        self
+    }
+
+    fn default_now(mut self) -> Self {
+        self.default_now = true;
+        self
+    }
+
+    /// The column's DDL. better-auth writes literal defaults only when it adds a column to
+    /// an existing table (to fill the rows already there), never in `create table`.
+    fn definition(&self, dialect: Dialect, adding: bool) -> String {
+        let mut sql = format!("\"{}\" {}", self.name, self.field_type.sql(dialect));
+        if let (Some(default), true) = (&self.default_sql, adding) {
+            sql.push_str(&format!(" default {default}"));
+        } else if self.default_now && dialect == Dialect::Postgres {
+            sql.push_str(" default CURRENT_TIMESTAMP");
+        }
+        if self.required {
+            sql.push_str(" not null");
+        }
+        if self.unique {
+            sql.push_str(" unique");
+        }
+        if let Some(table) = self.references {
+            sql.push_str(&format!(" references \"{table}\" (\"id\") on delete cascade"));
+        }
+        sql
+    }
+}
+
+/// One table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Name.
+    pub name: &'static str,
+    /// Columns after `id`.
+    pub columns: Vec<Column>,
+    /// Indexed columns (`<table>_<column>_idx`).
+    pub indexes: Vec<&'static str>,
+}
+
+impl Table {
+    fn create_sql(&self, dialect: Dialect) -> String {
+        let mut parts = vec!["\"id\" text not null primary key".to_owned()];
+        parts.extend(self.columns.iter().map(|c| c.definition(dialect, false)));
+        format!("create table \"{}\" ({})", self.name, parts.join(", "))
+    }
+}
+
+fn additional_column(field: &AdditionalField, dialect: Dialect) -> Column {
+    let mut column = Column::new(&field.name, field.field_type, field.required);
+    column.default_sql = field.default.as_ref().and_then(|value| match (value, dialect) {
+        (serde_json::Value::Bool(b), Dialect::Sqlite) => Some(if *b { "1" } else { "0" }.to_owned()),
+        (serde_json::Value::Bool(b), Dialect::Postgres) => Some(b.to_string()),
+        (serde_json::Value::Number(n), _) => Some(n.to_string()),
+        (serde_json::Value::String(s), _) => Some(format!("'{}'", s.replace('\'', "''"))),
+        _ => None,
+    });
+    column
+}
+
+/// The tables Keyward uses, with the configured additional fields.
+pub fn core_tables(
+    user_fields: &[AdditionalField],
+    session_fields: &[AdditionalField],
+    dialect: Dialect,
+) -> Vec<Table> {
+    use FieldType::*;
+    let mut user = Table {
+        name: "user",
+        columns: vec![
+            Column::new("name", String, true),
+            Column::new("email", String, true).unique(),
+            Column::new("emailVerified", Boolean, true),
+            Column::new("image", String, false),
+            Column::new("createdAt", Date, true).default_now(),
+            Column::new("updatedAt", Date, true).default_now(),
+        ],
+        indexes: vec![],
+    };
+    user.columns
+        .extend(user_fields.iter().map(|f| additional_column(f, dialect)));
+    let mut session = Table {
+        name: "session",
+        columns: vec![
+            Column::new("expiresAt", Date, true),
+            Column::new("token", String, true).unique(),
+            Column::new("createdAt", Date, true).default_now(),
+            Column::new("updatedAt", Date, true),
+            Column::new("ipAddress", String, false),
+            Column::new("userAgent", String, false),
+            Column::new("userId", String, true).references("user"),
+        ],
+        indexes: vec!["userId"],
+    };
+    session
+        .columns
+        .extend(session_fields.iter().map(|f| additional_column(f, dialect)));
+    let account = Table {
+        name: "account",
+        columns: vec![
+            Column::new("accountId", String, true),
+            Column::new("providerId", String, true),
+            Column::new("userId", String, true).references("user"),
+            Column::new("accessToken", String, false),
+            Column::new("refreshToken", String, false),
+            Column::new("idToken", String, false),
+            Column::new("accessTokenExpiresAt", Date, false),
+            Column::new("refreshTokenExpiresAt", Date, false),
+            Column::new("scope", String, false),
+            Column::new("password", String, false),
+            Column::new("createdAt", Date, true).default_now(),
+            Column::new("updatedAt", Date, true),
+        ],
+        indexes: vec!["userId"],
+    };
+    let verification = Table {
+        name: "verification",
+        columns: vec![
+            Column::new("identifier", String, true),
+            Column::new("value", String, true),
+            Column::new("expiresAt", Date, true),
+            Column::new("createdAt", Date, true).default_now(),
+            Column::new("updatedAt", Date, true).default_now(),
+        ],
+        indexes: vec!["identifier"],
+    };
+    vec![user, session, account, verification]
+}
+
+/// The two-factor plugin's table (`user.twoFactorEnabled` is an additional user field).
+pub fn two_factor_table() -> Table {
+    use FieldType::*;
+    Table {
+        name: "twoFactor",
+        columns: vec![
+            Column::new("secret", String, true),
+            Column::new("backupCodes", String, true),
+            Column::new("userId", String, true).references("user"),
+            Column::new("verified", Boolean, false),
+            Column::new("failedVerificationCount", Number, false),
+            Column::new("lockedUntil", Date, false),
+        ],
+        indexes: vec!["secret", "userId"],
+    }
+}
+
+/// The organization plugin's tables, in the order better-auth creates them.
+pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
+    use FieldType::*;
+    let mut tables = vec![Table {
+        name: "organization",
+        columns: vec![
+            Column::new("name", String, true),
+            Column::new("slug", String, true).unique(),
+            Column::new("logo", String, false),
+            Column::new("createdAt", Date, true),
+            Column::new("metadata", String, false),
+        ],
+        indexes: vec![],
+    }];
+    if dynamic_roles {
+        tables.push(Table {
+            name: "organizationRole",
+            columns: vec![
+                Column::new("organizationId", String, true).references("organization"),
+                Column::new("role", String, true),
+                Column::new("permission", String, true),
+                Column::new("createdAt", Date, true).default_now(),
+                Column::new("updatedAt", Date, false),
+            ],
+            indexes: vec!["organizationId", "role"],
+        });
+    }
+    if teams {
+        tables.push(Table {
+            name: "team",
+            columns: vec![
+                Column::new("name", String, true),
+                Column::new("memberCount", Number, true),
+                Column::new("organizationId", String, true).references("organization"),
+                Column::new("createdAt", Date, true),
+                Column::new("updatedAt", Date, false),
+            ],
+            indexes: vec!["organizationId"],
+        });
+        tables.push(Table {
+            name: "teamMember",
+            columns: vec![
+                Column::new("teamId", String, true).references("team"),
+                Column::new("userId", String, true).references("user"),
+                Column::new("membershipKey", String, false).unique(),
+                Column::new("createdAt", Date, false),
+            ],
+            indexes: vec!["teamId", "userId"],
+        });
+    }
+    tables.push(Table {
+        name: "member",
+        columns: vec![
+            Column::new("organizationId", String, true).references("organization"),
+            Column::new("userId", String, true).references("user"),
+            Column::new("role", String, true),
+            Column::new("createdAt", Date, true),
+        ],
+        indexes: vec!["organizationId", "userId"],
+    });
+    let mut invitation = vec![
+        Column::new("organizationId", String, true).references("organization"),
+        Column::new("email", String, true),
+        Column::new("role", String, false),
+    ];
+    if teams {
+        invitation.push(Column::new("teamId", String, false));
+    }
+    invitation.extend([
+        Column::new("status", String, true),
+        Column::new("expiresAt", Date, true),
+        Column::new("createdAt", Date, true).default_now(),
+        Column::new("inviterId", String, true).references("user"),
+    ]);
+    tables.push(Table {
+        name: "invitation",
+        columns: invitation,
+        indexes: vec!["organizationId", "email"],
+    });
+    tables
+}
+
+/// What a migration run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Tables created.
+    pub created_tables: Vec<String>,
+    /// Columns added, as `table.column`.
+    pub added_columns: Vec<String>,
+}
+
+impl MigrationReport {
+    /// Whether the database was already up to date.
+    pub fn is_empty(&self) -> bool {
+        self.created_tables.is_empty() && self.added_columns.is_empty()
+    }
+}
+
+async fn existing_columns(exec: &mut impl Exec, table: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = match exec.dialect() {
+        Dialect::Sqlite => {
+            let sql = format!("select \"name\" from pragma_table_info('{table}')");
+            exec.fetch_all(&sql, vec![]).await?
+        }
+        Dialect::Postgres => {
+            exec.fetch_all(
+                "select column_name::text as \"name\" from information_schema.columns \
+                 where table_schema = current_schema() and table_name = $1",
+                crate::args![table],
+            )
+            .await?
+        }
+    };
+    rows.iter().map(|row| row.text("name")).collect()
+}
+
+/// Brings the database up to `tables`, inside one transaction.
+pub async fn migrate(db: &super::Db, tables: &[Table]) -> Result<MigrationReport, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let dialect = tx.dialect();
+    if dialect == Dialect::Postgres {
+        // One migrating process at a time (two servers starting together).
+        tx.execute("select pg_advisory_xact_lock(7206553011)", vec![]).await?;
+    }
+    let mut report = MigrationReport::default();
+    for table in tables {
+        let existing = existing_columns(&mut tx, table.name).await?;
+        if existing.is_empty() {
+            tx.execute(&table.create_sql(dialect), vec![]).await?;
+            report.created_tables.push(table.name.to_owned());
+        } else {
+            for column in &table.columns {
+                if !existing.iter().any(|name| name == &column.name) {
+                    let mut column = column.clone();
+                    // SQLite cannot add a NOT NULL column without a default; better-auth
+                    // adds such columns as nullable too.
+                    if column.default_sql.is_none() {
+                        column.required = false;
+                    }
+                    column.unique = false;
+                    let sql = format!(
+                        "alter table \"{}\" add column {}",
+                        table.name,
+                        column.definition(dialect, true)
+                    );
+                    tx.execute(&sql, vec![]).await?;
+                    report.added_columns.push(format!("{}.{}", table.name, column.name));
+                }
+            }
+        }
+        for column in &table.indexes {
+            let sql = format!(
+                "create index if not exists \"{0}_{1}_idx\" on \"{0}\" (\"{1}\")",
+                table.name, column
+            );
+            tx.execute(&sql, vec![]).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ddl_matches_better_auth() {
+        let sqlite = core_tables(&[], &[], Dialect::Sqlite);
+        assert_eq!(
+            sqlite[0].create_sql(Dialect::Sqlite),
+            r#"create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null)"#
+        );
+        assert_eq!(
+            sqlite[1].create_sql(Dialect::Sqlite),
+            r#"create table "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique, "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text, "userId" text not null references "user" ("id") on delete cascade)"#
+        );
+        let postgres = core_tables(&[], &[], Dialect::Postgres);
+        assert_eq!(
+            postgres[0].create_sql(Dialect::Postgres),
+            r#"create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" boolean not null, "image" text, "createdAt" timestamptz default CURRENT_TIMESTAMP not null, "updatedAt" timestamptz default CURRENT_TIMESTAMP not null)"#
+        );
+        assert_eq!(
+            postgres[2].create_sql(Dialect::Postgres),
+            r#"create table "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null, "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text, "idToken" text, "accessTokenExpiresAt" timestamptz, "refreshTokenExpiresAt" timestamptz, "scope" text, "password" text, "createdAt" timestamptz default CURRENT_TIMESTAMP not null, "updatedAt" timestamptz not null)"#
+        );
+        assert_eq!(
+            postgres[3].create_sql(Dialect::Postgres),
+            r#"create table "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null, "expiresAt" timestamptz not null, "createdAt" timestamptz default CURRENT_TIMESTAMP not null, "updatedAt" timestamptz default CURRENT_TIMESTAMP not null)"#
+        );
+    }
+
+    #[test]
+    fn two_factor_ddl_matches_better_auth() {
+        // better-auth 1.7.25's own migration with the twoFactor plugin, as sqlite_master
+        // and pg_dump show it.
+        let enabled = [AdditionalField::new("twoFactorEnabled", FieldType::Boolean)
+            .server_only()
+            .default_value(serde_json::Value::Bool(false))];
+        let sqlite = core_tables(&enabled, &[], Dialect::Sqlite);
+        assert_eq!(
+            sqlite[0].create_sql(Dialect::Sqlite),
+            r#"create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null, "twoFactorEnabled" integer)"#
+        );
+        assert_eq!(
+            two_factor_table().create_sql(Dialect::Sqlite),
+            r#"create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null, "userId" text not null references "user" ("id") on delete cascade, "verified" integer, "failedVerificationCount" integer, "lockedUntil" date)"#
+        );
+        assert_eq!(
+            two_factor_table().create_sql(Dialect::Postgres),
+            r#"create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null, "userId" text not null references "user" ("id") on delete cascade, "verified" boolean, "failedVerificationCount" integer, "lockedUntil" timestamptz)"#
+        );
+        assert_eq!(
+            sqlite[0].columns.last().map(|c| c.definition(Dialect::Sqlite, true)),
+            Some(r#""twoFactorEnabled" integer default 0"#.to_owned())
+        );
+    }
+
+    #[test]
+    fn organization_ddl_matches_better_auth() {
+        // better-auth 1.7.25's own migration (teams and dynamic access control on), as
+        // sqlite_master shows it.
+        let expected = [
+            r#"create table "organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique, "logo" text, "createdAt" date not null, "metadata" text)"#,
+            r#"create table "organizationRole" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "role" text not null, "permission" text not null, "createdAt" date not null, "updatedAt" date)"#,
+            r#"create table "team" ("id" text not null primary key, "name" text not null, "memberCount" integer not null, "organizationId" text not null references "organization" ("id") on delete cascade, "createdAt" date not null, "updatedAt" date)"#,
+            r#"create table "teamMember" ("id" text not null primary key, "teamId" text not null references "team" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "membershipKey" text unique, "createdAt" date)"#,
+            r#"create table "member" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "role" text not null, "createdAt" date not null)"#,
+            r#"create table "invitation" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "email" text not null, "role" text, "teamId" text, "status" text not null, "expiresAt" date not null, "createdAt" date not null, "inviterId" text not null references "user" ("id") on delete cascade)"#,
+        ];
+        let tables = organization_tables(true, true);
+        let actual: Vec<String> = tables.iter().map(|t| t.create_sql(Dialect::Sqlite)).collect();
+        assert_eq!(actual, expected);
+        let postgres = organization_tables(true, true);
+        assert!(
+            postgres[5]
+                .create_sql(Dialect::Postgres)
+                .contains(r#""createdAt" timestamptz default CURRENT_TIMESTAMP not null, "inviterId" text not null"#)
+        );
+        assert!(
+            postgres[4]
+                .create_sql(Dialect::Postgres)
+                .contains(r#""createdAt" timestamptz not null)"#)
+        );
+        let plain = organization_tables(false, false);
+        assert_eq!(
+            plain.iter().map(|t| t.name).collect::<Vec<_>>(),
+            ["organization", "member", "invitation"]
+        );
+        assert!(!plain[2].create_sql(Dialect::Sqlite).contains("teamId"));
+    }
+
+    #[tokio::test]
+    async fn migrations_are_idempotent_and_add_columns() {
+        let db = super::super::Db::connect("sqlite::memory:").await.expect("connects");
+        let first = migrate(&db, &core_tables(&[], &[], Dialect::Sqlite))
+            .await
+            .expect("migrates");
+        assert_eq!(first.created_tables, ["user", "session", "account", "verification"]);
+        let again = migrate(&db, &core_tables(&[], &[], Dialect::Sqlite))
+            .await
+            .expect("migrates");
+        assert!(again.is_empty());
+        let extra = [AdditionalField::new("favoriteColor", FieldType::String)];
+        let added = migrate(&db, &core_tables(&extra, &[], Dialect::Sqlite))
+            .await
+            .expect("migrates");
+        assert_eq!(added.added_columns, ["user.favoriteColor"]);
+    }
+}

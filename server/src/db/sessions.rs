@@ -1,0 +1,193 @@
+//! The `session` table.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::users::{self, field_arg};
+use super::{Arg, Exec, ModelFields, Row};
+use crate::crypto::generate_id;
+use keyward_client::wire::{Session, SessionData, SessionToken};
+
+/// A session to create.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    /// The owner.
+    pub user_id: String,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+    /// Client IP.
+    pub ip_address: String,
+    /// Client user agent.
+    pub user_agent: String,
+    /// Values of configured additional fields.
+    pub additional: Map<String, Value>,
+}
+
+const COLUMNS: &[&str] = &[
+    "id",
+    "token",
+    "userId",
+    "expiresAt",
+    "createdAt",
+    "updatedAt",
+    "ipAddress",
+    "userAgent",
+];
+
+fn select_list(fields: &ModelFields, table_alias: &str, prefix: &str) -> String {
+    super::select_list(COLUMNS, &fields.session, table_alias, prefix)
+}
+
+fn from_row(row: &Row, fields: &ModelFields, prefix: &str) -> Result<Session, sqlx::Error> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let mut additional = Map::new();
+    for field in fields.session.iter().filter(|f| f.returned) {
+        additional.insert(field.name.clone(), row.json(&col(&field.name), field.field_type)?);
+    }
+    Ok(Session {
+        id: row.text(&col("id"))?,
+        token: SessionToken::new(row.text(&col("token"))?),
+        user_id: row.text(&col("userId"))?,
+        expires_at: row.time(&col("expiresAt"))?,
+        created_at: row.time(&col("createdAt"))?,
+        updated_at: row.time(&col("updatedAt"))?,
+        ip_address: row.opt_text(&col("ipAddress"))?,
+        user_agent: row.opt_text(&col("userAgent"))?,
+        additional,
+    })
+}
+
+/// Creates a session with a fresh 32-character token.
+pub async fn insert(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    session: NewSession,
+    now: DateTime<Utc>,
+) -> Result<Session, sqlx::Error> {
+    // The values below follow `COLUMNS`.
+    let mut columns = COLUMNS.to_vec();
+    let mut args: Vec<Arg> = crate::args![
+        generate_id(),
+        generate_id(),
+        session.user_id,
+        session.expires_at,
+        now,
+        now,
+        session.ip_address,
+        session.user_agent
+    ];
+    for field in &fields.session {
+        let value = session.additional.get(&field.name).or(field.default.as_ref());
+        if let Some(value) = value {
+            columns.push(&field.name);
+            args.push(field_arg(field, value));
+        }
+    }
+    let sql = super::insert_sql("session", &columns, &select_list(fields, "", ""));
+    let row = exec.fetch_optional(&sql, args).await?.ok_or(sqlx::Error::RowNotFound)?;
+    from_row(&row, fields, "")
+}
+
+/// Finds a session and its user by token.
+pub async fn find_with_user(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    token: &str,
+) -> Result<Option<SessionData>, sqlx::Error> {
+    let sql = format!(
+        "select {}, {} from \"session\" s join \"user\" u on u.\"id\" = s.\"userId\" where s.\"token\" = $1",
+        select_list(fields, "s.", "s__"),
+        users::select_list(fields, "u.", "u__")
+    );
+    let Some(row) = exec.fetch_optional(&sql, crate::args![token]).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SessionData {
+        session: from_row(&row, fields, "s__")?,
+        user: users::from_row(&row, fields, "u__")?,
+        needs_refresh: None,
+    }))
+}
+
+/// Finds a session by token.
+pub async fn find(exec: &mut impl Exec, fields: &ModelFields, token: &str) -> Result<Option<Session>, sqlx::Error> {
+    let sql = format!(
+        "select {} from \"session\" where \"token\" = $1",
+        select_list(fields, "", "")
+    );
+    exec.fetch_optional(&sql, crate::args![token])
+        .await?
+        .map(|row| from_row(&row, fields, ""))
+        .transpose()
+}
+
+/// Every session of a user, oldest first.
+pub async fn list_for_user(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    user_id: &str,
+) -> Result<Vec<Session>, sqlx::Error> {
+    let sql = format!(
+        "select {} from \"session\" where \"userId\" = $1 order by \"createdAt\" asc",
+        select_list(fields, "", "")
+    );
+    exec.fetch_all(&sql, crate::args![user_id])
+        .await?
+        .iter()
+        .map(|row| from_row(row, fields, ""))
+        .collect()
+}
+
+/// Updates columns of a session (and `updatedAt`); `None` when it no longer exists.
+pub async fn update(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    token: &str,
+    columns: Vec<(String, Arg)>,
+    now: DateTime<Utc>,
+) -> Result<Option<Session>, sqlx::Error> {
+    let (sql, args) = super::update_sql("session", "token", token, columns, now, &select_list(fields, "", ""));
+    exec.fetch_optional(&sql, args)
+        .await?
+        .map(|row| from_row(&row, fields, ""))
+        .transpose()
+}
+
+/// Deletes a session; returns whether it existed.
+pub async fn delete(exec: &mut impl Exec, token: &str) -> Result<bool, sqlx::Error> {
+    Ok(exec
+        .execute("delete from \"session\" where \"token\" = $1", crate::args![token])
+        .await?
+        > 0)
+}
+
+/// Deletes a session only if it belongs to `user_id`.
+pub async fn delete_owned(exec: &mut impl Exec, user_id: &str, token: &str) -> Result<bool, sqlx::Error> {
+    Ok(exec
+        .execute(
+            "delete from \"session\" where \"token\" = $1 and \"userId\" = $2",
+            crate::args![token, user_id],
+        )
+        .await?
+        > 0)
+}
+
+/// Deletes every session of a user.
+pub async fn delete_for_user(exec: &mut impl Exec, user_id: &str) -> Result<u64, sqlx::Error> {
+    exec.execute("delete from \"session\" where \"userId\" = $1", crate::args![user_id])
+        .await
+}
+
+/// Deletes every unexpired session of a user except `keep`.
+pub async fn delete_others(
+    exec: &mut impl Exec,
+    user_id: &str,
+    keep: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    exec.execute(
+        "delete from \"session\" where \"userId\" = $1 and \"token\" <> $2 and \"expiresAt\" > $3",
+        crate::args![user_id, keep, now],
+    )
+    .await
+}

@@ -1,0 +1,169 @@
+//! The one error type of the server. It renders as better-auth renders errors:
+//! `{"message": "...", "code": "..."}` with better-auth's status, or an empty body where
+//! better-auth sends none.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use keyward_client::wire::{ErrorBody, ErrorCode};
+
+/// An error answered to the client.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: Option<Box<ErrorBody>>,
+    retry_after: Option<u64>,
+}
+
+/// Result of an endpoint.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// `status` with `code` and its default message.
+    pub fn new(status: StatusCode, code: ErrorCode) -> Self {
+        let message = code.default_message().to_owned();
+        Self::with_message(status, code, message)
+    }
+
+    /// `status` with `code` and a custom message.
+    pub fn with_message(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: Some(Box::new(ErrorBody {
+                message: message.into(),
+                code: Some(code),
+                details: Default::default(),
+            })),
+            retry_after: None,
+        }
+    }
+
+    /// A `{message}` body without a code (better-auth's `APIError.fromStatus(.., {message})`).
+    pub fn message_only(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: Some(Box::new(ErrorBody {
+                message: message.into(),
+                code: None,
+                details: Default::default(),
+            })),
+            retry_after: None,
+        }
+    }
+
+    /// An empty body (better-auth's `APIError.fromStatus(status)`).
+    pub fn empty(status: StatusCode) -> Self {
+        Self {
+            status,
+            body: None,
+            retry_after: None,
+        }
+    }
+
+    /// `400 BAD_REQUEST` shorthand.
+    pub fn bad_request(code: ErrorCode) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code)
+    }
+
+    /// `401 UNAUTHORIZED` with the `UNAUTHORIZED` code (session middlewares).
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
+    }
+
+    /// `400 VALIDATION_ERROR` with zod-style issues.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::with_message(StatusCode::BAD_REQUEST, ErrorCode::ValidationError, message)
+    }
+
+    /// `429` with better-auth's body and `X-Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: Some(Box::new(ErrorBody {
+                message: "Too many requests. Please try again later.".into(),
+                code: None,
+                details: Default::default(),
+            })),
+            retry_after: Some(retry_after_secs),
+        }
+    }
+
+    /// A server-side failure: logged with its cause, answered as `500` with an empty body
+    /// (better-auth's answer to unexpected exceptions), so nothing internal leaks.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "{context}");
+        Self::empty(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Adds a field to the error body (besides `message` and `code`).
+    pub fn with_field(mut self, name: &str, value: serde_json::Value) -> Self {
+        if let Some(body) = &mut self.body {
+            body.details.insert(name.to_owned(), value);
+        }
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The body, when there is one.
+    pub fn body(&self) -> Option<&ErrorBody> {
+        self.body.as_deref()
+    }
+
+    /// The code, when there is one.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.body.as_ref().and_then(|body| body.code.as_ref())
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.body.as_deref() {
+            Some(ErrorBody {
+                message,
+                code: Some(code),
+                ..
+            }) => write!(f, "{} {code}: {message}", self.status),
+            Some(ErrorBody {
+                message, code: None, ..
+            }) => write!(f, "{}: {message}", self.status),
+            None => write!(f, "{}", self.status),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal("database error", error)
+    }
+}
+
+impl From<crate::password::HashError> for ApiError {
+    fn from(error: crate::password::HashError) -> Self {
+        Self::internal("password hashing error", error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match &self.body {
+            Some(body) => serde_json::to_vec(body).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let mut response = (self.status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(retry_after) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("x-retry-after", HeaderValue::from(retry_after));
+        }
+        response
+    }
+}

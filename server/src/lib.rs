@@ -1,0 +1,45 @@
+//! # keyward-server
+//!
+//! A compact authentication server that speaks better-auth 1.7's protocol (paths, JSON,
+//! cookies, signatures, error codes) and uses its database schema and hash formats, so
+//! better-auth clients cannot tell it from better-auth, and an existing better-auth
+//! database keeps working.
+//!
+//! ```no_run
+//! use keyward_server::{Auth, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::builder()
+//!     .secret(std::env::var("BETTER_AUTH_SECRET")?)
+//!     .database_url("sqlite://auth.db")
+//!     .build()?;
+//! let auth = Auth::new(config).await?;
+//! let app = axum::Router::new().merge(auth.router()); // serves /api/auth/*
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+mod auth;
+pub mod config;
+pub mod cookies;
+pub mod crypto;
+pub mod db;
+pub mod email;
+mod error;
+mod extract;
+mod fields;
+pub mod jwt;
+pub mod origin;
+pub mod password;
+pub mod rate_limit;
+mod request;
+mod routes;
+mod session;
+
+pub use auth::{Auth, AuthBuilder, StartError};
+pub use config::{Config, ConfigBuilder, ConfigError};
+pub use error::{ApiError, ApiResult};
+pub use extract::{OptionalSession, Session};
+pub use keyward_client::wire;

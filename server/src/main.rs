@@ -1,0 +1,141 @@
+//! `keyward-server`: run the server, migrate its database, or make a secret.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use keyward_server::{Auth, Config, crypto};
+use tracing_subscriber::EnvFilter;
+
+/// A better-auth compatible authentication server.
+#[derive(Parser)]
+#[command(name = "keyward-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrates the database, then listens on $HOST:$PORT.
+    Serve,
+    /// Create or update the database tables, then exit.
+    Migrate,
+    /// Print a new random secret for BETTER_AUTH_SECRET.
+    Secret,
+}
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+fn load_config() -> Result<Config, String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    if config.using_development_secret {
+        tracing::warn!("==============================================================");
+        tracing::warn!("BETTER_AUTH_SECRET is not set: using the public DEVELOPMENT");
+        tracing::warn!("secret. Anyone can forge sessions. Never deploy like this;");
+        tracing::warn!("run `keyward-server secret` and export BETTER_AUTH_SECRET.");
+        tracing::warn!("==============================================================");
+    }
+    Ok(config)
+}
+
+async fn serve() -> Result<(), String> {
+    let config = load_config()?;
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    let address: SocketAddr = format!("{host}:{}", config.port)
+        .parse()
+        .map_err(|e| format!("HOST/PORT: {e}"))?;
+    let base = config.auth_url();
+    let database = config.database_url.clone();
+    let rate_limited = config.rate_limit.enabled;
+    let auth = Auth::new(config).await.map_err(|e| e.to_string())?;
+    let app = axum::Router::new().merge(auth.router());
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    tracing::info!(%address, %database, rate_limited, "keyward-server listening; API at {base}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    auth.db().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn migrate() -> Result<(), String> {
+    let config = load_config()?;
+    let auth = Auth::builder(config)
+        .skip_migrations()
+        .build()
+        .await
+        .map_err(|e| e.to_string())?;
+    let report = auth.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+    if report.is_empty() {
+        println!("database is up to date");
+    }
+    for table in &report.created_tables {
+        println!("created table {table}");
+    }
+    for column in &report.added_columns {
+        println!("added column {column}");
+    }
+    auth.db().close().await;
+    Ok(())
+}
+
+fn secret() {
+    let mut bytes = [0u8; 32];
+    crypto::random_bytes(&mut bytes);
+    println!("{}", crypto::hex(&bytes));
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Secret) {
+        secret();
+        return ExitCode::SUCCESS;
+    }
+    init_tracing();
+    let result = match command {
+        Command::Serve => serve().await,
+        Command::Migrate => migrate().await,
+        Command::Secret => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("keyward-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

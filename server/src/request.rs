@@ -1,0 +1,468 @@
+//! The request pipeline shared by every endpoint.
+//!
+//! better-auth checks a request in this order, and so does Keyward:
+//! rate limit → content type (415) → JSON parsing (400) → origin / CSRF and redirect
+//! fields (403) → schema (400 `VALIDATION_ERROR`) → session (401/403) → handler.
+//! The first two steps and the response side (cookies, `set-auth-token`) are layers;
+//! the rest happens in the [`Body`] and [`QueryOf`] extractors and in [`Ctx`].
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::auth::Auth;
+use crate::cookies::{RequestCookies, SetCookie, sign_cookie_value};
+use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::{ip_key, rule_for};
+use std::borrow::Cow;
+
+use keyward_client::wire::schema::{FieldSpec, RequestSchema, validate_body_fields, validate_query};
+use keyward_client::wire::{ErrorCode, SessionData};
+
+/// Endpoint metadata attached to a request body type.
+pub(crate) trait Endpoint: RequestSchema + DeserializeOwned + Send {
+    /// Also accepts `application/x-www-form-urlencoded` (sign-in and sign-up forms).
+    const ACCEPTS_FORM: bool = false;
+    /// Applies better-auth's form CSRF rules (Fetch Metadata) on top of the origin check.
+    const FORM_CSRF: bool = false;
+
+    /// The fields checked for this server (the schema's, unless the configuration changes
+    /// what is required).
+    fn fields(_auth: &Auth) -> Cow<'static, [FieldSpec]> {
+        Cow::Borrowed(Self::FIELDS)
+    }
+
+    /// Rules across fields (zod's unions and intersections), checked after the fields;
+    /// the error is the validation message.
+    fn check(_body: &Map<String, Value>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Metadata of a query type.
+pub(crate) trait QueryEndpoint: RequestSchema + DeserializeOwned + Send {
+    /// The query field holding a redirect URL that must be trusted (`originCheck`).
+    const CALLBACK_FIELD: Option<&'static str> = None;
+}
+
+/// Cookies and headers an endpoint adds to its response, applied by [`finalize`] to
+/// success and error responses alike.
+#[derive(Clone, Default)]
+pub(crate) struct Outgoing(Arc<Mutex<OutgoingState>>);
+
+#[derive(Default)]
+struct OutgoingState {
+    cookies: Vec<SetCookie>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Outgoing {
+    fn with<T>(&self, f: impl FnOnce(&mut OutgoingState) -> T) -> T {
+        let mut state = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut state)
+    }
+
+    /// Sets a cookie, replacing an earlier `Set-Cookie` of the same name in this response.
+    pub fn set_cookie(&self, cookie: SetCookie) {
+        self.with(|state| {
+            state.cookies.retain(|c| c.name != cookie.name);
+            state.cookies.push(cookie);
+        });
+    }
+
+    /// Expires a cookie and its chunks (`name.0`, …), dropping earlier values for it, so a
+    /// response never carries both a valid and an expired copy.
+    pub fn expire_cookie(&self, name: &str, secure: bool) {
+        let chunk_prefix = format!("{name}.");
+        self.with(|state| {
+            state
+                .cookies
+                .retain(|c| c.name != name && !c.name.starts_with(&chunk_prefix));
+            state.cookies.push(SetCookie::expired(name, secure));
+        });
+    }
+
+    /// Adds a response header.
+    pub fn header(&self, name: HeaderName, value: HeaderValue) {
+        self.with(|state| state.headers.push((name, value)));
+    }
+
+    fn take(&self) -> (Vec<SetCookie>, Vec<(HeaderName, HeaderValue)>) {
+        self.with(|state| (std::mem::take(&mut state.cookies), std::mem::take(&mut state.headers)))
+    }
+}
+
+/// Layer: runs the endpoint, then writes its cookies and headers, then does what
+/// better-auth's bearer plugin does after every request: when the response sets a live
+/// session cookie, expose its signed value as `set-auth-token`.
+pub(crate) async fn finalize(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+    let outgoing = Outgoing::default();
+    request.extensions_mut().insert(outgoing.clone());
+    let mut response = next.run(request).await;
+    let (cookies, headers) = outgoing.take();
+    let response_headers = response.headers_mut();
+    for (name, value) in headers {
+        response_headers.insert(name, value);
+    }
+    let mut auth_token = None;
+    for cookie in &cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie.header_value()) {
+            response_headers.append(header::SET_COOKIE, value);
+        }
+        if cookie.name == auth.0.cookies.session_token && !cookie.is_deletion() {
+            auth_token = Some(
+                percent_encoding::percent_decode_str(&cookie.value)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    if let Some(token) = auth_token
+        && let Ok(value) = HeaderValue::from_str(&token)
+    {
+        response_headers.insert("set-auth-token", value);
+        expose_header(response_headers, "set-auth-token");
+    }
+    response
+}
+
+/// Adds `name` to `Access-Control-Expose-Headers`.
+pub(crate) fn expose_header(headers: &mut HeaderMap, name: &str) {
+    let mut names: Vec<String> = headers
+        .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        names.push(name.to_owned());
+    }
+    if let Ok(value) = HeaderValue::from_str(&names.join(", ")) {
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
+    }
+}
+
+/// The client IP: the first configured header holding exactly one valid address
+/// (`x-forwarded-for` by default, as in better-auth), else the TCP peer.
+pub(crate) fn client_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+    for name in &auth.0.config.advanced.ip_address_headers {
+        if let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
+            let candidates: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            if let [single] = candidates.as_slice()
+                && let Ok(ip) = single.parse::<IpAddr>()
+            {
+                return Some(ip);
+            }
+        }
+    }
+    peer
+}
+
+fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+}
+
+/// Layer: better-auth's rate limiter.
+pub(crate) async fn rate_limit(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    let config = &auth.0.config.rate_limit;
+    if !config.enabled {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let Some(rule) = rule_for(config, &path) else {
+        return next.run(request).await;
+    };
+    let ip = client_ip(&auth, request.headers(), peer_ip(request.extensions()))
+        .map(ip_key)
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    match auth.0.rate_limit_store.consume(&format!("{ip}|{path}"), rule).await {
+        Ok(decision) if !decision.allowed => {
+            ApiError::rate_limited(decision.retry_after.unwrap_or(rule.window.as_secs())).into_response()
+        }
+        Ok(_) => next.run(request).await,
+        Err(error) => {
+            // A broken counter store must not lock everyone out; log and let it through.
+            tracing::error!(%error, "rate limit store failed");
+            next.run(request).await
+        }
+    }
+}
+
+/// Fallback for unknown routes and methods: `404` with an empty body, as better-auth.
+pub(crate) async fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+/// Everything an endpoint knows about its request.
+pub(crate) struct Ctx {
+    pub auth: Auth,
+    pub headers: HeaderMap,
+    pub cookies: RequestCookies,
+    pub ip: Option<IpAddr>,
+    pub out: Outgoing,
+    /// The session as resolved for this request (`getSessionFromCtx` caches it too).
+    pub session_cache: Option<Option<SessionData>>,
+}
+
+/// better-auth's bearer plugin, on the way in: a valid `Authorization: Bearer` becomes the
+/// session cookie of this request (signed tokens as given, bare tokens signed here).
+fn bearer_cookie(headers: &HeaderMap, secret: &str) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    if value.len() < 7 || !value[..7].eq_ignore_ascii_case("bearer ") {
+        return None;
+    }
+    let token = value[7..].trim();
+    if token.is_empty() {
+        return None;
+    }
+    let signed = if token.contains('.') {
+        if token.contains('%') {
+            percent_encoding::percent_decode_str(token)
+                .decode_utf8_lossy()
+                .into_owned()
+        } else {
+            token.to_owned()
+        }
+    } else {
+        sign_cookie_value(token, secret)
+    };
+    let (value, signature) = signed.rsplit_once('.')?;
+    crate::crypto::verify_signature(secret, value, signature).then_some(signed)
+}
+
+impl FromRequestParts<Auth> for Ctx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, auth: &Auth) -> Result<Self, Self::Rejection> {
+        Ok(Ctx::from_parts(auth, &parts.headers, &parts.extensions))
+    }
+}
+
+impl Ctx {
+    pub(crate) fn from_parts(auth: &Auth, headers: &HeaderMap, extensions: &axum::http::Extensions) -> Self {
+        let out = extensions.get::<Outgoing>().cloned().unwrap_or_default();
+        let mut cookies = RequestCookies::parse(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()));
+        if let Some(signed) = bearer_cookie(headers, &auth.0.config.secret) {
+            cookies.set(&auth.0.cookies.session_token, signed);
+        }
+        Ctx {
+            auth: auth.clone(),
+            ip: client_ip(auth, headers, peer_ip(extensions)),
+            headers: headers.clone(),
+            cookies,
+            out,
+            session_cache: None,
+        }
+    }
+
+    /// A request header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Adds a response header.
+    pub fn set_header(&self, name: HeaderName, value: &str) {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.out.header(name, value);
+        }
+    }
+}
+
+/// Reads a request body of at most `limit` bytes.
+async fn read_body(body: axum::body::Body, limit: usize) -> ApiResult<Bytes> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::with_message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!("Request body is larger than {limit} bytes"),
+        )),
+        Err(_) => Err(ApiError::with_message(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "Could not read the request body",
+        )),
+    }
+}
+
+/// Parses a body as better-call does: none when empty; JSON or, where allowed, a form;
+/// any other content type is `415`.
+fn parse_body(headers: &HeaderMap, bytes: &[u8], accepts_form: bool) -> ApiResult<Option<Value>> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let media_type = content_type.split(';').next().unwrap_or("").trim().to_owned();
+    if media_type == "application/json" {
+        return serde_json::from_slice(bytes)
+            .map(Some)
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest));
+    }
+    if accepts_form && media_type == "application/x-www-form-urlencoded" {
+        let map: Map<String, Value> = form_urlencoded::parse(bytes)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        return Ok(Some(Value::Object(map)));
+    }
+    let allowed = if accepts_form {
+        "application/x-www-form-urlencoded, application/json"
+    } else {
+        "application/json"
+    };
+    let shown = if media_type.is_empty() {
+        "undefined".to_owned()
+    } else {
+        media_type
+    };
+    Err(ApiError::with_message(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::UnsupportedMediaType,
+        format!("Content-Type \"{shown}\" is not allowed. Allowed types: {allowed}"),
+    ))
+}
+
+fn query_map(query: Option<&str>) -> Map<String, Value> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect()
+}
+
+/// A validated request body of type `T` (also runs the origin checks).
+pub(crate) struct Body<T>(pub T);
+
+impl<T: Endpoint> FromRequest<Auth> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, auth: &Auth) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let bytes = read_body(body, auth.0.config.body_limit).await?;
+        let value = parse_body(&parts.headers, &bytes, T::ACCEPTS_FORM)?;
+        let origins = &auth.0.origins;
+        if T::FORM_CSRF {
+            origins.validate_form_csrf(&parts.headers)?;
+        }
+        origins.validate_origin(&parts.headers, false)?;
+        let query = query_map(parts.uri.query());
+        let query_callback = query.get("callbackURL").and_then(Value::as_str);
+        origins.validate_redirect_fields(value.as_ref(), query_callback)?;
+        validate_body_fields(T::SHAPE, &T::fields(auth), value.as_ref()).map_err(ApiError::validation)?;
+        let value = value.unwrap_or_else(|| Value::Object(Map::new()));
+        if let Value::Object(map) = &value {
+            T::check(map).map_err(ApiError::validation)?;
+        }
+        serde_json::from_value(value)
+            .map(Body)
+            .map_err(|error| ApiError::validation(format!("[body] {error}")))
+    }
+}
+
+/// A validated query of type `T` (also runs `originCheck` on its redirect field).
+pub(crate) struct QueryOf<T>(pub T);
+
+impl<T: QueryEndpoint> FromRequestParts<Auth> for QueryOf<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, auth: &Auth) -> Result<Self, Self::Rejection> {
+        let query = Value::Object(query_map(parts.uri.query()));
+        validate_query::<T>(&query).map_err(ApiError::validation)?;
+        if let Some(field) = T::CALLBACK_FIELD
+            && let Some(url) = query.get(field).and_then(Value::as_str)
+        {
+            auth.0.origins.validate_url(url, ErrorCode::InvalidCallbackUrl)?;
+        }
+        serde_json::from_value(query)
+            .map(QueryOf)
+            .map_err(|error| ApiError::validation(format!("[query] {error}")))
+    }
+}
+
+/// The raw query as an object of strings (for endpoints with coerced or strict queries).
+pub(crate) fn raw_query(parts_query: Option<&str>) -> Map<String, Value> {
+    query_map(parts_query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(header::CONTENT_TYPE, content_type.parse().expect("header"));
+        map
+    }
+
+    #[test]
+    fn body_parsing_follows_better_call() {
+        assert_eq!(parse_body(&HeaderMap::new(), b"", false).expect("empty"), None);
+        assert!(
+            parse_body(&headers("application/json; charset=utf-8"), b"{}", false)
+                .expect("json")
+                .is_some()
+        );
+        let bad = parse_body(&headers("application/json"), b"{bad", false).expect_err("bad json");
+        assert_eq!(bad.code(), Some(&ErrorCode::BadRequest));
+        let invalid_utf8 = parse_body(&headers("application/json"), b"{\"a\":\"\xff\"}", false).expect_err("utf8");
+        assert_eq!(invalid_utf8.status(), StatusCode::BAD_REQUEST);
+        let text = parse_body(&headers("text/plain"), b"x", true).expect_err("415");
+        assert_eq!(text.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            text.body().map(|b| b.message.as_str()),
+            Some(
+                "Content-Type \"text/plain\" is not allowed. Allowed types: application/x-www-form-urlencoded, application/json"
+            )
+        );
+        let form = parse_body(
+            &headers("application/x-www-form-urlencoded"),
+            b"email=a%40b.co&x=1",
+            true,
+        )
+        .expect("form")
+        .expect("some");
+        assert_eq!(form["email"], "a@b.co");
+        assert!(parse_body(&headers("application/x-www-form-urlencoded"), b"a=1", false).is_err());
+    }
+
+    #[test]
+    fn bearer_tokens_become_session_cookies() {
+        let secret = "a-very-long-secret-value-for-testing-purposes-1234567890";
+        let mut map = HeaderMap::new();
+        map.insert(
+            header::AUTHORIZATION,
+            "Bearer jomE7q5zHgFDA51IBXS0vVhLGtcMwLGE".parse().expect("header"),
+        );
+        assert_eq!(
+            bearer_cookie(&map, secret).as_deref(),
+            Some("jomE7q5zHgFDA51IBXS0vVhLGtcMwLGE.IinEf0G4VKfDAXk3DycWAZnsgsO1wGMwa4Iz4txL038=")
+        );
+        map.insert(
+            header::AUTHORIZATION,
+            "bearer jomE7q5zHgFDA51IBXS0vVhLGtcMwLGE.IinEf0G4VKfDAXk3DycWAZnsgsO1wGMwa4Iz4txL038%3D"
+                .parse()
+                .expect("header"),
+        );
+        assert!(bearer_cookie(&map, secret).is_some());
+        map.insert(header::AUTHORIZATION, "Bearer abc.def".parse().expect("header"));
+        assert_eq!(bearer_cookie(&map, secret), None);
+        map.insert(header::AUTHORIZATION, "Basic abc".parse().expect("header"));
+        assert_eq!(bearer_cookie(&map, secret), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! The organization plugin (better-auth `organization`): organizations, members,
+//! invitations, teams, and roles, with better-auth's access control on every endpoint.
+//!
+//! One module per part, as better-auth splits them: `org` (create … set-active), `members`,
+//! `invitations`, `teams`, `roles` (dynamic access control), and `has-permission` here.
+
+mod invitations;
+mod members;
+mod org;
+mod roles;
+mod teams;
+
+pub(crate) use members::add_member;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+
+use crate::auth::Auth;
+use crate::config::OrganizationConfig;
+use crate::db::{Arg, organization_roles, organizations, sessions};
+use crate::error::{ApiError, ApiResult};
+use crate::request::{Body, Ctx, Endpoint, QueryEndpoint};
+use crate::routes::get;
+use keyward_client::wire::organization::{
+    HasPermissionRequest, HasPermissionResponse, Invitation, Member, Permissions, RoleSet, parse_role_list,
+};
+use keyward_client::wire::{ErrorCode, Session, SessionData};
+
+/// Adds the `/organization/*` routes (teams and dynamic roles only when configured).
+pub(crate) fn routes(router: Router<Auth>, config: &OrganizationConfig) -> Router<Auth> {
+    let mut router = router
+        .route("/organization/create", post(org::create))
+        .route("/organization/check-slug", post(org::check_slug))
+        .route("/organization/update", post(org::update))
+        .route("/organization/delete", post(org::delete))
+        .route("/organization/get-organization", get(org::get_organization))
+        .route("/organization/get-full-organization", get(org::get_full_organization))
+        .route("/organization/set-active", post(org::set_active))
+        .route("/organization/list", get(org::list))
+        .route("/organization/invite-member", post(invitations::invite))
+        .route("/organization/accept-invitation", post(invitations::accept))
+        .route("/organization/reject-invitation", post(invitations::reject))
+        .route("/organization/cancel-invitation", post(invitations::cancel))
+        .route("/organization/get-invitation", get(invitations::get_invitation))
+        .route("/organization/list-invitations", get(invitations::list))
+        .route("/organization/list-user-invitations", get(invitations::list_for_user))
+        .route("/organization/remove-member", post(members::remove))
+        .route("/organization/update-member-role", post(members::update_role))
+        .route("/organization/get-active-member", get(members::active_member))
+        .route("/organization/get-active-member-role", get(members::active_member_role))
+        .route("/organization/leave", post(members::leave))
+        .route("/organization/list-members", get(members::list))
+        .route("/organization/has-permission", post(has_permission));
+    if config.teams.enabled {
+        router = router
+            .route("/organization/create-team", post(teams::create))
+            .route("/organization/list-teams", get(teams::list))
+            .route("/organization/update-team", post(teams::update))
+            .route("/organization/remove-team", post(teams::remove))
+            .route("/organization/set-active-team", post(teams::set_active))
+            .route("/organization/list-user-teams", get(teams::list_for_user))
+            .route("/organization/list-team-members", get(teams::list_members))
+            .route("/organization/add-team-member", post(teams::add_member))
+            .route("/organization/remove-team-member", post(teams::remove_member));
+    }
+    if config.dynamic_access_control.is_some() {
+        router = router
+            .route("/organization/create-role", post(roles::create))
+            .route("/organization/delete-role", post(roles::delete))
+            .route("/organization/list-roles", get(roles::list))
+            .route("/organization/get-role", get(roles::get_role))
+            .route("/organization/update-role", post(roles::update));
+    }
+    router
+}
+
+/// The plugin's configuration (its routes exist only when it is enabled).
+pub(crate) fn plugin(auth: &Auth) -> ApiResult<&OrganizationConfig> {
+    auth.0
+        .config
+        .organization
+        .as_ref()
+        .ok_or_else(|| ApiError::empty(StatusCode::NOT_FOUND))
+}
+
+fn bad_request(code: ErrorCode) -> ApiError {
+    ApiError::bad_request(code)
+}
+
+fn forbidden(code: ErrorCode) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, code)
+}
+
+/// The session's active organization, when set.
+fn active_organization_id(session: &Session) -> Option<String> {
+    session
+        .additional
+        .get("activeOrganizationId")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The session's active team, when set.
+fn active_team_id(session: &Session) -> Option<String> {
+    session
+        .additional
+        .get("activeTeamId")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// An explicit id from the request, or else the session's active organization.
+fn organization_or_active(requested: Option<&String>, session: &Session) -> Option<String> {
+    requested
+        .filter(|id| !id.is_empty())
+        .cloned()
+        .or_else(|| active_organization_id(session))
+}
+
+/// Sets one of the session's organization fields (`activeOrganizationId`,
+/// `activeTeamId`) and returns the updated session.
+async fn set_session_field(auth: &Auth, session: &Session, field: &str, value: Option<&str>) -> ApiResult<Session> {
+    let mut db = auth.0.db.clone();
+    let changes = vec![(field.to_owned(), Arg::from(value.map(str::to_owned)))];
+    let now = keyward_client::wire::time::now_millis();
+    sessions::update(&mut db, &auth.0.fields, session.token.expose(), changes, now)
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}
+
+/// [`set_session_field`], then re-sets the session cookie (and `set-auth-token`), as
+/// better-auth's `set-active` endpoints do.
+async fn set_session_field_and_cookie(
+    ctx: &mut Ctx,
+    data: &SessionData,
+    field: &str,
+    value: Option<&str>,
+) -> ApiResult<Session> {
+    let auth = ctx.auth.clone();
+    let session = set_session_field(&auth, &data.session, field, value).await?;
+    let updated = SessionData {
+        session: session.clone(),
+        user: data.user.clone(),
+        needs_refresh: None,
+    };
+    ctx.set_session_cookie(&updated, None);
+    Ok(session)
+}
+
+/// The caller's membership of an organization.
+async fn member_of(auth: &Auth, organization_id: &str, user_id: &str) -> ApiResult<Option<Member>> {
+    let mut db = auth.0.db.clone();
+    Ok(organizations::find_member(&mut db, organization_id, user_id).await?)
+}
+
+/// The roles permission checks use: the configured ones (which replace the defaults) or
+/// the defaults; with dynamic access control, the organization's stored roles are
+/// merged in.
+async fn role_set(auth: &Auth, config: &OrganizationConfig, organization_id: &str) -> ApiResult<RoleSet> {
+    let mut roles = config.roles.clone().unwrap_or_else(RoleSet::defaults);
+    if config.dynamic_access_control.is_some() && config.access_control.is_some() {
+        let mut db = auth.0.db.clone();
+        for stored in organization_roles::list(&mut db, organization_id).await? {
+            let mut statements = roles
+                .0
+                .get(&stored.role)
+                .map(|r| r.statements().clone())
+                .unwrap_or_default();
+            statements.merge(&stored.permission);
+            roles.0.insert(
+                stored.role.clone(),
+                keyward_client::wire::organization::Role::new(statements),
+            );
+        }
+    }
+    Ok(roles)
+}
+
+/// better-auth's `hasPermission` for a member's role value.
+async fn has_permission_for(
+    auth: &Auth,
+    config: &OrganizationConfig,
+    organization_id: &str,
+    member_role: &str,
+    permissions: &Permissions,
+) -> ApiResult<bool> {
+    Ok(role_set(auth, config, organization_id)
+        .await?
+        .allows(member_role, permissions))
+}
+
+/// Whether a role value includes the creator role.
+fn is_creator(config: &OrganizationConfig, role: &str) -> bool {
+    parse_role_list(role).iter().any(|r| r == &config.creator_role)
+}
+
+/// Members who may invite may see invitations (their ids act as invitation links).
+async fn can_view_invitations(
+    auth: &Auth,
+    config: &OrganizationConfig,
+    organization_id: &str,
+    member_role: &str,
+) -> ApiResult<bool> {
+    let create = Permissions::new().with("invitation", ["create"]);
+    has_permission_for(auth, config, organization_id, member_role, &create).await
+}
+
+/// Hides invitations that grant the creator role from members who do not hold it.
+fn without_creator_invitations(
+    config: &OrganizationConfig,
+    member_role: &str,
+    invitations: Vec<Invitation>,
+) -> Vec<Invitation> {
+    if is_creator(config, member_role) {
+        return invitations;
+    }
+    invitations
+        .into_iter()
+        .filter(|invitation| !is_creator(config, &invitation.role))
+        .collect()
+}
+
+/// The roles requests may name: the defaults and the configured ones.
+fn static_role_names(config: &OrganizationConfig) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = RoleSet::defaults().0.into_keys().collect();
+    if let Some(roles) = &config.roles {
+        names.extend(roles.0.keys().cloned());
+    }
+    names
+}
+
+/// The requested role names no static or stored role has.
+async fn unknown_roles(
+    auth: &Auth,
+    config: &OrganizationConfig,
+    organization_id: &str,
+    requested: &[String],
+) -> ApiResult<Vec<String>> {
+    let known = static_role_names(config);
+    let mut unknown: Vec<String> = requested.iter().filter(|r| !known.contains(*r)).cloned().collect();
+    if !unknown.is_empty() && config.dynamic_access_control.is_some() {
+        let mut db = auth.0.db.clone();
+        let stored: BTreeSet<String> = organization_roles::list(&mut db, organization_id)
+            .await?
+            .into_iter()
+            .map(|r| r.role)
+            .collect();
+        unknown.retain(|r| !stored.contains(r));
+    }
+    Ok(unknown)
+}
+
+/// Whether a JSON value is a permission map (`{resource: [action, …]}`).
+fn is_permission_map(value: &serde_json::Value) -> bool {
+    value.as_object().is_some_and(|map| {
+        map.values()
+            .all(|v| v.as_array().is_some_and(|a| a.iter().all(|x| x.is_string())))
+    })
+}
+
+impl Endpoint for HasPermissionRequest {
+    /// Exactly one of `permissions` and the legacy `permission` (zod's `xor`).
+    fn check(body: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+        let valid = |key: &str| body.get(key).is_some_and(is_permission_map);
+        match (valid("permissions"), valid("permission")) {
+            (true, true) => Err("[body] Invalid input: more than one option matched".into()),
+            (false, false) => Err("[body] Invalid input".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `POST /organization/has-permission`.
+async fn has_permission(
+    mut ctx: Ctx,
+    Body(request): Body<HasPermissionRequest>,
+) -> ApiResult<Json<HasPermissionResponse>> {
+    let permissions = request.permissions.or(request.permission).unwrap_or_default();
+    let data = ctx.require_session().await?;
+    let auth = ctx.auth.clone();
+    let config = plugin(&auth)?;
+    let organization_id = organization_or_active(request.organization_id.as_ref(), &data.session)
+        .ok_or_else(|| bad_request(ErrorCode::NoActiveOrganization))?;
+    let member = member_of(&auth, &organization_id, &data.user.id)
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::UserIsNotAMemberOfTheOrganization))?;
+    let success = has_permission_for(&auth, config, &organization_id, &member.role, &permissions).await?;
+    Ok(Json(HasPermissionResponse { error: None, success }))
+}
+
+/// Query types of the plugin check their callback fields like any other.
+macro_rules! query_endpoints {
+    ($($query:ty),* $(,)?) => {
+        $(impl QueryEndpoint for $query {})*
+    };
+}
+
+query_endpoints!(
+    keyward_client::wire::organization::OrganizationQuery,
+    keyward_client::wire::organization::GetInvitationQuery,
+    keyward_client::wire::organization::OrganizationIdQuery,
+    keyward_client::wire::organization::ListMembersQuery,
+    keyward_client::wire::organization::MemberRoleQuery,
+    keyward_client::wire::organization::UserTeamsQuery,
+    keyward_client::wire::organization::TeamMembersQuery,
+    keyward_client::wire::organization::RoleSelector,
+);

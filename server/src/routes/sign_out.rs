@@ -1,0 +1,29 @@
+//! `POST /sign-out`.
+
+use axum::Json;
+
+use crate::db::sessions;
+use crate::error::ApiResult;
+use crate::request::{Body, Ctx, Endpoint};
+use keyward_client::wire::{SignOutRequest, SignOutResponse};
+
+impl Endpoint for SignOutRequest {}
+
+/// `POST /sign-out`: deletes the current session (if any) and expires the cookies.
+/// It never fails for a missing session.
+pub(crate) async fn sign_out(mut ctx: Ctx, Body(_request): Body<SignOutRequest>) -> ApiResult<Json<SignOutResponse>> {
+    let auth = ctx.auth.clone();
+    let names = &auth.0.cookies;
+    if let Some(token) = ctx.cookies.signed(&names.session_token, &auth.0.config.secret).value() {
+        let mut db = auth.0.db.clone();
+        if let Err(error) = sessions::delete(&mut db, token).await {
+            tracing::error!(%error, "could not delete the session on sign-out");
+        }
+    }
+    ctx.delete_session_cookies();
+    Ok(Json(SignOutResponse {
+        success: true,
+        url: None,
+        redirect: None,
+    }))
+}

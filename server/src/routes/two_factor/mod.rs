@@ -1,0 +1,257 @@
+//! The two-factor plugin (better-auth `twoFactor`): `/two-factor/enable`, `/disable`,
+//! the TOTP, OTP and backup-code endpoints, and the step that turns an email sign-in of a
+//! two-factor user into a challenge.
+
+mod backup_codes;
+mod challenge;
+mod otp;
+mod totp;
+
+pub(crate) use backup_codes::view_backup_codes;
+pub(crate) use challenge::intercept_sign_in;
+
+use std::borrow::Cow;
+
+use axum::Json;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::Value;
+
+use crate::auth::Auth;
+use crate::config::{BackupCodeStorage, TwoFactorConfig};
+use crate::crypto::totp::Totp;
+use crate::crypto::{ALPHANUMERIC, URL_SAFE, random_string};
+use crate::db::{accounts, two_factors, users, verifications};
+use crate::error::{ApiError, ApiResult};
+use crate::password;
+use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::sign_up::check_password_not_too_long;
+use keyward_client::wire::schema::{FieldKind, FieldSpec, RequestSchema};
+use keyward_client::wire::{
+    BackupCode, EnableTwoFactorRequest, EnableTwoFactorResponse, ErrorCode, Password, StatusResponse, TotpUri,
+    TwoFactorMethod, TwoFactorPasswordRequest, User,
+};
+
+/// Adds the `/two-factor/*` routes.
+pub(crate) fn routes(router: Router<Auth>) -> Router<Auth> {
+    router
+        .route("/two-factor/enable", post(enable))
+        .route("/two-factor/disable", post(disable))
+        .route("/two-factor/get-totp-uri", post(totp::get_uri))
+        .route("/two-factor/verify-totp", post(totp::verify))
+        .route("/two-factor/send-otp", post(otp::send))
+        .route("/two-factor/verify-otp", post(otp::verify))
+        .route("/two-factor/generate-backup-codes", post(backup_codes::generate))
+        .route("/two-factor/verify-backup-code", post(backup_codes::verify))
+}
+
+/// A password field that servers allowing passwordless users make optional.
+fn password_fields(auth: &Auth, fields: &'static [FieldSpec]) -> Cow<'static, [FieldSpec]> {
+    let passwordless = auth.0.config.two_factor.as_ref().is_some_and(|c| c.allow_passwordless);
+    if !passwordless {
+        return Cow::Borrowed(fields);
+    }
+    Cow::Owned(
+        fields
+            .iter()
+            .map(|field| match field.name {
+                "password" => FieldSpec::optional("password", FieldKind::String),
+                _ => *field,
+            })
+            .collect(),
+    )
+}
+
+impl Endpoint for EnableTwoFactorRequest {
+    fn fields(auth: &Auth) -> Cow<'static, [FieldSpec]> {
+        password_fields(auth, Self::FIELDS)
+    }
+}
+
+impl Endpoint for TwoFactorPasswordRequest {
+    fn fields(auth: &Auth) -> Cow<'static, [FieldSpec]> {
+        password_fields(auth, <Self as RequestSchema>::FIELDS)
+    }
+}
+
+/// The plugin's configuration (its routes exist only when it is enabled).
+fn plugin(auth: &Auth) -> ApiResult<&TwoFactorConfig> {
+    auth.0
+        .config
+        .two_factor
+        .as_ref()
+        .ok_or_else(|| ApiError::empty(StatusCode::NOT_FOUND))
+}
+
+/// Whether the user has two-factor switched on.
+pub(crate) fn is_enabled(user: &User) -> bool {
+    user.additional.get("twoFactorEnabled") == Some(&Value::Bool(true))
+}
+
+async fn set_enabled(auth: &Auth, user_id: &str, enabled: bool) -> ApiResult<User> {
+    let mut db = auth.0.db.clone();
+    let changes = users::UserChanges::default().set("twoFactorEnabled", enabled);
+    users::update(
+        &mut db,
+        &auth.0.fields,
+        user_id,
+        changes,
+        keyward_client::wire::time::now_millis(),
+    )
+    .await?
+    .ok_or_else(|| ApiError::bad_request(ErrorCode::UserNotFound))
+}
+
+/// The password rule of the two-factor endpoints: required and checked, unless the server
+/// allows passwordless users and this user has no password. Users without a password
+/// account cost one hash too, so the answer's timing says nothing.
+async fn check_password(
+    ctx: &Ctx,
+    config: &TwoFactorConfig,
+    user_id: &str,
+    password: Option<&Password>,
+) -> ApiResult<()> {
+    let mut db = ctx.auth.0.db.clone();
+    let stored = accounts::find_credential(&mut db, user_id)
+        .await?
+        .and_then(|account| account.password);
+    if config.allow_passwordless && stored.is_none() {
+        return Ok(());
+    }
+    let invalid = || ApiError::bad_request(ErrorCode::InvalidPassword);
+    let password = password.ok_or_else(invalid)?;
+    check_password_not_too_long(ctx, password.expose())?;
+    match stored {
+        Some(stored) if password::verify(password.expose(), &stored).await? => Ok(()),
+        Some(_) => Err(invalid()),
+        None => {
+            password::hash(password.expose()).await?;
+            Err(invalid())
+        }
+    }
+}
+
+/// The TOTP generator for a stored (encrypted) secret.
+fn totp_for(auth: &Auth, config: &TwoFactorConfig, encrypted: &str) -> ApiResult<Totp> {
+    let secret = auth
+        .0
+        .encryption
+        .decrypt(encrypted)
+        .map_err(|e| ApiError::internal("two-factor secret", e))?;
+    let key = crate::crypto::totp::key_for_secret(&secret)
+        .ok_or_else(|| ApiError::internal("two-factor secret", "bad base32 secret"))?;
+    Ok(Totp::new(key).with_format(config.totp.digits, config.totp.period))
+}
+
+/// A new set of backup codes and its stored form.
+fn new_backup_codes(auth: &Auth, config: &TwoFactorConfig) -> (Vec<BackupCode>, String) {
+    let length = config.backup_codes.length;
+    let codes: Vec<String> = (0..config.backup_codes.amount)
+        .map(|_| {
+            let raw = random_string(length, ALPHANUMERIC);
+            let (head, tail) = raw.split_at(length.min(5));
+            format!("{head}-{tail}")
+        })
+        .collect();
+    let stored = encode_backup_codes(auth, config, &codes);
+    (codes.into_iter().map(BackupCode::new).collect(), stored)
+}
+
+fn encode_backup_codes(auth: &Auth, config: &TwoFactorConfig, codes: &[String]) -> String {
+    let json = serde_json::to_string(codes).unwrap_or_else(|_| "[]".to_owned());
+    match config.backup_codes.storage {
+        BackupCodeStorage::Encrypted => auth.0.encryption.encrypt(&json),
+        BackupCodeStorage::Plain => json,
+    }
+}
+
+/// The stored backup codes; `Ok(None)` when they do not parse, an error when they do not
+/// decrypt.
+fn decode_backup_codes(auth: &Auth, config: &TwoFactorConfig, stored: &str) -> ApiResult<Option<Vec<String>>> {
+    let json = match config.backup_codes.storage {
+        BackupCodeStorage::Encrypted => auth
+            .0
+            .encryption
+            .decrypt(stored)
+            .map_err(|e| ApiError::internal("two-factor backup codes", e))?,
+        BackupCodeStorage::Plain => stored.to_owned(),
+    };
+    Ok(serde_json::from_str(&json).ok())
+}
+
+/// `POST /two-factor/enable`.
+async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> ApiResult<Json<EnableTwoFactorResponse>> {
+    let data = ctx.require_sensitive_session().await?;
+    let auth = ctx.auth.clone();
+    let config = plugin(&auth)?;
+    check_password(&ctx, config, &data.user.id, request.password.as_ref()).await?;
+    let method = request.method.unwrap_or_default();
+    if method == TwoFactorMethod::Otp && auth.0.otp_sender.is_none() {
+        return Err(ApiError::bad_request(ErrorCode::OtpNotConfigured));
+    }
+    if method == TwoFactorMethod::Totp && config.totp.disabled {
+        return Err(ApiError::bad_request(ErrorCode::TotpNotConfigured));
+    }
+    if method == TwoFactorMethod::Otp {
+        let user = set_enabled(&auth, &data.user.id, true).await?;
+        ctx.rotate_session(&data.session, user).await?;
+        return Ok(Json(EnableTwoFactorResponse {
+            method,
+            totp_uri: None,
+            backup_codes: None,
+        }));
+    }
+    let mut db = auth.0.db.clone();
+    let existing = two_factors::find_by_user(&mut db, &data.user.id).await?;
+    if existing.as_ref().is_some_and(|row| row.is_verified()) {
+        return Err(ApiError::bad_request(ErrorCode::TotpAlreadyEnabled));
+    }
+    let (backup_codes, stored_codes) = new_backup_codes(&auth, config);
+    let secret = random_string(32, URL_SAFE);
+    let encrypted = auth.0.encryption.encrypt(&secret);
+    let verified = config.skip_verification_on_enable;
+    if verified {
+        let user = set_enabled(&auth, &data.user.id, true).await?;
+        ctx.rotate_session(&data.session, user).await?;
+    }
+    match existing {
+        Some(row) => two_factors::reset_secret(&mut db, &row.id, &encrypted, &stored_codes, verified).await?,
+        None => two_factors::insert(&mut db, &data.user.id, &encrypted, &stored_codes, verified).await?,
+    }
+    let issuer = request
+        .issuer
+        .or_else(|| config.issuer.clone())
+        .unwrap_or_else(|| auth.0.config.app_name.clone());
+    let totp = Totp::new(secret.into_bytes()).with_format(config.totp.digits, config.totp.period);
+    Ok(Json(EnableTwoFactorResponse {
+        method,
+        totp_uri: Some(TotpUri::new(totp.uri(&issuer, &data.user.email))),
+        backup_codes: Some(backup_codes),
+    }))
+}
+
+/// `POST /two-factor/disable`: removes the second factor and any trusted device.
+async fn disable(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) -> ApiResult<Json<StatusResponse>> {
+    let data = ctx.require_sensitive_session().await?;
+    let auth = ctx.auth.clone();
+    let config = plugin(&auth)?;
+    check_password(&ctx, config, &data.user.id, request.password.as_ref()).await?;
+    let user = set_enabled(&auth, &data.user.id, false).await?;
+    let mut db = auth.0.db.clone();
+    two_factors::delete_for_user(&mut db, &user.id).await?;
+    ctx.rotate_session(&data.session, user).await?;
+    let names = auth.0.cookies.clone();
+    let trusted = ctx
+        .cookies
+        .signed(&names.trust_device, &auth.0.config.secret)
+        .value()
+        .map(str::to_owned);
+    if let Some(value) = trusted {
+        if let Some((_, trust_id)) = value.split_once('!') {
+            verifications::delete(&mut db, trust_id).await?;
+        }
+        ctx.out.expire_cookie(&names.trust_device, names.secure);
+    }
+    Ok(Json(StatusResponse { status: true }))
+}

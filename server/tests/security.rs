@@ -1,0 +1,221 @@
+//! Origin checks, rate limits, and hostile input.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::{Backend, ORIGIN, TestApp};
+use keyward_server::config::RateLimitRule;
+use serde_json::json;
+
+#[tokio::test]
+async fn origin_rules_for_cookie_requests() {
+    let app = TestApp::with(Backend::Sqlite, |config| {
+        config.trusted_origins = vec![
+            "https://app.example.com".into(),
+            "*.preview.example.com".into(),
+            "myapp://".into(),
+        ];
+    })
+    .await;
+    let client = app.sign_up("Alice", "alice@example.com", "password123").await;
+    let cookie = client.cookie_header();
+    let body = json!({"name": "x"});
+    type Case<'a> = (&'a [(&'static str, &'a str)], StatusCode, Option<&'a str>);
+    let cases: [Case; 9] = [
+        (&[], StatusCode::FORBIDDEN, Some("MISSING_OR_NULL_ORIGIN")),
+        (
+            &[("origin", "null")],
+            StatusCode::FORBIDDEN,
+            Some("MISSING_OR_NULL_ORIGIN"),
+        ),
+        (
+            &[("origin", "https://evil.com")],
+            StatusCode::FORBIDDEN,
+            Some("INVALID_ORIGIN"),
+        ),
+        (
+            &[("origin", "http://localhost:3001")],
+            StatusCode::FORBIDDEN,
+            Some("INVALID_ORIGIN"),
+        ),
+        (&[("origin", ORIGIN)], StatusCode::OK, None),
+        (&[("referer", "http://localhost:3000/settings")], StatusCode::OK, None),
+        (&[("origin", "https://app.example.com")], StatusCode::OK, None),
+        (&[("origin", "https://pr-7.preview.example.com")], StatusCode::OK, None),
+        (&[("origin", "myapp://callback")], StatusCode::OK, None),
+    ];
+    for (headers, status, code) in cases {
+        let mut request = app.post("/update-user").header("cookie", &cookie).json(&body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await;
+        assert_eq!(response.status, status, "{headers:?}: {}", response.text());
+        assert_eq!(response.code().as_deref(), code, "{headers:?}");
+    }
+    // GETs are never origin-checked.
+    let get = app
+        .get("/get-session")
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.com")
+        .send()
+        .await;
+    assert_eq!(get.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let app = TestApp::with(Backend::Sqlite, |config| config.rate_limit.enabled = true).await;
+    let body = json!({"email": "nobody@example.com", "password": "wrong-password-xx"});
+    for _ in 0..3 {
+        let response = app.post("/sign-in/email").json(&body).send().await;
+        response.assert_error(StatusCode::UNAUTHORIZED, "INVALID_EMAIL_OR_PASSWORD");
+    }
+    let limited = app.post("/sign-in/email").json(&body).send().await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        limited.json(),
+        json!({"message": "Too many requests. Please try again later."})
+    );
+    assert_eq!(limited.header("x-retry-after").as_deref(), Some("10"));
+    // Buckets are per client IP and per path.
+    let other_ip = app
+        .post("/sign-in/email")
+        .header("x-forwarded-for", "203.0.113.7")
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(other_ip.status, StatusCode::UNAUTHORIZED);
+    let other_path = app.get("/get-session").send().await;
+    assert_eq!(other_path.status, StatusCode::OK);
+    // A spoofed list of addresses is not trusted: it falls back to the shared bucket.
+    let list = app
+        .post("/sign-in/email")
+        .header("x-forwarded-for", "203.0.113.8, 10.0.0.1")
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(list.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn rate_limit_rules_are_configurable() {
+    let app = TestApp::with(Backend::Sqlite, |config| {
+        config.rate_limit.enabled = true;
+        config.rate_limit.custom_rules = vec![
+            (
+                "/ok".into(),
+                Some(RateLimitRule {
+                    window: Duration::from_secs(60),
+                    max: 2,
+                }),
+            ),
+            ("/sign-in/*".into(), None),
+        ];
+    })
+    .await;
+    assert_eq!(app.get("/ok").send().await.status, StatusCode::OK);
+    assert_eq!(app.get("/ok").send().await.status, StatusCode::OK);
+    let limited = app.get("/ok").send().await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("x-retry-after").as_deref(), Some("60"));
+    for _ in 0..5 {
+        let response = app
+            .post("/sign-in/email")
+            .json(&json!({"email": "a@b.co", "password": "password1"}))
+            .send()
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "limiting disabled for /sign-in/*"
+        );
+    }
+    let off = TestApp::new(Backend::Sqlite).await;
+    for _ in 0..5 {
+        let response = off
+            .post("/sign-in/email")
+            .json(&json!({"email": "a@b.co", "password": "password1"}))
+            .send()
+            .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn hostile_input_changes_nothing() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let client = app.sign_up("Alice", "alice@example.com", "password123").await;
+    let before = app.get("/get-session").cookies(&client).send().await.json();
+    let attempts: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("/update-user", "application/json", b"{\"name\": \"\xff\"}".to_vec()),
+        ("/update-user", "application/json", b"{\"name\": ".to_vec()),
+        ("/update-user", "application/json", b"\"just a string\"".to_vec()),
+        ("/update-user", "application/json", br#"{"name": ["array"]}"#.to_vec()),
+        (
+            "/update-user",
+            "application/json",
+            br#"{"name": {"nested": true}}"#.to_vec(),
+        ),
+        ("/update-user", "text/xml", b"<name>x</name>".to_vec()),
+        ("/update-user", "application/json", vec![b'['; 100_000]),
+        (
+            "/change-password",
+            "application/json",
+            br#"{"newPassword": 12345678, "currentPassword": "password123"}"#.to_vec(),
+        ),
+        ("/change-email", "application/json", br#"{"newEmail": null}"#.to_vec()),
+        ("/revoke-session", "application/json", br#"{"token": 5}"#.to_vec()),
+    ];
+    for (path, content_type, body) in attempts {
+        let response = app.post(path).cookies(&client).raw(content_type, body).send().await;
+        assert!(
+            response.status.is_client_error(),
+            "{path} answered {} {}",
+            response.status,
+            response.text()
+        );
+        assert!(
+            response.json().get("message").is_some(),
+            "{path}: an error body with a message"
+        );
+    }
+    let after = app.get("/get-session").cookies(&client).send().await.json();
+    assert_eq!(before["user"], after["user"]);
+    assert_eq!(app.count("session").await, 1);
+    assert!(
+        keyward_server::password::verify_sync(
+            "password123",
+            &app.sql_rows(r#"select "password" from "account""#, vec![]).await[0]
+                .text("password")
+                .expect("hash")
+        )
+        .expect("verifies")
+    );
+}
+
+#[tokio::test]
+async fn hostile_cookies_and_headers() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let client = app.sign_up("Alice", "alice@example.com", "password123").await;
+    let long_cookie = format!("better-auth.session_token={}", "a".repeat(8000));
+    for cookie in [
+        "=;;=;",
+        "better-auth.session_token",
+        long_cookie.as_str(),
+        "better-auth.session_token=\"quoted\"",
+    ] {
+        let response = app.get("/get-session").header("cookie", cookie).send().await;
+        assert_eq!(response.status, StatusCode::OK, "{cookie}");
+        assert_eq!(response.text(), "null");
+    }
+    let doubled = format!("{}; better-auth.session_token=garbage", client.cookie_header());
+    let response = app.get("/get-session").header("cookie", &doubled).send().await;
+    assert_eq!(
+        response.json()["user"]["name"],
+        "Alice",
+        "the first cookie of a name wins"
+    );
+}

@@ -1,0 +1,622 @@
+// better-auth's own JS client (`better-auth/client`) against a server under test, the way a
+// browser app uses it: its own cookie jar, and an Origin header on every POST.
+//
+//   SERVER_URL  the server's origin (Keyward, or better-auth itself as a control)
+//   OUTBOX      the JSON-lines file the server writes its emails to
+//   TARGET      "keyward" or "better-auth" (names the results)
+//   KEYWARD_COMPAT_RESULTS  optional: one JSON line per flow is appended here
+//
+// Run: node --test client.test.mjs
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { createAuthClient } from "better-auth/client";
+import { organizationClient, twoFactorClient } from "better-auth/client/plugins";
+import * as OTPAuth from "otpauth";
+
+const base = process.env.SERVER_URL;
+const outbox = process.env.OUTBOX;
+const target = process.env.TARGET ?? "keyward";
+assert.ok(base, "SERVER_URL is required");
+assert.ok(outbox, "OUTBOX is required");
+const origin = new URL(base).origin;
+const password = "correct-horse-battery";
+let counter = 0;
+const uniqueEmail = (prefix) => `${prefix}-${process.pid}-${Date.now()}-${++counter}@example.com`;
+
+/** Cookies by name, as a browser would keep them for this one origin. */
+class CookieJar {
+  cookies = new Map();
+  apply(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(";");
+      const index = pair.indexOf("=");
+      const name = pair.slice(0, index).trim();
+      const value = pair.slice(index + 1).trim();
+      const expired = value === "" || attributes.some((a) => a.trim().toLowerCase() === "max-age=0");
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header() {
+    return [...this.cookies].map(([n, v]) => `${n}=${v}`).join("; ");
+  }
+}
+
+/** A browser-like client: cookies in a jar, Origin on every non-GET request. */
+function browserClient(options = {}) {
+  const jar = new CookieJar();
+  const customFetchImpl = async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    const cookie = jar.header();
+    if (cookie) headers.set("cookie", cookie);
+    if ((init.method ?? "GET").toUpperCase() !== "GET") headers.set("origin", origin);
+    const response = await fetch(input, { ...init, headers, redirect: "manual" });
+    jar.apply(response);
+    return response;
+  };
+  const redirects = [];
+  const plugins = [
+    twoFactorClient({
+      onTwoFactorRedirect: (context) => {
+        redirects.push(context.twoFactorMethods);
+      },
+    }),
+    organizationClient({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
+  ];
+  const client = createAuthClient({ baseURL: base, fetchOptions: { customFetchImpl }, plugins, ...options });
+  return { client, jar, redirects };
+}
+
+/** The code an authenticator app shows now for an otpauth:// URI. */
+function totp(uri) {
+  return OTPAuth.URI.parse(uri).generate();
+}
+
+/**
+ * A bearer client: no cookies at all, the token from `set-auth-token`. It still sends
+ * Origin: Node's fetch adds `Sec-Fetch-Mode: cors`, which makes sign-in and sign-up check
+ * the origin even without cookies (both servers agree).
+ */
+function bearerClient() {
+  const state = { token: "" };
+  const client = createAuthClient({
+    baseURL: base,
+    fetchOptions: {
+      headers: { origin },
+      auth: { type: "Bearer", token: () => state.token },
+      onSuccess: (context) => {
+        const token = context.response.headers.get("set-auth-token");
+        if (token) state.token = token;
+      },
+    },
+  });
+  return { client, state };
+}
+
+function emails() {
+  if (!fs.existsSync(outbox)) return [];
+  return fs
+    .readFileSync(outbox, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+async function email(kind, to) {
+  for (let i = 0; i < 100; i++) {
+    const found = emails().reverse().find((e) => e.kind === kind && e.to === to);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no ${kind} email to ${to}`);
+}
+
+/** The rows of the README's compatibility table (keyward-tests `compat::flows`). */
+const ROWS = {
+  signUp: "Sign-up with email and password",
+  signIn: "Sign-in with email and password, sign-out",
+  errors: "Error answers (status, code, message)",
+  bearer: "Bearer sessions (set-auth-token)",
+  cookies: "Cookie sessions and Origin/CSRF rules",
+  getSession: "Get-session (flags, refresh, needsRefresh)",
+  sessions: "List and revoke sessions",
+  updateUser: "Update-user",
+  passwords: "Change-password and verify-password",
+  verifyEmail: "Email verification",
+  resetPassword: "Password reset",
+  changeEmail: "Change-email",
+  deleteUser: "Delete-user (password, emailed confirmation)",
+  accounts: "Accounts (list, unlink, info)",
+  twoFactorTotp: "Two-factor: TOTP enrolment and sign-in challenge",
+  twoFactorBackup: "Two-factor: backup codes",
+  twoFactorOtp: "Two-factor: emailed codes (OTP)",
+  twoFactorTrust: "Two-factor: trusted devices",
+  twoFactorManage: "Two-factor: disable, wrong codes, limits",
+  orgCrud: "Organization: create, update, delete, set-active, list",
+  orgInvitations: "Organization: invitations (accept, reject, cancel, expiry)",
+  orgMembers: "Organization: members, roles and permissions",
+  orgTeams: "Organization: teams",
+  orgDynamicRoles: "Organization: dynamic roles",
+  sqlite: "SQLite storage",
+};
+
+function record(rows, passed) {
+  const path = process.env.KEYWARD_COMPAT_RESULTS;
+  if (!path || target !== "keyward") return;
+  for (const flow of [...rows, ROWS.sqlite]) {
+    fs.appendFileSync(path, JSON.stringify({ flow, direction: "B", passed }) + "\n");
+  }
+}
+
+/** A test that also records its result under the table rows it covers. */
+function flow(name, rows, body) {
+  test(name, async () => {
+    try {
+      await body();
+      record(rows, true);
+    } catch (error) {
+      record(rows, false);
+      throw error;
+    }
+  });
+}
+
+async function signedUp(name = "Ada") {
+  const { client, jar, redirects } = browserClient();
+  const address = uniqueEmail(name.toLowerCase());
+  const { data, error } = await client.signUp.email({ name, email: address, password });
+  assert.equal(error, null);
+  assert.equal(data.user.email, address);
+  return { client, jar, address, redirects };
+}
+
+/** Signs up and switches TOTP on; returns the URI and backup codes too. */
+async function enrolled() {
+  const user = await signedUp();
+  const enabled = await user.client.twoFactor.enable({ password });
+  assert.equal(enabled.error, null);
+  assert.equal(enabled.data.backupCodes.length, 10);
+  const verified = await user.client.twoFactor.verifyTotp({ code: totp(enabled.data.totpURI) });
+  assert.equal(verified.error, null);
+  return { ...user, uri: enabled.data.totpURI, codes: enabled.data.backupCodes };
+}
+
+/** Signs out and in again, expecting the two-factor challenge. */
+async function challenged({ client, address, redirects }) {
+  await client.signOut();
+  const before = redirects.length;
+  const signIn = await client.signIn.email({ email: address, password });
+  assert.equal(signIn.error, null);
+  assert.equal(signIn.data.twoFactorRedirect, true);
+  assert.equal(redirects.length, before + 1, "onTwoFactorRedirect ran");
+  return redirects[redirects.length - 1];
+}
+
+flow("Sign-up, sign-in, sign-out (cookies)", [ROWS.signUp, ROWS.signIn, ROWS.cookies, ROWS.getSession], async () => {
+  const { client, jar, address } = await signedUp();
+  assert.ok(jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  let session = await client.getSession();
+  assert.equal(session.data.user.email, address);
+  assert.equal(typeof session.data.session.token, "string");
+  assert.ok(session.data.user.createdAt instanceof Date, "dates revive into Date objects");
+
+  const out = await client.signOut();
+  assert.equal(out.data.success, true);
+  session = await client.getSession();
+  assert.equal(session.data, null);
+
+  const again = await client.signIn.email({ email: address.toUpperCase(), password });
+  assert.equal(again.error, null);
+  assert.equal(again.data.redirect, false);
+  assert.equal(again.data.user.email, address);
+  session = await client.getSession();
+  assert.equal(session.data.user.email, address);
+});
+
+flow("Error status and code", [ROWS.errors], async () => {
+  const { client, address } = await signedUp();
+  const wrong = await browserClient().client.signIn.email({ email: address, password: "wrong-password" });
+  assert.equal(wrong.data, null);
+  assert.equal(wrong.error.status, 401);
+  assert.equal(wrong.error.code, "INVALID_EMAIL_OR_PASSWORD");
+  assert.equal(wrong.error.message, "Invalid email or password");
+  const duplicate = await browserClient().client.signUp.email({ name: "X", email: address, password });
+  assert.equal(duplicate.error.status, 422);
+  assert.equal(duplicate.error.code, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+  const invalid = await browserClient().client.signUp.email({ name: "X", email: "not-an-email", password });
+  assert.equal(invalid.error.status, 400);
+  assert.equal(invalid.error.code, "VALIDATION_ERROR");
+  const short = await browserClient().client.signUp.email({ name: "X", email: uniqueEmail("short"), password: "short" });
+  assert.equal(short.error.code, "PASSWORD_TOO_SHORT");
+  const email = await client.updateUser({ email: "x@example.com" });
+  assert.equal(email.error.code, "EMAIL_CAN_NOT_BE_UPDATED");
+  const anonymous = await browserClient().client.listSessions();
+  assert.equal(anonymous.error.status, 401);
+});
+
+flow("Bearer sessions (set-auth-token)", [ROWS.bearer], async () => {
+  const { client, state } = bearerClient();
+  const address = uniqueEmail("bearer");
+  const created = await client.signUp.email({ name: "Bea", email: address, password });
+  assert.equal(created.error, null);
+  assert.ok(state.token.startsWith(created.data.token + "."), "set-auth-token carries the signed token");
+  const session = await client.getSession();
+  assert.equal(session.data.user.email, address);
+  const updated = await client.updateUser({ name: "Bea Bearer" });
+  assert.equal(updated.error, null, "a bearer POST needs no Origin");
+  assert.equal((await client.getSession()).data.user.name, "Bea Bearer");
+  state.token = "garbage.token";
+  assert.equal((await client.getSession()).data, null);
+});
+
+flow("Update-user and the session atom", [ROWS.updateUser], async () => {
+  const { client } = await signedUp();
+  const seen = [];
+  const unsubscribe = client.useSession.subscribe((value) => seen.push(value.data?.user?.name ?? null));
+  const { data, error } = await client.updateUser({ name: "Ada Lovelace", image: "https://img.example/a.png" });
+  assert.equal(error, null);
+  assert.deepEqual(data, { status: true });
+  for (let i = 0; i < 50 && !seen.includes("Ada Lovelace"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  unsubscribe();
+  assert.ok(seen.includes("Ada Lovelace"), `the atom refetched after /update-user: ${JSON.stringify(seen)}`);
+  const session = await client.getSession();
+  assert.equal(session.data.user.image, "https://img.example/a.png");
+});
+
+flow("List and revoke sessions", [ROWS.sessions], async () => {
+  const { client, address } = await signedUp();
+  const other = browserClient();
+  await other.client.signIn.email({ email: address, password });
+  const third = browserClient();
+  await third.client.signIn.email({ email: address, password });
+  const listed = await client.listSessions();
+  assert.equal(listed.data.length, 3);
+  const otherToken = (await other.client.getSession()).data.session.token;
+  const revoked = await client.revokeSession({ token: otherToken });
+  assert.deepEqual(revoked.data, { status: true });
+  assert.equal((await other.client.getSession()).data, null);
+  await client.revokeOtherSessions();
+  assert.equal((await third.client.getSession()).data, null);
+  assert.equal((await client.listSessions()).data.length, 1);
+  await client.revokeSessions();
+  assert.equal((await client.getSession()).data, null);
+});
+
+flow("Change password (revoking other sessions)", [ROWS.passwords], async () => {
+  const { client, address } = await signedUp();
+  const other = browserClient();
+  await other.client.signIn.email({ email: address, password });
+  const wrong = await client.changePassword({ currentPassword: "wrong-password", newPassword: "new-password-1" });
+  assert.equal(wrong.error.code, "INVALID_PASSWORD");
+  const changed = await client.changePassword({ currentPassword: password, newPassword: "new-password-1", revokeOtherSessions: true });
+  assert.equal(changed.error, null);
+  assert.equal(typeof changed.data.token, "string");
+  assert.equal((await other.client.getSession()).data, null);
+  assert.equal((await client.getSession()).data.user.email, address, "this client got the new session cookie");
+  const signIn = await browserClient().client.signIn.email({ email: address, password: "new-password-1" });
+  assert.equal(signIn.error, null);
+});
+
+flow("Email verification through the outbox", [ROWS.verifyEmail], async () => {
+  const { client, address } = await signedUp();
+  const sent = await client.sendVerificationEmail({ email: address, callbackURL: "/verified" });
+  assert.equal(sent.error, null);
+  const message = await email("verify-email", address);
+  const token = new URL(message.url).searchParams.get("token");
+  const verified = await client.verifyEmail({ query: { token } });
+  assert.equal(verified.error, null);
+  const session = await client.getSession({ query: { disableCookieCache: true } });
+  assert.equal(session.data.user.emailVerified, true);
+  const again = await client.sendVerificationEmail({ email: address });
+  assert.equal(again.error.code, "EMAIL_ALREADY_VERIFIED");
+});
+
+flow("Password reset through the outbox", [ROWS.resetPassword], async () => {
+  const { address } = await signedUp();
+  const { client } = browserClient();
+  const requested = await client.requestPasswordReset({ email: address, redirectTo: "/reset" });
+  assert.equal(requested.error, null);
+  assert.equal(requested.data.status, true);
+  const message = await email("reset-password", address);
+  const token = message.token;
+  assert.ok(message.url.includes(`/reset-password/${token}?callbackURL=%2Freset`));
+  const reset = await client.resetPassword({ newPassword: "reset-password-1", token });
+  assert.deepEqual(reset.data, { status: true });
+  const reused = await client.resetPassword({ newPassword: "reset-password-2", token });
+  assert.equal(reused.error.code, "INVALID_TOKEN");
+  const signIn = await browserClient().client.signIn.email({ email: address, password: "reset-password-1" });
+  assert.equal(signIn.error, null);
+});
+
+flow("Origin rules (CSRF)", [ROWS.cookies], async () => {
+  const { jar } = await signedUp();
+  const response = await fetch(`${base}/api/auth/update-user`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: jar.header(), origin: "https://evil.example" },
+    body: JSON.stringify({ name: "Mallory" }),
+  });
+  assert.equal(response.status, 403);
+  assert.equal((await response.json()).code, "INVALID_ORIGIN");
+  const missing = await fetch(`${base}/api/auth/update-user`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: jar.header() },
+    body: JSON.stringify({ name: "Mallory" }),
+  });
+  assert.equal((await missing.json()).code, "MISSING_OR_NULL_ORIGIN");
+});
+
+flow("Change email through the outbox", [ROWS.changeEmail], async () => {
+  const { client, address } = await signedUp();
+  const newAddress = uniqueEmail("changed");
+  const same = await client.changeEmail({ newEmail: address });
+  assert.equal(same.error.status, 400);
+  assert.equal(same.error.message, "Email is the same");
+  const started = await client.changeEmail({ newEmail: newAddress, callbackURL: "/settings" });
+  assert.equal(started.error, null);
+  assert.equal((await client.getSession()).data.user.email, address, "unchanged until the link is opened");
+  const message = await email("verify-email", newAddress);
+  const token = new URL(message.url).searchParams.get("token");
+  const verified = await client.verifyEmail({ query: { token } });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.user.email, newAddress);
+  assert.equal((await client.getSession()).data.user.email, newAddress);
+});
+
+flow("Delete user", [ROWS.deleteUser], async () => {
+  const { client, address } = await signedUp();
+  const wrong = await client.deleteUser({ password: "wrong-password" });
+  assert.equal(wrong.error.code, "INVALID_PASSWORD");
+  const deleted = await client.deleteUser({ password });
+  assert.deepEqual(deleted.data, { success: true, message: "User deleted" });
+  assert.equal((await client.getSession()).data, null);
+  const signIn = await browserClient().client.signIn.email({ email: address, password });
+  assert.equal(signIn.error.code, "INVALID_EMAIL_OR_PASSWORD");
+});
+
+flow("List and unlink accounts", [ROWS.accounts], async () => {
+  const { client } = await signedUp();
+  const accounts = await client.listAccounts();
+  assert.equal(accounts.data.length, 1);
+  assert.equal(accounts.data[0].providerId, "credential");
+  assert.deepEqual(accounts.data[0].scopes, []);
+  const last = await client.unlinkAccount({ accountId: accounts.data[0].id });
+  assert.equal(last.error.code, "FAILED_TO_UNLINK_LAST_ACCOUNT");
+  const info = await client.accountInfo({ query: { accountId: "nope" } });
+  assert.equal(info.error.code, "ACCOUNT_NOT_FOUND");
+});
+
+flow("Two-factor: TOTP enrolment and sign-in", [ROWS.twoFactorTotp], async () => {
+  const user = await signedUp();
+  const { client, jar, address } = user;
+  const wrong = await client.twoFactor.enable({ password: "wrong-password" });
+  assert.equal(wrong.error.code, "INVALID_PASSWORD");
+  const enabled = await client.twoFactor.enable({ password });
+  assert.equal(enabled.error, null);
+  assert.ok(enabled.data.totpURI.startsWith("otpauth://totp/Keyward:"), enabled.data.totpURI);
+  assert.equal((await client.getSession()).data.user.twoFactorEnabled, false);
+  const oldCookie = jar.cookies.get("better-auth.session_token");
+  const verified = await client.twoFactor.verifyTotp({ code: totp(enabled.data.totpURI) });
+  assert.equal(verified.error, null);
+  assert.notEqual(jar.cookies.get("better-auth.session_token"), oldCookie, "the session was rotated");
+  assert.equal((await client.getSession()).data.user.twoFactorEnabled, true);
+  const uri = await client.twoFactor.getTotpUri({ password });
+  assert.equal(uri.data.totpURI, enabled.data.totpURI);
+
+  const methods = await challenged(user);
+  assert.deepEqual(methods, ["totp", "otp"]);
+  assert.ok(jar.cookies.get("better-auth.two_factor"), "the challenge cookie was set");
+  assert.equal((await client.getSession()).data, null, "no session before the second factor");
+  const bad = await client.twoFactor.verifyTotp({ code: "000000" === totp(uri.data.totpURI) ? "111111" : "000000" });
+  assert.equal(bad.error.code, "INVALID_CODE");
+  const done = await client.twoFactor.verifyTotp({ code: totp(uri.data.totpURI) });
+  assert.equal(done.error, null);
+  assert.equal(done.data.user.email, address);
+  assert.equal(jar.cookies.get("better-auth.two_factor"), undefined, "the challenge cookie was cleared");
+  assert.equal((await client.getSession()).data.user.email, address);
+});
+
+flow("Two-factor: backup codes", [ROWS.twoFactorBackup], async () => {
+  const user = await enrolled();
+  const { client, codes } = user;
+  await challenged(user);
+  const first = await client.twoFactor.verifyBackupCode({ code: codes[0] });
+  assert.equal(first.error, null);
+  await challenged(user);
+  const reused = await client.twoFactor.verifyBackupCode({ code: codes[0] });
+  assert.equal(reused.error.code, "INVALID_BACKUP_CODE");
+  const second = await client.twoFactor.verifyBackupCode({ code: codes[1] });
+  assert.equal(second.error, null);
+  const fresh = await client.twoFactor.generateBackupCodes({ password });
+  assert.equal(fresh.error, null);
+  assert.equal(fresh.data.backupCodes.length, 10);
+  await challenged(user);
+  const old = await client.twoFactor.verifyBackupCode({ code: codes[2] });
+  assert.equal(old.error.code, "INVALID_BACKUP_CODE");
+  const renewed = await client.twoFactor.verifyBackupCode({ code: fresh.data.backupCodes[0] });
+  assert.equal(renewed.error, null);
+});
+
+flow("Two-factor: emailed codes", [ROWS.twoFactorOtp], async () => {
+  const user = await signedUp();
+  const { client, address } = user;
+  const enabled = await client.twoFactor.enable({ password, method: "otp" });
+  assert.deepEqual(enabled.data, { method: "otp" });
+  assert.equal((await client.getSession()).data.user.twoFactorEnabled, true);
+  assert.deepEqual(await challenged(user), ["otp"]);
+  const sent = await client.twoFactor.sendOtp();
+  assert.equal(sent.error, null);
+  const code = (await email("two-factor-otp", address)).token;
+  const wrong = await client.twoFactor.verifyOtp({ code: code === "000000" ? "111111" : "000000" });
+  assert.equal(wrong.error.code, "INVALID_CODE");
+  const done = await client.twoFactor.verifyOtp({ code });
+  assert.equal(done.error, null);
+  assert.equal((await client.getSession()).data.user.email, address);
+});
+
+flow("Two-factor: trusted devices", [ROWS.twoFactorTrust], async () => {
+  const user = await enrolled();
+  const { client, jar, address } = user;
+  await challenged(user);
+  const trusted = await client.twoFactor.verifyTotp({ code: totp(user.uri), trustDevice: true });
+  assert.equal(trusted.error, null);
+  assert.ok(jar.cookies.get("better-auth.trust_device"), "the trust cookie was set");
+  await client.signOut();
+  const direct = await client.signIn.email({ email: address, password });
+  assert.equal(direct.error, null);
+  assert.equal(direct.data.twoFactorRedirect, undefined, "a trusted device skips the second factor");
+  assert.equal(typeof direct.data.token, "string");
+  const other = browserClient();
+  const challenge = await other.client.signIn.email({ email: address, password });
+  assert.equal(challenge.data.twoFactorRedirect, true, "other devices are challenged");
+});
+
+flow("Two-factor: disable and limits", [ROWS.twoFactorManage], async () => {
+  const user = await enrolled();
+  const { client, jar, address } = user;
+  await challenged(user);
+  for (let i = 0; i < 5; i++) {
+    const wrong = await client.twoFactor.verifyTotp({ code: "abcdef" });
+    assert.equal(wrong.error.code, "INVALID_CODE");
+  }
+  const closed = await client.twoFactor.verifyTotp({ code: totp(user.uri) });
+  assert.equal(closed.error.code, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
+  assert.equal(jar.cookies.get("better-auth.two_factor"), undefined);
+  await challenged(user);
+  assert.equal((await client.twoFactor.verifyTotp({ code: totp(user.uri) })).error, null);
+  const wrongPassword = await client.twoFactor.disable({ password: "wrong-password" });
+  assert.equal(wrongPassword.error.code, "INVALID_PASSWORD");
+  const disabled = await client.twoFactor.disable({ password });
+  assert.deepEqual(disabled.data, { status: true });
+  assert.equal((await client.getSession()).data.user.twoFactorEnabled, false);
+  await client.signOut();
+  const plain = await client.signIn.email({ email: address, password });
+  assert.equal(plain.data.twoFactorRedirect, undefined);
+  const missing = await client.twoFactor.getTotpUri({ password });
+  assert.equal(missing.error.code, "TOTP_NOT_ENABLED");
+});
+
+flow("Organization: create, update, set-active, delete", [ROWS.orgCrud], async () => {
+  const { client } = await signedUp();
+  const slug = `acme-${process.pid}-${++counter}`;
+  const created = await client.organization.create({ name: "Acme", slug, metadata: { plan: "pro" } });
+  assert.equal(created.error, null);
+  assert.equal(created.data.members[0].role, "owner");
+  assert.deepEqual(created.data.metadata, { plan: "pro" });
+  const session = await client.getSession();
+  assert.equal(session.data.session.activeOrganizationId, created.data.id);
+  assert.equal((await client.organization.list()).data.length, 1);
+  const taken = await client.organization.checkSlug({ slug });
+  assert.equal(taken.error.code, "ORGANIZATION_SLUG_ALREADY_TAKEN");
+  const updated = await client.organization.update({ data: { name: "Acme Inc" } });
+  assert.equal(updated.data.name, "Acme Inc");
+  const cleared = await client.organization.setActive({ organizationId: null });
+  assert.equal(cleared.data, null);
+  assert.equal((await client.organization.getFullOrganization()).data, null);
+  await client.organization.setActive({ organizationSlug: slug });
+  const full = await client.organization.getFullOrganization();
+  assert.equal(full.data.name, "Acme Inc");
+  assert.ok(full.data.members[0].user.email.endsWith("@example.com"));
+  const deleted = await client.organization.delete({ organizationId: created.data.id });
+  assert.equal(deleted.data.id, created.data.id);
+  assert.equal((await client.organization.list()).data.length, 0);
+  assert.equal((await client.getSession()).data.session.activeOrganizationId, null);
+});
+
+flow("Organization: invitations", [ROWS.orgInvitations], async () => {
+  const owner = await signedUp("Owner");
+  const invitee = await signedUp("Invitee");
+  const outsider = await signedUp("Outsider");
+  const org = await owner.client.organization.create({ name: "Inv", slug: `inv-${process.pid}-${++counter}` });
+  const invited = await owner.client.organization.inviteMember({ email: invitee.address, role: "member" });
+  assert.equal(invited.error, null);
+  const message = await email("organization-invitation", invitee.address);
+  assert.equal(message.token, invited.data.id);
+  const again = await owner.client.organization.inviteMember({ email: invitee.address, role: "member" });
+  assert.equal(again.error.code, "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION");
+  const details = await invitee.client.organization.getInvitation({ query: { id: invited.data.id } });
+  assert.equal(details.data.organizationName, "Inv");
+  const stolen = await outsider.client.organization.acceptInvitation({ invitationId: invited.data.id });
+  assert.equal(stolen.error.code, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
+  const accepted = await invitee.client.organization.acceptInvitation({ invitationId: invited.data.id });
+  assert.equal(accepted.data.member.role, "member");
+  assert.equal((await invitee.client.getSession()).data.session.activeOrganizationId, org.data.id);
+  const toOutsider = await owner.client.organization.inviteMember({ email: outsider.address, role: "member" });
+  const rejected = await outsider.client.organization.rejectInvitation({ invitationId: toOutsider.data.id });
+  assert.equal(rejected.data.invitation.status, "rejected");
+  const third = await owner.client.organization.inviteMember({ email: outsider.address, role: "admin" });
+  const canceled = await owner.client.organization.cancelInvitation({ invitationId: third.data.id });
+  assert.equal(canceled.data.status, "canceled");
+  const listed = await owner.client.organization.listInvitations();
+  assert.equal(listed.data.length, 3);
+});
+
+flow("Organization: members, roles and permissions", [ROWS.orgMembers], async () => {
+  const owner = await signedUp("Owner");
+  const member = await signedUp("Member");
+  await owner.client.organization.create({ name: "Perm", slug: `perm-${process.pid}-${++counter}` });
+  const invited = await owner.client.organization.inviteMember({ email: member.address, role: "member" });
+  await member.client.organization.acceptInvitation({ invitationId: invited.data.id });
+  const ownerMay = await owner.client.organization.hasPermission({ permissions: { member: ["create"] } });
+  assert.equal(ownerMay.data.success, true);
+  const memberMay = await member.client.organization.hasPermission({ permissions: { member: ["create"] } });
+  assert.equal(memberMay.data.success, false);
+  assert.equal(owner.client.organization.checkRolePermission({ role: "admin", permissions: { organization: ["delete"] } }), false);
+  const denied = await member.client.organization.inviteMember({ email: "x@example.com", role: "member" });
+  assert.equal(denied.error.code, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION");
+  const members = await owner.client.organization.listMembers();
+  assert.equal(members.data.total, 2);
+  const target = members.data.members.find((m) => m.user.email === member.address);
+  const promoted = await owner.client.organization.updateMemberRole({ memberId: target.id, role: ["admin", "auditor"] });
+  assert.equal(promoted.data.role, "admin,auditor");
+  const role = await member.client.organization.getActiveMemberRole();
+  assert.equal(role.data.role, "admin,auditor");
+  const active = await member.client.organization.getActiveMember();
+  assert.equal(active.data.user.email, member.address);
+  const lastOwner = await owner.client.organization.leave({ organizationId: target.organizationId });
+  assert.equal(lastOwner.error.code, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER");
+  const removed = await owner.client.organization.removeMember({ memberIdOrEmail: member.address });
+  assert.equal(removed.data.member.id, target.id);
+});
+
+flow("Organization: teams", [ROWS.orgTeams], async () => {
+  const owner = await signedUp("Owner");
+  const member = await signedUp("Member");
+  await owner.client.organization.create({ name: "Teams", slug: `teams-${process.pid}-${++counter}` });
+  const team = await owner.client.organization.createTeam({ name: "Core" });
+  assert.equal(team.error, null);
+  const invited = await owner.client.organization.inviteMember({ email: member.address, role: "member", teamId: team.data.id });
+  assert.equal(invited.data.teamId, team.data.id);
+  await member.client.organization.acceptInvitation({ invitationId: invited.data.id });
+  assert.equal((await member.client.getSession()).data.session.activeTeamId, team.data.id);
+  const teamMembers = await member.client.organization.listTeamMembers();
+  assert.equal(teamMembers.data.length, 1);
+  const teams = await owner.client.organization.listTeams();
+  assert.equal(teams.data.length, 2);
+  const renamed = await owner.client.organization.updateTeam({ teamId: team.data.id, data: { name: "Core 2" } });
+  assert.equal(renamed.data.name, "Core 2");
+  const mine = await member.client.organization.listUserTeams();
+  assert.equal(mine.data.length, 1);
+  const removed = await owner.client.organization.removeTeam({ teamId: team.data.id });
+  assert.equal(removed.data.message, "Team removed successfully.");
+});
+
+flow("Organization: dynamic roles", [ROWS.orgDynamicRoles], async () => {
+  const owner = await signedUp("Owner");
+  await owner.client.organization.create({ name: "Roles", slug: `roles-${process.pid}-${++counter}` });
+  const created = await owner.client.organization.createRole({ role: "Recruiter", permission: { invitation: ["create"] } });
+  assert.equal(created.error, null);
+  assert.equal(created.data.roleData.role, "recruiter");
+  const listed = await owner.client.organization.listRoles();
+  assert.equal(listed.data.length, 1);
+  const fetched = await owner.client.organization.getRole({ query: { roleName: "recruiter" } });
+  assert.deepEqual(fetched.data.permission, { invitation: ["create"] });
+  const updated = await owner.client.organization.updateRole({ roleName: "recruiter", data: { permission: { invitation: ["create", "cancel"] } } });
+  assert.deepEqual(updated.data.roleData.permission, { invitation: ["create", "cancel"] });
+  const predefined = await owner.client.organization.deleteRole({ roleName: "owner" });
+  assert.equal(predefined.error.code, "CANNOT_DELETE_A_PRE_DEFINED_ROLE");
+  const deleted = await owner.client.organization.deleteRole({ roleName: "recruiter" });
+  assert.deepEqual(deleted.data, { success: true });
+});

@@ -1,0 +1,214 @@
+// The real better-auth, run as a peer for Keyward's interop tests.
+//
+// Configured only by environment variables, so the Rust test kit can start it like the
+// Keyward server and point the same scenarios at either one:
+//   PORT            port on 127.0.0.1 (default 3199)
+//   BASE_URL        better-auth baseURL (default http://localhost:$PORT)
+//   SECRET          better-auth secret
+//   STORAGE         memory | sqlite | postgres (default memory)
+//   SQLITE_PATH     database file for STORAGE=sqlite
+//   DATABASE_URL    postgres://... for STORAGE=postgres (a `search_path` option selects the schema)
+//   MIGRATE         1 (default) runs better-auth's own migrations before serving
+//   OUTBOX          JSON-lines file that receives every "email" (one object per line)
+//   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
+//   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, jwt
+//   DEFER_REFRESH   1 sets session.deferSessionRefresh
+//   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
+//   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
+//   COOKIE_CACHE    1 enables session.cookieCache
+//   AUTO_SIGN_IN_AFTER_VERIFICATION 1 sets emailVerification.autoSignInAfterVerification
+//   TRUSTED_ORIGINS comma list of extra trusted origins
+//   USER_FIELDS     comma list of optional string user fields (user.additionalFields)
+//   SESSION_FIELDS  comma list of optional string session fields (session.additionalFields)
+//   DELETE_VERIFICATION 1 emails a confirmation link before deleting a user
+//   REQUIRE_VERIFICATION 1 sets emailAndPassword.requireEmailVerification
+//   ORG_*           organization plugin limits: ORG_LIMIT (organizationLimit),
+//                   ORG_MEMBERSHIP_LIMIT, ORG_INVITATION_LIMIT, ORG_MAX_TEAMS,
+//                   ORG_MAX_TEAM_MEMBERS, ORG_ALLOW_CREATE=0, ORG_INVITATION_EXPIRES_IN (s),
+//                   ORG_REQUIRE_VERIFIED_INVITEE=1 (requireEmailVerificationOnInvitation)
+// The organization plugin runs with teams, dynamic access control (ac = the default
+// statements) and one custom role, "auditor" (invitation:cancel, ac:read).
+// A GitHub provider is configured (dummy credentials: only authorization URLs are made).
+// Prints "ready <port>" on stdout once /api/auth/ok answers.
+import http from "node:http";
+import fs from "node:fs";
+import { betterAuth } from "better-auth";
+import { bearer } from "better-auth/plugins";
+import { toNodeHandler } from "better-auth/node";
+import { getMigrations } from "better-auth/db/migration";
+import { getAuthTables } from "better-auth/db";
+import { memoryAdapter } from "better-auth/adapters/memory";
+
+const env = process.env;
+const port = Number(env.PORT ?? 3199);
+const baseURL = env.BASE_URL ?? `http://localhost:${port}`;
+const outbox = env.OUTBOX;
+const plugins = new Set((env.PLUGINS ?? "bearer").split(",").map((s) => s.trim()).filter(Boolean));
+
+function writeOutbox(entry) {
+  const line = JSON.stringify({ ts: new Date().toISOString(), ...entry });
+  if (outbox) fs.appendFileSync(outbox, line + "\n");
+}
+
+async function makeDatabase(storage) {
+  if (storage === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    return new Database(env.SQLITE_PATH ?? "better-auth.db");
+  }
+  if (storage === "postgres") {
+    const { default: pg } = await import("pg");
+    return new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
+  }
+  return null;
+}
+
+async function buildPlugins() {
+  const list = [bearer()];
+  if (plugins.has("two-factor")) {
+    const { twoFactor } = await import("better-auth/plugins");
+    list.push(
+      twoFactor({
+        issuer: "Keyward",
+        otpOptions: {
+          async sendOTP({ user, otp }) {
+            writeOutbox({ kind: "two-factor-otp", to: user.email, userId: user.id, token: otp });
+          },
+        },
+      }),
+    );
+  }
+  if (plugins.has("organization")) {
+    const { organization } = await import("better-auth/plugins");
+    const { defaultAc, defaultRoles } = await import("better-auth/plugins/organization/access");
+    const number = (name) => (env[name] === undefined ? undefined : Number(env[name]));
+    const teams = { enabled: true };
+    if (env.ORG_MAX_TEAMS !== undefined) teams.maximumTeams = number("ORG_MAX_TEAMS");
+    if (env.ORG_MAX_TEAM_MEMBERS !== undefined) teams.maximumMembersPerTeam = number("ORG_MAX_TEAM_MEMBERS");
+    const options = {
+      teams,
+      ac: defaultAc,
+      roles: { ...defaultRoles, auditor: defaultAc.newRole({ invitation: ["cancel"], ac: ["read"] }) },
+      dynamicAccessControl: { enabled: true },
+      async sendInvitationEmail(data) {
+        writeOutbox({
+          kind: "organization-invitation",
+          to: data.email,
+          invitationId: data.id,
+          token: data.id,
+          role: data.role,
+          organizationId: data.organization.id,
+          organizationName: data.organization.name,
+          inviterEmail: data.inviter.user.email,
+        });
+      },
+    };
+    if (env.ORG_LIMIT !== undefined) options.organizationLimit = number("ORG_LIMIT");
+    if (env.ORG_MEMBERSHIP_LIMIT !== undefined) options.membershipLimit = number("ORG_MEMBERSHIP_LIMIT");
+    if (env.ORG_INVITATION_LIMIT !== undefined) options.invitationLimit = number("ORG_INVITATION_LIMIT");
+    if (env.ORG_INVITATION_EXPIRES_IN !== undefined) options.invitationExpiresIn = number("ORG_INVITATION_EXPIRES_IN");
+    if (env.ORG_ALLOW_CREATE === "0") options.allowUserToCreateOrganization = false;
+    if (env.ORG_REQUIRE_VERIFIED_INVITEE === "1") options.requireEmailVerificationOnInvitation = true;
+    list.push(organization(options));
+  }
+  if (plugins.has("passkey")) {
+    const { passkey } = await import("@better-auth/passkey");
+    list.push(passkey({ rpID: new URL(baseURL).hostname, rpName: "Keyward", origin: env.PASSKEY_ORIGIN ?? baseURL }));
+  }
+  if (plugins.has("jwt")) {
+    const { jwt } = await import("better-auth/plugins");
+    list.push(jwt());
+  }
+  return list;
+}
+
+function stringFields(list) {
+  const fields = {};
+  for (const name of (list ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    fields[name] = { type: "string", required: false };
+  }
+  return fields;
+}
+
+async function main() {
+  const storage = env.STORAGE ?? "memory";
+  const database = await makeDatabase(storage);
+  const session = {};
+  if (env.DEFER_REFRESH === "1") session.deferSessionRefresh = true;
+  if (env.UPDATE_AGE !== undefined) session.updateAge = Number(env.UPDATE_AGE);
+  if (env.FRESH_AGE !== undefined) session.freshAge = Number(env.FRESH_AGE);
+  if (env.COOKIE_CACHE === "1") session.cookieCache = { enabled: true, maxAge: 300 };
+  session.additionalFields = stringFields(env.SESSION_FIELDS);
+
+  const options = {
+    appName: "Keyward",
+    baseURL,
+    secret: env.SECRET ?? "keyward-interop-secret-0123456789abcdefghijklmnop",
+    trustedOrigins: (env.TRUSTED_ORIGINS ?? "").split(",").filter(Boolean),
+    session,
+    rateLimit: { enabled: env.RATE_LIMIT === "1" },
+    telemetry: { enabled: false },
+    logger: { level: "error" },
+    socialProviders: {
+      github: { clientId: "keyward-interop", clientSecret: "keyward-interop-secret" },
+    },
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: env.REQUIRE_VERIFICATION === "1",
+      async sendResetPassword({ user, url, token }) {
+        writeOutbox({ kind: "reset-password", to: user.email, userId: user.id, url, token });
+      },
+    },
+    emailVerification: {
+      sendOnSignUp: env.SEND_VERIFICATION_ON_SIGNUP === "1",
+      autoSignInAfterVerification: env.AUTO_SIGN_IN_AFTER_VERIFICATION === "1",
+      async sendVerificationEmail({ user, url, token }) {
+        writeOutbox({ kind: "verify-email", to: user.email, userId: user.id, url, token });
+      },
+    },
+    user: {
+      additionalFields: stringFields(env.USER_FIELDS),
+      changeEmail: {
+        enabled: true,
+        updateEmailWithoutVerification: false,
+      },
+      deleteUser: {
+        enabled: true,
+        sendDeleteAccountVerification:
+          env.DELETE_VERIFICATION === "1"
+            ? async ({ user, url, token }) => {
+                writeOutbox({ kind: "delete-account", to: user.email, userId: user.id, url, token });
+              }
+            : undefined,
+      },
+    },
+    plugins: await buildPlugins(),
+  };
+
+  if (database) {
+    options.database = database;
+    if (env.MIGRATE !== "0") {
+      const { runMigrations } = await getMigrations(options);
+      await runMigrations();
+    }
+  } else {
+    const tables = getAuthTables(options);
+    const db = {};
+    for (const table of Object.values(tables)) db[table.modelName] = [];
+    options.database = memoryAdapter(db);
+  }
+
+  const auth = betterAuth(options);
+  const handler = toNodeHandler(auth);
+  const server = http.createServer((req, res) => handler(req, res));
+  server.listen(port, "127.0.0.1", () => {
+    process.stdout.write(`ready ${port}\n`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

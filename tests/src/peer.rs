@@ -1,0 +1,255 @@
+//! Either server, behind one interface, so client scenarios are written once.
+
+use keyward_client::{AuthClient, CredentialMode, MemoryStore, TokenStore};
+use keyward_server::config::{AdditionalField, TwoFactorConfig};
+use keyward_server::db::{Db, FieldType};
+use serde_json::Value;
+use url::Url;
+
+use crate::better_auth::BetterAuthServer;
+use crate::{Database, TestServer};
+
+/// Which server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerKind {
+    /// Keyward's server.
+    Keyward,
+    /// The real better-auth 1.7.25.
+    BetterAuth,
+}
+
+/// Options both servers understand, mapped to each one's configuration.
+#[derive(Clone, Debug, Default)]
+pub struct PeerOptions {
+    /// PostgreSQL instead of SQLite.
+    pub postgres: bool,
+    /// Optional string fields on `user` (`additionalFields`).
+    pub user_fields: Vec<String>,
+    /// Optional string fields on `session`.
+    pub session_fields: Vec<String>,
+    /// Email a confirmation link before deleting a user.
+    pub delete_verification: bool,
+    /// Require a verified email before sign-in.
+    pub require_verification: bool,
+    /// Enable rate limiting (better-auth's default rules).
+    pub rate_limit: bool,
+    /// Defer session refreshes to `POST /get-session`.
+    pub defer_refresh: bool,
+    /// Plugins to enable on either server (`two-factor`, `organization`).
+    pub plugins: Vec<&'static str>,
+    /// Organization plugin limits and rules.
+    pub organization: OrganizationOptions,
+}
+
+/// Organization plugin options both servers understand.
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationOptions {
+    /// Organizations a user may belong to when creating another.
+    pub organization_limit: Option<usize>,
+    /// Members per organization.
+    pub membership_limit: Option<usize>,
+    /// Pending invitations per organization.
+    pub invitation_limit: Option<usize>,
+    /// Teams per organization.
+    pub maximum_teams: Option<usize>,
+    /// Members per team.
+    pub maximum_members_per_team: Option<usize>,
+    /// Users may not create organizations.
+    pub forbid_creation: bool,
+    /// Only verified addresses may act on invitations.
+    pub require_verified_invitee: bool,
+}
+
+/// A running server of either kind.
+pub enum Peer {
+    /// Keyward.
+    Keyward(TestServer),
+    /// better-auth.
+    BetterAuth(BetterAuthServer),
+}
+
+impl Peer {
+    /// Starts a server of `kind` with `options`.
+    pub async fn start(kind: PeerKind, options: PeerOptions) -> Self {
+        let database = if options.postgres {
+            Database::Postgres
+        } else {
+            Database::Sqlite
+        };
+        match kind {
+            PeerKind::Keyward => Peer::Keyward(
+                TestServer::start_with(database, |config| {
+                    config.user.additional_fields = options
+                        .user_fields
+                        .iter()
+                        .map(|f| AdditionalField::new(f.as_str(), FieldType::String))
+                        .collect();
+                    config.session.additional_fields = options
+                        .session_fields
+                        .iter()
+                        .map(|f| AdditionalField::new(f.as_str(), FieldType::String))
+                        .collect();
+                    config.user.delete_user.send_delete_account_verification = options.delete_verification;
+                    config.email_and_password.require_email_verification = options.require_verification;
+                    config.rate_limit.enabled = options.rate_limit;
+                    config.session.defer_session_refresh = options.defer_refresh;
+                    for plugin in &options.plugins {
+                        match *plugin {
+                            "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),
+                            "organization" => crate::organization_like_the_peer(config),
+                            other => panic!("Keyward has no `{other}` plugin yet"),
+                        }
+                    }
+                    if let Some(organization) = &mut config.organization {
+                        let o = &options.organization;
+                        organization.organization_limit = o.organization_limit;
+                        if let Some(limit) = o.membership_limit {
+                            organization.membership_limit = limit;
+                        }
+                        if let Some(limit) = o.invitation_limit {
+                            organization.invitation_limit = limit;
+                        }
+                        organization.teams.maximum_teams = o.maximum_teams;
+                        organization.teams.maximum_members_per_team = o.maximum_members_per_team;
+                        organization.allow_user_to_create_organization = !o.forbid_creation;
+                        organization.require_email_verification_on_invitation = o.require_verified_invitee;
+                    }
+                })
+                .await,
+            ),
+            PeerKind::BetterAuth => {
+                let flag = |on: bool| if on { "1" } else { "0" };
+                let user_fields = options.user_fields.join(",");
+                let session_fields = options.session_fields.join(",");
+                let mut env: Vec<(String, String)> = [
+                    ("USER_FIELDS", user_fields.as_str()),
+                    ("SESSION_FIELDS", session_fields.as_str()),
+                    ("DELETE_VERIFICATION", flag(options.delete_verification)),
+                    ("REQUIRE_VERIFICATION", flag(options.require_verification)),
+                    ("RATE_LIMIT", flag(options.rate_limit)),
+                    ("DEFER_REFRESH", flag(options.defer_refresh)),
+                ]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+                let o = &options.organization;
+                let numbers = [
+                    ("ORG_LIMIT", o.organization_limit),
+                    ("ORG_MEMBERSHIP_LIMIT", o.membership_limit),
+                    ("ORG_INVITATION_LIMIT", o.invitation_limit),
+                    ("ORG_MAX_TEAMS", o.maximum_teams),
+                    ("ORG_MAX_TEAM_MEMBERS", o.maximum_members_per_team),
+                ];
+                for (name, value) in numbers {
+                    if let Some(value) = value {
+                        env.push((name.to_owned(), value.to_string()));
+                    }
+                }
+                if o.forbid_creation {
+                    env.push(("ORG_ALLOW_CREATE".into(), "0".into()));
+                }
+                if o.require_verified_invitee {
+                    env.push(("ORG_REQUIRE_VERIFIED_INVITEE".into(), "1".into()));
+                }
+                let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
+            }
+        }
+    }
+
+    /// Which server this is.
+    pub fn kind(&self) -> PeerKind {
+        match self {
+            Peer::Keyward(_) => PeerKind::Keyward,
+            Peer::BetterAuth(_) => PeerKind::BetterAuth,
+        }
+    }
+
+    /// The server's origin.
+    pub fn url(&self) -> Url {
+        match self {
+            Peer::Keyward(server) => server.url.clone(),
+            Peer::BetterAuth(server) => server.url.clone(),
+        }
+    }
+
+    /// A bearer-mode client with a memory token store.
+    pub fn client(&self) -> AuthClient {
+        self.client_with(MemoryStore::new())
+    }
+
+    /// A bearer-mode client with `store`.
+    pub fn client_with(&self, store: impl TokenStore + 'static) -> AuthClient {
+        AuthClient::builder(self.url())
+            .token_store(store)
+            .build()
+            .expect("client builds")
+    }
+
+    /// A native cookie-mode client.
+    pub fn cookie_client(&self) -> AuthClient {
+        AuthClient::builder(self.url())
+            .credential_mode(CredentialMode::Cookie)
+            .build()
+            .expect("client builds")
+    }
+
+    fn outbox(&self) -> &std::path::Path {
+        match self {
+            Peer::Keyward(server) => &server.outbox,
+            Peer::BetterAuth(server) => &server.outbox,
+        }
+    }
+
+    /// Every email sent so far.
+    pub fn emails(&self) -> Vec<Value> {
+        crate::read_outbox(self.outbox())
+    }
+
+    /// Waits (up to 5 s) for the newest email of `kind` to `to`.
+    pub async fn email(&self, kind: &str, to: &str) -> Value {
+        crate::wait_for_email(self.outbox(), kind, to).await
+    }
+
+    /// Stops the server (to test a server that went away).
+    pub fn stop(&mut self) {
+        match self {
+            Peer::Keyward(server) => server.stop(),
+            Peer::BetterAuth(server) => server.kill(),
+        }
+    }
+
+    /// A connection to the server's database (to plant or inspect rows).
+    pub async fn db(&self) -> Db {
+        match self {
+            Peer::Keyward(server) => server.auth.db().clone(),
+            Peer::BetterAuth(server) => Db::connect(&server.database_url().expect("a SQL storage"))
+                .await
+                .expect("connects"),
+        }
+    }
+}
+
+/// Defines a test that runs once against Keyward and once against better-auth.
+///
+/// The body gets a `kind: PeerKind`; start the server with [`Peer::start`].
+#[macro_export]
+macro_rules! peer_test {
+    ($(#[$meta:meta])* async fn $name:ident($kind:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($kind: $crate::peer::PeerKind) $body
+            $(#[$meta])*
+            #[tokio::test]
+            async fn keyward() {
+                run($crate::peer::PeerKind::Keyward).await
+            }
+            $(#[$meta])*
+            #[tokio::test]
+            async fn better_auth() {
+                run($crate::peer::PeerKind::BetterAuth).await
+            }
+        }
+    };
+}

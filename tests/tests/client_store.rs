@@ -1,0 +1,422 @@
+//! The reactive session store against a real Keyward server: what subscribers see, and
+//! how many requests it costs.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use futures_signals::signal::SignalExt;
+use keyward_client::wire::SessionToken;
+use keyward_client::{Error, MemoryStore, SessionEvent, SessionState, TokenStore};
+use keyward_server::db::{Arg, Exec};
+use keyward_tests::compat::{against_better_auth, flows};
+use keyward_tests::{Database, Peer, PeerOptions, SharedStore, TestServer, peer_test};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+/// Records every state a subscriber of the store's signal sees.
+fn record(client: &keyward_client::AuthClient) -> Arc<Mutex<Vec<SessionState>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    tokio::spawn(client.session().signal().for_each(move |state| {
+        sink.lock().expect("lock").push(state);
+        async {}
+    }));
+    seen
+}
+
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+#[tokio::test]
+async fn a_profile_update_reaches_subscribers_with_one_request() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let seen = record(&client);
+    settle().await;
+    server.requests.reset();
+
+    client.user().update().name("Ada Lovelace").await.expect("updates");
+    settle().await;
+    let names: Vec<Option<String>> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|s| s.data.as_ref().map(|d| d.user.name.clone()))
+        .collect();
+    assert_eq!(
+        names.last(),
+        Some(&Some("Ada Lovelace".to_owned())),
+        "the subscriber saw the new name: {names:?}"
+    );
+    assert_eq!(server.requests.count("GET", "/get-session"), 1, "exactly one refetch");
+    assert_eq!(server.requests.count("POST", "/update-user"), 1);
+}
+
+#[tokio::test]
+async fn concurrent_refetches_share_one_request() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    server.requests.reset();
+    let store = client.session();
+    let all = futures::future::join_all((0..20).map(|_| {
+        let store = store.clone();
+        async move { store.refetch().await }
+    }))
+    .await;
+    assert!(
+        all.iter()
+            .all(|result| matches!(result, Ok(Some(data)) if data.user.name == "Ada"))
+    );
+    assert_eq!(server.requests.count("GET", "/get-session"), 1);
+}
+
+#[tokio::test]
+async fn an_unchanged_session_is_not_republished() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let changes = Arc::new(Mutex::new(0usize));
+    let counter = changes.clone();
+    tokio::spawn(client.session().data_signal().for_each(move |_| {
+        *counter.lock().expect("lock") += 1;
+        async {}
+    }));
+    settle().await;
+    for _ in 0..3 {
+        client.session().refetch().await.expect("refetches");
+    }
+    settle().await;
+    assert_eq!(*changes.lock().expect("lock"), 1, "only the initial value");
+    client.user().update().name("New").await.expect("updates");
+    settle().await;
+    assert_eq!(*changes.lock().expect("lock"), 2);
+}
+
+peer_test! {
+async fn sign_out_clears_the_store_and_the_token_store(kind) {
+    let _record = against_better_auth(kind, &[flows::SESSION_STORE]);
+    let server = Peer::start(kind, PeerOptions::default()).await;
+    let store = Arc::new(MemoryStore::new());
+    let client = server.client_with(SharedStore(store.clone()));
+    client
+        .sign_in()
+        .email("x@example.com", PASSWORD)
+        .await
+        .expect_err("no such user");
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    assert!(store.load().expect("loads").is_some());
+    let mut events = client.session().events();
+    client.sign_out().await.expect("signs out");
+    assert_eq!(store.load().expect("loads"), None);
+    let state = client.session().get();
+    assert_eq!((state.data, state.is_pending, state.error), (None, false, None));
+    assert_eq!(events.next().await, Some(SessionEvent::SignedOut));
+}
+}
+
+peer_test! {
+async fn restore_resolves_before_the_first_render(kind) {
+    let _record = against_better_auth(kind, &[flows::SESSION_STORE]);
+    let server = Peer::start(kind, PeerOptions::default()).await;
+    let store = Arc::new(MemoryStore::new());
+    let first = server.client_with(SharedStore(store.clone()));
+    first
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+
+    // A new process: same stored token.
+    let restarted = server.client_with(SharedStore(store.clone()));
+    let initial = restarted.session().get();
+    assert!(
+        initial.is_pending && initial.data.is_none(),
+        "unknown, not signed out, before restore"
+    );
+    let restored = restarted.restore().await.expect("restores");
+    assert_eq!(restored.map(|d| d.user.email), Some("ada@example.com".to_owned()));
+    assert!(!restarted.session().get().is_pending);
+
+    // Revoked elsewhere: restore ends signed out and empties the store.
+    first.sessions().revoke_all().await.expect("revokes");
+    store
+        .save(&SessionToken::new(
+            restarted.token().expect("t").expect("token").expose(),
+        ))
+        .expect("saves");
+    let again = server.client_with(SharedStore(store.clone()));
+    assert_eq!(again.restore().await.expect("restores"), None);
+    assert_eq!(store.load().expect("loads"), None);
+    let state = again.session().get();
+    assert!(!state.is_pending && state.data.is_none());
+
+    // Nothing stored: signed out without asking (Keyward's request log shows it).
+    let asked = |peer: &Peer| match peer {
+        Peer::Keyward(keyward) => keyward.requests.count("GET", "/get-session"),
+        Peer::BetterAuth(_) => 0,
+    };
+    let before = asked(&server);
+    let fresh = server.client();
+    assert_eq!(fresh.restore().await.expect("restores"), None);
+    assert_eq!(asked(&server), before, "no request without a stored token");
+}
+}
+
+peer_test! {
+async fn errors_keep_stale_data_but_expiry_clears_it(kind) {
+    let _record = against_better_auth(kind, &[flows::SESSION_STORE]);
+    let mut server = Peer::start(kind, PeerOptions::default()).await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let mut events = client.session().events();
+
+    // Revoked behind our back: the next refetch reports it.
+    let mut db = server.db().await;
+    db.execute(r#"delete from "session""#, vec![]).await.expect("deletes");
+    assert_eq!(client.session().refetch().await.expect("refetches"), None);
+    assert_eq!(events.next().await, Some(SessionEvent::Expired));
+    assert_eq!(client.token().expect("token"), None, "a rejected token is forgotten");
+
+    client
+        .sign_in()
+        .email("ada@example.com", PASSWORD)
+        .await
+        .expect("signs in");
+    assert_eq!(events.next().await, Some(SessionEvent::SignedIn));
+    server.stop();
+    settle().await;
+    let failed = client.session().refetch().await;
+    assert!(matches!(failed, Err(Error::Network { .. })));
+    let state = client.session().get();
+    assert_eq!(
+        state.data.map(|d| d.user.name),
+        Some("Ada".to_owned()),
+        "stale data is kept"
+    );
+    assert!(matches!(state.error, Some(Error::Network { .. })));
+    assert!(!state.is_refetching);
+}
+}
+
+peer_test! {
+async fn events_follow_the_user(kind) {
+    let _record = against_better_auth(kind, &[flows::SESSION_STORE]);
+    let server = Peer::start(kind, PeerOptions::default()).await;
+    let client = server.client();
+    let mut events = client.session().events();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    client.user().update().name("Ada L.").await.expect("updates");
+    client.sign_out().await.expect("signs out");
+    client
+        .sign_up()
+        .email("Bob", "bob@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(
+            tokio::time::timeout(Duration::from_secs(2), events.next())
+                .await
+                .expect("event")
+                .expect("open"),
+        );
+    }
+    assert_eq!(
+        seen,
+        [
+            SessionEvent::SignedIn,
+            SessionEvent::Updated,
+            SessionEvent::SignedOut,
+            SessionEvent::SignedIn
+        ]
+    );
+}
+}
+
+peer_test! {
+async fn needs_refresh_triggers_the_follow_up_post(kind) {
+    let _record = against_better_auth(kind, &[flows::SESSION_STORE, flows::GET_SESSION]);
+    let server = Peer::start(kind, PeerOptions { defer_refresh: true, ..PeerOptions::default() }).await;
+    let client = server.client();
+    client.sign_up().email("Ada", "ada@example.com", PASSWORD).await.expect("signs up");
+    let mut db = server.db().await;
+    db.execute(r#"update "session" set "expiresAt" = $1"#, vec![Arg::from(Utc::now() + chrono::Duration::days(5))])
+        .await
+        .expect("ages");
+    if let Peer::Keyward(keyward) = &server {
+        keyward.requests.reset();
+    }
+    let data = client.session().refetch().await.expect("refetches").expect("signed in");
+    if let Peer::Keyward(keyward) = &server {
+        assert_eq!(keyward.requests.count("GET", "/get-session"), 1);
+        assert_eq!(keyward.requests.count("POST", "/get-session"), 1);
+    }
+    assert!(data.session.expires_at > Utc::now() + chrono::Duration::days(6), "refreshed to seven days");
+    assert_eq!(data.needs_refresh, None);
+}
+}
+
+#[tokio::test]
+async fn refetch_interval_runs_only_while_signed_in() {
+    let server = TestServer::start().await;
+    let client = keyward_client::AuthClient::builder(server.url.clone())
+        .refetch_interval(Duration::from_millis(100))
+        .build()
+        .expect("builds");
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(
+        server.requests.count("GET", "/get-session"),
+        0,
+        "signed out: no polling"
+    );
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    server.requests.reset();
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    let polled = server.requests.count("GET", "/get-session");
+    assert!((3..=7).contains(&polled), "polled {polled} times in 550 ms");
+    client.sign_out().await.expect("signs out");
+    server.requests.reset();
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(server.requests.count("GET", "/get-session"), 0);
+}
+
+#[test]
+fn an_interval_without_a_runtime_is_refused() {
+    let built = keyward_client::AuthClient::builder("http://localhost:3000".parse().expect("url"))
+        .refetch_interval(Duration::from_secs(60))
+        .build();
+    assert!(matches!(built, Err(Error::InvalidRequest { .. })));
+}
+
+peer_test! {
+async fn native_cookie_mode(kind) {
+    let _record = against_better_auth(kind, &[flows::COOKIES]);
+    let server = Peer::start(kind, PeerOptions::default()).await;
+    let client = server.cookie_client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    assert_eq!(
+        client.token().expect("token").map(|_| ()),
+        Some(()),
+        "the header token is kept too"
+    );
+    assert_eq!(client.session().get().data.expect("data").user.name, "Ada");
+    // Cookie POSTs carry the server's Origin, so the CSRF check passes.
+    client.user().update().name("Cookie Ada").await.expect("updates");
+    assert_eq!(client.session().get().data.expect("data").user.name, "Cookie Ada");
+    client.sign_out().await.expect("signs out");
+    assert_eq!(client.get_session().await.expect("asks"), None);
+}
+}
+
+#[tokio::test]
+async fn works_against_postgres_too() {
+    let server = TestServer::start_with(Database::Postgres, |_| {}).await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    server.requests.reset();
+    client.user().update().name("PG Ada").await.expect("updates");
+    assert_eq!(client.session().get().data.expect("data").user.name, "PG Ada");
+    assert_eq!(server.requests.count("GET", "/get-session"), 1);
+}
+
+#[tokio::test]
+async fn two_factor_calls_refresh_the_store_once_each() {
+    let server = TestServer::start_with(Database::Sqlite, |config| {
+        config.two_factor = Some(keyward_server::config::TwoFactorConfig::default())
+    })
+    .await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let seen = record(&client);
+    settle().await;
+    server.requests.reset();
+    let setup = client.two_factor().enable().password(PASSWORD).await.expect("enables");
+    assert_eq!(
+        server.requests.count("GET", "/get-session"),
+        1,
+        "one refetch after enable"
+    );
+    let uri = setup.totp_uri.expect("URI").expose().to_owned();
+    client
+        .two_factor()
+        .verify_totp(keyward_tests::totp::code_from_uri(&uri))
+        .await
+        .expect("verifies");
+    settle().await;
+    assert_eq!(
+        server.requests.count("GET", "/get-session"),
+        2,
+        "one refetch after verify"
+    );
+    let last = seen.lock().expect("lock").last().cloned().expect("a state");
+    assert_eq!(
+        last.data.expect("signed in").user.additional.get("twoFactorEnabled"),
+        Some(&serde_json::Value::Bool(true)),
+        "the subscriber saw two-factor switch on without a manual refetch"
+    );
+
+    client.sign_out().await.expect("signs out");
+    let mut events = client.session().events();
+    let outcome = client
+        .sign_in()
+        .email("ada@example.com", PASSWORD)
+        .await
+        .expect("password accepted");
+    assert!(outcome.two_factor_methods().is_some());
+    assert!(
+        !client.session().get().is_signed_in(),
+        "no session during the challenge"
+    );
+    client
+        .two_factor()
+        .verify_totp(keyward_tests::totp::code_from_uri(&uri))
+        .await
+        .expect("signs in");
+    assert_eq!(events.next().await, Some(SessionEvent::SignedIn));
+    assert!(client.session().get().is_signed_in());
+}

@@ -1,0 +1,940 @@
+//! The differential check: the same request sequence goes to Keyward and to the real
+//! better-auth 1.7.25, and the answers are compared after normalising ids, tokens and
+//! times: status, JSON keys and value types, error codes and messages, cookie names and
+//! attributes, `set-auth-token`, cache and CORS headers, redirect targets.
+//!
+//! Differences fail the test unless `tests/interop/differences.json` lists them with a
+//! reason; entries that no longer match fail it too, so the list stays true.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use keyward_tests::compat::{Direction, write};
+use keyward_tests::totp::{code_from_uri, wrong_code_for};
+use keyward_tests::{BetterAuthServer, Database, TestServer, interop_dir};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// How a step authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Credential {
+    None,
+    /// Cookies and the server's own Origin, as a browser.
+    Cookie,
+    /// Cookies, no Origin.
+    CookieWithoutOrigin,
+    /// Cookies, an untrusted Origin.
+    CookieFromEvil,
+    /// `Authorization: Bearer <set-auth-token>`.
+    Bearer,
+    /// `Authorization: Bearer <token from the JSON body>`.
+    BearerUnsigned,
+    /// A bearer token that is no session's.
+    BearerGarbage,
+}
+
+struct Step {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    credential: Credential,
+    content_type: Option<&'static str>,
+    body: Option<Vec<u8>>,
+    headers: Vec<(&'static str, &'static str)>,
+    /// Which user's session sends it (0 unless set).
+    actor: usize,
+    /// Values to remember from the answer: name and JSON pointer (`/id`). Later paths
+    /// and bodies use them as `{name}`; each server remembers its own.
+    captures: Vec<(&'static str, &'static str)>,
+}
+
+fn step(name: &'static str, method: Method, path: &'static str, credential: Credential) -> Step {
+    Step {
+        name,
+        method,
+        path,
+        credential,
+        content_type: None,
+        body: None,
+        headers: Vec::new(),
+        actor: 0,
+        captures: Vec::new(),
+    }
+}
+
+impl Step {
+    fn json(mut self, body: Value) -> Self {
+        self.body = Some(serde_json::to_vec(&body).expect("json"));
+        self.content_type = Some("application/json");
+        self
+    }
+
+    fn raw(mut self, content_type: &'static str, body: &[u8]) -> Self {
+        self.body = Some(body.to_vec());
+        self.content_type = Some(content_type);
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn by(mut self, actor: usize) -> Self {
+        self.actor = actor;
+        self
+    }
+
+    fn capture(mut self, name: &'static str, pointer: &'static str) -> Self {
+        self.captures.push((name, pointer));
+        self
+    }
+}
+
+/// Replaces `{name}` with remembered values.
+fn fill_vars(text: &str, vars: &BTreeMap<String, String>) -> String {
+    vars.iter().fold(text.to_owned(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+fn sequence() -> Vec<Step> {
+    use Credential::*;
+    let ada = json!({"name": "Ada", "email": "ada@example.com", "password": "correct-horse-battery"});
+    let sign_in = json!({"email": "ada@example.com", "password": "correct-horse-battery"});
+    vec![
+        step("GET /ok", Method::GET, "/ok", None),
+        step("POST /sign-up/email", Method::POST, "/sign-up/email", None).json(ada.clone()),
+        step("POST /sign-up/email with a taken email", Method::POST, "/sign-up/email", None).json(ada),
+        step("POST /sign-up/email with an invalid email", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": "X", "email": "nope", "password": "correct-horse-battery"})),
+        step("POST /sign-up/email with a short password", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": "X", "email": "x@example.com", "password": "short"})),
+        step("POST /sign-up/email with wrong types", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": 1, "email": "x", "password": null})),
+        step("POST /sign-up/email as text/plain", Method::POST, "/sign-up/email", None).raw("text/plain", b"hello"),
+        step("POST /sign-up/email with malformed JSON", Method::POST, "/sign-up/email", None)
+            .raw("application/json", b"{bad"),
+        step("POST /sign-up/email with invalid UTF-8 in the body", Method::POST, "/sign-up/email", None).raw(
+            "application/json",
+            b"{\"name\":\"\xff\xfe\",\"email\":\"utf@example.com\",\"password\":\"correct-horse-battery\"}",
+        ),
+        step("POST /sign-up/email as a form", Method::POST, "/sign-up/email", None)
+            .raw("application/x-www-form-urlencoded", b"name=Form&email=form%40example.com&password=correct-horse-battery"),
+        step("POST /sign-in/email with rememberMe false", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "ada@example.com", "password": "correct-horse-battery", "rememberMe": false})),
+        step("POST /sign-in/email", Method::POST, "/sign-in/email", None).json(sign_in.clone()),
+        step("POST /sign-in/email with a wrong password", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "ada@example.com", "password": "wrong-password"})),
+        step("POST /sign-in/email with an unknown email", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "nobody@example.com", "password": "wrong-password"})),
+        step("POST /sign-in/email without a password", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "ada@example.com"})),
+        step("POST /sign-in/email with a callbackURL", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "ada@example.com", "password": "correct-horse-battery", "callbackURL": "/home"})),
+        step("POST /sign-in/email with an untrusted callbackURL", Method::POST, "/sign-in/email", None)
+            .json(json!({"email": "ada@example.com", "password": "correct-horse-battery", "callbackURL": "https://evil.example"})),
+        step("POST /sign-in/email from a cross-site navigation", Method::POST, "/sign-in/email", None)
+            .json(sign_in)
+            .header("sec-fetch-site", "cross-site")
+            .header("sec-fetch-mode", "navigate"),
+        step("GET /get-session with the cookie", Method::GET, "/get-session", Cookie),
+        step("GET /get-session with the signed bearer", Method::GET, "/get-session", Bearer),
+        step("GET /get-session with the unsigned bearer", Method::GET, "/get-session", BearerUnsigned),
+        step("GET /get-session without credentials", Method::GET, "/get-session", None),
+        step("GET /get-session with an unknown bearer", Method::GET, "/get-session", BearerGarbage),
+        step("GET /get-session with flags", Method::GET, "/get-session?disableCookieCache=true&disableRefresh=true", Cookie),
+        step("POST /get-session without deferred refresh", Method::POST, "/get-session", Cookie).json(json!({})),
+        step("POST /update-user with a cookie and no Origin", Method::POST, "/update-user", CookieWithoutOrigin)
+            .json(json!({"name": "x"})),
+        step("POST /update-user with a cookie from an untrusted Origin", Method::POST, "/update-user", CookieFromEvil)
+            .json(json!({"name": "x"})),
+        step("POST /update-user with a cookie and Origin", Method::POST, "/update-user", Cookie)
+            .json(json!({"name": "Ada Updated"})),
+        step("POST /update-user with a bearer token", Method::POST, "/update-user", Bearer)
+            .json(json!({"name": "Ada Bearer", "image": null})),
+        step("POST /update-user changing the email", Method::POST, "/update-user", Bearer).json(json!({"email": "x@example.com"})),
+        step("POST /update-user with nothing to update", Method::POST, "/update-user", Bearer).json(json!({"foo": 1})),
+        step("POST /update-user with a number as the name", Method::POST, "/update-user", Bearer).json(json!({"name": 5})),
+        step("POST /update-user without credentials", Method::POST, "/update-user", None).json(json!({"name": "x"})),
+        step("GET /list-sessions", Method::GET, "/list-sessions", Cookie),
+        step("GET /list-sessions without credentials", Method::GET, "/list-sessions", None),
+        step("POST /revoke-session with an unknown token", Method::POST, "/revoke-session", Bearer)
+            .json(json!({"token": "nonexistent"})),
+        step("POST /revoke-session without a token", Method::POST, "/revoke-session", Bearer).json(json!({})),
+        step("POST /update-session with no configured fields", Method::POST, "/update-session", Bearer).json(json!({"x": 1})),
+        step("POST /verify-password", Method::POST, "/verify-password", Bearer).json(json!({"password": "correct-horse-battery"})),
+        step("POST /verify-password with a wrong password", Method::POST, "/verify-password", Bearer)
+            .json(json!({"password": "nope-nope"})),
+        step("POST /change-password with a wrong current password", Method::POST, "/change-password", Bearer)
+            .json(json!({"currentPassword": "nope-nope", "newPassword": "new-password-1"})),
+        step("POST /change-password with a short new password", Method::POST, "/change-password", Bearer)
+            .json(json!({"currentPassword": "correct-horse-battery", "newPassword": "short"})),
+        step("POST /change-email to the same address", Method::POST, "/change-email", Bearer)
+            .json(json!({"newEmail": "ada@example.com"})),
+        step("POST /change-email to an invalid address", Method::POST, "/change-email", Bearer).json(json!({"newEmail": "nope"})),
+        step("POST /send-verification-email for another address", Method::POST, "/send-verification-email", Bearer)
+            .json(json!({"email": "bob@example.com"})),
+        step("POST /send-verification-email", Method::POST, "/send-verification-email", Bearer)
+            .json(json!({"email": "ada@example.com", "callbackURL": "/verified"})),
+        step("POST /request-password-reset for an unknown address", Method::POST, "/request-password-reset", None)
+            .json(json!({"email": "nobody@example.com"})),
+        step("POST /request-password-reset with an untrusted redirect", Method::POST, "/request-password-reset", None)
+            .json(json!({"email": "ada@example.com", "redirectTo": "https://evil.example"})),
+        step("GET /reset-password/:token with a bad token", Method::GET, "/reset-password/badtoken?callbackURL=%2Freset", None),
+        step("GET /reset-password/:token without a callbackURL", Method::GET, "/reset-password/badtoken", None),
+        step("POST /reset-password with a bad token", Method::POST, "/reset-password", None)
+            .json(json!({"newPassword": "new-password-1", "token": "bad"})),
+        step("POST /reset-password without a token", Method::POST, "/reset-password", None).json(json!({"newPassword": "new-password-1"})),
+        step("GET /verify-email with a bad token", Method::GET, "/verify-email?token=bad", None),
+        step("GET /verify-email with a bad token and a callbackURL", Method::GET, "/verify-email?token=bad&callbackURL=%2Fv", None),
+        step("GET /verify-email without a token", Method::GET, "/verify-email", None),
+        step("GET /list-accounts", Method::GET, "/list-accounts", Bearer),
+        step("POST /unlink-account of the last account", Method::POST, "/unlink-account", Bearer)
+            .json(json!({"accountId": "whatever"})),
+        step("GET /account-info without a query", Method::GET, "/account-info", Bearer),
+        step("GET /account-info of an unknown account", Method::GET, "/account-info?accountId=nope", Bearer),
+        step("POST /revoke-other-sessions", Method::POST, "/revoke-other-sessions", Bearer).json(json!({})),
+        step("POST /delete-user", Method::POST, "/delete-user", Bearer).json(json!({})),
+        step("GET /get-session after deletion", Method::GET, "/get-session", Bearer),
+        step("POST /sign-out", Method::POST, "/sign-out", Cookie).json(json!({})),
+        step("GET /nonexistent", Method::GET, "/nonexistent", None),
+        step("GET /get-session/ with a trailing slash", Method::GET, "/get-session/", None),
+        step("POST /set-password (server-only)", Method::POST, "/set-password", None).json(json!({"newPassword": "x"})),
+        step("POST /forget-password (removed)", Method::POST, "/forget-password", None).json(json!({"email": "ada@example.com"})),
+        step("POST /ok (wrong method)", Method::POST, "/ok", None),
+    ]
+}
+
+fn two_factor_sequence() -> Vec<Step> {
+    use Credential::*;
+    let password = json!({"password": "correct-horse-battery"});
+    let sign_in = json!({"email": "ada@example.com", "password": "correct-horse-battery"});
+    vec![
+        step("2FA: POST /sign-up/email", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": "Ada", "email": "ada@example.com", "password": "correct-horse-battery"})),
+        step(
+            "2FA: enable with a wrong password",
+            Method::POST,
+            "/two-factor/enable",
+            Bearer,
+        )
+        .json(json!({"password": "wrong-password"})),
+        step(
+            "2FA: enable without a password",
+            Method::POST,
+            "/two-factor/enable",
+            Bearer,
+        )
+        .json(json!({})),
+        step(
+            "2FA: enable with an unknown method",
+            Method::POST,
+            "/two-factor/enable",
+            Bearer,
+        )
+        .json(json!({"password": "correct-horse-battery", "method": "sms"})),
+        step(
+            "2FA: get-totp-uri before enabling",
+            Method::POST,
+            "/two-factor/get-totp-uri",
+            Bearer,
+        )
+        .json(password.clone()),
+        step(
+            "2FA: generate-backup-codes before enabling",
+            Method::POST,
+            "/two-factor/generate-backup-codes",
+            Bearer,
+        )
+        .json(password.clone()),
+        step(
+            "2FA: verify-backup-code before enabling",
+            Method::POST,
+            "/two-factor/verify-backup-code",
+            Bearer,
+        )
+        .json(json!({"code": "aaaaa-bbbbb"})),
+        step("2FA: enable", Method::POST, "/two-factor/enable", Bearer).json(password.clone()),
+        step(
+            "2FA: get-session before the first code",
+            Method::GET,
+            "/get-session",
+            Bearer,
+        ),
+        step(
+            "2FA: verify-totp with a wrong code",
+            Method::POST,
+            "/two-factor/verify-totp",
+            Bearer,
+        )
+        .json(json!({"code": "{wrong-totp}"})),
+        step(
+            "2FA: verify-totp with a number",
+            Method::POST,
+            "/two-factor/verify-totp",
+            Bearer,
+        )
+        .json(json!({"code": 123456})),
+        step(
+            "2FA: verify-totp confirms the enrolment",
+            Method::POST,
+            "/two-factor/verify-totp",
+            Bearer,
+        )
+        .json(json!({"code": "{totp}"})),
+        step(
+            "2FA: get-session after the enrolment",
+            Method::GET,
+            "/get-session",
+            Bearer,
+        ),
+        step("2FA: get-totp-uri", Method::POST, "/two-factor/get-totp-uri", Bearer).json(password.clone()),
+        step(
+            "2FA: get-totp-uri with a wrong password",
+            Method::POST,
+            "/two-factor/get-totp-uri",
+            Bearer,
+        )
+        .json(json!({"password": "wrong-password"})),
+        step("2FA: enable again", Method::POST, "/two-factor/enable", Bearer).json(password.clone()),
+        step("2FA: sign-out", Method::POST, "/sign-out", Cookie).json(json!({})),
+        step("2FA: sign-in is a challenge", Method::POST, "/sign-in/email", None).json(sign_in.clone()),
+        step(
+            "2FA: verify-totp without the challenge cookie",
+            Method::POST,
+            "/two-factor/verify-totp",
+            None,
+        )
+        .json(json!({"code": "{totp}"})),
+        step(
+            "2FA: verify-totp on the challenge with a wrong code",
+            Method::POST,
+            "/two-factor/verify-totp",
+            Cookie,
+        )
+        .json(json!({"code": "{wrong-totp}"})),
+        step(
+            "2FA: send-otp on the challenge",
+            Method::POST,
+            "/two-factor/send-otp",
+            Cookie,
+        ),
+        step(
+            "2FA: verify-otp with a wrong code",
+            Method::POST,
+            "/two-factor/verify-otp",
+            Cookie,
+        )
+        .json(json!({"code": "abcdef"})),
+        step(
+            "2FA: verify-otp completes the sign-in",
+            Method::POST,
+            "/two-factor/verify-otp",
+            Cookie,
+        )
+        .json(json!({"code": "{otp}"})),
+        step(
+            "2FA: get-session after the OTP sign-in",
+            Method::GET,
+            "/get-session",
+            Cookie,
+        ),
+        step("2FA: sign-out again", Method::POST, "/sign-out", Cookie).json(json!({})),
+        step(
+            "2FA: sign-in with rememberMe false is a challenge",
+            Method::POST,
+            "/sign-in/email",
+            None,
+        )
+        .json(json!({"email": "ada@example.com", "password": "correct-horse-battery", "rememberMe": false})),
+        step(
+            "2FA: verify-backup-code with an unknown code",
+            Method::POST,
+            "/two-factor/verify-backup-code",
+            Cookie,
+        )
+        .json(json!({"code": "aaaaa-bbbbb"})),
+        step(
+            "2FA: verify-backup-code trusting the device",
+            Method::POST,
+            "/two-factor/verify-backup-code",
+            Cookie,
+        )
+        .json(json!({"code": "{backup}", "trustDevice": true})),
+        step(
+            "2FA: sign-out from the trusted device",
+            Method::POST,
+            "/sign-out",
+            Cookie,
+        )
+        .json(json!({})),
+        step(
+            "2FA: sign-in on the trusted device",
+            Method::POST,
+            "/sign-in/email",
+            Cookie,
+        )
+        .json(sign_in.clone()),
+        step(
+            "2FA: verify-backup-code reusing a code",
+            Method::POST,
+            "/two-factor/verify-backup-code",
+            Bearer,
+        )
+        .json(json!({"code": "{backup}"})),
+        step(
+            "2FA: generate-backup-codes with a wrong password",
+            Method::POST,
+            "/two-factor/generate-backup-codes",
+            Bearer,
+        )
+        .json(json!({"password": "wrong-password"})),
+        step(
+            "2FA: generate-backup-codes",
+            Method::POST,
+            "/two-factor/generate-backup-codes",
+            Bearer,
+        )
+        .json(password.clone()),
+        step(
+            "2FA: verify-totp as a signed-in user",
+            Method::POST,
+            "/two-factor/verify-totp",
+            Bearer,
+        )
+        .json(json!({"code": "{totp}"})),
+        step(
+            "2FA: verify-backup-code as a signed-in user without a session",
+            Method::POST,
+            "/two-factor/verify-backup-code",
+            Bearer,
+        )
+        .json(json!({"code": "{backup}", "disableSession": true})),
+        step(
+            "2FA: disable with a wrong password",
+            Method::POST,
+            "/two-factor/disable",
+            Bearer,
+        )
+        .json(json!({"password": "wrong-password"})),
+        step("2FA: disable", Method::POST, "/two-factor/disable", Cookie).json(password),
+        step("2FA: sign-in after disabling", Method::POST, "/sign-in/email", None).json(sign_in),
+        step("2FA: enable OTP", Method::POST, "/two-factor/enable", Bearer)
+            .json(json!({"password": "correct-horse-battery", "method": "otp"})),
+        step("2FA: get-session with OTP on", Method::GET, "/get-session", Bearer),
+    ]
+}
+
+fn organization_sequence() -> Vec<Step> {
+    use Credential::*;
+    let user = |name: &str| json!({"name": name, "email": format!("{}@example.com", name.to_lowercase()), "password": "correct-horse-battery"});
+    vec![
+        step("ORG: sign-up Alice", Method::POST, "/sign-up/email", None).json(user("Alice")),
+        step("ORG: sign-up Bob", Method::POST, "/sign-up/email", None)
+            .json(user("Bob"))
+            .by(1)
+            .capture("bob_user", "/user/id"),
+        step("ORG: sign-up Carol", Method::POST, "/sign-up/email", None).json(user("Carol")).by(2),
+        step("ORG: sign-up Dave", Method::POST, "/sign-up/email", None).json(user("Dave")).by(3),
+        step("ORG: create without a session", Method::POST, "/organization/create", None)
+            .json(json!({"name": "X", "slug": "x"})),
+        step("ORG: create with an empty name", Method::POST, "/organization/create", Bearer)
+            .json(json!({"name": "", "slug": "x", "metadata": "nope"})),
+        step("ORG: create", Method::POST, "/organization/create", Bearer)
+            .json(json!({"name": "Acme", "slug": "acme", "logo": "https://img.example/acme.png", "metadata": {"plan": "pro"}}))
+            .capture("org", "/id"),
+        step("ORG: create with a taken slug", Method::POST, "/organization/create", Bearer)
+            .json(json!({"name": "Acme again", "slug": "acme"})),
+        step("ORG: create keeping the active one", Method::POST, "/organization/create", Bearer)
+            .json(json!({"name": "Beta", "slug": "beta", "keepCurrentActiveOrganization": true}))
+            .capture("beta", "/id"),
+        step("ORG: check-slug of a taken slug", Method::POST, "/organization/check-slug", Bearer).json(json!({"slug": "acme"})),
+        step("ORG: check-slug of a free slug", Method::POST, "/organization/check-slug", Bearer).json(json!({"slug": "gamma"})),
+        step("ORG: get-session after create", Method::GET, "/get-session", Bearer),
+        step("ORG: set-active by slug", Method::POST, "/organization/set-active", Cookie).json(json!({"organizationSlug": "beta"})),
+        step("ORG: set-active to nothing", Method::POST, "/organization/set-active", Bearer).json(json!({"organizationId": null})),
+        step("ORG: get-organization without an active one", Method::GET, "/organization/get-organization", Bearer),
+        step("ORG: get-full-organization without an active one", Method::GET, "/organization/get-full-organization", Bearer),
+        step("ORG: set-active by id", Method::POST, "/organization/set-active", Bearer).json(json!({"organizationId": "{org}"})),
+        step("ORG: set-active to an unknown organization", Method::POST, "/organization/set-active", Bearer)
+            .json(json!({"organizationId": "nope"}))
+            .by(3),
+        step("ORG: get-organization", Method::GET, "/organization/get-organization", Bearer),
+        step("ORG: get-organization by slug", Method::GET, "/organization/get-organization?organizationSlug=beta", Bearer),
+        step("ORG: get-organization of another's organization", Method::GET, "/organization/get-organization?organizationId={org}", Bearer).by(3),
+        step("ORG: list", Method::GET, "/organization/list", Bearer),
+        step("ORG: update", Method::POST, "/organization/update", Bearer)
+            .json(json!({"data": {"name": "Acme Inc", "metadata": {"plan": "max"}}})),
+        step("ORG: update to a taken slug", Method::POST, "/organization/update", Bearer).json(json!({"data": {"slug": "beta"}})),
+        step("ORG: update with an empty name", Method::POST, "/organization/update", Bearer).json(json!({"data": {"name": ""}})),
+        step("ORG: update by an outsider", Method::POST, "/organization/update", Bearer)
+            .json(json!({"data": {"name": "Mine"}, "organizationId": "{org}"}))
+            .by(3),
+        step("ORG: create-team", Method::POST, "/organization/create-team", Bearer).json(json!({"name": "Core"})).capture("team", "/id"),
+        step("ORG: list-teams", Method::GET, "/organization/list-teams", Bearer).capture("default_team", "/0/id"),
+        step("ORG: invite Bob as admin", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "Bob@example.com", "role": "admin"}))
+            .capture("inv_bob", "/id"),
+        step("ORG: invite Carol into a team", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "carol@example.com", "role": ["member"], "teamId": "{team}"}))
+            .capture("inv_carol", "/id"),
+        step("ORG: invite Bob again", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "bob@example.com", "role": "admin"})),
+        step("ORG: invite with an unknown role", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "erin@example.com", "role": "wizard"})),
+        step("ORG: invite an invalid address", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "not-an-email", "role": "member"})),
+        step("ORG: invite with a bad role type", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "erin@example.com", "role": 5})),
+        step("ORG: invite into an unknown team", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "erin@example.com", "role": "member", "teamId": "nope"})),
+        step("ORG: resend Bob's invitation", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "bob@example.com", "role": "admin", "resend": true})),
+        step("ORG: list-invitations", Method::GET, "/organization/list-invitations", Bearer),
+        step("ORG: list-invitations by an outsider", Method::GET, "/organization/list-invitations?organizationId={org}", Bearer).by(3),
+        step("ORG: get-invitation by someone else", Method::GET, "/organization/get-invitation?id={inv_bob}", Bearer).by(3),
+        step("ORG: get-invitation by its recipient", Method::GET, "/organization/get-invitation?id={inv_bob}", Bearer).by(1),
+        step("ORG: list-user-invitations of an unverified user", Method::GET, "/organization/list-user-invitations", Bearer).by(1),
+        step("ORG: accept someone else's invitation", Method::POST, "/organization/accept-invitation", Bearer)
+            .json(json!({"invitationId": "{inv_bob}"}))
+            .by(3),
+        step("ORG: accept an invitation", Method::POST, "/organization/accept-invitation", Bearer)
+            .json(json!({"invitationId": "{inv_bob}"}))
+            .by(1)
+            .capture("bob_member", "/member/id"),
+        step("ORG: accept it again", Method::POST, "/organization/accept-invitation", Bearer)
+            .json(json!({"invitationId": "{inv_bob}"}))
+            .by(1),
+        step("ORG: accept an invitation with a team", Method::POST, "/organization/accept-invitation", Cookie)
+            .json(json!({"invitationId": "{inv_carol}"}))
+            .by(2)
+            .capture("carol_member", "/member/id"),
+        step("ORG: get-session after accepting", Method::GET, "/get-session", Bearer).by(2),
+        step("ORG: get-active-member", Method::GET, "/organization/get-active-member", Bearer).by(1),
+        step("ORG: get-active-member without an active organization", Method::GET, "/organization/get-active-member", Bearer).by(3),
+        step("ORG: get-active-member-role", Method::GET, "/organization/get-active-member-role", Bearer).by(2),
+        step("ORG: get-full-organization", Method::GET, "/organization/get-full-organization", Bearer),
+        step("ORG: get-full-organization as a member", Method::GET, "/organization/get-full-organization", Bearer).by(2),
+        step("ORG: list-members", Method::GET, "/organization/list-members", Bearer),
+        step("ORG: list-members paged and sorted", Method::GET, "/organization/list-members?limit=2&offset=1&sortBy=createdAt&sortDirection=desc", Bearer),
+        step("ORG: list-members filtered", Method::GET, "/organization/list-members?filterField=role&filterValue=admin", Bearer),
+        step("ORG: list-members by an outsider", Method::GET, "/organization/list-members?organizationId={org}", Bearer).by(3),
+        step("ORG: has-permission of a member", Method::POST, "/organization/has-permission", Bearer)
+            .json(json!({"permissions": {"member": ["create"]}}))
+            .by(2),
+        step("ORG: has-permission of an admin", Method::POST, "/organization/has-permission", Bearer)
+            .json(json!({"permission": {"member": ["create"]}}))
+            .by(1),
+        step("ORG: has-permission of an outsider", Method::POST, "/organization/has-permission", Bearer)
+            .json(json!({"permissions": {"member": ["create"]}, "organizationId": "{org}"}))
+            .by(3),
+        step("ORG: has-permission with both keys", Method::POST, "/organization/has-permission", Bearer)
+            .json(json!({"permissions": {"member": ["create"]}, "permission": {"member": ["create"]}})),
+        step("ORG: has-permission with neither key", Method::POST, "/organization/has-permission", Bearer).json(json!({})),
+        step("ORG: an admin promotes a member", Method::POST, "/organization/update-member-role", Bearer)
+            .json(json!({"memberId": "{carol_member}", "role": "admin"}))
+            .by(1),
+        step("ORG: an admin grants the owner role", Method::POST, "/organization/update-member-role", Bearer)
+            .json(json!({"memberId": "{carol_member}", "role": "owner"}))
+            .by(1),
+        step("ORG: the owner grants several roles", Method::POST, "/organization/update-member-role", Bearer)
+            .json(json!({"memberId": "{bob_member}", "role": ["admin", "auditor"]})),
+        step("ORG: update-member-role with an unknown role", Method::POST, "/organization/update-member-role", Bearer)
+            .json(json!({"memberId": "{bob_member}", "role": "wizard"})),
+        step("ORG: update-member-role of an unknown member", Method::POST, "/organization/update-member-role", Bearer)
+            .json(json!({"memberId": "nope", "role": "member"})),
+        step("ORG: remove the owner as an admin", Method::POST, "/organization/remove-member", Bearer)
+            .json(json!({"memberIdOrEmail": "alice@example.com"}))
+            .by(2),
+        step("ORG: remove an unknown member", Method::POST, "/organization/remove-member", Bearer)
+            .json(json!({"memberIdOrEmail": "nobody@example.com"})),
+        step("ORG: set-active-team to a team one is not in", Method::POST, "/organization/set-active-team", Bearer)
+            .json(json!({"teamId": "{team}"})),
+        step("ORG: set-active-team", Method::POST, "/organization/set-active-team", Cookie).json(json!({"teamId": "{default_team}"})),
+        step("ORG: list-user-teams", Method::GET, "/organization/list-user-teams", Bearer),
+        step("ORG: list-team-members", Method::GET, "/organization/list-team-members", Bearer),
+        step("ORG: add-team-member", Method::POST, "/organization/add-team-member", Bearer)
+            .json(json!({"teamId": "{team}", "userId": "{bob_user}"})),
+        step("ORG: update-team", Method::POST, "/organization/update-team", Bearer)
+            .json(json!({"teamId": "{team}", "data": {"name": "Core Team"}})),
+        step("ORG: remove-team-member", Method::POST, "/organization/remove-team-member", Bearer)
+            .json(json!({"teamId": "{team}", "userId": "{bob_user}"})),
+        step("ORG: remove the active team", Method::POST, "/organization/remove-team", Bearer).json(json!({"teamId": "{default_team}"})),
+        step("ORG: remove-team", Method::POST, "/organization/remove-team", Bearer).json(json!({"teamId": "{team}"})),
+        step("ORG: create-role", Method::POST, "/organization/create-role", Bearer)
+            .json(json!({"role": "Designer", "permission": {"member": ["create"]}})),
+        step("ORG: create-role with an unknown resource", Method::POST, "/organization/create-role", Bearer)
+            .json(json!({"role": "x", "permission": {"spaceship": ["fly"]}})),
+        step("ORG: create-role with a predefined name", Method::POST, "/organization/create-role", Bearer)
+            .json(json!({"role": "Admin", "permission": {"member": ["create"]}})),
+        step("ORG: create-role granting more than one holds", Method::POST, "/organization/create-role", Bearer)
+            .json(json!({"role": "boss", "permission": {"organization": ["delete"]}}))
+            .by(1),
+        step("ORG: list-roles", Method::GET, "/organization/list-roles", Bearer),
+        step("ORG: get-role", Method::GET, "/organization/get-role?roleName=designer", Bearer),
+        step("ORG: update-role", Method::POST, "/organization/update-role", Bearer)
+            .json(json!({"roleName": "designer", "data": {"permission": {"member": ["create", "update"]}}})),
+        step("ORG: update-role without a role", Method::POST, "/organization/update-role", Bearer)
+            .json(json!({"data": {"roleName": "x"}})),
+        step("ORG: delete a predefined role", Method::POST, "/organization/delete-role", Bearer).json(json!({"roleName": "owner"})),
+        step("ORG: delete-role", Method::POST, "/organization/delete-role", Bearer).json(json!({"roleName": "designer"})),
+        step("ORG: invite Dave", Method::POST, "/organization/invite-member", Bearer)
+            .json(json!({"email": "dave@example.com", "role": "member"}))
+            .capture("inv_dave", "/id"),
+        step("ORG: cancel-invitation by a non-member", Method::POST, "/organization/cancel-invitation", Bearer)
+            .json(json!({"invitationId": "{inv_dave}"}))
+            .by(3),
+        step("ORG: cancel-invitation", Method::POST, "/organization/cancel-invitation", Bearer).json(json!({"invitationId": "{inv_dave}"})),
+        step("ORG: reject a canceled invitation", Method::POST, "/organization/reject-invitation", Bearer)
+            .json(json!({"invitationId": "{inv_dave}"}))
+            .by(3),
+        step("ORG: remove a member by email", Method::POST, "/organization/remove-member", Bearer)
+            .json(json!({"memberIdOrEmail": "carol@example.com"})),
+        step("ORG: leave", Method::POST, "/organization/leave", Bearer).json(json!({"organizationId": "{org}"})).by(1),
+        step("ORG: leave as the only owner", Method::POST, "/organization/leave", Bearer).json(json!({"organizationId": "{org}"})),
+        step("ORG: delete by a non-member", Method::POST, "/organization/delete", Bearer).json(json!({"organizationId": "{org}"})).by(1),
+        step("ORG: delete", Method::POST, "/organization/delete", Bearer).json(json!({"organizationId": "{org}"})),
+        step("ORG: get-session after delete", Method::GET, "/get-session", Bearer),
+    ]
+}
+
+/// One server's state through the sequence.
+struct Session {
+    base: String,
+    origin: String,
+    cookies: BTreeMap<String, String>,
+    signed: Option<String>,
+    unsigned: Option<String>,
+    http: reqwest::Client,
+    /// Where the server writes its emails (for two-factor codes).
+    outbox: std::path::PathBuf,
+    /// The last `totpURI` the server returned.
+    totp_uri: Option<String>,
+    /// The last backup codes the server returned.
+    backup_codes: Vec<String>,
+}
+
+/// An answer, normalised for comparison.
+#[derive(Debug, PartialEq)]
+struct Answer {
+    status: u16,
+    body: String,
+    code: Option<Value>,
+    cookies: BTreeSet<String>,
+    headers: BTreeMap<String, Option<String>>,
+}
+
+fn shape(value: &Value, path: &str, out: &mut Vec<String>) {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    out.push(format!("{path}: {kind}"));
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| shape(v, &format!("{path}.{k}"), out)),
+        Value::Array(items) => {
+            if let Some(first) = items.first() {
+                shape(first, &format!("{path}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Session {
+    fn new(url: &url::Url, outbox: &std::path::Path) -> Self {
+        let origin = url.origin().ascii_serialization();
+        Session {
+            base: format!("{origin}/api/auth"),
+            origin,
+            cookies: BTreeMap::new(),
+            signed: None,
+            unsigned: None,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            outbox: outbox.to_owned(),
+            totp_uri: None,
+            backup_codes: Vec::new(),
+        }
+    }
+
+    /// The body with this server's two-factor codes filled in: `{totp}` (the current
+    /// code), `{wrong-totp}`, `{backup}` (the first backup code), `{otp}` (the last
+    /// emailed code).
+    async fn fill_codes(&self, body: &[u8]) -> Vec<u8> {
+        const PLACEHOLDERS: [&str; 4] = ["{totp}", "{wrong-totp}", "{backup}", "{otp}"];
+        let Ok(text) = std::str::from_utf8(body) else {
+            return body.to_vec();
+        };
+        if !PLACEHOLDERS.iter().any(|p| text.contains(p)) {
+            return body.to_vec();
+        }
+        let mut text = text.to_owned();
+        if let Some(uri) = &self.totp_uri {
+            text = text.replace("{totp}", &code_from_uri(uri));
+            text = text.replace("{wrong-totp}", &wrong_code_for(uri));
+        }
+        if let Some(code) = self.backup_codes.first() {
+            text = text.replace("{backup}", code);
+        }
+        if text.contains("{otp}") {
+            let email = keyward_tests::wait_for_email(&self.outbox, "two-factor-otp", "ada@example.com").await;
+            text = text.replace("{otp}", email["token"].as_str().unwrap_or_default());
+        }
+        text.into_bytes()
+    }
+
+    async fn send(&mut self, step: &Step, vars: &mut BTreeMap<String, String>) -> Answer {
+        let path = fill_vars(step.path, vars);
+        let mut request = self.http.request(step.method.clone(), format!("{}{}", self.base, path));
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        match step.credential {
+            Credential::None => {}
+            Credential::Cookie => request = request.header("cookie", &cookie).header("origin", &self.origin),
+            Credential::CookieWithoutOrigin => request = request.header("cookie", &cookie),
+            Credential::CookieFromEvil => {
+                request = request
+                    .header("cookie", &cookie)
+                    .header("origin", "https://evil.example")
+            }
+            Credential::Bearer => request = request.bearer_auth(self.signed.clone().unwrap_or_default()),
+            Credential::BearerUnsigned => request = request.bearer_auth(self.unsigned.clone().unwrap_or_default()),
+            Credential::BearerGarbage => request = request.bearer_auth("0123456789abcdef0123456789abcdef"),
+        }
+        if let Some(content_type) = step.content_type {
+            request = request.header("content-type", content_type);
+        }
+        for (name, value) in &step.headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = &step.body {
+            let body = match std::str::from_utf8(body) {
+                Ok(text) if text.contains('{') => fill_vars(text, vars).into_bytes(),
+                _ => body.clone(),
+            };
+            request = request.body(self.fill_codes(&body).await);
+        }
+        let response = request.send().await.expect("server answers");
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap_or("").to_owned())
+        };
+        let mut headers = BTreeMap::new();
+        for name in ["content-type", "cache-control", "pragma", "x-retry-after"] {
+            headers.insert(name.to_owned(), header(name));
+        }
+        let auth_token = header("set-auth-token");
+        headers.insert(
+            "set-auth-token".into(),
+            auth_token.as_ref().map(|_| "<token>".to_owned()),
+        );
+        let expose = header("access-control-expose-headers").map(|v| {
+            let mut names: Vec<String> = v.split(',').map(|s| s.trim().to_ascii_lowercase()).collect();
+            names.sort();
+            names.join(", ")
+        });
+        headers.insert("access-control-expose-headers".into(), expose);
+        headers.insert(
+            "location".into(),
+            header("location").map(|l| l.replace(&self.origin, "{origin}")),
+        );
+        let mut cookies = BTreeSet::new();
+        for line in response.headers().get_all("set-cookie") {
+            let line = line.to_str().unwrap_or("").to_owned();
+            let (pair, attributes) = line.split_once("; ").unwrap_or((&line, ""));
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            cookies.insert(format!(
+                "{name} [{}] {attributes}",
+                if value.is_empty() { "empty" } else { "value" }
+            ));
+            if value.is_empty() || attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        if let Some(token) = auth_token {
+            self.signed = Some(token);
+        }
+        let bytes = response.bytes().await.expect("body");
+        let (body, code) = if bytes.is_empty() {
+            ("<empty>".to_owned(), None)
+        } else {
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(value) => {
+                    if let Some(token) = value.get("token").and_then(Value::as_str) {
+                        self.unsigned = Some(token.to_owned());
+                    }
+                    if let Some(uri) = value.get("totpURI").and_then(Value::as_str) {
+                        self.totp_uri = Some(uri.to_owned());
+                    }
+                    if let Some(codes) = value.get("backupCodes").and_then(Value::as_array) {
+                        self.backup_codes = codes.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                    }
+                    for (name, pointer) in &step.captures {
+                        if let Some(found) = value.pointer(pointer).and_then(Value::as_str) {
+                            vars.insert((*name).to_owned(), found.to_owned());
+                        }
+                    }
+                    let mut lines = Vec::new();
+                    shape(&value, "$", &mut lines);
+                    // Key order means nothing to a JSON client.
+                    lines.sort();
+                    let code = value
+                        .get("code")
+                        .map(|code| json!({"code": code, "message": value.get("message")}));
+                    (lines.join("\n"), code)
+                }
+                Err(_) => ("<not JSON>".to_owned(), None),
+            }
+        };
+        Answer {
+            status,
+            body,
+            code,
+            cookies,
+            headers,
+        }
+    }
+}
+
+fn differing_aspects(keyward: &Answer, better_auth: &Answer) -> Vec<String> {
+    let mut aspects = Vec::new();
+    if keyward.status != better_auth.status {
+        aspects.push("status".to_owned());
+    }
+    if keyward.body != better_auth.body {
+        aspects.push("body".to_owned());
+    }
+    if keyward.code != better_auth.code {
+        aspects.push("code".to_owned());
+    }
+    if keyward.cookies != better_auth.cookies {
+        aspects.push("cookies".to_owned());
+    }
+    for (name, value) in &better_auth.headers {
+        if keyward.headers.get(name) != Some(value) {
+            aspects.push(format!("header:{name}"));
+        }
+    }
+    aspects
+}
+
+/// The allow-list: (step, aspect) pairs with a reason.
+fn allowed_differences() -> BTreeSet<(String, String)> {
+    let allowed: Value = serde_json::from_str(
+        &std::fs::read_to_string(interop_dir().join("differences.json")).expect("differences.json is readable"),
+    )
+    .expect("differences.json is JSON");
+    allowed["differences"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|entry| {
+            assert!(
+                entry["reason"].as_str().is_some_and(|r| r.len() > 20),
+                "every difference needs a reason: {entry}"
+            );
+            (
+                entry["step"].as_str().expect("step").to_owned(),
+                entry["aspect"].as_str().expect("aspect").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Sends `steps` to both servers and fails on differences the allow-list does not name,
+/// and on allow-list entries for these steps that no longer differ.
+async fn run_both(steps: Vec<Step>, keyward: &TestServer, better_auth: &BetterAuthServer) {
+    let allowed = allowed_differences();
+    let actors = steps.iter().map(|s| s.actor).max().unwrap_or(0) + 1;
+    let mut ours: Vec<Session> = (0..actors)
+        .map(|_| Session::new(&keyward.url, &keyward.outbox))
+        .collect();
+    let mut theirs: Vec<Session> = (0..actors)
+        .map(|_| Session::new(&better_auth.url, &better_auth.outbox))
+        .collect();
+    let (mut our_vars, mut their_vars) = (BTreeMap::new(), BTreeMap::new());
+    let names: BTreeSet<String> = steps.iter().map(|s| s.name.to_owned()).collect();
+    assert_eq!(names.len(), steps.len(), "step names are unique");
+    let mut unexpected = Vec::new();
+    let mut seen = BTreeSet::new();
+    for step in steps {
+        let our_answer = ours[step.actor].send(&step, &mut our_vars).await;
+        let their_answer = theirs[step.actor].send(&step, &mut their_vars).await;
+        if std::env::var_os("KEYWARD_DIFF_TRACE").is_some() {
+            eprintln!(
+                "{} -> {} / {} {:?}",
+                step.name, our_answer.status, their_answer.status, their_answer.code
+            );
+        }
+        let aspects = differing_aspects(&our_answer, &their_answer);
+        let mut step_unexpected = Vec::new();
+        for aspect in aspects {
+            let key = (step.name.to_owned(), aspect.clone());
+            if allowed.contains(&key) {
+                seen.insert(key);
+            } else {
+                step_unexpected.push(aspect);
+            }
+        }
+        write(step.name, Direction::Differential, step_unexpected.is_empty());
+        if !step_unexpected.is_empty() {
+            unexpected.push(format!(
+                "{}: {step_unexpected:?}\n  keyward:     {our_answer:?}\n  better-auth: {their_answer:?}",
+                step.name
+            ));
+        }
+    }
+    let stale: Vec<_> = allowed
+        .iter()
+        .filter(|key| names.contains(&key.0) && !seen.contains(*key))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "unexpected differences:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "differences.json lists differences that no longer exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_requests_get_the_same_answers() {
+    let keyward = TestServer::start().await;
+    let better_auth = BetterAuthServer::start_on(Database::Sqlite, &[], &[]).await;
+    run_both(sequence(), &keyward, &better_auth).await;
+}
+
+#[tokio::test]
+async fn the_organization_plugin_answers_the_same() {
+    let keyward = TestServer::start_with(Database::Sqlite, keyward_tests::organization_like_the_peer).await;
+    let better_auth = BetterAuthServer::start_on(Database::Sqlite, &["organization"], &[]).await;
+    run_both(organization_sequence(), &keyward, &better_auth).await;
+}
+
+#[tokio::test]
+async fn the_two_factor_plugin_answers_the_same() {
+    let keyward = TestServer::start_with(Database::Sqlite, |config| {
+        config.two_factor = Some(keyward_server::config::TwoFactorConfig::default())
+    })
+    .await;
+    let better_auth = BetterAuthServer::start_on(Database::Sqlite, &["two-factor"], &[]).await;
+    run_both(two_factor_sequence(), &keyward, &better_auth).await;
+}
