@@ -1,0 +1,183 @@
+//! Records which flows passed in which direction, for the README's compatibility table.
+//!
+//! Each test holds a [`Record`]; when it ends, one JSON line
+//! `{"flow", "direction", "passed"}` is appended to the file named by
+//! `KEYWARD_COMPAT_RESULTS` (when set). `compat-report` turns the lines into the table.
+
+use std::io::Write;
+
+/// The columns of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The Rust client against the real better-auth.
+    RustClientAgainstBetterAuth,
+    /// better-auth's JS client against Keyward.
+    JsClientAgainstKeyward,
+    /// A database shared between the two servers.
+    SameDatabase,
+    /// The same requests to both servers, answers compared.
+    Differential,
+}
+
+impl Direction {
+    /// The name used in the results file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::RustClientAgainstBetterAuth => "A",
+            Direction::JsClientAgainstKeyward => "B",
+            Direction::SameDatabase => "same-db",
+            Direction::Differential => "diff",
+        }
+    }
+}
+
+/// Writes its line when dropped: passed unless the test is panicking.
+pub struct Record {
+    flow: String,
+    direction: Direction,
+}
+
+/// Starts recording `flow` for `direction`.
+pub fn record(flow: &str, direction: Direction) -> Record {
+    Record {
+        flow: flow.to_owned(),
+        direction,
+    }
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        write(&self.flow, self.direction, !std::thread::panicking());
+    }
+}
+
+/// Appends one result line (when `KEYWARD_COMPAT_RESULTS` is set).
+pub fn write(flow: &str, direction: Direction, passed: bool) {
+    let Ok(path) = std::env::var("KEYWARD_COMPAT_RESULTS") else {
+        return;
+    };
+    let line = serde_json::json!({"flow": flow, "direction": direction.as_str(), "passed": passed});
+    // One `write` call per line: tests run in parallel threads and processes, and an
+    // append of a whole small line is not interleaved with another.
+    let text = format!("{line}\n");
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = file.write_all(text.as_bytes());
+    }
+}
+
+/// Records direction-A results for `flows` when the scenario runs against better-auth.
+pub fn against_better_auth(kind: crate::PeerKind, flows: &[&str]) -> Vec<Record> {
+    if kind != crate::PeerKind::BetterAuth {
+        return Vec::new();
+    }
+    flows
+        .iter()
+        .map(|flow| record(flow, Direction::RustClientAgainstBetterAuth))
+        .collect()
+}
+
+/// The rows of the compatibility table. Every direction records against these names
+/// (the JS suite uses the same strings), so one row shows all three directions.
+pub mod flows {
+    /// `POST /sign-up/email`.
+    pub const SIGN_UP: &str = "Sign-up with email and password";
+    /// `POST /sign-in/email`, `POST /sign-out`.
+    pub const SIGN_IN: &str = "Sign-in with email and password, sign-out";
+    /// Status, `code` and message of error answers.
+    pub const ERRORS: &str = "Error answers (status, code, message)";
+    /// `Authorization: Bearer`, `set-auth-token`.
+    pub const BEARER: &str = "Bearer sessions (set-auth-token)";
+    /// Cookie jar plus `Origin`, and the CSRF rules.
+    pub const COOKIES: &str = "Cookie sessions and Origin/CSRF rules";
+    /// `GET /get-session` and its flags and refresh rules.
+    pub const GET_SESSION: &str = "Get-session (flags, refresh, needsRefresh)";
+    /// `/list-sessions`, `/revoke-session(s)`, `/revoke-other-sessions`.
+    pub const SESSIONS: &str = "List and revoke sessions";
+    /// `/update-session`.
+    pub const UPDATE_SESSION: &str = "Update-session (additional fields)";
+    /// `/update-user`.
+    pub const UPDATE_USER: &str = "Update-user";
+    /// `/change-email` and its verification link.
+    pub const CHANGE_EMAIL: &str = "Change-email";
+    /// `/change-password`, `/verify-password`.
+    pub const PASSWORDS: &str = "Change-password and verify-password";
+    /// `/delete-user`, `/delete-user/callback`.
+    pub const DELETE_USER: &str = "Delete-user (password, emailed confirmation)";
+    /// `/send-verification-email`, `/verify-email`.
+    pub const VERIFY_EMAIL: &str = "Email verification";
+    /// `/request-password-reset`, `/reset-password/:token`, `/reset-password`.
+    pub const RESET_PASSWORD: &str = "Password reset";
+    /// `/list-accounts`, `/unlink-account`, `/account-info`.
+    pub const ACCOUNTS: &str = "Accounts (list, unlink, info)";
+    /// The rate limiter.
+    pub const RATE_LIMIT: &str = "Rate limiting (429, X-Retry-After)";
+    /// `POST /sign-in/social`.
+    pub const SOCIAL: &str = "Social sign-in (provider URL)";
+    /// `/two-factor/enable`, `/two-factor/verify-totp`, `/two-factor/get-totp-uri`, and
+    /// the challenge an email sign-in becomes.
+    pub const TWO_FACTOR_TOTP: &str = "Two-factor: TOTP enrolment and sign-in challenge";
+    /// `/two-factor/verify-backup-code`, `/two-factor/generate-backup-codes`.
+    pub const TWO_FACTOR_BACKUP: &str = "Two-factor: backup codes";
+    /// `/two-factor/send-otp`, `/two-factor/verify-otp`.
+    pub const TWO_FACTOR_OTP: &str = "Two-factor: emailed codes (OTP)";
+    /// `trustDevice` and the `trust_device` cookie.
+    pub const TWO_FACTOR_TRUST: &str = "Two-factor: trusted devices";
+    /// `/two-factor/disable`, wrong codes, attempt limits.
+    pub const TWO_FACTOR_MANAGE: &str = "Two-factor: disable, wrong codes, limits";
+    /// `/organization/create`, `update`, `delete`, `set-active`, `list`, `get-*`.
+    pub const ORG_CRUD: &str = "Organization: create, update, delete, set-active, list";
+    /// `/organization/invite-member`, `accept-`, `reject-`, `cancel-invitation`, …
+    pub const ORG_INVITATIONS: &str = "Organization: invitations (accept, reject, cancel, expiry)";
+    /// Members, roles and what each role may do.
+    pub const ORG_MEMBERS: &str = "Organization: members, roles and permissions";
+    /// Teams.
+    pub const ORG_TEAMS: &str = "Organization: teams";
+    /// Dynamic access control.
+    pub const ORG_DYNAMIC_ROLES: &str = "Organization: dynamic roles";
+    /// The client's organization stores.
+    pub const ORG_STORES: &str = "Organization: reactive stores (active organization, list, member)";
+    /// The client's reactive session store.
+    pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
+    /// Any endpoint through `fetch`.
+    pub const FETCH: &str = "Custom endpoints (fetch)";
+    /// PostgreSQL storage.
+    pub const POSTGRES: &str = "PostgreSQL storage";
+    /// SQLite storage.
+    pub const SQLITE: &str = "SQLite storage";
+
+    /// Every row, in table order.
+    pub const ALL: &[&str] = &[
+        SIGN_UP,
+        SIGN_IN,
+        ERRORS,
+        BEARER,
+        COOKIES,
+        GET_SESSION,
+        SESSIONS,
+        UPDATE_SESSION,
+        UPDATE_USER,
+        CHANGE_EMAIL,
+        PASSWORDS,
+        DELETE_USER,
+        VERIFY_EMAIL,
+        RESET_PASSWORD,
+        ACCOUNTS,
+        RATE_LIMIT,
+        SOCIAL,
+        TWO_FACTOR_TOTP,
+        TWO_FACTOR_BACKUP,
+        TWO_FACTOR_OTP,
+        TWO_FACTOR_TRUST,
+        TWO_FACTOR_MANAGE,
+        ORG_CRUD,
+        ORG_INVITATIONS,
+        ORG_MEMBERS,
+        ORG_TEAMS,
+        ORG_DYNAMIC_ROLES,
+        ORG_STORES,
+        SESSION_STORE,
+        FETCH,
+        SQLITE,
+        POSTGRES,
+    ];
+}
