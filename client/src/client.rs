@@ -21,7 +21,7 @@ use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken, TrustedDevice, T
 
 /// The two-factor plugin's challenge cookie (`better-auth.two_factor`).
 fn is_challenge_cookie(name: &str) -> bool {
-    name.ends_with(".two_factor")
+    name.ends_with(".two_factor") || name.ends_with(".better-auth-passkey")
 }
 
 /// The two-factor plugin's trusted-device cookie (`better-auth.trust_device`).
@@ -62,9 +62,29 @@ pub struct AuthClientBuilder {
     refetch_on_window_focus: bool,
     on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
     organization_roles: Option<crate::wire::organization::RoleSet>,
+    authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
+}
+
+/// The browser's WebAuthn on wasm builds with the `web` feature; none elsewhere.
+fn default_authenticator() -> Option<Arc<dyn crate::authenticator::Authenticator>> {
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    {
+        Some(Arc::new(crate::authenticator::BrowserAuthenticator))
+    }
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    {
+        None
+    }
 }
 
 impl AuthClientBuilder {
+    /// The authenticator passkey ceremonies run on (default: the browser's on wasm, none
+    /// on native, where a platform or [software](crate::authenticator) one is plugged in).
+    pub fn authenticator(mut self, authenticator: impl crate::authenticator::Authenticator + 'static) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
     /// Custom organization roles, for [`check_role_permission`](crate::api::organization::OrganizationApi::check_role_permission)
     /// (better-auth's `organizationClient({ roles })`); the defaults stay.
     pub fn organization_roles(mut self, roles: crate::wire::organization::RoleSet) -> Self {
@@ -171,6 +191,8 @@ impl AuthClientBuilder {
                 on_two_factor_required: self.on_two_factor_required,
                 organization: Default::default(),
                 organization_roles: crate::api::organization::client_roles(self.organization_roles),
+                authenticator: self.authenticator.or_else(default_authenticator),
+                passkeys: crate::api::passkey::passkeys_store(),
             }),
         };
         crate::session_store::start_background(&client, self.refetch_interval, self.refetch_on_window_focus)?;
@@ -201,6 +223,8 @@ pub(crate) struct Inner {
     pub on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
     pub organization: crate::api::organization::OrganizationStores,
     pub organization_roles: crate::wire::organization::RoleSet,
+    pub authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
+    pub passkeys: Arc<crate::query_store::QueryStore<Vec<crate::wire::Passkey>>>,
 }
 
 /// A client for a better-auth compatible server. Cheap to clone; `Send + Sync` on native.
@@ -255,6 +279,7 @@ impl AuthClient {
             refetch_on_window_focus: true,
             on_two_factor_required: None,
             organization_roles: None,
+            authenticator: None,
         }
     }
 

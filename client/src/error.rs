@@ -66,6 +66,10 @@ pub enum Error {
         /// The factors the user can use: `"totp"`, `"otp"`.
         methods: Vec<String>,
     },
+    /// A passkey ceremony gave no answer: the user cancelled, the authenticator already
+    /// holds a passkey of this account, or there is no authenticator.
+    #[error("passkey: {0}")]
+    Passkey(crate::authenticator::CeremonyError),
     /// A request could not be built (an invalid URL or header value).
     #[error("invalid request: {message}")]
     InvalidRequest {

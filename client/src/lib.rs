@@ -32,6 +32,8 @@ pub mod wire;
 #[cfg(feature = "client")]
 pub mod api;
 #[cfg(feature = "client")]
+pub mod authenticator;
+#[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
 mod cookie_jar;

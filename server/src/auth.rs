@@ -12,7 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::cookies::CookieNames;
 use crate::crypto::symmetric::EncryptionKeys;
 use crate::db::FieldType;
-use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tables, two_factor_table};
+use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tables, passkey_table, two_factor_table};
 use crate::db::{Db, Exec, ModelFields};
 use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
 use crate::origin::{OriginPolicy, origin_of};
@@ -210,6 +210,9 @@ impl Auth {
         let mut tables = core_tables(&self.0.fields.user, &self.0.fields.session, dialect);
         if self.0.config.two_factor.is_some() {
             tables.push(two_factor_table());
+        }
+        if self.0.config.passkey.is_some() {
+            tables.push(passkey_table());
         }
         if let Some(organization) = &self.0.config.organization {
             tables.extend(organization_tables(

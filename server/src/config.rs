@@ -441,6 +441,62 @@ impl Default for AccountLockoutConfig {
     }
 }
 
+/// The passkey plugin (`@better-auth/passkey`): WebAuthn registration and sign-in.
+#[derive(Clone, Debug)]
+pub struct PasskeyConfig {
+    /// The relying party id (default: the host of the base URL).
+    pub rp_id: Option<String>,
+    /// The name authenticators show (default: the application name).
+    pub rp_name: Option<String>,
+    /// The WebAuthn origins accepted in client data. Empty (the default) accepts the
+    /// request's `Origin` header, as better-auth does; native apps need their own origin
+    /// here (`android:apk-key-hash:…`, or the web origin an iOS associated domain uses).
+    pub origins: Vec<String>,
+    /// What registration asks of the authenticator (merged over `residentKey` and
+    /// `userVerification` `"preferred"`).
+    pub authenticator_selection: keyward_client::wire::AuthenticatorSelection,
+    /// Registration needs a fresh session (better-auth's default).
+    pub require_session: bool,
+    /// How long a ceremony's challenge lives (five minutes).
+    pub challenge_max_age: Duration,
+    /// The challenge cookie's name after the cookie prefix.
+    pub challenge_cookie: String,
+}
+
+impl Default for PasskeyConfig {
+    fn default() -> Self {
+        Self {
+            rp_id: None,
+            rp_name: None,
+            origins: Vec::new(),
+            authenticator_selection: keyward_client::wire::AuthenticatorSelection::default(),
+            require_session: true,
+            challenge_max_age: Duration::from_secs(300),
+            challenge_cookie: "better-auth-passkey".to_owned(),
+        }
+    }
+}
+
+impl PasskeyConfig {
+    /// Sets the relying party id.
+    pub fn rp_id(mut self, rp_id: impl Into<String>) -> Self {
+        self.rp_id = Some(rp_id.into());
+        self
+    }
+
+    /// Sets the relying party name.
+    pub fn rp_name(mut self, rp_name: impl Into<String>) -> Self {
+        self.rp_name = Some(rp_name.into());
+        self
+    }
+
+    /// Accepts this WebAuthn origin (call once per origin).
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origins.push(origin.into());
+        self
+    }
+}
+
 /// The two-factor plugin (better-auth `twoFactor`).
 #[derive(Clone, Debug)]
 pub struct TwoFactorConfig {
@@ -622,6 +678,8 @@ pub struct Config {
     pub two_factor: Option<TwoFactorConfig>,
     /// The organization plugin, when enabled.
     pub organization: Option<OrganizationConfig>,
+    /// The passkey plugin, when enabled.
+    pub passkey: Option<PasskeyConfig>,
 }
 
 impl Config {
@@ -660,6 +718,7 @@ impl Config {
             },
             two_factor: None,
             organization: None,
+            passkey: None,
         }
     }
 
@@ -725,10 +784,11 @@ impl Config {
                 match plugin {
                     "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),
                     "organization" => config.organization = Some(OrganizationConfig::default()),
+                    "passkey" => config.passkey = Some(PasskeyConfig::default()),
                     other => {
                         return Err(ConfigError::InvalidVariable {
                             name: "KEYWARD_PLUGINS",
-                            reason: format!("unknown plugin `{other}` (known: two-factor, organization)"),
+                            reason: format!("unknown plugin `{other}` (known: two-factor, organization, passkey)"),
                         });
                     }
                 }
@@ -738,6 +798,18 @@ impl Config {
             let on = parse_switch("KEYWARD_ORGANIZATION_TEAMS", &value)?;
             if let Some(organization) = &mut config.organization {
                 organization.teams.enabled = on;
+            }
+        }
+        if let Some(passkey) = &mut config.passkey {
+            passkey.rp_id = get("KEYWARD_PASSKEY_RP_ID");
+            passkey.rp_name = get("KEYWARD_PASSKEY_RP_NAME");
+            if let Some(origins) = get("KEYWARD_PASSKEY_ORIGINS") {
+                passkey.origins = origins
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect();
             }
         }
         config.validate()?;
@@ -866,6 +938,12 @@ impl ConfigBuilder {
     /// Enables the organization plugin.
     pub fn organization(mut self, config: OrganizationConfig) -> Self {
         self.config.organization = Some(config);
+        self
+    }
+
+    /// Enables the passkey plugin.
+    pub fn passkey(mut self, config: PasskeyConfig) -> Self {
+        self.config.passkey = Some(config);
         self
     }
 

@@ -136,6 +136,16 @@ pub mod flows {
     pub const ORG_DYNAMIC_ROLES: &str = "Organization: dynamic roles";
     /// The client's organization stores.
     pub const ORG_STORES: &str = "Organization: reactive stores (active organization, list, member)";
+    /// `/passkey/generate-register-options`, `/passkey/verify-registration`.
+    pub const PASSKEY_REGISTER: &str = "Passkey: registration (software authenticator)";
+    /// `/passkey/generate-authenticate-options`, `/passkey/verify-authentication`.
+    pub const PASSKEY_SIGN_IN: &str = "Passkey: sign-in, counter";
+    /// `/passkey/list-user-passkeys`, `update-passkey`, `delete-passkey`.
+    pub const PASSKEY_MANAGE: &str = "Passkey: list, rename, delete";
+    /// Replayed, mismatched and expired challenges.
+    pub const PASSKEY_CHALLENGES: &str = "Passkey: single-use, expiring challenges";
+    /// Other users' passkeys and registration challenges.
+    pub const PASSKEY_OWNERSHIP: &str = "Passkey: ownership checks";
     /// The client's reactive session store.
     pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
     /// Any endpoint through `fetch`.
@@ -175,6 +185,11 @@ pub mod flows {
         ORG_TEAMS,
         ORG_DYNAMIC_ROLES,
         ORG_STORES,
+        PASSKEY_REGISTER,
+        PASSKEY_SIGN_IN,
+        PASSKEY_MANAGE,
+        PASSKEY_CHALLENGES,
+        PASSKEY_OWNERSHIP,
         SESSION_STORE,
         FETCH,
         SQLITE,

@@ -97,6 +97,17 @@ impl Peer {
                         match *plugin {
                             "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),
                             "organization" => crate::organization_like_the_peer(config),
+                            "passkey" => {
+                                // As the better-auth peer: RP `localhost`, the page origin
+                                // `http://localhost:<port>` (browsers refuse IP RP ids).
+                                let origin = passkey_origin_for(&config.base_url);
+                                config.passkey = Some(
+                                    keyward_server::config::PasskeyConfig::default()
+                                        .rp_id("localhost")
+                                        .rp_name("Keyward")
+                                        .origin(origin.as_str().trim_end_matches('/')),
+                                );
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -178,6 +189,22 @@ impl Peer {
         self.client_with(MemoryStore::new())
     }
 
+    /// The page origin passkey ceremonies use with this server (`http://localhost:<port>`).
+    pub fn passkey_origin(&self) -> Url {
+        passkey_origin_for(&self.url())
+    }
+
+    /// A bearer-mode client with `authenticator` for passkey ceremonies.
+    pub fn client_with_authenticator(
+        &self,
+        authenticator: impl keyward_client::authenticator::Authenticator + 'static,
+    ) -> AuthClient {
+        AuthClient::builder(self.url())
+            .authenticator(authenticator)
+            .build()
+            .expect("client builds")
+    }
+
     /// A bearer-mode client with `store`.
     pub fn client_with(&self, store: impl TokenStore + 'static) -> AuthClient {
         AuthClient::builder(self.url())
@@ -252,4 +279,11 @@ macro_rules! peer_test {
             }
         }
     };
+}
+
+/// `http://localhost:<port of url>`: the page origin of passkey ceremonies in tests
+/// (browsers refuse IP addresses as RP ids, so both servers use RP `localhost`).
+pub fn passkey_origin_for(url: &Url) -> Url {
+    let port = url.port_or_known_default().unwrap_or(80);
+    format!("http://localhost:{port}").parse().expect("origin")
 }

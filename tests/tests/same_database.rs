@@ -3,15 +3,18 @@
 //! passwords, sessions stay valid (same secret), emailed tokens still work, and TOTP
 //! secrets, backup codes and trusted devices of the two-factor plugin still verify.
 
+use keyward_client::authenticator::SoftAuthenticator;
 use keyward_client::wire::organization::Permissions;
 use keyward_client::wire::{SessionToken, SignInOutcome, TrustedDevice};
 use keyward_client::{AuthClient, MemoryStore, TokenStore};
 use keyward_server::db::{Db, Exec};
 use keyward_tests::compat::{Direction, flows, record};
+use keyward_tests::peer::passkey_origin_for;
 use keyward_tests::totp::{code_from_uri, enable_totp};
 use keyward_tests::{
     BetterAuthOptions, BetterAuthServer, Database, SharedStore, Storage, TestServer, fresh_postgres_schema, read_outbox,
 };
+use std::sync::Arc;
 use url::Url;
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -31,6 +34,8 @@ struct Handover {
     invitation_id: String,
     /// Fay's organization (Gus is its admin).
     organization_id: String,
+    /// Hank's passkey, registered on the first server.
+    passkeys: Arc<SoftAuthenticator>,
     users: i64,
 }
 
@@ -165,7 +170,22 @@ async fn fill(url: &Url, emails: impl Fn() -> Vec<serde_json::Value>) -> Handove
         .method(keyward_client::wire::TwoFactorMethod::Otp)
         .await
         .expect("enables emailed codes");
+    let passkeys = Arc::new(SoftAuthenticator::new(passkey_origin_for(url)));
+    let hank = AuthClient::builder(url.clone())
+        .authenticator(passkeys.clone())
+        .build()
+        .expect("client");
+    hank.sign_up()
+        .email("Hank", "hank@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    hank.passkey()
+        .add_passkey()
+        .name("Hank's key")
+        .await
+        .expect("registers a passkey");
     Handover {
+        passkeys,
         session_token: client.token().expect("token").expect("signed in"),
         reset_token: reset_token.expect("a reset email"),
         verification_token: verification_token.expect("a verification email"),
@@ -174,7 +194,7 @@ async fn fill(url: &Url, emails: impl Fn() -> Vec<serde_json::Value>) -> Handove
         trusted_device,
         invitation_id,
         organization_id,
-        users: 7,
+        users: 8,
     }
 }
 
@@ -399,6 +419,20 @@ async fn check(url: &Url, handover: &Handover, db: &mut Db, database: &str, firs
         let teams = erin.organization().list_user_teams().await.expect("lists");
         assert_eq!(teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Core"]);
     }
+    // Hank's passkey, registered on the first server, signs in on the second (from this
+    // server's page origin, with the same RP id).
+    handover.passkeys.set_origin(passkey_origin_for(url));
+    let hank = AuthClient::builder(url.clone())
+        .authenticator(handover.passkeys.clone())
+        .build()
+        .expect("client");
+    let counter_before = hank_counter(db).await;
+    let signed_in = hank.sign_in().passkey().await.expect("the passkey signs in");
+    assert_eq!(signed_in.user.email, "hank@example.com");
+    let passkeys = hank.passkey().list().await.expect("lists");
+    assert_eq!(passkeys.len(), 1);
+    assert_eq!(passkeys[0].name.as_deref(), Some("Hank's key"));
+    assert!(hank_counter(db).await > counter_before, "the counter moves on");
     let _storage = record(
         if database == "SQLite" {
             flows::SQLITE
@@ -485,6 +519,24 @@ async fn keyward_first(database: Database) {
 fn with_two_factor(config: &mut keyward_server::Config) {
     config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
     keyward_tests::organization_like_the_peer(config);
+    let origin = passkey_origin_for(&config.base_url);
+    config.passkey = Some(
+        keyward_server::config::PasskeyConfig::default()
+            .rp_id("localhost")
+            .rp_name("Keyward")
+            .origin(origin.as_str().trim_end_matches('/')),
+    );
+}
+
+async fn hank_counter(db: &mut Db) -> i64 {
+    let rows = db
+        .fetch_all(
+            r#"select "counter" from "passkey" join "user" on "user"."id" = "passkey"."userId" where "user"."email" = $1"#,
+            keyward_server::args!["hank@example.com"],
+        )
+        .await
+        .expect("reads the passkey");
+    rows[0].int("counter").expect("counter")
 }
 
 async fn signed_in(url: &Url, email: &str) -> AuthClient {

@@ -3,9 +3,35 @@
 pub mod account;
 pub mod email_verification;
 pub mod organization;
+pub mod passkey;
 pub mod password;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
 pub mod two_factor;
 pub mod user;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// A query string from a query type (its `None` fields left out).
+pub(crate) fn query_string<B: Serialize>(query: &B) -> Result<String> {
+    let value = serde_json::to_value(query).map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    if let Value::Object(map) = value {
+        for (key, value) in map {
+            match value {
+                Value::Null => {}
+                Value::String(text) => {
+                    out.append_pair(&key, &text);
+                }
+                other => {
+                    out.append_pair(&key, &other.to_string());
+                }
+            }
+        }
+    }
+    Ok(out.finish())
+}

@@ -27,6 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::api::query_string;
 use crate::client::AuthClient;
 use crate::error::{Error, Result};
 use crate::query_store::{QueryHandle, QueryStore};
@@ -122,26 +123,6 @@ impl AuthClient {
         };
         self.refresh_organization_stores(refresh).await;
     }
-}
-
-/// A query string from a query type (its `None` fields left out).
-fn query_string<B: Serialize>(query: &B) -> Result<String> {
-    let value = serde_json::to_value(query).map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    if let Value::Object(map) = value {
-        for (key, value) in map {
-            match value {
-                Value::Null => {}
-                Value::String(text) => {
-                    out.append_pair(&key, &text);
-                }
-                other => {
-                    out.append_pair(&key, &other.to_string());
-                }
-            }
-        }
-    }
-    Ok(out.finish())
 }
 
 /// One `/organization/*` call: `body` is the request body (or the query of a `GET`),

@@ -46,6 +46,7 @@ impl AuthClient {
             member: true,
         };
         self.refresh_organization_stores(everything).await;
+        self.refresh_passkeys().await;
         Ok(())
     }
 

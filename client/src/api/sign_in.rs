@@ -39,6 +39,10 @@ impl AuthClient {
 }
 
 impl<'a> SignIn<'a> {
+    pub(crate) fn client(self) -> &'a AuthClient {
+        self.client
+    }
+
     /// Signs in with email and password.
     pub fn email(self, email: impl Into<String>, password: impl Into<Password>) -> SignInEmail<'a> {
         SignInEmail {

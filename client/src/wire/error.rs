@@ -214,6 +214,21 @@ error_codes! {
     RoleIsAssignedToMembers = "ROLE_IS_ASSIGNED_TO_MEMBERS" => "Cannot delete a role that is assigned to members. Please reassign the members to a different role first",
     InvalidTeamId = "INVALID_TEAM_ID" => "Team id contains a reserved character",
     OrganizationDeletionDisabled = "ORGANIZATION_DELETION_DISABLED" => "Organization deletion is disabled",
+    // passkey plugin (`PASSKEY_ERROR_CODES`); the last four are set by clients, not servers
+    ChallengeNotFound = "CHALLENGE_NOT_FOUND" => "Challenge not found",
+    YouAreNotAllowedToRegisterThisPasskey = "YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY" => "You are not allowed to register this passkey",
+    FailedToVerifyRegistration = "FAILED_TO_VERIFY_REGISTRATION" => "Failed to verify registration",
+    PasskeyNotFound = "PASSKEY_NOT_FOUND" => "Passkey not found",
+    AuthenticationFailed = "AUTHENTICATION_FAILED" => "Authentication failed",
+    UnableToCreateSession = "UNABLE_TO_CREATE_SESSION" => "Unable to create session",
+    FailedToUpdatePasskey = "FAILED_TO_UPDATE_PASSKEY" => "Failed to update passkey",
+    SessionRequired = "SESSION_REQUIRED" => "Passkey registration requires an authenticated session",
+    ResolveUserRequired = "RESOLVE_USER_REQUIRED" => "Passkey registration requires either an authenticated session or a resolveUser callback when requireSession is false",
+    ResolvedUserInvalid = "RESOLVED_USER_INVALID" => "Resolved user is invalid",
+    PreviouslyRegistered = "PREVIOUSLY_REGISTERED" => "Previously registered",
+    RegistrationCancelled = "REGISTRATION_CANCELLED" => "Registration cancelled",
+    AuthCancelled = "AUTH_CANCELLED" => "Auth cancelled",
+    UnknownError = "UNKNOWN_ERROR" => "Unknown error",
     // Keyward's own, where better-auth has no equivalent
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",
 }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod invitations;
 pub mod organization_roles;
 pub mod organizations;
+pub mod passkeys;
 pub mod schema;
 pub mod sessions;
 pub mod teams;

@@ -221,6 +221,27 @@ pub fn two_factor_table() -> Table {
     }
 }
 
+/// The passkey plugin's table, as `@better-auth/passkey` creates it.
+pub fn passkey_table() -> Table {
+    use FieldType::*;
+    Table {
+        name: "passkey",
+        columns: vec![
+            Column::new("name", String, false),
+            Column::new("publicKey", String, true),
+            Column::new("userId", String, true).references("user"),
+            Column::new("credentialID", String, true),
+            Column::new("counter", Number, true),
+            Column::new("deviceType", String, true),
+            Column::new("backedUp", Boolean, true),
+            Column::new("transports", String, false),
+            Column::new("createdAt", Date, false),
+            Column::new("aaguid", String, false),
+        ],
+        indexes: vec!["userId", "credentialID"],
+    }
+}
+
 /// The organization plugin's tables, in the order better-auth creates them.
 pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
     use FieldType::*;

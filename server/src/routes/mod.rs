@@ -4,6 +4,7 @@ mod account;
 mod email_verification;
 mod health;
 mod organization;
+mod passkey;
 mod password;
 mod session;
 mod sign_in;
@@ -62,6 +63,9 @@ pub(crate) fn router(auth: Auth) -> Router {
     }
     if let Some(config) = &auth.0.config.organization {
         router = organization::routes(router, config);
+    }
+    if auth.0.config.passkey.is_some() {
+        router = passkey::routes(router);
     }
     router
         .fallback(not_found)

@@ -1,0 +1,238 @@
+//! `client.passkey()`: `/passkey/*` (servers with the passkey plugin), and
+//! `client.sign_in().passkey()`.
+//!
+//! Ceremonies run on the client's [`Authenticator`](crate::authenticator::Authenticator)
+//! (the browser's on wasm; set one with `AuthClientBuilder::authenticator` on native).
+//!
+//! ```no_run
+//! # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
+//! use keyward_client::Error;
+//! use keyward_client::authenticator::CeremonyError;
+//!
+//! // Signed in (recently: registration needs a fresh session):
+//! let added = client.passkey().add_passkey().name("Work laptop").await?;
+//! let passkeys = client.passkey().passkeys(); // reactive list, refreshed after changes
+//! client.passkey().update(&added.passkey.id, "Old laptop").await?;
+//! client.sign_out().await?;
+//!
+//! match client.sign_in().passkey().await {
+//!     Ok(signed_in) => println!("hello {}", signed_in.user.name),
+//!     Err(Error::Passkey(CeremonyError::Cancelled)) => println!("maybe later"),
+//!     Err(other) => return Err(other),
+//! }
+//! # let _ = passkeys; Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use crate::api::query_string;
+use crate::authenticator::{Authenticator, Mediation};
+use crate::client::{AuthClient, into_future};
+use crate::error::{Error, Result};
+use crate::query_store::{QueryHandle, QueryStore};
+use crate::transport::Method;
+use crate::wire::{
+    AuthenticatorAttachment, CreationOptions, DeletePasskeyRequest, Passkey, RegisterOptionsQuery, RequestOptions,
+    SessionData, StatusResponse, UpdatePasskeyRequest, UpdatePasskeyResponse, VerifyAuthenticationRequest,
+    VerifyRegistrationRequest, VerifyRegistrationResponse,
+};
+
+/// The `passkeys` store (better-auth's `$listPasskeys`).
+pub(crate) fn passkeys_store() -> Arc<QueryStore<Vec<Passkey>>> {
+    Arc::new(QueryStore::new("/passkey/list-user-passkeys"))
+}
+
+impl AuthClient {
+    /// Passkey endpoints (servers with the passkey plugin).
+    pub fn passkey(&self) -> PasskeyApi<'_> {
+        PasskeyApi { client: self }
+    }
+
+    fn authenticator(&self) -> Result<Arc<dyn Authenticator>> {
+        self.inner.authenticator.clone().ok_or_else(|| {
+            Error::Passkey(crate::authenticator::CeremonyError::NotSupported(
+                "no authenticator configured (AuthClientBuilder::authenticator)".into(),
+            ))
+        })
+    }
+
+    /// Refetches the passkey list, if someone uses it.
+    pub(crate) async fn refresh_passkeys(&self) {
+        if self.inner.passkeys.is_mounted() {
+            let _ = self.inner.passkeys.refetch(self).await;
+        }
+    }
+}
+
+/// The passkey endpoints.
+#[derive(Clone, Copy, Debug)]
+pub struct PasskeyApi<'a> {
+    client: &'a AuthClient,
+}
+
+impl<'a> PasskeyApi<'a> {
+    /// Registers a new passkey for the signed-in user: options from the server, the
+    /// ceremony on the client's authenticator, then `verify-registration`.
+    pub fn add_passkey(self) -> AddPasskey<'a> {
+        AddPasskey {
+            client: self.client,
+            query: RegisterOptionsQuery::default(),
+            name: None,
+            create_session: None,
+        }
+    }
+
+    /// `GET /passkey/list-user-passkeys`.
+    pub async fn list(self) -> Result<Vec<Passkey>> {
+        self.client
+            .call::<(), _>(Method::Get, "/passkey/list-user-passkeys", None, None)
+            .await
+    }
+
+    /// `POST /passkey/update-passkey`: renames a passkey.
+    pub async fn update(self, id: &str, name: impl Into<String>) -> Result<Passkey> {
+        let body = UpdatePasskeyRequest {
+            id: id.to_owned(),
+            name: name.into(),
+        };
+        let answer: UpdatePasskeyResponse = self
+            .client
+            .call(Method::Post, "/passkey/update-passkey", None, Some(&body))
+            .await?;
+        self.client.refresh_passkeys().await;
+        Ok(answer.passkey)
+    }
+
+    /// `POST /passkey/delete-passkey`.
+    pub async fn delete(self, id: &str) -> Result<()> {
+        let body = DeletePasskeyRequest { id: id.to_owned() };
+        let _: StatusResponse = self
+            .client
+            .call(Method::Post, "/passkey/delete-passkey", None, Some(&body))
+            .await?;
+        self.client.refresh_passkeys().await;
+        Ok(())
+    }
+
+    /// The signed-in user's passkeys as a reactive store (`useListPasskeys`), refetched
+    /// after registration, rename, delete, sign-in and sign-out.
+    pub fn passkeys(self) -> QueryHandle<Vec<Passkey>> {
+        QueryHandle::new(self.client, &self.client.inner.passkeys)
+    }
+}
+
+/// Registers a passkey (`generate-register-options`, the ceremony, `verify-registration`).
+#[derive(Debug)]
+pub struct AddPasskey<'a> {
+    client: &'a AuthClient,
+    query: RegisterOptionsQuery,
+    name: Option<String>,
+    create_session: Option<bool>,
+}
+
+impl AddPasskey<'_> {
+    /// A label for the passkey (also the account name the authenticator shows).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.query.name = Some(name.clone());
+        self.name = Some(name);
+        self
+    }
+
+    /// Ask for a platform or a roaming authenticator.
+    pub fn authenticator_attachment(mut self, attachment: AuthenticatorAttachment) -> Self {
+        self.query.authenticator_attachment = Some(attachment);
+        self
+    }
+
+    /// Opaque context for the server's passkey-first registration hooks.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.query.context = Some(context.into());
+        self
+    }
+
+    /// Also sign in as the passkey's user (servers that register without a session).
+    pub fn create_session(mut self) -> Self {
+        self.create_session = Some(true);
+        self
+    }
+
+    /// Runs the registration.
+    pub async fn send(self) -> Result<VerifyRegistrationResponse> {
+        let client = self.client;
+        let authenticator = client.authenticator()?;
+        let query = query_string(&self.query)?;
+        let options: CreationOptions = client
+            .call::<(), _>(Method::Get, "/passkey/generate-register-options", Some(&query), None)
+            .await?;
+        let response = authenticator.create(options).await.map_err(Error::Passkey)?;
+        let body = VerifyRegistrationRequest {
+            response: serde_json::to_value(&response).map_err(|e| Error::InvalidRequest { message: e.to_string() })?,
+            name: self.name,
+            create_session: self.create_session,
+        };
+        let answer: VerifyRegistrationResponse = client
+            .call(Method::Post, "/passkey/verify-registration", None, Some(&body))
+            .await?;
+        client.refresh_passkeys().await;
+        if answer.session.is_some() {
+            let _ = crate::session_store::fetch(client, false).await;
+        }
+        Ok(answer)
+    }
+}
+
+into_future!(AddPasskey, VerifyRegistrationResponse);
+
+/// Signs in with a passkey (`generate-authenticate-options`, the ceremony,
+/// `verify-authentication`).
+#[derive(Debug)]
+pub struct SignInPasskey<'a> {
+    client: &'a AuthClient,
+    mediation: Mediation,
+}
+
+impl<'a> crate::api::sign_in::SignIn<'a> {
+    /// Signs in with a passkey. Without a session the ceremony is discoverable (the user
+    /// picks an account on the authenticator); with one, it is limited to the user's
+    /// passkeys (a step-up check).
+    pub fn passkey(self) -> SignInPasskey<'a> {
+        SignInPasskey {
+            client: self.client(),
+            mediation: Mediation::Required,
+        }
+    }
+}
+
+impl SignInPasskey<'_> {
+    /// Offer passkeys in the browser's autofill (conditional UI) instead of a prompt; the
+    /// call then waits until the user picks one.
+    pub fn autofill(mut self) -> Self {
+        self.mediation = Mediation::Conditional;
+        self
+    }
+
+    /// Runs the sign-in.
+    pub async fn send(self) -> Result<SessionData> {
+        let client = self.client;
+        let authenticator = client.authenticator()?;
+        let options: RequestOptions = client
+            .call::<(), _>(Method::Get, "/passkey/generate-authenticate-options", None, None)
+            .await?;
+        let response = authenticator
+            .get(options, self.mediation)
+            .await
+            .map_err(Error::Passkey)?;
+        let body = VerifyAuthenticationRequest {
+            response: serde_json::to_value(&response).map_err(|e| Error::InvalidRequest { message: e.to_string() })?,
+        };
+        let signed_in: SessionData = client
+            .call(Method::Post, "/passkey/verify-authentication", None, Some(&body))
+            .await?;
+        client.refresh_passkeys().await;
+        let _ = crate::session_store::fetch(client, false).await;
+        Ok(signed_in)
+    }
+}
+
+into_future!(SignInPasskey, SessionData);
