@@ -293,6 +293,18 @@ impl Drop for TestServer {
 
 /// The organization plugin as the better-auth peer runs it (`tests/interop/server.mjs`):
 /// teams, dynamic roles over the default statements, and a custom `auditor` role
+/// The passkey plugin as the better-auth peer runs it: RP `localhost`, and the page origin
+/// `http://localhost:<port>` of the server's port (browsers refuse IP addresses as RP ids).
+pub fn passkey_like_the_peer(config: &mut Config) {
+    let origin = peer::passkey_origin_for(&config.base_url);
+    config.passkey = Some(
+        keyward_server::config::PasskeyConfig::default()
+            .rp_id("localhost")
+            .rp_name("Keyward")
+            .origin(origin.as_str().trim_end_matches('/')),
+    );
+}
+
 /// (`invitation: [cancel]`, `ac: [read]`).
 pub fn organization_like_the_peer(config: &mut Config) {
     use keyward_client::wire::organization::{AccessControl, RoleSet};

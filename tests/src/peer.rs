@@ -97,17 +97,7 @@ impl Peer {
                         match *plugin {
                             "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),
                             "organization" => crate::organization_like_the_peer(config),
-                            "passkey" => {
-                                // As the better-auth peer: RP `localhost`, the page origin
-                                // `http://localhost:<port>` (browsers refuse IP RP ids).
-                                let origin = passkey_origin_for(&config.base_url);
-                                config.passkey = Some(
-                                    keyward_server::config::PasskeyConfig::default()
-                                        .rp_id("localhost")
-                                        .rp_name("Keyward")
-                                        .origin(origin.as_str().trim_end_matches('/')),
-                                );
-                            }
+                            "passkey" => crate::passkey_like_the_peer(config),
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }

@@ -519,13 +519,7 @@ async fn keyward_first(database: Database) {
 fn with_two_factor(config: &mut keyward_server::Config) {
     config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
     keyward_tests::organization_like_the_peer(config);
-    let origin = passkey_origin_for(&config.base_url);
-    config.passkey = Some(
-        keyward_server::config::PasskeyConfig::default()
-            .rp_id("localhost")
-            .rp_name("Keyward")
-            .origin(origin.as_str().trim_end_matches('/')),
-    );
+    keyward_tests::passkey_like_the_peer(config);
 }
 
 async fn hank_counter(db: &mut Db) -> i64 {
