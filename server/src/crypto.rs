@@ -63,7 +63,7 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// The cookie signature: standard base64 (with padding) of HMAC-SHA256(secret, value).
 pub fn sign_value(secret: &str, value: &str) -> String {
-    STANDARD.encode(hmac_sha256(secret.as_bytes(), value.as_bytes()))
+    base64(&hmac_sha256(secret.as_bytes(), value.as_bytes()))
 }
 
 /// Checks a signature in either base64 alphabet, padded or not, in constant time.
@@ -91,6 +91,11 @@ pub fn decode_base64_any(input: &str) -> Option<Vec<u8>> {
 /// URL-safe base64 without padding.
 pub fn base64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
 }
 
 /// SHA-256 digest.

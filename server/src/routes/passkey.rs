@@ -25,9 +25,9 @@ use webauthn_rs_core::proto::{
 use crate::auth::Auth;
 use crate::config::PasskeyConfig;
 use crate::crypto::{
-    ALPHANUMERIC, LOWER_ALPHANUMERIC, base64url, decode_base64_any, generate_id, random_bytes, random_string,
+    ALPHANUMERIC, LOWER_ALPHANUMERIC, base64, base64url, decode_base64_any, generate_id, random_bytes, random_string,
 };
-use crate::db::{is_unique_violation, passkeys, users, verifications};
+use crate::db::{passkeys, users, verifications};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
 use crate::routes::get;
@@ -430,7 +430,7 @@ async fn verify_registration(
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_owned),
-        public_key: base64_standard(&parts.public_key),
+        public_key: base64(&parts.public_key),
         user_id: user_id.clone(),
         credential_id,
         counter: u64::from(credential.counter),
@@ -445,7 +445,7 @@ async fn verify_registration(
         aaguid: Some(parts.aaguid),
     };
     if request.create_session != Some(true) {
-        insert_passkey(&mut db, &passkey).await?;
+        passkeys::insert(&mut db, &passkey).await?;
         return Ok(Json(VerifyRegistrationResponse {
             passkey,
             session: None,
@@ -455,26 +455,13 @@ async fn verify_registration(
     let user = users::find_by_id(&mut db, &auth.0.fields, &user_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UserNotFound))?;
-    insert_passkey(&mut db, &passkey).await?;
+    passkeys::insert(&mut db, &passkey).await?;
     let data = ctx.start_session(user, None).await?;
     Ok(Json(VerifyRegistrationResponse {
         passkey,
         session: Some(data.session),
         user: Some(data.user),
     }))
-}
-
-async fn insert_passkey(db: &mut crate::db::Db, passkey: &Passkey) -> ApiResult<()> {
-    match passkeys::insert(db, passkey).await {
-        Ok(()) => Ok(()),
-        Err(error) if is_unique_violation(&error) => Err(registration_failed()),
-        Err(error) => Err(error.into()),
-    }
-}
-
-fn base64_standard(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A stored passkey as `webauthn-rs-core` credential. better-auth stores no user
@@ -647,6 +634,7 @@ mod ed25519 {
     use serde::Deserialize;
     use url::Url;
     use webauthn_rs_core::proto::PublicKeyCredential;
+    use webauthn_rs_core::proto::origin::origins_match;
 
     /// Why an assertion was refused.
     #[derive(Debug)]
@@ -713,8 +701,7 @@ mod ed25519 {
             return Err(Refusal::Challenge);
         }
         let origin = Url::parse(&client_data.origin).map_err(|_| Refusal::Origin)?;
-        let same =
-            |allowed: &Url| *allowed == origin || (allowed.origin().is_tuple() && allowed.origin() == origin.origin());
+        let same = |allowed: &Url| origins_match(false, false, &origin, allowed);
         if !expected.origins.iter().any(same) {
             return Err(Refusal::Origin);
         }
