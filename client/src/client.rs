@@ -60,6 +60,7 @@ pub struct AuthClientBuilder {
     fetch_options: FetchOptions,
     refetch_interval: Option<Duration>,
     refetch_on_window_focus: bool,
+    cross_tab_sync: bool,
     on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
     organization_roles: Option<crate::wire::organization::RoleSet>,
     authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
@@ -144,6 +145,15 @@ impl AuthClientBuilder {
         self
     }
 
+    /// In browsers, keep every tab of the app in step (on by default): sign-out,
+    /// update-user and update-session are announced under the `localStorage` key
+    /// `better-auth.message`, in better-auth's own message format, and an announcement
+    /// from another tab (Rust or JS) refetches the session here.
+    pub fn cross_tab_sync(mut self, enabled: bool) -> Self {
+        self.cross_tab_sync = enabled;
+        self
+    }
+
     /// Builds the client.
     // In browsers nothing is `Send` (and nothing needs to be): the `Arc` is for cheap clones.
     #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
@@ -195,7 +205,12 @@ impl AuthClientBuilder {
                 passkeys: crate::api::passkey::passkeys_store(),
             }),
         };
-        crate::session_store::start_background(&client, self.refetch_interval, self.refetch_on_window_focus)?;
+        let background = crate::session_store::BackgroundOptions {
+            interval: self.refetch_interval,
+            on_focus: self.refetch_on_window_focus,
+            cross_tab: self.cross_tab_sync,
+        };
+        crate::session_store::start_background(&client, background)?;
         Ok(client)
     }
 }
@@ -277,6 +292,7 @@ impl AuthClient {
             fetch_options: FetchOptions::default(),
             refetch_interval: None,
             refetch_on_window_focus: true,
+            cross_tab_sync: true,
             on_two_factor_required: None,
             organization_roles: None,
             authenticator: None,

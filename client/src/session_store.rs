@@ -115,6 +115,24 @@ impl SessionStore {
         self.client.refresh_session(true).await
     }
 
+    /// Seeds a store that knows nothing yet with a session resolved elsewhere (a server
+    /// rendering the page read it from the request's cookie), so the first render needs
+    /// no request: better-auth's `hydrateSession`. Returns `false`, changing nothing, once
+    /// the store has an answer of its own.
+    pub fn hydrate(&self, data: Option<SessionData>) -> bool {
+        let mut state = self.client.inner.state.lock_mut();
+        if !state.is_pending || state.is_refetching {
+            return false;
+        }
+        *state = SessionState {
+            data,
+            is_pending: false,
+            is_refetching: false,
+            error: None,
+        };
+        true
+    }
+
     /// Changes of who is signed in, from now on.
     pub fn events(&self) -> impl Stream<Item = SessionEvent> + use<> {
         let (sender, receiver) = mpsc::unbounded();
@@ -288,16 +306,27 @@ pub(crate) async fn fetch(client: &AuthClient, join: bool) -> Result<Option<Sess
 pub(crate) struct Background {
     #[cfg(all(feature = "web", target_arch = "wasm32"))]
     last_focus_refetch: std::sync::Mutex<f64>,
+    /// Announce session changes to other tabs.
+    pub(crate) cross_tab: std::sync::atomic::AtomicBool,
 }
 
-/// Starts the refetch interval and (in browsers) the focus refetch. Fails when an interval
-/// is asked for but there is nothing to run it on.
-pub(crate) fn start_background(
-    client: &AuthClient,
-    interval: Option<std::time::Duration>,
-    on_focus: bool,
-) -> Result<()> {
+/// What runs in the background besides the requests the app makes.
+pub(crate) struct BackgroundOptions {
+    pub interval: Option<std::time::Duration>,
+    pub on_focus: bool,
+    pub cross_tab: bool,
+}
+
+/// Starts the refetch interval and (in browsers) the focus refetch and the cross-tab
+/// listener. Fails when an interval is asked for but there is nothing to run it on.
+pub(crate) fn start_background(client: &AuthClient, options: BackgroundOptions) -> Result<()> {
+    let BackgroundOptions {
+        interval,
+        on_focus,
+        cross_tab,
+    } = options;
     let _ = on_focus;
+    client.inner.background.cross_tab.store(cross_tab, Ordering::Relaxed);
     if let Some(every) = interval {
         let weak = Arc::downgrade(&client.inner);
         let tick: BoxFuture<'static, ()> = Box::pin(async move {
@@ -319,10 +348,43 @@ pub(crate) fn start_background(
         }
     }
     #[cfg(all(feature = "web", target_arch = "wasm32"))]
-    if on_focus {
-        crate::web::listen_for_focus(client);
+    {
+        if on_focus {
+            crate::web::listen_for_focus(client);
+        }
+        if cross_tab {
+            crate::web::listen_for_other_tabs(client);
+        }
     }
     Ok(())
+}
+
+/// What another tab is told (better-auth's `trigger` values).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Broadcast {
+    SignOut,
+    UpdateUser,
+}
+
+impl Broadcast {
+    #[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
+    pub(crate) fn trigger(self) -> &'static str {
+        match self {
+            Broadcast::SignOut => "signout",
+            Broadcast::UpdateUser => "updateUser",
+        }
+    }
+}
+
+/// Tells the app's other tabs that the session changed (browsers only; a no-op elsewhere).
+pub(crate) fn broadcast(client: &AuthClient, what: Broadcast) {
+    if !client.inner.background.cross_tab.load(Ordering::Relaxed) {
+        return;
+    }
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    crate::web::announce(what);
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    let _ = what;
 }
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]

@@ -34,3 +34,58 @@ pub(crate) fn listen_for_focus(client: &AuthClient) {
     let _ = document.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
     listener.forget();
 }
+
+/// better-auth's cross-tab channel: a `localStorage` key whose `storage` event reaches
+/// every other tab of the same origin.
+const BROADCAST_KEY: &str = "better-auth.message";
+
+/// Writes a session message for the other tabs, in better-auth's format:
+/// `{"event":"session","data":{"trigger":…},"clientId":…,"timestamp":<unix s>}`.
+pub(crate) fn announce(what: crate::session_store::Broadcast) {
+    let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten()) else {
+        return;
+    };
+    let client_id = format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64);
+    let message = serde_json::json!({
+        "event": "session",
+        "data": { "trigger": what.trigger() },
+        "clientId": client_id,
+        "timestamp": (js_sys::Date::now() / 1000.0).floor() as u64,
+    });
+    let _ = storage.set_item(BROADCAST_KEY, &message.to_string());
+}
+
+/// Whether a `storage` event's new value is a session message another tab wrote.
+fn is_session_message(value: &str) -> bool {
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(value) else {
+        return false;
+    };
+    message.get("event").and_then(|event| event.as_str()) == Some("session")
+        && message.get("data").is_some_and(|data| data.is_object())
+}
+
+/// Refetches the session when another tab announces a change. Like the focus listener,
+/// it lives as long as the page and does nothing once the client is dropped.
+pub(crate) fn listen_for_other_tabs(client: &AuthClient) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Arc::downgrade(&client.inner);
+    let listener = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |event: web_sys::StorageEvent| {
+        if event.key().as_deref() != Some(BROADCAST_KEY) {
+            return;
+        }
+        if !event.new_value().as_deref().is_some_and(is_session_message) {
+            return;
+        }
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        let client = AuthClient { inner };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = client.refresh_session(false).await;
+        });
+    });
+    let _ = window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+    listener.forget();
+}

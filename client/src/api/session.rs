@@ -40,6 +40,7 @@ impl AuthClient {
         let _: SignOutResponse = self.call(Method::Post, "/sign-out", None, Some(&json!({}))).await?;
         self.clear_credentials()?;
         self.session_store_set_signed_out(Some(SessionEvent::SignedOut));
+        crate::session_store::broadcast(self, crate::session_store::Broadcast::SignOut);
         let everything = crate::api::organization::StoreRefresh {
             active: true,
             list: true,
@@ -141,6 +142,7 @@ impl Sessions<'_> {
             .await?;
         self.client.clear_credentials()?;
         self.client.session_store_set_signed_out(Some(SessionEvent::SignedOut));
+        crate::session_store::broadcast(self.client, crate::session_store::Broadcast::SignOut);
         Ok(())
     }
 
@@ -156,6 +158,7 @@ impl Sessions<'_> {
             )
             .await?;
         apply_session(self.client, response.session.clone());
+        crate::session_store::broadcast(self.client, crate::session_store::Broadcast::UpdateUser);
         Ok(response.session)
     }
 }

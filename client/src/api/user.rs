@@ -143,6 +143,7 @@ impl UpdateUser<'_> {
             .call(Method::Post, "/update-user", None, Some(&self.body))
             .await?;
         let _ = self.client.refresh_session(false).await;
+        crate::session_store::broadcast(self.client, crate::session_store::Broadcast::UpdateUser);
         Ok(())
     }
 }
