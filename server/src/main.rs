@@ -55,7 +55,7 @@ async fn serve() -> Result<(), String> {
     let database = config.database_url.clone();
     let rate_limited = config.rate_limit.enabled;
     let auth = Auth::new(config).await.map_err(|e| e.to_string())?;
-    let app = axum::Router::new().merge(auth.router());
+    let app = with_static_files(axum::Router::new().merge(auth.router()))?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
@@ -66,6 +66,26 @@ async fn serve() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     auth.db().close().await;
     Ok(())
+}
+
+/// Serves a built web app (the Leptos demo, or your own) from `$KEYWARD_STATIC_DIR` at
+/// `/`, next to the API: unknown paths outside the API get its `index.html`, so a
+/// client-side router works.
+fn with_static_files(app: axum::Router) -> Result<axum::Router, String> {
+    let Some(dir) = std::env::var_os("KEYWARD_STATIC_DIR").filter(|dir| !dir.is_empty()) else {
+        return Ok(app);
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let index = dir.join("index.html");
+    if !index.is_file() {
+        return Err(format!(
+            "KEYWARD_STATIC_DIR={}: there is no index.html (build the demo with ./scripts/build-demo)",
+            dir.display()
+        ));
+    }
+    tracing::info!(dir = %dir.display(), "serving the web app at /");
+    let files = tower_http::services::ServeDir::new(&dir).fallback(tower_http::services::ServeFile::new(index));
+    Ok(app.fallback_service(files))
 }
 
 async fn shutdown_signal() {

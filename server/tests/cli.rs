@@ -126,3 +126,68 @@ fn bad_configuration_is_reported_clearly() {
     assert!(!plugin.status.success());
     assert!(String::from_utf8_lossy(&plugin.stderr).contains("unknown plugin `telepathy`"));
 }
+
+/// One HTTP/1.1 GET on a fresh connection; the whole response as text.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("writes");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+#[test]
+fn serves_a_web_app_next_to_the_api() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let site = tempfile::tempdir().expect("tempdir");
+    std::fs::write(site.path().join("index.html"), "<!doctype html><title>demo</title>").expect("writes");
+    std::fs::write(site.path().join("app.js"), "console.log('demo')").expect("writes");
+    let port = free_port();
+    let mut child = binary()
+        .current_dir(data.path())
+        .env("PORT", port.to_string())
+        .env("KEYWARD_STATIC_DIR", site.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let index = http_get(port, "/");
+    let script = http_get(port, "/app.js");
+    let deep_link = http_get(port, "/settings/profile");
+    let api_miss = http_get(port, "/api/auth/no-such-endpoint");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        index.starts_with("HTTP/1.1 200") && index.contains("<title>demo</title>"),
+        "{index}"
+    );
+    assert!(
+        script.contains("text/javascript") && script.ends_with("console.log('demo')"),
+        "{script}"
+    );
+    assert!(
+        deep_link.starts_with("HTTP/1.1 200") && deep_link.contains("<title>demo</title>"),
+        "{deep_link}"
+    );
+    assert!(
+        api_miss.starts_with("HTTP/1.1 404") && !api_miss.contains("<title>"),
+        "{api_miss}"
+    );
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let refused = binary()
+        .current_dir(data.path())
+        .env("PORT", free_port().to_string())
+        .env("KEYWARD_STATIC_DIR", empty.path())
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("there is no index.html"));
+}
