@@ -1,0 +1,262 @@
+// The Leptos demo (leptos-ui/demo) in headless Chromium, against the Keyward server that
+// serves it: sign-up, profile update without reload, cross-tab sign-out, two-factor
+// enrolment and sign-in, organizations, passkeys with Chromium's virtual authenticator.
+//
+//   DEMO_URL      the server's origin, e.g. http://localhost:3000 (the demo at /)
+//   ARTIFACTS     where screenshots and measurements go
+//   CHROMIUM      optional: the browser (default /usr/bin/chromium)
+//
+// Run: node --test --test-concurrency=1 demo.e2e.mjs   (scripts/test does)
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import * as OTPAuth from "otpauth";
+
+const base = process.env.DEMO_URL;
+const artifacts = process.env.ARTIFACTS ?? "artifacts";
+assert.ok(base, "DEMO_URL is required");
+fs.mkdirSync(artifacts, { recursive: true });
+
+const password = "correct-horse-battery";
+const email = `leptos-${process.pid}-${Date.now()}@example.com`;
+let browser;
+let context;
+let tabA;
+const measurements = {};
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Waits for text inside a selector (Playwright auto-waits up to the timeout). */
+async function expectText(page, selector, text) {
+  await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
+}
+
+async function signIn(page, address = email) {
+  const form = page.locator(".kw-sign-in-form").first();
+  await form.locator("input[name=email]").fill(address);
+  await form.locator("input[name=password]").fill(password);
+  await form.locator("button[type=submit]").click();
+}
+
+async function signOut(page) {
+  await page.locator("header .kw-sign-out").click();
+  await page.locator("#sign-in .kw-sign-in-form").waitFor();
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  tabA = await context.newPage();
+  tabA.on("pageerror", (error) => console.error("page error:", error));
+});
+
+after(async () => {
+  fs.writeFileSync(path.join(artifacts, "measurements.json"), JSON.stringify(measurements, null, 2));
+  await browser?.close();
+});
+
+test("a visitor signs up and sees the signed-in page", async () => {
+  await tabA.goto(base);
+  await tabA.locator("#sign-up .kw-sign-up-form").waitFor();
+  measurements.firstSessionRenderSignedOutMs = Number(await tabA.locator("body").getAttribute("data-first-session-ms"));
+  await shot(tabA, "01-signed-out");
+  const form = tabA.locator("#sign-up .kw-sign-up-form");
+  await form.locator("input[name=name]").fill("Ada Lovelace");
+  await form.locator("input[name=email]").fill(email);
+  await form.locator("input[name=password]").fill(password);
+  await form.locator("button[type=submit]").click();
+  await expectText(tabA, "#user-name", "Ada Lovelace");
+  await expectText(tabA, "header .kw-user-email", email);
+  await expectText(tabA, ".kw-session-this", "This device");
+  await shot(tabA, "02-signed-in");
+});
+
+test("a bad password shows the server's typed error", async () => {
+  const probe = await context.browser().newContext();
+  const page = await probe.newPage();
+  await page.goto(base);
+  await page.locator("#sign-in .kw-sign-in-form").waitFor();
+  const form = page.locator("#sign-in .kw-sign-in-form");
+  await form.locator("input[name=email]").fill(email);
+  await form.locator("input[name=password]").fill("not-the-password");
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-error", "Wrong email or password.");
+  await probe.close();
+});
+
+test("updating the name changes the page without a reload", async () => {
+  await tabA.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  const form = tabA.locator(".profile-form");
+  await form.locator("input[name=display-name]").fill("Ada King");
+  await form.locator("button[type=submit]").click();
+  await expectText(tabA, "#user-name", "Ada King");
+  await expectText(tabA, "header .kw-user-name", "Ada King");
+  assert.equal(await tabA.evaluate(() => window.__sameDocument), true, "no reload happened");
+});
+
+test("signing out in tab B signs tab A out", async () => {
+  const tabB = await context.newPage();
+  await tabB.goto(base);
+  await expectText(tabB, "#user-name", "Ada King");
+  // A profile change in B shows in A.
+  const form = tabB.locator(".profile-form");
+  await form.locator("input[name=display-name]").fill("Ada Byron");
+  await form.locator("button[type=submit]").click();
+  await expectText(tabA, "#user-name", "Ada Byron");
+  // The sign-out in B signs A out (better-auth.message in localStorage).
+  await signOut(tabB);
+  await tabA.locator("#sign-in .kw-sign-in-form").waitFor({ timeout: 15_000 });
+  assert.equal(await tabA.evaluate(() => window.__sameDocument), true, "tab A followed without a reload");
+  const message = JSON.parse(await tabA.evaluate(() => localStorage.getItem("better-auth.message")));
+  assert.equal(message.event, "session");
+  assert.equal(message.data.trigger, "signout");
+  await shot(tabA, "03-signed-out-by-other-tab");
+  await tabB.close();
+});
+
+test("two-factor: enrol with the QR code's secret, then sign in with a code", async () => {
+  await signIn(tabA);
+  await expectText(tabA, "#user-name", "Ada Byron");
+  const setup = tabA.locator(".kw-two-factor");
+  await setup.locator("input[name=password]").fill(password);
+  await setup.locator("button[type=submit]").click();
+  await setup.locator(".kw-qr svg").waitFor();
+  const uri = await setup.locator(".kw-totp-uri").getAttribute("href");
+  assert.match(uri, /^otpauth:\/\/totp\//);
+  assert.equal((await setup.locator(".kw-backup-codes li").allTextContents()).length, 10);
+  await shot(tabA, "04-two-factor-setup");
+  const totp = OTPAuth.URI.parse(uri);
+  await setup.locator("input[name=code]").fill(totp.generate());
+  await setup.locator("button[type=submit]").click();
+  await expectText(tabA, ".kw-two-factor .kw-status", "Two-factor authentication is on.");
+
+  await signOut(tabA);
+  await signIn(tabA);
+  const challenge = tabA.locator(".kw-second-factor");
+  await challenge.waitFor();
+  await shot(tabA, "05-second-factor");
+  await challenge.locator("input[name=code]").fill("000000");
+  await challenge.locator("button[type=submit]").click();
+  await expectText(tabA, ".kw-second-factor .kw-error", "That code is not right.");
+  await challenge.locator("input[name=code]").fill(totp.generate());
+  await challenge.locator("button[type=submit]").click();
+  await expectText(tabA, "#user-name", "Ada Byron");
+});
+
+test("organizations: create two, switch between them", async () => {
+  const card = tabA.locator("#organizations");
+  // Slugs are global: on a database that already has "acme-labs" (a second run), the
+  // switcher picks a suffixed slug instead of failing.
+  for (const name of ["Acme Labs", "Beta Co"]) {
+    await card.locator("input[name=organization-name]").fill(name);
+    await card.locator(".kw-create-organization button[type=submit]").click();
+    await expectText(tabA, "#active-organization", `${name} (owner)`);
+  }
+  const select = card.locator("select[name=organization]");
+  const acme = await select.locator("option", { hasText: "Acme Labs" }).getAttribute("value");
+  await select.selectOption(acme);
+  await expectText(tabA, "#active-organization", "Acme Labs (owner)");
+  await expectText(tabA, "#active-organization li", "Ada Byron · owner");
+  // The header's switcher follows the same store.
+  assert.equal(await tabA.locator("header select[name=organization]").inputValue(), acme);
+  await shot(tabA, "06-organizations");
+});
+
+test("passkeys: register with the virtual authenticator, then sign in with it", async () => {
+  const cdp = await context.newCDPSession(tabA);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const list = tabA.locator("#passkeys");
+  await list.locator("input[name=passkey-name]").fill("Laptop");
+  await list.locator(".kw-add-passkey button[type=submit]").click();
+  await expectText(tabA, ".kw-passkey-name", "Laptop");
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1, "the authenticator holds one discoverable credential");
+  assert.equal(credentials[0].rpId, new URL(base).hostname);
+  await shot(tabA, "07-passkey-registered");
+
+  await signOut(tabA);
+  await tabA.locator(".kw-passkey-button button").click();
+  await expectText(tabA, "#user-name", "Ada Byron");
+  const after = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.ok(after.credentials[0].signCount >= 1, "the assertion counted");
+  await shot(tabA, "08-signed-in-with-passkey");
+});
+
+test("a reload while signed in renders the session without a signed-out flash", async () => {
+  await tabA.addInitScript(() => {
+    window.__sawSignedOut = false;
+    new MutationObserver(() => {
+      if (document.querySelector("#sign-in")) window.__sawSignedOut = true;
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await tabA.reload();
+  await expectText(tabA, "#user-name", "Ada Byron");
+  measurements.firstSessionRenderSignedInMs = Number(await tabA.locator("body").getAttribute("data-first-session-ms"));
+  assert.equal(await tabA.evaluate(() => window.__sawSignedOut), false, "never showed signed-out content");
+  const wasm = await tabA.evaluate(async () => {
+    const response = await fetch("/pkg/keyward_demo_bg.wasm");
+    return (await response.arrayBuffer()).byteLength;
+  });
+  measurements.wasmBytes = wasm;
+  console.log(`measurements: ${JSON.stringify(measurements)}`);
+});
+
+test("a sign-out announced by a better-auth JS tab signs the Leptos tab out", async () => {
+  // What better-auth's JS client does on signOut(): POST /sign-out, then the
+  // `better-auth.message` entry in localStorage (client/broadcast-channel.ts).
+  const jsTab = await context.newPage();
+  await jsTab.goto(`${base}/api/auth/ok`);
+  await jsTab.evaluate(async () => {
+    const response = await fetch("/api/auth/sign-out", {
+      method: "POST",
+      credentials: "include",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    if (!response.ok) throw new Error(`sign-out answered ${response.status}`);
+  });
+  // The cookie is gone, but nothing told tab A yet: it still shows the session.
+  await tabA.waitForTimeout(1_000);
+  assert.equal(await tabA.locator("#user-name").count(), 1, "tab A has not refetched on its own");
+  await jsTab.evaluate(() => {
+    localStorage.setItem(
+      "better-auth.message",
+      JSON.stringify({
+        event: "session",
+        data: { trigger: "signout" },
+        clientId: Math.random().toString(36).slice(2),
+        timestamp: Math.floor(Date.now() / 1000),
+      }),
+    );
+  });
+  await tabA.locator("#sign-in .kw-sign-in-form").waitFor({ timeout: 15_000 });
+  await jsTab.close();
+});
