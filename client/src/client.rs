@@ -258,6 +258,16 @@ pub struct AuthClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// Two handles are equal when they are clones of one client (same stores, same
+/// credentials); UI frameworks compare properties with this.
+impl PartialEq for AuthClient {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for AuthClient {}
+
 impl std::fmt::Debug for AuthClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthClient")

@@ -49,6 +49,8 @@ pub mod token_store;
 pub mod transport;
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod web;
+#[cfg(all(feature = "yew", target_arch = "wasm32"))]
+pub mod yew;
 
 #[cfg(feature = "client")]
 pub use client::{AuthClient, AuthClientBuilder, CredentialMode, FetchOptions};
