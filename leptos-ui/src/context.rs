@@ -34,7 +34,8 @@ struct LazyStores {
 /// the components render their neutral "pending" view, never signed-out content. For
 /// server-side rendering, resolve the session from the request's cookie and seed the
 /// client with [`keyward_client::SessionStore::hydrate`] before calling this: a seeded
-/// store is not fetched again.
+/// store is not fetched again. The session follows the store on Leptos' executor, which
+/// `mount_to_body` sets up in the browser and `leptos_axum` on a server.
 ///
 /// ```no_run
 /// use keyward_client::AuthClient;

@@ -230,3 +230,22 @@ fn error_texts_can_be_replaced() {
         );
     });
 }
+
+/// The README's Leptos example is `examples/minimal.rs`, which CI builds (native and
+/// wasm32), so the README cannot drift from code that compiles.
+#[test]
+fn readme_leptos_example_is_the_built_example() {
+    let readme = include_str!("../../README.md");
+    let example = include_str!("../examples/minimal.rs");
+    let block = readme
+        .split("## Leptos and Yew")
+        .nth(1)
+        .and_then(|section| section.split("```rust,ignore\n").nth(1))
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("README has the Leptos block");
+    let normalize = |text: &str| text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert!(
+        normalize(example).contains(&normalize(block)),
+        "README Leptos block differs from examples/minimal.rs"
+    );
+}
