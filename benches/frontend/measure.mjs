@@ -1,0 +1,66 @@
+// Time to first session render of one page, in headless Chromium: from navigation start to
+// the first frame that shows either the sign-in form (signed out) or the user's name
+// (signed in), observed the same way on every page (a MutationObserver installed before
+// the page's own scripts run). Every load is a first visit: a new browser context, so no
+// HTTP cache; JavaScript and WebAssembly are downloaded and compiled each time.
+//
+//   node measure.mjs <origin> <label> <rounds>   → one JSON line on stdout
+import { chromium } from "playwright-core";
+
+const [origin, label, roundsArg] = process.argv.slice(2);
+const rounds = Number(roundsArg ?? 15);
+const name = `Bench ${process.pid}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+});
+
+async function firstRender(cookies) {
+  const context = await browser.newContext();
+  if (cookies) await context.addCookies(cookies);
+  const page = await context.newPage();
+  await page.addInitScript((name) => {
+    const check = () => {
+      if (window.__firstSession) return;
+      const signedOut = document.querySelector("input[name=password]");
+      const signedIn = document.body && document.body.textContent.includes(name);
+      if (signedOut || signedIn) window.__firstSession = { ms: performance.now(), signedIn: !!signedIn };
+    };
+    new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  }, name);
+  await page.goto(origin);
+  await page.waitForFunction(() => window.__firstSession, null, { timeout: 30_000 });
+  const result = await page.evaluate(() => window.__firstSession);
+  await context.close();
+  return result;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+// A user for the signed-in loads.
+const setup = await browser.newContext();
+const signUp = await setup.request.post(`${origin}/api/auth/sign-up/email`, {
+  headers: { origin },
+  data: { name, email: `bench-${process.pid}-${Date.now()}@example.com`, password: "correct-horse-battery" },
+});
+if (!signUp.ok()) throw new Error(`sign-up failed: ${signUp.status()} ${await signUp.text()}`);
+const cookies = await setup.cookies();
+await setup.close();
+
+const signedOut = [];
+const signedIn = [];
+await firstRender(null); // warm the server and the OS file cache
+for (let round = 0; round < rounds; round++) {
+  const out = await firstRender(null);
+  if (out.signedIn) throw new Error("a visitor saw a signed-in page");
+  signedOut.push(out.ms);
+  const inside = await firstRender(cookies);
+  if (!inside.signedIn) throw new Error("a signed-in user saw the signed-out page");
+  signedIn.push(inside.ms);
+}
+await browser.close();
+console.log(JSON.stringify({ label, rounds, signedOutMs: median(signedOut).toFixed(1), signedInMs: median(signedIn).toFixed(1) }));
