@@ -6,6 +6,7 @@ use keyward_client::{AuthClient, QueryHandle, QueryState, SessionState};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
+#[cfg(not(feature = "ssr"))]
 use crate::bridge::follow;
 
 /// What [`provide_auth`] puts in the context: the client and its stores as Leptos
@@ -34,7 +35,8 @@ struct LazyStores {
 /// the components render their neutral "pending" view, never signed-out content. For
 /// server-side rendering, resolve the session from the request's cookie and seed the
 /// client with [`keyward_client::SessionStore::hydrate`] before calling this: a seeded
-/// store is not fetched again. The session follows the store on Leptos' executor, which
+/// store is not fetched again. With feature `ssr` the signals are snapshots (a server
+/// render is one pass): the plugin stores render as pending there. The session follows the store on Leptos' executor, which
 /// `mount_to_body` sets up in the browser and `leptos_axum` on a server.
 ///
 /// ```no_run
@@ -57,13 +59,21 @@ struct LazyStores {
 /// ```
 pub fn provide_auth(client: AuthClient) -> Auth {
     let store = client.session();
-    let session = follow(store.get(), store.signal());
-    if store.get().is_pending {
-        let restoring = client.clone();
-        leptos::task::spawn_local(async move {
-            let _ = restoring.restore().await;
-        });
-    }
+    // A server render (feature `ssr`) is one pass: a snapshot of the (seeded) store, no
+    // background tasks, no requests.
+    #[cfg(feature = "ssr")]
+    let session = RwSignal::new(store.get()).read_only();
+    #[cfg(not(feature = "ssr"))]
+    let session = {
+        let session = follow(store.get(), store.signal());
+        if store.get().is_pending {
+            let restoring = client.clone();
+            leptos::task::spawn_local(async move {
+                let _ = restoring.restore().await;
+            });
+        }
+        session
+    };
     let auth = Auth {
         client: StoredValue::new_local(client),
         session,
@@ -107,8 +117,22 @@ impl Auth {
         if let Some(existing) = self.stores.try_update_value(|stores| *slot(stores)).flatten() {
             return existing;
         }
-        let query = handle(&self.client());
-        let made = self.owner.get_value().with(|| follow(query.get(), query.signal()));
+        #[cfg(feature = "ssr")]
+        let made = {
+            let _ = handle;
+            let pending = QueryState {
+                data: None,
+                is_pending: true,
+                is_refetching: false,
+                error: None,
+            };
+            self.owner.get_value().with(|| RwSignal::new(pending).read_only())
+        };
+        #[cfg(not(feature = "ssr"))]
+        let made = {
+            let query = handle(&self.client());
+            self.owner.get_value().with(|| follow(query.get(), query.signal()))
+        };
         self.stores.update_value(|stores| *slot(stores) = Some(made));
         made
     }
