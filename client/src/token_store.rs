@@ -101,7 +101,7 @@ mod keychain {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum KeyringBackend {
         /// The platform default: macOS Keychain, Windows Credential Manager, and on Linux
-        /// the kernel keyring (keyutils, kept until reboot).
+        /// the Secret Service (GNOME Keyring, KWallet).
         Default,
         /// Linux: the kernel keyring (keyutils), in the session keyring.
         #[cfg(target_os = "linux")]
