@@ -10,7 +10,7 @@ use futures::future::{AbortHandle, Abortable};
 use futures_signals::map_ref;
 use futures_signals::signal::{Mutable, SignalExt};
 use keyward_client::wire::{Password, SignInOutcome};
-use keyward_client::{AuthClient, CredentialMode, Error, SessionState, TokenStore};
+use keyward_client::{AuthClient, CredentialMode, Error, FetchOptions, SessionState, TokenStore};
 use serde::Serialize;
 use url::Url;
 
@@ -236,8 +236,17 @@ impl Desktop {
 
     /// Builds the client on `store` and mirrors its session store.
     fn install(&self, store: impl TokenStore + 'static) {
+        let user_agent = format!(
+            "Keyward Desktop/{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS
+        );
         let built = AuthClient::builder(self.inner.options.server.clone())
             .credential_mode(CredentialMode::Bearer)
+            .fetch_options(FetchOptions {
+                headers: vec![("user-agent".to_owned(), user_agent)],
+                origin: None,
+            })
             .token_store(store)
             .build();
         let Ok(client) = built else {

@@ -1,0 +1,149 @@
+// Keyward Desktop end to end: the real Tauri app under Xvfb, driven through WebDriver
+// (tauri-driver 2.1 + WebKitWebDriver). Sign in through the window, restart the app
+// (a new process) and find it signed in from the keychain, sign out, restart again and
+// find it signed out. Screenshots go to $ARTIFACTS.
+//
+//   APP          the built app binary
+//   SERVER_URL   a running Keyward server (the app gets it as KEYWARD_SERVER_URL)
+//   ARTIFACTS    where screenshots go
+//   DISPLAY      an X display (Xvfb); run inside `keyctl session -` for a kernel keyring
+//
+// Plain Node (fetch and child_process): no npm packages.
+import { spawn } from "node:child_process";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+
+const app = process.env.APP;
+const server = process.env.SERVER_URL;
+const artifacts = process.env.ARTIFACTS ?? "artifacts/tauri";
+assert.ok(app && server && process.env.DISPLAY, "APP, SERVER_URL and DISPLAY are required");
+fs.mkdirSync(artifacts, { recursive: true });
+const driverPort = 4444;
+const webdriver = `http://127.0.0.1:${driverPort}`;
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+const email = `desktop-${process.pid}-${Date.now()}@example.com`;
+const password = "correct-horse-battery";
+
+async function call(method, url, body) {
+  const response = await fetch(`${webdriver}${url}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what, check, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+class Window {
+  static async open() {
+    const session = await call("POST", "/session", {
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
+    });
+    return new Window(session.sessionId);
+  }
+  constructor(id) {
+    this.id = id;
+  }
+  script(source, ...args) {
+    return call("POST", `/session/${this.id}/execute/sync`, { script: source, args });
+  }
+  phase() {
+    return this.script("return document.body.dataset.phase || null;");
+  }
+  async find(selector) {
+    const found = await waitFor(selector, () => call("POST", `/session/${this.id}/element`, { using: "css selector", value: selector }));
+    return found[ELEMENT] ?? found.ELEMENT ?? Object.values(found)[0];
+  }
+  async type(selector, text) {
+    await call("POST", `/session/${this.id}/element/${await this.find(selector)}/value`, { text });
+  }
+  async click(selector) {
+    await call("POST", `/session/${this.id}/element/${await this.find(selector)}/click`, {});
+  }
+  async text(selector) {
+    return call("GET", `/session/${this.id}/element/${await this.find(selector)}/text`);
+  }
+  async screenshot(name) {
+    await sleep(500); // let WebKit paint what the DOM already holds
+    const png = await call("GET", `/session/${this.id}/screenshot`);
+    fs.writeFileSync(path.join(artifacts, `${name}.png`), Buffer.from(png, "base64"));
+  }
+  close() {
+    return call("DELETE", `/session/${this.id}`);
+  }
+}
+
+// tauri-driver in its own process group, so WebKitWebDriver (its child) goes with it.
+const driver = spawn("tauri-driver", ["--port", String(driverPort)], {
+  detached: true,
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, KEYWARD_SERVER_URL: server, KEYWARD_KEYCHAIN_SERVICE: `keyward-e2e-${process.pid}-${Date.now()}` },
+});
+const stopDriver = () => {
+  try {
+    process.kill(-driver.pid, "SIGKILL");
+  } catch {}
+};
+process.on("exit", stopDriver);
+
+try {
+  await waitFor("tauri-driver", async () => (await fetch(`${webdriver}/status`)).ok);
+  const signUp = await fetch(`${server}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: server },
+    body: JSON.stringify({ name: "Desk Ada", email, password }),
+  });
+  assert.equal(signUp.status, 200, await signUp.text());
+
+  // 1. First launch: signed out; sign in through the window.
+  let window = await Window.open();
+  assert.equal(await waitFor("the first view", () => window.phase()), "signedOut");
+  assert.match(await window.text("#storage"), /token in kernel keyring/);
+  await window.type("#sign-in input[name=email]", email);
+  await window.type("#sign-in input[name=password]", password);
+  await window.click("#sign-in button[type=submit]");
+  await waitFor("signed in", async () => (await window.text("#who")) === "Signed in as Desk Ada");
+  await window.screenshot("01-signed-in");
+  await window.close();
+  console.log("ok - signed in through the window");
+
+  // 2. Restart: the token comes back from the keychain before the first paint.
+  window = await Window.open();
+  assert.equal(await waitFor("the restored view", () => window.phase()), "signedIn", "signed in from the first paint");
+  assert.equal(await window.text("#who"), "Signed in as Desk Ada");
+  await waitFor("this app among the signed-in devices", async () => /Keyward Desktop.*\(this app\)/.test(await window.text("#sessions")));
+  await window.screenshot("02-restarted-signed-in");
+  await window.click("#sign-out");
+  await waitFor("signed out", async () => (await window.phase()) === "signedOut");
+  await window.close();
+  console.log("ok - restarted signed in, then signed out");
+
+  // 3. Restart again: the keychain is empty.
+  window = await Window.open();
+  assert.equal(await waitFor("the view", () => window.phase()), "signedOut");
+  await window.screenshot("03-restarted-signed-out");
+  await window.close();
+  console.log("ok - restarted signed out");
+} finally {
+  stopDriver();
+}
