@@ -172,33 +172,20 @@ impl Desktop {
     /// Opens the OS keychain. Where there is none, the app still starts: its view says
     /// `storage: unavailable` and sign-in waits for [`Desktop::use_encrypted_file`].
     pub fn new(options: DesktopOptions) -> Self {
-        let mut name = String::new();
-        let desktop = Self::with_keychain(options, |options| {
-            open_keychain(&options.keychain_service, &options.keychain_account).map(|(store, which)| {
-                name = which;
-                store
-            })
-        });
-        if !name.is_empty() {
-            desktop.inner.storage.set(StorageStatus::Keychain { name });
-        }
-        desktop
+        Self::with_keychain(options, |options| {
+            open_keychain(&options.keychain_service, &options.keychain_account)
+        })
     }
 
-    /// Like [`Desktop::new`], with the keychain opened by `open` (another backend, or a
-    /// stand-in that fails the way a missing keychain does).
+    /// Like [`Desktop::new`], with the keychain opened by `open`, which answers the store
+    /// and the keychain's name (another backend, or a stand-in that fails the way a
+    /// missing keychain does).
     pub fn with_keychain<S: TokenStore + 'static>(
         options: DesktopOptions,
-        open: impl FnOnce(&DesktopOptions) -> Result<S, String>,
+        open: impl FnOnce(&DesktopOptions) -> Result<(S, String), String>,
     ) -> Self {
         match open(&options) {
-            Ok(store) => Self::with_store(
-                options,
-                store,
-                StorageStatus::Keychain {
-                    name: "system keychain".to_owned(),
-                },
-            ),
+            Ok((store, name)) => Self::with_store(options, store, StorageStatus::Keychain { name }),
             Err(reason) => {
                 let desktop = Self::empty(options, StorageStatus::Unavailable { reason });
                 desktop.inner.session.set(SessionState {
@@ -494,12 +481,7 @@ fn compose(session: &SessionState, offline: bool, storage: &StorageStatus, two_f
         name: data.user.name.clone(),
         email: data.user.email.clone(),
         image: data.user.image.clone(),
-        two_factor_enabled: data
-            .user
-            .additional
-            .get("twoFactorEnabled")
-            .and_then(|value| value.as_bool())
-            .unwrap_or(false),
+        two_factor_enabled: data.user.two_factor_enabled(),
     });
     let phase = if user.is_some() {
         Phase::SignedIn

@@ -37,6 +37,17 @@ pub struct User {
     pub additional: Map<String, Value>,
 }
 
+impl User {
+    /// Whether the two-factor plugin's `twoFactorEnabled` field is `true` (absent when the
+    /// plugin is off: `false`).
+    pub fn two_factor_enabled(&self) -> bool {
+        self.additional
+            .get("twoFactorEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
 /// A session row: one signed-in device.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -116,6 +127,7 @@ mod tests {
         let user: User = serde_json::from_str(memory).expect("memory-adapter shape");
         assert_eq!(user.image, None);
         assert_eq!(user.additional.get("twoFactorEnabled"), Some(&Value::Bool(false)));
+        assert!(!user.two_factor_enabled());
 
         let sql = r#"{"name":"Alice","email":"alice@example.com","emailVerified":false,"image":null,
             "createdAt":"2026-11-23T19:52:26.106Z","updatedAt":"2026-11-23T19:52:26.106Z",

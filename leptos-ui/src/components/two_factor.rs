@@ -79,15 +79,7 @@ pub fn TwoFactorSetup(
     let pending = RwSignal::new(None::<Pending>);
     let fresh_codes = RwSignal::new(None::<Vec<String>>);
     let issuer = StoredValue::new(issuer);
-    let enabled = Memo::new(move |_| {
-        session.data().is_some_and(|data| {
-            data.user
-                .additional
-                .get("twoFactorEnabled")
-                .and_then(|value| value.as_bool())
-                .unwrap_or(false)
-        })
-    });
+    let enabled = Memo::new(move |_| session.data().is_some_and(|data| data.user.two_factor_enabled()));
 
     let enable = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
