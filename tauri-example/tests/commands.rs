@@ -8,20 +8,12 @@ use std::time::Duration;
 
 use keyward_client::AuthClient;
 use keyward_tauri_example::{AppView, Desktop, DesktopOptions, EncryptedFileStore, Phase, StorageStatus};
-use keyward_tests::TestServer;
+use keyward_tests::{TestServer, unique};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 const PASSWORD: &str = "correct-horse-battery";
-
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        keyward_server::crypto::random_string(8, b"abcdefghijklmnopqrstuvwxyz")
-    )
-}
 
 fn options(server: &url::Url, service: &str) -> DesktopOptions {
     let mut options = DesktopOptions::new(server.clone());

@@ -83,6 +83,16 @@ impl Drop for Schema {
     }
 }
 
+/// A name no other test (or earlier run) uses: `prefix-<pid>-<8 random letters>`, for
+/// keychain entries and email addresses that outlive a test.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        keyward_server::crypto::random_string(8, b"abcdefghijklmnopqrstuvwxyz")
+    )
+}
+
 /// The PostgreSQL server tests use (`KEYWARD_TEST_POSTGRES` overrides it).
 pub fn postgres_url() -> String {
     std::env::var("KEYWARD_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())

@@ -10,17 +10,9 @@ use std::process::Command;
 use keyward_client::token_store::{KeyringBackend, KeyringStore};
 use keyward_client::wire::SessionToken;
 use keyward_client::{AuthClient, Error, TokenStore};
-use keyward_tests::TestServer;
+use keyward_tests::{TestServer, unique};
 
 const PASSWORD: &str = "correct-horse-battery";
-
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        keyward_server::crypto::random_string(8, b"abcdefghijklmnopqrstuvwxyz")
-    )
-}
 
 /// A token survives the client: a second client (a new app start) restores the session
 /// from the keychain; signing out empties it.
