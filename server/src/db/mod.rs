@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod passkeys;
 pub mod schema;
 pub mod sessions;
+mod sqlite;
 pub mod teams;
 pub mod two_factors;
 pub mod users;
@@ -19,16 +20,15 @@ pub mod verifications;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, Row as _, Transaction};
+
+use sqlite::{LitePool, convert};
+pub use sqlite::{LiteRow, LiteTx};
 
 use keyward_client::wire::time::{format_iso, parse_iso};
 
@@ -186,20 +186,6 @@ pub trait Exec: Send {
     fn fetch_all<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Vec<Row>>;
 }
 
-fn sqlite_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'static, Sqlite, sqlx::sqlite::SqliteArguments> {
-    let mut query = sqlx::query(AssertSqlSafe(sql.to_owned()));
-    for arg in args {
-        query = match arg {
-            Arg::Text(value) => query.bind(value),
-            Arg::Int(value) => query.bind(value),
-            Arg::Float(value) => query.bind(value),
-            Arg::Bool(value) => query.bind(value),
-            Arg::Time(value) => query.bind(value.map(|time| format_iso(&time))),
-        };
-    }
-    query
-}
-
 fn postgres_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'static, Postgres, sqlx::postgres::PgArguments> {
     let mut query = sqlx::query(AssertSqlSafe(sql.to_owned()));
     for arg in args {
@@ -216,7 +202,7 @@ fn postgres_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'static, Post
 
 #[derive(Clone, Debug)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(LitePool),
     Postgres(PgPool),
 }
 
@@ -245,33 +231,7 @@ impl Db {
                 format!("unsupported DATABASE_URL `{url}`: use sqlite://path or postgres://…").into(),
             ));
         }
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let options = if in_memory {
-            options
-        } else {
-            options
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-        };
-        let pool = if in_memory {
-            // Every connection to `:memory:` is its own database: keep exactly one.
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(options)
-                .await?
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?
-        };
+        let pool = LitePool::open(url)?;
         Ok(Self {
             pool: Pool::Sqlite(pool),
         })
@@ -281,7 +241,7 @@ impl Db {
     /// so two concurrent writers wait for each other instead of failing with `SQLITE_BUSY`.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -289,7 +249,7 @@ impl Db {
     /// Closes every connection.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close(),
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -306,7 +266,7 @@ impl Exec for Db {
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
         Box::pin(async move {
             Ok(match &self.pool {
-                Pool::Sqlite(pool) => sqlite_query(sql, args).execute(pool).await?.rows_affected(),
+                Pool::Sqlite(pool) => pool.query(sql, args).await?.1,
                 Pool::Postgres(pool) => postgres_query(sql, args).execute(pool).await?.rows_affected(),
             })
         })
@@ -315,7 +275,7 @@ impl Exec for Db {
     fn fetch_optional<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Option<Row>> {
         Box::pin(async move {
             Ok(match &self.pool {
-                Pool::Sqlite(pool) => sqlite_query(sql, args).fetch_optional(pool).await?.map(Row::Sqlite),
+                Pool::Sqlite(pool) => pool.query(sql, args).await?.0.into_iter().next().map(Row::Sqlite),
                 Pool::Postgres(pool) => postgres_query(sql, args).fetch_optional(pool).await?.map(Row::Postgres),
             })
         })
@@ -324,12 +284,7 @@ impl Exec for Db {
     fn fetch_all<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Vec<Row>> {
         Box::pin(async move {
             Ok(match &self.pool {
-                Pool::Sqlite(pool) => sqlite_query(sql, args)
-                    .fetch_all(pool)
-                    .await?
-                    .into_iter()
-                    .map(Row::Sqlite)
-                    .collect(),
+                Pool::Sqlite(pool) => pool.query(sql, args).await?.0.into_iter().map(Row::Sqlite).collect(),
                 Pool::Postgres(pool) => postgres_query(sql, args)
                     .fetch_all(pool)
                     .await?
@@ -345,7 +300,7 @@ impl Exec for Db {
 #[derive(Debug)]
 pub enum Tx {
     /// On SQLite.
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(LiteTx),
     /// On PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -354,7 +309,7 @@ impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(tx) => tx.commit(),
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
@@ -371,7 +326,7 @@ impl Exec for Tx {
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
         Box::pin(async move {
             Ok(match self {
-                Tx::Sqlite(tx) => sqlite_query(sql, args).execute(&mut **tx).await?.rows_affected(),
+                Tx::Sqlite(tx) => tx.query(sql, args)?.1,
                 Tx::Postgres(tx) => postgres_query(sql, args).execute(&mut **tx).await?.rows_affected(),
             })
         })
@@ -380,10 +335,7 @@ impl Exec for Tx {
     fn fetch_optional<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Option<Row>> {
         Box::pin(async move {
             Ok(match self {
-                Tx::Sqlite(tx) => sqlite_query(sql, args)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .map(Row::Sqlite),
+                Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().next().map(Row::Sqlite),
                 Tx::Postgres(tx) => postgres_query(sql, args)
                     .fetch_optional(&mut **tx)
                     .await?
@@ -395,12 +347,7 @@ impl Exec for Tx {
     fn fetch_all<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Vec<Row>> {
         Box::pin(async move {
             Ok(match self {
-                Tx::Sqlite(tx) => sqlite_query(sql, args)
-                    .fetch_all(&mut **tx)
-                    .await?
-                    .into_iter()
-                    .map(Row::Sqlite)
-                    .collect(),
+                Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().map(Row::Sqlite).collect(),
                 Tx::Postgres(tx) => postgres_query(sql, args)
                     .fetch_all(&mut **tx)
                     .await?
@@ -416,7 +363,7 @@ impl Exec for Tx {
 #[derive(Debug)]
 pub enum Row {
     /// From SQLite.
-    Sqlite(SqliteRow),
+    Sqlite(LiteRow),
     /// From PostgreSQL.
     Postgres(PgRow),
 }
@@ -452,7 +399,7 @@ impl Row {
     /// A nullable text column.
     pub fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => row.try_get_unchecked::<Option<String>, _>(column),
+            Row::Sqlite(row) => Ok(convert::text(row.value(column)?)),
             Row::Postgres(row) => row.try_get::<Option<String>, _>(column),
         }
     }
@@ -466,7 +413,7 @@ impl Row {
     /// A nullable boolean column.
     pub fn opt_bool(&self, column: &str) -> Result<Option<bool>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => Ok(row.try_get_unchecked::<Option<i64>, _>(column)?.map(|v| v != 0)),
+            Row::Sqlite(row) => Ok(convert::int(row.value(column)?).map(|v| v != 0)),
             Row::Postgres(row) => row.try_get::<Option<bool>, _>(column),
         }
     }
@@ -474,7 +421,7 @@ impl Row {
     /// A nullable integer column (any integer width).
     pub fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => row.try_get_unchecked::<Option<i64>, _>(column),
+            Row::Sqlite(row) => Ok(convert::int(row.value(column)?)),
             Row::Postgres(row) => match row.try_get::<Option<i64>, _>(column) {
                 Ok(value) => Ok(value),
                 Err(_) => Ok(row.try_get::<Option<i32>, _>(column)?.map(i64::from)),
@@ -491,7 +438,7 @@ impl Row {
     /// A nullable floating point column.
     pub fn opt_float(&self, column: &str) -> Result<Option<f64>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => row.try_get_unchecked::<Option<f64>, _>(column),
+            Row::Sqlite(row) => Ok(convert::float(row.value(column)?)),
             Row::Postgres(row) => match row.try_get::<Option<f64>, _>(column) {
                 Ok(value) => Ok(value),
                 Err(_) => Ok(self.opt_int(column)?.map(|v| v as f64)),
@@ -508,7 +455,7 @@ impl Row {
     /// A nullable timestamp column.
     pub fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => match row.try_get_unchecked::<Option<String>, _>(column)? {
+            Row::Sqlite(row) => match convert::text(row.value(column)?) {
                 None => Ok(None),
                 Some(raw) => parse_stored_time(&raw)
                     .map(Some)
