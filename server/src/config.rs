@@ -745,6 +745,16 @@ impl Config {
             None => 3000,
         };
         builder = builder.port(port);
+        // Read by the hashing pool itself (`password.rs`); checked here so a typo stops
+        // the server instead of being ignored.
+        if let Some(raw) = get("KEYWARD_HASH_CONCURRENCY")
+            && !raw.trim().parse::<usize>().is_ok_and(|slots| slots > 0)
+        {
+            return Err(ConfigError::InvalidVariable {
+                name: "KEYWARD_HASH_CONCURRENCY",
+                reason: format!("`{raw}` is not a positive number of concurrent hashes"),
+            });
+        }
         let base_url = match get("BETTER_AUTH_URL") {
             Some(raw) => Url::parse(raw.trim()).map_err(|e| ConfigError::InvalidVariable {
                 name: "BETTER_AUTH_URL",
@@ -1058,6 +1068,16 @@ mod tests {
         ));
         let rl = |name: &str| (name == "KEYWARD_RATE_LIMIT").then(|| "sometimes".to_owned());
         assert!(Config::from_lookup(rl).is_err());
+        for bad in ["0", "two", "-1"] {
+            let slots = |name: &str| (name == "KEYWARD_HASH_CONCURRENCY").then(|| bad.to_owned());
+            assert!(matches!(
+                Config::from_lookup(slots),
+                Err(ConfigError::InvalidVariable {
+                    name: "KEYWARD_HASH_CONCURRENCY",
+                    ..
+                })
+            ));
+        }
     }
 
     #[test]

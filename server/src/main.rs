@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 use keyward_server::{Auth, Config, crypto};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A better-auth compatible authentication server.
 #[derive(Parser)]
 #[command(name = "keyward-server", version, about)]

@@ -18,10 +18,17 @@ use keyward_client::wire::secret::constant_time_eq;
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-static HASH_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    Arc::new(Semaphore::new(cores))
-});
+/// Hashes running at once: one per core, or `KEYWARD_HASH_CONCURRENCY`. Each takes
+/// 32 MiB while it runs, so this also bounds the memory hashing can take.
+static HASH_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(hash_concurrency())));
+
+fn hash_concurrency() -> usize {
+    std::env::var("KEYWARD_HASH_CONCURRENCY")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&slots| slots > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+}
 
 fn derive_key(password: &str, salt_hex: &str) -> Result<[u8; 64], HashError> {
     let normalized: String = password.nfkc().collect();
