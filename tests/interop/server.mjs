@@ -7,6 +7,7 @@
 //   SECRET          better-auth secret
 //   STORAGE         memory | sqlite | postgres (default memory)
 //   SQLITE_PATH     database file for STORAGE=sqlite
+//   SQLITE_WAL      1 opens it with journal_mode=WAL and synchronous=NORMAL (benchmarks)
 //   DATABASE_URL    postgres://... for STORAGE=postgres (a `search_path` option selects the schema)
 //   MIGRATE         1 (default) runs better-auth's own migrations before serving
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
@@ -53,7 +54,12 @@ function writeOutbox(entry) {
 async function makeDatabase(storage) {
   if (storage === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
-    return new Database(env.SQLITE_PATH ?? "better-auth.db");
+    const database = new Database(env.SQLITE_PATH ?? "better-auth.db");
+    if (env.SQLITE_WAL === "1") {
+      database.pragma("journal_mode = WAL");
+      database.pragma("synchronous = NORMAL");
+    }
+    return database;
   }
   if (storage === "postgres") {
     const { default: pg } = await import("pg");

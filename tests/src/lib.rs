@@ -52,6 +52,11 @@ impl RequestLog {
             .unwrap_or(0)
     }
 
+    /// How many requests were served, all paths together.
+    pub fn total(&self) -> usize {
+        self.0.lock().map(|c| c.values().sum()).unwrap_or(0)
+    }
+
     /// Forgets the counts.
     pub fn reset(&self) {
         if let Ok(mut counts) = self.0.lock() {
