@@ -215,7 +215,7 @@ impl AuthClientBuilder {
     }
 }
 
-type SessionFuture = Shared<BoxFuture<'static, Result<Option<SessionData>>>>;
+pub(crate) type SessionFuture = Shared<BoxFuture<'static, Result<Option<SessionData>>>>;
 
 pub(crate) struct Inner {
     pub endpoint: Url,

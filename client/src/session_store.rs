@@ -110,9 +110,10 @@ impl SessionStore {
             .dedupe_cloned()
     }
 
-    /// Asks the server again. Concurrent calls share one request.
-    pub async fn refetch(&self) -> Result<Option<SessionData>> {
-        self.client.refresh_session(true).await
+    /// Asks the server again. Calls made while a fetch is under way share its request
+    /// (the call joins it, before its future is first polled).
+    pub fn refetch(&self) -> impl std::future::Future<Output = Result<Option<SessionData>>> + use<> {
+        crate::session_store::fetch(&self.client, true)
     }
 
     /// Seeds a store that knows nothing yet with a session resolved elsewhere (a server
@@ -276,29 +277,43 @@ async fn run_fetch(client: AuthClient, epoch: u64) -> Result<Option<SessionData>
 }
 
 /// Fetches the session into the store. With `join`, shares a fetch already under way.
-pub(crate) async fn fetch(client: &AuthClient, join: bool) -> Result<Option<SessionData>> {
-    let (epoch, future) = {
-        let mut inflight = client.inner.inflight.lock().map_err(|_| Error::Storage {
-            message: "session store lock poisoned".into(),
-        })?;
-        match inflight.as_ref() {
-            Some((epoch, future)) if join => (*epoch, future.clone()),
-            _ => {
-                let epoch = client.inner.epoch.fetch_add(1, Ordering::AcqRel) + 1;
-                let boxed: BoxFuture<'static, Result<Option<SessionData>>> = Box::pin(run_fetch(client.clone(), epoch));
-                let shared = boxed.shared();
-                *inflight = Some((epoch, shared.clone()));
-                (epoch, shared)
-            }
+///
+/// The fetch is claimed (joined, or started and registered) when this is called, not
+/// when the future is first polled: calls made before the first answer lands share one
+/// request however their futures are polled later.
+pub(crate) fn fetch(
+    client: &AuthClient,
+    join: bool,
+) -> impl std::future::Future<Output = Result<Option<SessionData>>> + use<> {
+    let claimed = claim_fetch(client, join);
+    let client = client.clone();
+    async move {
+        let (epoch, future) = claimed?;
+        let result = future.await;
+        if let Ok(mut inflight) = client.inner.inflight.lock()
+            && inflight.as_ref().is_some_and(|(current, _)| *current == epoch)
+        {
+            *inflight = None;
         }
-    };
-    let result = future.await;
-    if let Ok(mut inflight) = client.inner.inflight.lock()
-        && inflight.as_ref().is_some_and(|(current, _)| *current == epoch)
-    {
-        *inflight = None;
+        result
     }
-    result
+}
+
+/// Joins the fetch under way (with `join`) or registers a new one.
+fn claim_fetch(client: &AuthClient, join: bool) -> Result<(u64, crate::client::SessionFuture)> {
+    let mut inflight = client.inner.inflight.lock().map_err(|_| Error::Storage {
+        message: "session store lock poisoned".into(),
+    })?;
+    match inflight.as_ref() {
+        Some((epoch, future)) if join => Ok((*epoch, future.clone())),
+        _ => {
+            let epoch = client.inner.epoch.fetch_add(1, Ordering::AcqRel) + 1;
+            let boxed: BoxFuture<'static, Result<Option<SessionData>>> = Box::pin(run_fetch(client.clone(), epoch));
+            let shared = boxed.shared();
+            *inflight = Some((epoch, shared.clone()));
+            Ok((epoch, shared))
+        }
+    }
 }
 
 /// Keeps background refresh state.

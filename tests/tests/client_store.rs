@@ -83,6 +83,35 @@ async fn concurrent_refetches_share_one_request() {
     assert_eq!(server.requests.count("GET", "/get-session"), 1);
 }
 
+/// A refetch joins the request under way when it is called, not when its future is first
+/// polled: refetches called before the answer landed share it even when awaited one
+/// after another (the first completes before the others are polled at all).
+#[tokio::test]
+async fn refetches_called_together_share_one_request_however_they_are_polled() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    server.requests.reset();
+    let store = client.session();
+    let calls: Vec<_> = (0..8).map(|_| store.refetch()).collect();
+    for call in calls {
+        let data = call.await.expect("refetches").expect("signed in");
+        assert_eq!(data.user.name, "Ada");
+    }
+    assert_eq!(server.requests.count("GET", "/get-session"), 1);
+    let again = store.refetch().await.expect("refetches");
+    assert!(again.is_some());
+    assert_eq!(
+        server.requests.count("GET", "/get-session"),
+        2,
+        "a later call asks again"
+    );
+}
+
 #[tokio::test]
 async fn an_unchanged_session_is_not_republished() {
     let server = TestServer::start().await;
