@@ -2,12 +2,14 @@
 //!
 //! `"<saltHex>:<keyHex>"` where `saltHex` is 16 random bytes as 32 lowercase hex
 //! characters, and `key = scrypt(NFKC(password), UTF-8 bytes of saltHex, N=16384, r=16,
-//! p=1, 64 bytes)`. Hashing takes ~32 MiB and tens of milliseconds, so it runs on the
-//! blocking pool, at most one hash per core at a time.
+//! p=1, 64 bytes)`. Hashing takes ~32 MiB and tens of milliseconds, so it runs on a fixed
+//! pool of hashing threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the
+//! request executor: at most that many hashes, and that many 32 MiB buffers, at once.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{LazyLock, Mutex};
 
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::crypto::{hex, random_bytes};
@@ -18,9 +20,41 @@ use keyward_client::wire::secret::constant_time_eq;
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// Hashes running at once: one per core, or `KEYWARD_HASH_CONCURRENCY`. Each takes
-/// 32 MiB while it runs, so this also bounds the memory hashing can take.
-static HASH_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(hash_concurrency())));
+/// A hash or a verification, run to the end on one of the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The queue of the hashing threads, started on first use. Each thread takes the next
+/// job when it is free; the queue holds only the jobs' inputs.
+static HASH_QUEUE: LazyLock<Result<Sender<Job>, String>> = LazyLock::new(start_hashing_threads);
+
+fn start_hashing_threads() -> Result<Sender<Job>, String> {
+    let (sender, receiver) = channel::<Job>();
+    let receiver = std::sync::Arc::new(Mutex::new(receiver));
+    for index in 0..hash_concurrency() {
+        let receiver = receiver.clone();
+        std::thread::Builder::new()
+            .name(format!("keyward-hash-{index}"))
+            .spawn(move || run_hashing_thread(&receiver))
+            .map_err(|e| format!("cannot start a hashing thread: {e}"))?;
+    }
+    Ok(sender)
+}
+
+fn run_hashing_thread(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        match job {
+            // A job that panics loses its answer (the caller gets an error), not the thread.
+            Ok(job) => {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+            Err(_) => return,
+        }
+    }
+}
 
 fn hash_concurrency() -> usize {
     std::env::var("KEYWARD_HASH_CONCURRENCY")
@@ -63,14 +97,17 @@ pub fn verify_sync(password: &str, stored: &str) -> Result<bool, HashError> {
 async fn run_blocking<T: Send + 'static>(
     job: impl FnOnce() -> Result<T, HashError> + Send + 'static,
 ) -> Result<T, HashError> {
-    let _slot = HASH_SLOTS
-        .clone()
-        .acquire_owned()
+    let (answer, answered) = oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = answer.send(job());
+    });
+    let queue = HASH_QUEUE.as_ref().map_err(|e| HashError(e.clone()))?;
+    queue
+        .send(job)
+        .map_err(|_| HashError("the hashing threads stopped".into()))?;
+    answered
         .await
-        .map_err(|e| HashError(e.to_string()))?;
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| HashError(e.to_string()))?
+        .map_err(|_| HashError("a hashing thread stopped before answering".into()))?
 }
 
 /// Hashes a new password with a fresh random salt.
@@ -125,6 +162,34 @@ mod tests {
         let decomposed = hash_with_salt("cafe\u{301}", "00112233445566778899aabbccddeeff").expect("hashes");
         assert_eq!(composed, decomposed);
         assert_eq!(js_length("😀"), 2);
+    }
+
+    #[tokio::test]
+    async fn hashing_runs_on_the_bounded_pool_of_hashing_threads() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let jobs: Vec<_> = (0..4 * hash_concurrency())
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::spawn(run_blocking(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(std::thread::current().name().map(str::to_owned))
+                }))
+            })
+            .collect();
+        for job in jobs {
+            let name = job.await.expect("joins").expect("runs").expect("named thread");
+            assert!(name.starts_with("keyward-hash-"), "ran on {name}");
+        }
+        assert!(most.load(Ordering::SeqCst) <= hash_concurrency());
+        let failed = run_blocking::<()>(|| panic!("boom")).await;
+        assert!(failed.is_err(), "a panicking job is an error");
+        assert!(verify_sync("x", VECTOR).is_ok_and(|ok| !ok));
+        assert!(hash("still works").await.is_ok(), "the pool survives a panicking job");
     }
 
     #[tokio::test]
