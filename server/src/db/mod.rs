@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod organization_roles;
 pub mod organizations;
 pub mod passkeys;
+mod postgres;
 pub mod schema;
 pub mod sessions;
 mod sqlite;
@@ -20,13 +21,13 @@ pub mod verifications;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{AssertSqlSafe, Postgres, Row as _, Transaction};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Postgres, Row as _};
 
+use postgres::{PgPool, PgTx};
 use sqlite::{LitePool, convert};
 pub use sqlite::{LiteRow, LiteTx};
 
@@ -217,11 +218,7 @@ impl Db {
     /// `postgres://…` (a `?options=-c search_path=…` parameter selects a schema).
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool = PgPool::open(url).await?;
             return Ok(Self {
                 pool: Pool::Postgres(pool),
             });
@@ -250,7 +247,7 @@ impl Db {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close(),
-            Pool::Postgres(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close(),
         }
     }
 }
@@ -267,7 +264,7 @@ impl Exec for Db {
         Box::pin(async move {
             Ok(match &self.pool {
                 Pool::Sqlite(pool) => pool.query(sql, args).await?.1,
-                Pool::Postgres(pool) => postgres_query(sql, args).execute(pool).await?.rows_affected(),
+                Pool::Postgres(pool) => pool.acquire().await?.execute(sql, args).await?,
             })
         })
     }
@@ -276,7 +273,12 @@ impl Exec for Db {
         Box::pin(async move {
             Ok(match &self.pool {
                 Pool::Sqlite(pool) => pool.query(sql, args).await?.0.into_iter().next().map(Row::Sqlite),
-                Pool::Postgres(pool) => postgres_query(sql, args).fetch_optional(pool).await?.map(Row::Postgres),
+                Pool::Postgres(pool) => pool
+                    .acquire()
+                    .await?
+                    .fetch_optional(sql, args)
+                    .await?
+                    .map(Row::Postgres),
             })
         })
     }
@@ -285,8 +287,10 @@ impl Exec for Db {
         Box::pin(async move {
             Ok(match &self.pool {
                 Pool::Sqlite(pool) => pool.query(sql, args).await?.0.into_iter().map(Row::Sqlite).collect(),
-                Pool::Postgres(pool) => postgres_query(sql, args)
-                    .fetch_all(pool)
+                Pool::Postgres(pool) => pool
+                    .acquire()
+                    .await?
+                    .fetch_all(sql, args)
                     .await?
                     .into_iter()
                     .map(Row::Postgres)
@@ -302,7 +306,7 @@ pub enum Tx {
     /// On SQLite.
     Sqlite(LiteTx),
     /// On PostgreSQL.
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgTx),
 }
 
 impl Tx {
@@ -327,7 +331,7 @@ impl Exec for Tx {
         Box::pin(async move {
             Ok(match self {
                 Tx::Sqlite(tx) => tx.query(sql, args)?.1,
-                Tx::Postgres(tx) => postgres_query(sql, args).execute(&mut **tx).await?.rows_affected(),
+                Tx::Postgres(tx) => tx.lease().execute(sql, args).await?,
             })
         })
     }
@@ -336,10 +340,7 @@ impl Exec for Tx {
         Box::pin(async move {
             Ok(match self {
                 Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().next().map(Row::Sqlite),
-                Tx::Postgres(tx) => postgres_query(sql, args)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .map(Row::Postgres),
+                Tx::Postgres(tx) => tx.lease().fetch_optional(sql, args).await?.map(Row::Postgres),
             })
         })
     }
@@ -348,8 +349,9 @@ impl Exec for Tx {
         Box::pin(async move {
             Ok(match self {
                 Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().map(Row::Sqlite).collect(),
-                Tx::Postgres(tx) => postgres_query(sql, args)
-                    .fetch_all(&mut **tx)
+                Tx::Postgres(tx) => tx
+                    .lease()
+                    .fetch_all(sql, args)
                     .await?
                     .into_iter()
                     .map(Row::Postgres)
