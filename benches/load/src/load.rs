@@ -93,6 +93,8 @@ pub struct RunStats {
     pub elapsed: Duration,
     /// Latency in microseconds.
     pub latency: Histogram<u64>,
+    /// Latency of `GET /get-session` alone, in microseconds (of interest in a mix).
+    pub get_session_latency: Histogram<u64>,
     /// The first non-2xx status and body seen, for the report.
     pub first_error: Option<String>,
 }
@@ -104,7 +106,8 @@ impl RunStats {
             non_2xx: 0,
             failures: 0,
             elapsed: Duration::ZERO,
-            latency: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"),
+            latency: histogram(),
+            get_session_latency: histogram(),
             first_error: None,
         }
     }
@@ -114,6 +117,7 @@ impl RunStats {
         self.non_2xx += other.non_2xx;
         self.failures += other.failures;
         let _ = self.latency.add(&other.latency);
+        let _ = self.get_session_latency.add(&other.get_session_latency);
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
@@ -128,6 +132,15 @@ impl RunStats {
     pub fn quantile_ms(&self, quantile: f64) -> f64 {
         self.latency.value_at_quantile(quantile) as f64 / 1000.0
     }
+
+    /// A latency quantile of the `GET /get-session` requests alone, in milliseconds.
+    pub fn get_session_quantile_ms(&self, quantile: f64) -> f64 {
+        self.get_session_latency.value_at_quantile(quantile) as f64 / 1000.0
+    }
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
 /// Runs `concurrency` closed-loop connections against `target` for `duration`.
@@ -187,6 +200,9 @@ async fn connection(target: Target, index: usize, deadline: Instant, make: MakeC
             };
             let micros = sent.elapsed().as_micros().max(1) as u64;
             let _ = stats.latency.record(micros);
+            if call.method == Method::GET && call.path == "/get-session" {
+                let _ = stats.get_session_latency.record(micros);
+            }
             stats.responses += 1;
             if !status.is_success() {
                 stats.non_2xx += 1;

@@ -50,11 +50,13 @@ struct Args {
     /// The Node project with better-auth's `server.mjs`.
     #[arg(long)]
     better_auth: PathBuf,
-    /// PostgreSQL database to create a scratch schema in.
+    /// PostgreSQL database to create a scratch schema in. Both servers get this URL; on
+    /// loopback TLS only costs (sqlx's default `sslmode=prefer` would take it, node-postgres
+    /// would not), so the default turns it off for both.
     #[arg(
         long,
-        env = "KEYWARD_TEST_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/test"
+        env = "KEYWARD_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
     )]
     postgres: String,
     /// Where the report, the raw figures and the server logs go.
@@ -420,6 +422,11 @@ impl Sample {
             throughput: stats.throughput(),
             p50_ms: stats.quantile_ms(0.50),
             p99_ms: stats.quantile_ms(0.99),
+            get_session_in_mix_ms: {
+                let alone = stats.get_session_latency.len();
+                (alone > 0 && alone < stats.latency.len())
+                    .then(|| (stats.get_session_quantile_ms(0.50), stats.get_session_quantile_ms(0.99)))
+            },
             responses: stats.responses,
             non_2xx: stats.non_2xx + background.map_or(0, |b| b.non_2xx),
             failures: stats.failures + background.map_or(0, |b| b.failures),

@@ -21,6 +21,9 @@ pub struct Sample {
     pub non_2xx: u64,
     /// Requests without a response.
     pub failures: u64,
+    /// p50 and p99 of the `GET /get-session` requests alone, when the workload mixes
+    /// them with others.
+    pub get_session_in_mix_ms: Option<(f64, f64)>,
     /// Throughput of the background load (sign-ins), when there was one.
     pub background_throughput: Option<f64>,
     /// Highest resident memory sampled during the measurement, KiB.
@@ -95,6 +98,8 @@ struct Summary {
     max: f64,
     p50: f64,
     p99: f64,
+    get_session_in_mix: Option<(f64, f64)>,
+    peak_rss_kib: f64,
     background: Option<f64>,
     bad: u64,
 }
@@ -140,6 +145,19 @@ impl Samples {
             max: throughputs.iter().copied().fold(0.0, f64::max),
             p50: median(pick(|s| s.p50_ms))?,
             p99: median(pick(|s| s.p99_ms))?,
+            get_session_in_mix: median(
+                samples
+                    .iter()
+                    .filter_map(|s| s.get_session_in_mix_ms.map(|m| m.0))
+                    .collect(),
+            )
+            .zip(median(
+                samples
+                    .iter()
+                    .filter_map(|s| s.get_session_in_mix_ms.map(|m| m.1))
+                    .collect(),
+            )),
+            peak_rss_kib: median(pick(|s| s.peak_rss_kib as f64))?,
             background: median(samples.iter().filter_map(|s| s.background_throughput).collect()),
             bad: samples.iter().map(|s| s.non_2xx + s.failures).sum(),
         })
@@ -183,9 +201,9 @@ pub fn markdown(samples: &Samples, workloads: &[String], args: &Args) -> String 
         let _ = writeln!(out, "## {storage}\n");
         let _ = writeln!(
             out,
-            "| workload | Keyward req/s | better-auth req/s | ratio | Keyward p50 / p99 ms | better-auth p50 / p99 ms | p99 ratio | axum hello req/s | Keyward / hello |"
+            "| workload | Keyward req/s | better-auth req/s | ratio | Keyward p50 / p99 ms | better-auth p50 / p99 ms | p99 ratio | peak RSS MiB Keyward / better-auth | axum hello req/s | Keyward / hello |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
         let mut notes = Vec::new();
         for workload in workloads {
             let (Some(k), Some(b)) = (
@@ -200,7 +218,7 @@ pub fn markdown(samples: &Samples, workloads: &[String], args: &Args) -> String 
             });
             let _ = writeln!(
                 out,
-                "| {workload} | {} [{}–{}] | {} [{}–{}] | **{:.1}×** | {} / {} | {} / {} | {:.1}× | {hello_rate} | {hello_ratio} |",
+                "| {workload} | {} [{}–{}] | {} [{}–{}] | **{:.1}×** | {} / {} | {} / {} | {:.1}× | {} / {} | {hello_rate} | {hello_ratio} |",
                 rate(k.throughput),
                 rate(k.min),
                 rate(k.max),
@@ -213,7 +231,18 @@ pub fn markdown(samples: &Samples, workloads: &[String], args: &Args) -> String 
                 ms(b.p50),
                 ms(b.p99),
                 b.p99 / k.p99,
+                mib(k.peak_rss_kib as u64),
+                mib(b.peak_rss_kib as u64),
             );
+            if let (Some((k50, k99)), Some((b50, b99))) = (k.get_session_in_mix, b.get_session_in_mix) {
+                notes.push(format!(
+                    "- {workload}: its get-session requests alone, p50 / p99 ms: Keyward {} / {}, better-auth {} / {}.",
+                    ms(k50),
+                    ms(k99),
+                    ms(b50),
+                    ms(b99)
+                ));
+            }
             if let (Some(kb), Some(bb)) = (k.background, b.background) {
                 notes.push(format!(
                     "- {workload}: the sign-ins running meanwhile: Keyward {} req/s, better-auth {} req/s.",
