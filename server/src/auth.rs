@@ -16,7 +16,8 @@ use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tabl
 use crate::db::{Db, Exec, ModelFields};
 use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
 use crate::origin::{OriginPolicy, origin_of};
-use crate::rate_limit::{MemoryStore, RateLimitStore};
+use crate::rate_limit::{MemoryStore, RateLimitStore, SecondaryStorageStore};
+use crate::secondary_storage::{RedisStorage, SecondaryStorage};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,9 @@ pub enum StartError {
     /// The email transport could not be set up.
     #[error(transparent)]
     Email(#[from] EmailError),
+    /// The secondary storage (Redis) could not be reached.
+    #[error(transparent)]
+    SecondaryStorage(#[from] crate::secondary_storage::StorageError),
 }
 
 pub(crate) struct AuthInner {
@@ -40,6 +44,8 @@ pub(crate) struct AuthInner {
     pub origins: OriginPolicy,
     pub email: Option<Arc<dyn EmailSender>>,
     pub rate_limit_store: Arc<dyn RateLimitStore>,
+    /// better-auth's `secondaryStorage`, when configured.
+    pub secondary_storage: Option<Arc<dyn SecondaryStorage>>,
     pub encryption: EncryptionKeys,
     /// Delivers two-factor codes; `None` when OTP is unavailable.
     pub otp_sender: Option<Arc<dyn OtpSender>>,
@@ -73,6 +79,7 @@ pub struct AuthBuilder {
     config: Config,
     email: Option<Option<Arc<dyn EmailSender>>>,
     rate_limit_store: Option<Arc<dyn RateLimitStore>>,
+    secondary_storage: Option<Arc<dyn SecondaryStorage>>,
     otp_sender: Option<Arc<dyn OtpSender>>,
     run_migrations: bool,
 }
@@ -97,6 +104,13 @@ impl AuthBuilder {
         self
     }
 
+    /// Uses `storage` as better-auth's `secondaryStorage` (instead of connecting to
+    /// `REDIS_URL`): rate-limit counters live there, shared with every process using it.
+    pub fn secondary_storage(mut self, storage: impl SecondaryStorage) -> Self {
+        self.secondary_storage = Some(Arc::new(storage));
+        self
+    }
+
     /// Delivers two-factor codes through `sender` (an SMS gateway, say) instead of email.
     pub fn two_factor_otp_sender(mut self, sender: impl OtpSender + 'static) -> Self {
         self.otp_sender = Some(Arc::new(sender));
@@ -117,6 +131,13 @@ impl AuthBuilder {
             None => crate::email::from_config(&self.config.email)?,
         };
         let db = Db::connect(&self.config.database_url).await?;
+        let secondary_storage = match (self.secondary_storage, &self.config.secondary_storage.redis_url) {
+            (Some(explicit), _) => Some(explicit),
+            (None, Some(url)) => Some(Arc::new(
+                RedisStorage::connect(url, &self.config.secondary_storage.key_prefix).await?,
+            ) as Arc<dyn SecondaryStorage>),
+            (None, None) => None,
+        };
         let mut user_fields = self.config.user.additional_fields.clone();
         if self.config.two_factor.is_some() {
             user_fields.push(
@@ -163,9 +184,12 @@ impl AuthBuilder {
             fields,
             origins,
             email,
-            rate_limit_store: self
-                .rate_limit_store
-                .unwrap_or_else(|| Arc::new(MemoryStore::default())),
+            rate_limit_store: match (self.rate_limit_store, &secondary_storage) {
+                (Some(explicit), _) => explicit,
+                (None, Some(shared)) => Arc::new(SecondaryStorageStore(shared.clone())),
+                (None, None) => Arc::new(MemoryStore::default()),
+            },
+            secondary_storage,
         }));
         if self.run_migrations {
             let report = auth.migrate().await?;
@@ -184,6 +208,7 @@ impl Auth {
             config,
             email: None,
             rate_limit_store: None,
+            secondary_storage: None,
             otp_sender: None,
             run_migrations: true,
         }
@@ -197,6 +222,11 @@ impl Auth {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// The secondary storage (Redis), when one is configured.
+    pub fn secondary_storage(&self) -> Option<&Arc<dyn SecondaryStorage>> {
+        self.0.secondary_storage.as_ref()
     }
 
     /// The database pool.

@@ -680,6 +680,19 @@ pub struct Config {
     pub organization: Option<OrganizationConfig>,
     /// The passkey plugin, when enabled.
     pub passkey: Option<PasskeyConfig>,
+    /// better-auth's `secondaryStorage` on Redis, when configured.
+    pub secondary_storage: SecondaryStorageConfig,
+}
+
+/// Where the secondary storage lives.
+#[derive(Clone, Debug, Default)]
+pub struct SecondaryStorageConfig {
+    /// `redis://host:port/db` (`REDIS_URL`); `None` keeps everything in the database and
+    /// rate-limit counters in memory.
+    pub redis_url: Option<String>,
+    /// Put in front of every key (`KEYWARD_REDIS_PREFIX`); empty to share better-auth's
+    /// keys as they are.
+    pub key_prefix: String,
 }
 
 impl Config {
@@ -719,6 +732,7 @@ impl Config {
             two_factor: None,
             organization: None,
             passkey: None,
+            secondary_storage: SecondaryStorageConfig::default(),
         }
     }
 
@@ -788,6 +802,10 @@ impl Config {
         }
         if let Some(app_name) = get("KEYWARD_APP_NAME") {
             config.app_name = app_name;
+        }
+        config.secondary_storage.redis_url = get("REDIS_URL").filter(|url| !url.trim().is_empty());
+        if let Some(prefix) = get("KEYWARD_REDIS_PREFIX") {
+            config.secondary_storage.key_prefix = prefix;
         }
         if let Some(plugins) = get("KEYWARD_PLUGINS") {
             for plugin in plugins.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -1045,9 +1063,16 @@ mod tests {
             "DATABASE_URL" => Some("postgres://localhost/test".to_owned()),
             "PORT" => Some("8080".to_owned()),
             "KEYWARD_RATE_LIMIT" => Some("off".to_owned()),
+            "REDIS_URL" => Some("redis://127.0.0.1:6379/2".to_owned()),
+            "KEYWARD_REDIS_PREFIX" => Some("auth:".to_owned()),
             _ => None,
         };
         let config = Config::from_lookup(env).expect("valid");
+        assert_eq!(
+            config.secondary_storage.redis_url.as_deref(),
+            Some("redis://127.0.0.1:6379/2")
+        );
+        assert_eq!(config.secondary_storage.key_prefix, "auth:");
         assert_eq!(config.base_url.as_str(), "https://auth.example.com/");
         assert_eq!(config.base_path, "/auth");
         assert_eq!(config.auth_url(), "https://auth.example.com/auth");

@@ -36,6 +36,7 @@ pub mod password;
 pub mod rate_limit;
 mod request;
 mod routes;
+pub mod secondary_storage;
 mod session;
 
 pub use auth::{Auth, AuthBuilder, StartError};

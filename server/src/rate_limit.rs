@@ -122,6 +122,24 @@ impl RateLimitStore for MemoryStore {
     }
 }
 
+/// Counters in the secondary storage (Redis), shared by every server process: one atomic
+/// increment per request, as better-auth's `storage: "secondary-storage"` does. The
+/// window starts with the first request and is not extended by later ones.
+pub struct SecondaryStorageStore(pub std::sync::Arc<dyn crate::secondary_storage::SecondaryStorage>);
+
+#[async_trait::async_trait]
+impl RateLimitStore for SecondaryStorageStore {
+    async fn consume(&self, key: &str, rule: RateLimitRule) -> Result<Decision, String> {
+        let window = rule.window.as_secs().max(1);
+        let count = self.0.increment(key, window).await.map_err(|e| e.to_string())?;
+        let allowed = count <= i64::from(rule.max);
+        Ok(Decision {
+            allowed,
+            retry_after: (!allowed).then_some(window),
+        })
+    }
+}
+
 /// Which rule applies to `path` (relative to the base path); `None` means no limit.
 pub fn rule_for(config: &RateLimitConfig, path: &str) -> Option<RateLimitRule> {
     let mut rule = config.default_rule;
@@ -207,6 +225,27 @@ mod tests {
         assert!(!store.consume("k", rule).await.expect("ok").allowed);
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert!(store.consume("k", rule).await.expect("ok").allowed);
+    }
+
+    #[tokio::test]
+    async fn secondary_storage_counters_block_after_max() {
+        let storage = std::sync::Arc::new(crate::secondary_storage::MemoryStorage::default());
+        let (first, second) = (SecondaryStorageStore(storage.clone()), SecondaryStorageStore(storage));
+        let rule = RateLimitRule {
+            window: Duration::from_secs(10),
+            max: 2,
+        };
+        assert!(first.consume("k", rule).await.expect("ok").allowed);
+        assert!(second.consume("k", rule).await.expect("ok").allowed);
+        let blocked = first.consume("k", rule).await.expect("ok");
+        assert_eq!(
+            blocked,
+            Decision {
+                allowed: false,
+                retry_after: Some(10)
+            },
+            "the two stores share one counter"
+        );
     }
 
     #[test]
