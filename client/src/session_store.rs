@@ -188,8 +188,18 @@ fn publish(client: &AuthClient, data: Option<SessionData>, error: Option<Error>,
     }
 }
 
+/// A mutation's answer is newer than any fetch still under way: such a fetch must not
+/// overwrite it when it lands, and later refetches must not join it.
+fn supersede_fetches(client: &AuthClient) {
+    client.inner.epoch.fetch_add(1, Ordering::AcqRel);
+    if let Ok(mut inflight) = client.inner.inflight.lock() {
+        *inflight = None;
+    }
+}
+
 /// Signed out: no data, no error.
 pub(crate) fn apply_signed_out(client: &AuthClient, event: Option<SessionEvent>) {
+    supersede_fetches(client);
     let was_signed_in = client.inner.state.lock_ref().data.is_some();
     publish(
         client,
@@ -205,6 +215,7 @@ pub(crate) fn apply_signed_out(client: &AuthClient, event: Option<SessionEvent>)
 
 /// A mutating call's answer already holds the new session data.
 pub(crate) fn apply_data(client: &AuthClient, data: SessionData) {
+    supersede_fetches(client);
     publish(client, Some(data), None, None);
 }
 

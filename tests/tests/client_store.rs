@@ -26,12 +26,8 @@ fn record(client: &keyward_client::AuthClient) -> Arc<Mutex<Vec<SessionState>>> 
     seen
 }
 
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(50)).await;
-}
-
-#[tokio::test]
-async fn a_profile_update_reaches_subscribers_with_one_request() {
+/// A server, and a bearer client signed up on it as Ada.
+async fn ada_signed_up() -> (TestServer, keyward_client::AuthClient) {
     let server = TestServer::start().await;
     let client = server.client();
     client
@@ -39,6 +35,16 @@ async fn a_profile_update_reaches_subscribers_with_one_request() {
         .email("Ada", "ada@example.com", PASSWORD)
         .await
         .expect("signs up");
+    (server, client)
+}
+
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+#[tokio::test]
+async fn a_profile_update_reaches_subscribers_with_one_request() {
+    let (server, client) = ada_signed_up().await;
     let seen = record(&client);
     settle().await;
     server.requests.reset();
@@ -62,13 +68,7 @@ async fn a_profile_update_reaches_subscribers_with_one_request() {
 
 #[tokio::test]
 async fn concurrent_refetches_share_one_request() {
-    let server = TestServer::start().await;
-    let client = server.client();
-    client
-        .sign_up()
-        .email("Ada", "ada@example.com", PASSWORD)
-        .await
-        .expect("signs up");
+    let (server, client) = ada_signed_up().await;
     server.requests.reset();
     let store = client.session();
     let all = futures::future::join_all((0..20).map(|_| {
@@ -88,13 +88,7 @@ async fn concurrent_refetches_share_one_request() {
 /// after another (the first completes before the others are polled at all).
 #[tokio::test]
 async fn refetches_called_together_share_one_request_however_they_are_polled() {
-    let server = TestServer::start().await;
-    let client = server.client();
-    client
-        .sign_up()
-        .email("Ada", "ada@example.com", PASSWORD)
-        .await
-        .expect("signs up");
+    let (server, client) = ada_signed_up().await;
     server.requests.reset();
     let store = client.session();
     let calls: Vec<_> = (0..8).map(|_| store.refetch()).collect();
@@ -114,13 +108,7 @@ async fn refetches_called_together_share_one_request_however_they_are_polled() {
 
 #[tokio::test]
 async fn an_unchanged_session_is_not_republished() {
-    let server = TestServer::start().await;
-    let client = server.client();
-    client
-        .sign_up()
-        .email("Ada", "ada@example.com", PASSWORD)
-        .await
-        .expect("signs up");
+    let (_server, client) = ada_signed_up().await;
     let changes = Arc::new(Mutex::new(0usize));
     let counter = changes.clone();
     tokio::spawn(client.session().data_signal().for_each(move |_| {
@@ -337,9 +325,103 @@ async fn refetch_interval_runs_only_while_signed_in() {
     let polled = server.requests.count("GET", "/get-session");
     assert!((3..=7).contains(&polled), "polled {polled} times in 550 ms");
     client.sign_out().await.expect("signs out");
+    // A poll sent while the sign-out was under way may still land: give it an interval,
+    // then its answer must not have brought the session back.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert!(
+        !client.session().get().is_signed_in(),
+        "a late poll does not sign back in"
+    );
     server.requests.reset();
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(server.requests.count("GET", "/get-session"), 0);
+    assert_eq!(
+        server.requests.count("GET", "/get-session"),
+        0,
+        "signed out: polling stopped"
+    );
+}
+
+/// Holds every `GET /get-session` answer (after the server gave it, announced on
+/// `answered`) while `hold` is set, until `release` is notified: a fetch that lands late.
+struct LateSessionReads {
+    inner: keyward_client::transport::ReqwestTransport,
+    hold: Arc<std::sync::atomic::AtomicBool>,
+    answered: Arc<tokio::sync::Notify>,
+    release: Arc<tokio::sync::Notify>,
+}
+
+impl keyward_client::transport::Transport for LateSessionReads {
+    fn send(
+        &self,
+        request: keyward_client::transport::HttpRequest,
+    ) -> keyward_client::transport::BoxFuture<
+        '_,
+        Result<keyward_client::transport::HttpResponse, keyward_client::transport::TransportError>,
+    > {
+        Box::pin(async move {
+            let held = request.method == keyward_client::transport::Method::Get
+                && request.url.path().ends_with("/get-session")
+                && self.hold.load(std::sync::atomic::Ordering::SeqCst);
+            let response = self.inner.send(request).await;
+            if held {
+                self.answered.notify_one();
+                self.release.notified().await;
+            }
+            response
+        })
+    }
+}
+
+/// A refetch answered before a mutation but landing after it must not undo it.
+#[tokio::test]
+async fn a_fetch_landing_after_a_mutation_does_not_undo_it() {
+    let server = TestServer::start().await;
+    let hold = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered = Arc::new(tokio::sync::Notify::new());
+    let release = Arc::new(tokio::sync::Notify::new());
+    let client = keyward_client::AuthClient::builder(server.url.clone())
+        .transport(LateSessionReads {
+            inner: keyward_client::transport::ReqwestTransport::new().expect("transport"),
+            hold: hold.clone(),
+            answered: answered.clone(),
+            release: release.clone(),
+        })
+        .build()
+        .expect("builds");
+    client
+        .sign_up()
+        .email("Ada", "ada@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+
+    let late_fetch = |client: &keyward_client::AuthClient| {
+        hold.store(true, std::sync::atomic::Ordering::SeqCst);
+        let refetch = tokio::spawn(client.session().refetch());
+        let (hold, answered) = (hold.clone(), answered.clone());
+        async move {
+            answered.notified().await;
+            hold.store(false, std::sync::atomic::Ordering::SeqCst);
+            refetch
+        }
+    };
+
+    let refetch = late_fetch(&client).await;
+    client.user().update().name("Ada Lovelace").await.expect("renames");
+    release.notify_one();
+    let stale = refetch.await.expect("joins").expect("answered").expect("signed in");
+    assert_eq!(stale.user.name, "Ada", "the late answer predates the rename");
+    assert_eq!(
+        client.session().get().data.expect("signed in").user.name,
+        "Ada Lovelace",
+        "the store keeps the rename"
+    );
+
+    let refetch = late_fetch(&client).await;
+    client.sign_out().await.expect("signs out");
+    release.notify_one();
+    assert!(refetch.await.expect("joins").expect("answered").is_some());
+    assert!(!client.session().get().is_signed_in(), "the store stays signed out");
+    assert_eq!(client.token().expect("token store"), None);
 }
 
 #[test]
