@@ -12,7 +12,7 @@
 use axum::http::{Extensions, HeaderMap};
 
 use crate::auth::Auth;
-use crate::db::{accounts, sessions, users};
+use crate::db::{accounts, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::Ctx;
 use crate::session::Lookup;
@@ -93,7 +93,7 @@ impl<'a> Api<'a> {
     pub async fn list_user_sessions(&self, user_id: &str) -> ApiResult<Vec<Session>> {
         let mut db = self.auth.0.db.clone();
         let now = keyward_client::wire::time::now_millis();
-        let all = sessions::list_for_user(&mut db, &self.auth.0.fields, user_id).await?;
+        let all = self.auth.sessions().list_for_user(&mut db, user_id).await?;
         Ok(all.into_iter().filter(|s| s.expires_at > now).collect())
     }
 
@@ -120,7 +120,7 @@ impl<'a> Api<'a> {
     /// Ends every session of a user (for example after an admin action); returns how many.
     pub async fn revoke_user_sessions(&self, user_id: &str) -> ApiResult<u64> {
         let mut db = self.auth.0.db.clone();
-        Ok(sessions::delete_for_user(&mut db, user_id).await?)
+        self.auth.sessions().delete_for_user(&mut db, user_id).await
     }
 }
 

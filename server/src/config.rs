@@ -231,6 +231,14 @@ pub struct SessionConfig {
     pub cookie_cache: CookieCacheConfig,
     /// Extra columns on the `session` table.
     pub additional_fields: Vec<AdditionalField>,
+    /// With secondary storage: also write sessions to the `session` table, and read it
+    /// when storage misses a session (better-auth's `storeSessionInDatabase`; without
+    /// secondary storage sessions are always rows).
+    pub store_session_in_database: bool,
+    /// With secondary storage and [`SessionConfig::store_session_in_database`]: keep the
+    /// rows of ended sessions, their `expiresAt` set to when they ended (better-auth's
+    /// `preserveSessionInDatabase`).
+    pub preserve_session_in_database: bool,
 }
 
 impl Default for SessionConfig {
@@ -243,6 +251,8 @@ impl Default for SessionConfig {
             defer_session_refresh: false,
             cookie_cache: CookieCacheConfig::default(),
             additional_fields: Vec::new(),
+            store_session_in_database: false,
+            preserve_session_in_database: false,
         }
     }
 }
@@ -295,8 +305,13 @@ pub struct AdvancedConfig {
     pub cookie_prefix: String,
     /// Force `__Secure-` cookies on or off; `None` follows the base URL's scheme.
     pub use_secure_cookies: Option<bool>,
-    /// Headers that carry the client IP, first match wins (`x-forwarded-for`).
+    /// Headers that carry the client IP, first match wins (`x-forwarded-for`). They are
+    /// read only on connections from a [`AdvancedConfig::trusted_proxies`] address.
     pub ip_address_headers: Vec<String>,
+    /// The reverse proxies whose IP headers are believed (`KEYWARD_TRUSTED_PROXIES`;
+    /// loopback by default). A client connecting directly cannot choose its own rate-limit
+    /// bucket by sending `X-Forwarded-For`.
+    pub trusted_proxies: Vec<TrustedProxy>,
     /// Skip the Origin and callback URL checks (better-auth `disableOriginCheck`).
     pub disable_origin_check: bool,
     /// Skip only the CSRF Origin check (better-auth `disableCSRFCheck`).
@@ -309,8 +324,65 @@ impl Default for AdvancedConfig {
             cookie_prefix: "better-auth".into(),
             use_secure_cookies: None,
             ip_address_headers: vec!["x-forwarded-for".into()],
+            trusted_proxies: TrustedProxy::loopback(),
             disable_origin_check: false,
             disable_csrf_check: false,
+        }
+    }
+}
+
+/// Addresses of reverse proxies whose client-IP headers are believed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustedProxy {
+    /// Any peer (better-auth's behaviour: the header is always believed).
+    Any,
+    /// A network: an address and how many leading bits must match.
+    Network(std::net::IpAddr, u8),
+}
+
+impl TrustedProxy {
+    /// `127.0.0.0/8` and `::1`: a proxy on the same machine.
+    pub fn loopback() -> Vec<Self> {
+        vec![
+            Self::Network(std::net::Ipv4Addr::LOCALHOST.into(), 8),
+            Self::Network(std::net::Ipv6Addr::LOCALHOST.into(), 128),
+        ]
+    }
+
+    /// Parses `*`, an address, or `address/bits`.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if value == "*" {
+            return Some(Self::Any);
+        }
+        let (address, bits) = match value.split_once('/') {
+            Some((address, bits)) => (address, Some(bits.parse::<u8>().ok()?)),
+            None => (value, None),
+        };
+        let address: std::net::IpAddr = address.parse().ok()?;
+        let max = if address.is_ipv4() { 32 } else { 128 };
+        let bits = bits.unwrap_or(max);
+        (bits <= max).then_some(Self::Network(address, bits))
+    }
+
+    /// Whether `ip` is this proxy (an IPv4-mapped IPv6 address counts as its IPv4 one).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (*self, ip) {
+            (Self::Any, _) => true,
+            (Self::Network(IpAddr::V4(network), bits), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+                u32::from(network) & mask == u32::from(ip) & mask
+            }
+            (Self::Network(IpAddr::V6(network), bits), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+                u128::from(network) & mask == u128::from(ip) & mask
+            }
+            _ => false,
         }
     }
 }
@@ -682,6 +754,17 @@ pub struct Config {
     pub passkey: Option<PasskeyConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
+    /// Verification values (better-auth `verification`).
+    pub verification: VerificationConfig,
+}
+
+/// Where verification values live (better-auth `verification`).
+#[derive(Clone, Debug, Default)]
+pub struct VerificationConfig {
+    /// With secondary storage: also write verification values to the `verification`
+    /// table and read it when storage misses one (`storeInDatabase`; without secondary
+    /// storage they are always rows).
+    pub store_in_database: bool,
 }
 
 /// Where the secondary storage lives.
@@ -733,6 +816,7 @@ impl Config {
             organization: None,
             passkey: None,
             secondary_storage: SecondaryStorageConfig::default(),
+            verification: VerificationConfig::default(),
         }
     }
 
@@ -790,10 +874,29 @@ impl Config {
         if let Some(origins) = get("BETTER_AUTH_TRUSTED_ORIGINS") {
             builder = builder.trusted_origins(origins.split(',').map(str::trim).filter(|o| !o.is_empty()));
         }
+        let trusted_proxies = match get("KEYWARD_TRUSTED_PROXIES") {
+            Some(list) if list.trim() == "none" => Some(Vec::new()),
+            Some(list) => Some(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|entry| !entry.is_empty())
+                    .map(|entry| {
+                        TrustedProxy::parse(entry).ok_or_else(|| ConfigError::InvalidVariable {
+                            name: "KEYWARD_TRUSTED_PROXIES",
+                            reason: format!("`{entry}` is not `*`, `none`, an IP address or `address/bits`"),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
         if let Some(value) = get("KEYWARD_RATE_LIMIT") {
             builder = builder.rate_limit_enabled(parse_switch("KEYWARD_RATE_LIMIT", &value)?);
         }
         let mut config = builder.build_unchecked();
+        if let Some(trusted_proxies) = trusted_proxies {
+            config.advanced.trusted_proxies = trusted_proxies;
+        }
         config.email.outbox = get("KEYWARD_OUTBOX").map(PathBuf::from);
         config.email.smtp_url = get("SMTP_URL");
         config.email.smtp_from = get("SMTP_FROM");
@@ -806,6 +909,15 @@ impl Config {
         config.secondary_storage.redis_url = get("REDIS_URL").filter(|url| !url.trim().is_empty());
         if let Some(prefix) = get("KEYWARD_REDIS_PREFIX") {
             config.secondary_storage.key_prefix = prefix;
+        }
+        if let Some(value) = get("KEYWARD_SESSION_IN_DATABASE") {
+            config.session.store_session_in_database = parse_switch("KEYWARD_SESSION_IN_DATABASE", &value)?;
+        }
+        if let Some(value) = get("KEYWARD_VERIFICATION_IN_DATABASE") {
+            config.verification.store_in_database = parse_switch("KEYWARD_VERIFICATION_IN_DATABASE", &value)?;
+        }
+        if let Some(value) = get("KEYWARD_PRESERVE_SESSION_IN_DATABASE") {
+            config.session.preserve_session_in_database = parse_switch("KEYWARD_PRESERVE_SESSION_IN_DATABASE", &value)?;
         }
         if let Some(plugins) = get("KEYWARD_PLUGINS") {
             for plugin in plugins.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -1065,9 +1177,22 @@ mod tests {
             "KEYWARD_RATE_LIMIT" => Some("off".to_owned()),
             "REDIS_URL" => Some("redis://127.0.0.1:6379/2".to_owned()),
             "KEYWARD_REDIS_PREFIX" => Some("auth:".to_owned()),
+            "KEYWARD_SESSION_IN_DATABASE" => Some("on".to_owned()),
+            "KEYWARD_VERIFICATION_IN_DATABASE" => Some("1".to_owned()),
+            "KEYWARD_TRUSTED_PROXIES" => Some("10.0.0.0/8, ::1".to_owned()),
             _ => None,
         };
         let config = Config::from_lookup(env).expect("valid");
+        assert!(config.session.store_session_in_database);
+        assert!(!config.session.preserve_session_in_database);
+        assert!(config.verification.store_in_database);
+        assert_eq!(
+            config.advanced.trusted_proxies,
+            [
+                TrustedProxy::Network("10.0.0.0".parse().expect("ip"), 8),
+                TrustedProxy::Network("::1".parse().expect("ip"), 128)
+            ]
+        );
         assert_eq!(
             config.secondary_storage.redis_url.as_deref(),
             Some("redis://127.0.0.1:6379/2")
@@ -1080,6 +1205,39 @@ mod tests {
         assert_eq!(config.port, 8080);
         assert!(!config.rate_limit.enabled);
         assert!(!config.using_development_secret);
+    }
+
+    #[test]
+    fn trusted_proxies_match_their_networks() {
+        let parse = |value: &str| TrustedProxy::parse(value).expect("parses");
+        let ip = |value: &str| value.parse::<std::net::IpAddr>().expect("ip");
+        assert!(parse("10.0.0.0/8").contains(ip("10.200.3.4")));
+        assert!(!parse("10.0.0.0/8").contains(ip("11.0.0.1")));
+        assert!(parse("192.168.1.7").contains(ip("192.168.1.7")));
+        assert!(!parse("192.168.1.7").contains(ip("192.168.1.8")));
+        assert!(parse("0.0.0.0/0").contains(ip("8.8.8.8")));
+        assert!(parse("fd00::/8").contains(ip("fd12::1")));
+        assert!(!parse("fd00::/8").contains(ip("fe80::1")));
+        assert!(parse("127.0.0.1").contains(ip("::ffff:127.0.0.1")), "IPv4-mapped");
+        assert!(parse("*").contains(ip("2001:db8::1")));
+        assert!(!parse("127.0.0.0/8").contains(ip("::2")));
+        for bad in ["10.0.0.0/33", "::1/129", "localhost", "10.0.0.0/x", ""] {
+            assert_eq!(TrustedProxy::parse(bad), None, "{bad}");
+        }
+        let listed = |name: &str| (name == "KEYWARD_TRUSTED_PROXIES").then(|| "10.0.0.0/99".to_owned());
+        assert!(Config::from_lookup(listed).is_err(), "a typo stops the server");
+        let none = |name: &str| (name == "KEYWARD_TRUSTED_PROXIES").then(|| "none".to_owned());
+        assert!(
+            Config::from_lookup(none)
+                .expect("valid")
+                .advanced
+                .trusted_proxies
+                .is_empty()
+        );
+        assert_eq!(
+            Config::from_lookup(|_| None).expect("valid").advanced.trusted_proxies,
+            TrustedProxy::loopback()
+        );
     }
 
     #[test]

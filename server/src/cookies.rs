@@ -102,13 +102,15 @@ impl RequestCookies {
     /// quotes are stripped; the first occurrence of a name wins.
     pub fn parse<'a>(headers: impl IntoIterator<Item = &'a str>) -> Self {
         let mut entries: Vec<(String, String)> = Vec::new();
+        // Names seen so far: a header of thousands of cookies costs linear time.
+        let mut seen = std::collections::HashSet::new();
         for header in headers {
             for pair in header.split(';') {
                 let Some((name, value)) = pair.split_once('=') else {
                     continue;
                 };
                 let name = name.trim();
-                if name.is_empty() || entries.iter().any(|(existing, _)| existing == name) {
+                if name.is_empty() || !seen.insert(name) {
                     continue;
                 }
                 let mut value = value.trim();

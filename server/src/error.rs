@@ -138,8 +138,26 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl From<sqlx::Error> for ApiError {
+    /// A database that cannot be reached (refused, cut, shutting down, or no connection
+    /// free within the pool's timeout) is `503 DATABASE_UNAVAILABLE`, which a client may
+    /// retry; any other failure is an internal error.
     fn from(error: sqlx::Error) -> Self {
+        if crate::db::is_unavailable(&error) {
+            tracing::error!(%error, "database unavailable");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable);
+        }
+        if crate::db::is_unstorable_text(&error) {
+            return Self::validation("Text contains a character the database cannot store (such as NUL)");
+        }
         Self::internal("database error", error)
+    }
+}
+
+impl From<crate::secondary_storage::StorageError> for ApiError {
+    /// `503 SECONDARY_STORAGE_UNAVAILABLE`: the request may succeed when retried.
+    fn from(error: crate::secondary_storage::StorageError) -> Self {
+        tracing::error!(%error, "secondary storage error");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::SecondaryStorageUnavailable)
     }
 }
 

@@ -38,6 +38,8 @@ mod request;
 mod routes;
 pub mod secondary_storage;
 mod session;
+mod session_store;
+mod verification_store;
 
 pub use auth::{Auth, AuthBuilder, StartError};
 pub use config::{Config, ConfigBuilder, ConfigError};

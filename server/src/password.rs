@@ -64,7 +64,17 @@ fn hash_concurrency() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
 }
 
+/// Keys derived by this process so far (every hash and every verification is one).
+static KEYS_DERIVED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many scrypt keys this process has derived: the cost of a request in hashes, which
+/// is what makes its timing (tests compare it across paths that must look alike).
+pub fn keys_derived() -> u64 {
+    KEYS_DERIVED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn derive_key(password: &str, salt_hex: &str) -> Result<[u8; 64], HashError> {
+    KEYS_DERIVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let normalized: String = password.nfkc().collect();
     let params = scrypt::Params::new(14, 16, 1).map_err(|e| HashError(e.to_string()))?;
     let mut key = [0u8; 64];

@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::auth::Auth;
+use crate::config::TrustedProxy;
 use crate::cookies::{RequestCookies, SetCookie, sign_cookie_value};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{ip_key, rule_for};
@@ -157,18 +158,37 @@ pub(crate) fn expose_header(headers: &mut HeaderMap, name: &str) {
     }
 }
 
-/// The client IP: the first configured header holding exactly one valid address
-/// (`x-forwarded-for` by default, as in better-auth), else the TCP peer.
+/// The client IP. On a connection from a trusted proxy (loopback by default), the first
+/// configured header (`x-forwarded-for`, as in better-auth) names it: of a list of
+/// addresses, the last one that is not itself a trusted proxy (each proxy appends the
+/// address it got the request from, so only the right end is vouched for). From any other
+/// peer, or when the header holds something that is not an address, the TCP peer.
 pub(crate) fn client_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-    for name in &auth.0.config.advanced.ip_address_headers {
-        if let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
-            let candidates: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-            if let [single] = candidates.as_slice()
-                && let Ok(ip) = single.parse::<IpAddr>()
-            {
-                return Some(ip);
+    let advanced = &auth.0.config.advanced;
+    let trusted = |ip: IpAddr| advanced.trusted_proxies.iter().any(|proxy| proxy.contains(ip));
+    let peer_is_proxy =
+        peer.is_some_and(trusted) || (peer.is_none() && advanced.trusted_proxies.contains(&TrustedProxy::Any));
+    if !peer_is_proxy {
+        return peer;
+    }
+    for name in &advanced.ip_address_headers {
+        let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        let mut addresses = Vec::new();
+        for entry in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match entry.parse::<IpAddr>() {
+                Ok(ip) => addresses.push(ip),
+                Err(_) => return peer,
             }
         }
+        return addresses
+            .iter()
+            .rev()
+            .find(|ip| !trusted(**ip))
+            .or(addresses.first())
+            .copied()
+            .or(peer);
     }
     peer
 }

@@ -64,7 +64,26 @@ impl Entry {
 /// shared, and is lost on restart).
 #[derive(Default)]
 pub struct MemoryStorage {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+/// The entries, and how many there were after expired ones were last removed.
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    after_prune: usize,
+}
+
+impl Entries {
+    /// Inserts, first dropping expired entries whenever the map has doubled since the
+    /// last sweep (so an insert costs O(1) amortized and the map never fills with dead keys).
+    fn insert(&mut self, key: &str, entry: Entry, now: Instant) {
+        if self.map.len() >= 2 * self.after_prune.max(64) {
+            self.map.retain(|_, entry| entry.live(now));
+            self.after_prune = self.map.len();
+        }
+        self.map.insert(key.to_owned(), entry);
+    }
 }
 
 impl std::fmt::Debug for MemoryStorage {
@@ -74,7 +93,7 @@ impl std::fmt::Debug for MemoryStorage {
 }
 
 impl MemoryStorage {
-    fn entries(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Entry>>, StorageError> {
+    fn entries(&self) -> Result<std::sync::MutexGuard<'_, Entries>, StorageError> {
         self.entries
             .lock()
             .map_err(|_| StorageError("memory storage lock poisoned".into()))
@@ -87,6 +106,7 @@ impl SecondaryStorage for MemoryStorage {
         let now = Instant::now();
         Ok(self
             .entries()?
+            .map
             .get(key)
             .filter(|entry| entry.live(now))
             .map(|entry| entry.value.clone()))
@@ -94,15 +114,13 @@ impl SecondaryStorage for MemoryStorage {
 
     async fn set(&self, key: &str, value: String, ttl_seconds: Option<u64>) -> Result<(), StorageError> {
         let now = Instant::now();
-        let mut entries = self.entries()?;
-        entries.retain(|_, entry| entry.live(now));
         let expires = ttl_seconds.map(|ttl| now + Duration::from_secs(ttl));
-        entries.insert(key.to_owned(), Entry { value, expires });
+        self.entries()?.insert(key, Entry { value, expires }, now);
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.entries()?.remove(key);
+        self.entries()?.map.remove(key);
         Ok(())
     }
 
@@ -110,6 +128,7 @@ impl SecondaryStorage for MemoryStorage {
         let now = Instant::now();
         Ok(self
             .entries()?
+            .map
             .remove(key)
             .filter(|entry| entry.live(now))
             .map(|entry| entry.value))
@@ -119,6 +138,7 @@ impl SecondaryStorage for MemoryStorage {
         let now = Instant::now();
         let mut entries = self.entries()?;
         let entry = entries
+            .map
             .get_mut(key)
             .filter(|entry| entry.live(now))
             .and_then(|entry| entry.value.parse::<i64>().ok().map(|count| (entry, count)));
@@ -129,11 +149,12 @@ impl SecondaryStorage for MemoryStorage {
             }
             None => {
                 entries.insert(
-                    key.to_owned(),
+                    key,
                     Entry {
                         value: "1".into(),
                         expires: Some(now + Duration::from_secs(ttl_seconds)),
                     },
+                    now,
                 );
                 Ok(1)
             }
@@ -174,6 +195,21 @@ mod tests {
         );
         assert_eq!(storage.increment("m", 60).await.expect("counts"), 1);
         assert_eq!(storage.increment("m", 60).await.expect("counts"), 2);
+    }
+
+    #[tokio::test]
+    async fn memory_storage_sweeps_expired_keys_as_it_grows() {
+        let storage = MemoryStorage::default();
+        for i in 0..1000 {
+            storage
+                .set(&format!("dead-{i}"), "x".into(), Some(0))
+                .await
+                .expect("sets");
+        }
+        storage.set("alive", "y".into(), Some(60)).await.expect("sets");
+        let held = storage.entries().expect("lock").map.len();
+        assert!(held < 200, "expired keys were swept, {held} held");
+        assert_eq!(storage.get("alive").await.expect("gets").as_deref(), Some("y"));
     }
 
     #[test]

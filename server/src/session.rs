@@ -16,6 +16,11 @@ use keyward_client::wire::secret::constant_time_eq;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{ErrorCode, Session, SessionData, User};
 
+/// Whether the lookup found a session that has expired.
+fn found_expired(found: &Option<SessionData>, now: DateTime<Utc>) -> bool {
+    found.as_ref().is_some_and(|data| data.session.expires_at < now)
+}
+
 /// better-auth's per-cookie byte ceiling for chunked cookies.
 const MAX_COOKIE_SIZE: usize = 4050;
 const MAX_COOKIE_CHUNKS: usize = 100;
@@ -249,12 +254,13 @@ impl Ctx {
         }
         let now = now_millis();
         let mut db = auth.0.db.clone();
-        let found = sessions::find_with_user(&mut db, &auth.0.fields, &token).await?;
+        let store = auth.sessions();
+        let found = store.find_with_user(&mut db, &token).await?;
+        let expired = found_expired(&found, now);
         let Some(mut data) = found.filter(|d| d.session.expires_at >= now) else {
             self.delete_session_cookies();
-            let expired = sessions::find(&mut db, &auth.0.fields, &token).await?;
-            if expired.is_some() && (!config.defer_session_refresh || lookup.post) {
-                sessions::delete(&mut db, &token).await?;
+            if expired && (!config.defer_session_refresh || lookup.post) {
+                store.delete(&mut db, &token).await?;
             }
             return Ok(None);
         };
@@ -272,7 +278,7 @@ impl Ctx {
         }
         if needs_refresh {
             let changes = vec![("expiresAt".to_owned(), Arg::from(now + expires_in))];
-            let Some(updated) = sessions::update(&mut db, &auth.0.fields, &token, changes, now).await? else {
+            let Some(updated) = store.update(&mut db, &token, changes, now).await? else {
                 self.delete_session_cookies();
                 return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetSession));
             };
@@ -357,19 +363,19 @@ impl Ctx {
         }
     }
 
-    /// Creates a session for `user_id` (see [`Ctx::new_session_record`]).
-    pub async fn create_session(&self, user_id: &str, dont_remember: bool) -> ApiResult<Session> {
+    /// Creates a session for `user` (see [`Ctx::new_session_record`]).
+    pub async fn create_session(&self, user: &User, dont_remember: bool) -> ApiResult<Session> {
         let now = now_millis();
-        let record = self.new_session_record(user_id, dont_remember, now);
+        let record = self.new_session_record(&user.id, dont_remember, now);
         let mut db = self.auth.0.db.clone();
-        Ok(sessions::insert(&mut db, &self.auth.0.fields, record, now).await?)
+        self.auth.sessions().create(&mut db, record, user, now).await
     }
 
     /// Signs `user` in: creates a session and sets its cookies. `dont_remember` is the
     /// sign-in's remember-me choice; `None` keeps the request's (as better-auth's
     /// `setSessionCookie` without the argument does).
     pub async fn start_session(&mut self, user: User, dont_remember: Option<bool>) -> ApiResult<SessionData> {
-        let session = self.create_session(&user.id, dont_remember.unwrap_or(false)).await?;
+        let session = self.create_session(&user, dont_remember.unwrap_or(false)).await?;
         let data = SessionData {
             session,
             user,
@@ -390,15 +396,17 @@ impl Ctx {
         for (name, value) in &old.additional {
             record.additional.insert(name.clone(), value.clone());
         }
-        let mut db = self.auth.0.db.clone();
-        let session = sessions::insert(&mut db, &self.auth.0.fields, record, now).await?;
+        let auth = self.auth.clone();
+        let mut db = auth.0.db.clone();
+        let store = auth.sessions();
+        let session = store.create(&mut db, record, &user, now).await?;
         let data = SessionData {
             session,
             user,
             needs_refresh: None,
         };
         self.set_session_cookie(&data, None);
-        sessions::delete(&mut db, old.token.expose()).await?;
+        store.delete(&mut db, old.token.expose()).await?;
         Ok(data)
     }
 

@@ -231,6 +231,8 @@ error_codes! {
     UnknownError = "UNKNOWN_ERROR" => "Unknown error",
     // Keyward's own, where better-auth has no equivalent
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",
+    SecondaryStorageUnavailable = "SECONDARY_STORAGE_UNAVAILABLE" => "Secondary storage is unavailable; try again",
+    DatabaseUnavailable = "DATABASE_UNAVAILABLE" => "The database is unavailable; try again",
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -166,6 +166,36 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Whether a statement failed because a text value holds a character PostgreSQL cannot
+/// store (NUL: 22021 `character_not_in_repertoire`; 22P05 `untranslatable_character`):
+/// bad input, not a server fault.
+pub fn is_unstorable_text(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database)
+        if matches!(database.code().as_deref(), Some("22021" | "22P05")))
+}
+
+/// Whether `error` says the database could not be reached or used at all (refused or
+/// cut connection, no connection within the pool's timeout, the server shutting down or
+/// the database file locked past the busy timeout), rather than that a statement failed.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(database) => {
+            let code = database.code().unwrap_or_default();
+            // PostgreSQL: 57P01-57P03 (shutting down, cannot connect now), 08xxx
+            // (connection exceptions), 53300 (too many connections); SQLite: 5 and 6
+            // (busy, locked).
+            code.starts_with("57P") || code.starts_with("08") || code == "53300" || code == "5" || code == "6"
+        }
+        _ => false,
+    }
+}
+
 /// Builds a `Vec<Arg>` from heterogeneous values.
 #[macro_export]
 #[doc(hidden)]

@@ -105,6 +105,12 @@ impl PgPool {
         Ok(PgTx { lease, open: true })
     }
 
+    fn drop_idle(&self) {
+        if let Ok(mut idle) = self.0.idle.lock() {
+            idle.clear();
+        }
+    }
+
     /// Closes every connection and refuses new queries.
     pub(crate) fn close(&self) {
         self.0.slots.close();
@@ -128,6 +134,18 @@ fn reusable<T>(result: &Result<T, sqlx::Error>) -> bool {
     }
 }
 
+/// Whether `error` means the connection itself is gone: cut, broken, or ended by the
+/// server (`FATAL`, as when it shuts down).
+fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(error) => error
+            .try_downcast_ref::<PgDatabaseError>()
+            .is_some_and(|error| matches!(error.severity(), PgSeverity::Fatal | PgSeverity::Panic)),
+        _ => false,
+    }
+}
+
 /// A connection taken from the pool; back to it when dropped if its last statement ran
 /// to the end.
 #[derive(Debug)]
@@ -148,6 +166,13 @@ impl PgLease {
 
     fn ended<T>(&mut self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
         self.clean = reusable(&result);
+        if let Err(error) = &result
+            && connection_lost(error)
+        {
+            // The server went away (a restart, a failover): the idle connections went
+            // with it, so the next requests connect afresh instead of failing on them.
+            self.pool.drop_idle();
+        }
         result
     }
 

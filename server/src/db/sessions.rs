@@ -109,18 +109,6 @@ pub async fn find_with_user(
     }))
 }
 
-/// Finds a session by token.
-pub async fn find(exec: &mut impl Exec, fields: &ModelFields, token: &str) -> Result<Option<Session>, sqlx::Error> {
-    let sql = format!(
-        "select {} from \"session\" where \"token\" = $1",
-        select_list(fields, "", "")
-    );
-    exec.fetch_optional(&sql, crate::args![token])
-        .await?
-        .map(|row| from_row(&row, fields, ""))
-        .transpose()
-}
-
 /// Every session of a user, oldest first.
 pub async fn list_for_user(
     exec: &mut impl Exec,
@@ -161,33 +149,52 @@ pub async fn delete(exec: &mut impl Exec, token: &str) -> Result<bool, sqlx::Err
         > 0)
 }
 
-/// Deletes a session only if it belongs to `user_id`.
-pub async fn delete_owned(exec: &mut impl Exec, user_id: &str, token: &str) -> Result<bool, sqlx::Error> {
-    Ok(exec
-        .execute(
-            "delete from \"session\" where \"token\" = $1 and \"userId\" = $2",
-            crate::args![token, user_id],
-        )
-        .await?
-        > 0)
-}
-
 /// Deletes every session of a user.
 pub async fn delete_for_user(exec: &mut impl Exec, user_id: &str) -> Result<u64, sqlx::Error> {
     exec.execute("delete from \"session\" where \"userId\" = $1", crate::args![user_id])
         .await
 }
 
-/// Deletes every unexpired session of a user except `keep`.
-pub async fn delete_others(
-    exec: &mut impl Exec,
-    user_id: &str,
-    keep: &str,
-    now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+/// `"token" in ($first, …)` with its arguments, numbered from `$first`.
+fn token_list(tokens: &[&str], first: usize) -> (String, Vec<Arg>) {
+    let placeholders: Vec<String> = (first..first + tokens.len()).map(|i| format!("${i}")).collect();
+    let args = tokens.iter().map(|token| Arg::from((*token).to_owned())).collect();
+    (format!("\"token\" in ({})", placeholders.join(", ")), args)
+}
+
+/// Deletes the sessions with these tokens.
+pub async fn delete_tokens(exec: &mut impl Exec, tokens: &[&str]) -> Result<u64, sqlx::Error> {
+    if tokens.is_empty() {
+        return Ok(0);
+    }
+    let (condition, args) = token_list(tokens, 1);
+    exec.execute(&format!("delete from \"session\" where {condition}"), args)
+        .await
+}
+
+/// Ends the live sessions with these tokens but keeps their rows, `expiresAt` set to
+/// `now` (better-auth's `preserveSessionInDatabase`).
+pub async fn end_by_tokens(exec: &mut impl Exec, tokens: &[&str], now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    if tokens.is_empty() {
+        return Ok(0);
+    }
+    let (condition, mut args) = token_list(tokens, 4);
+    let mut all = crate::args![now, now, now];
+    all.append(&mut args);
     exec.execute(
-        "delete from \"session\" where \"userId\" = $1 and \"token\" <> $2 and \"expiresAt\" > $3",
-        crate::args![user_id, keep, now],
+        &format!(
+            "update \"session\" set \"expiresAt\" = $1, \"updatedAt\" = $2 where \"expiresAt\" > $3 and {condition}"
+        ),
+        all,
+    )
+    .await
+}
+
+/// Ends every live session of a user but keeps the rows (see [`end_by_tokens`]).
+pub async fn end_for_user(exec: &mut impl Exec, user_id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    exec.execute(
+        "update \"session\" set \"expiresAt\" = $1, \"updatedAt\" = $2 where \"userId\" = $3 and \"expiresAt\" > $4",
+        crate::args![now, now, user_id, now],
     )
     .await
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, Exec, Row};
+use super::{Exec, Row};
 use crate::crypto::generate_id;
 
 /// A verification row.
@@ -75,14 +75,6 @@ pub async fn consume(
         return Ok(None);
     }
     Ok(Some(latest))
-}
-
-/// [`consume`] in its own transaction.
-pub async fn consume_now(db: &Db, identifier: &str, now: DateTime<Utc>) -> Result<Option<Verification>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let taken = consume(&mut tx, identifier, now).await?;
-    tx.commit().await?;
-    Ok(taken)
 }
 
 /// Deletes every row of `identifier`.

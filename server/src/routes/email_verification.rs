@@ -257,6 +257,7 @@ pub(crate) async fn verify(mut ctx: Ctx, QueryOf(query): QueryOf<VerifyEmailQuer
             Err(error) if is_unique_violation(&error) => return fail(callback, ErrorCode::UserAlreadyExists),
             Err(error) => return Err(error.into()),
         };
+        auth.sessions().refresh_user(&updated).await?;
         if request_type.is_none() {
             let token = VerificationToken {
                 email: &update_to,
@@ -291,6 +292,7 @@ pub(crate) async fn verify(mut ctx: Ctx, QueryOf(query): QueryOf<VerifyEmailQuer
     )
     .await?
     .unwrap_or(user);
+    auth.sessions().refresh_user(&updated).await?;
     if auth.0.config.email_verification.auto_sign_in_after_verification {
         match ctx.session().await {
             Some(mut current) if current.user.email == email => {

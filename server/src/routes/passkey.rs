@@ -27,7 +27,7 @@ use crate::config::PasskeyConfig;
 use crate::crypto::{
     ALPHANUMERIC, LOWER_ALPHANUMERIC, base64, base64url, decode_base64_any, generate_id, random_bytes, random_string,
 };
-use crate::db::{passkeys, users, verifications};
+use crate::db::{passkeys, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
 use crate::routes::get;
@@ -132,7 +132,9 @@ async fn store_challenge(ctx: &Ctx, config: &PasskeyConfig, record: &ChallengeRe
     let expires = now + chrono::Duration::from_std(config.challenge_max_age).unwrap_or(chrono::Duration::minutes(5));
     let value = serde_json::to_string(record).map_err(|e| ApiError::internal("passkey challenge", e))?;
     let mut db = auth.0.db.clone();
-    verifications::insert(&mut db, &token, &value, expires, now).await?;
+    auth.verifications()
+        .insert(&mut db, &token, &value, expires, now)
+        .await?;
     let name = auth.0.cookies.other(&auth.0.config, &config.challenge_cookie);
     ctx.set_signed_cookie(&name, &token, Some(config.challenge_max_age));
     Ok(())
@@ -145,7 +147,9 @@ async fn take_challenge(ctx: &Ctx, config: &PasskeyConfig, ceremony: &str) -> Ap
     let name = auth.0.cookies.other(&auth.0.config, &config.challenge_cookie);
     let signed = ctx.cookies.signed(&name, &auth.0.config.secret);
     let token = signed.value().ok_or_else(not_found)?;
-    let row = verifications::consume_now(&auth.0.db, token, now_millis())
+    let row = auth
+        .verifications()
+        .consume_now(&auth.0.db, token, now_millis())
         .await?
         .ok_or_else(not_found)?;
     let record: ChallengeRecord = serde_json::from_str(&row.value).map_err(|_| not_found())?;

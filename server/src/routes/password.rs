@@ -11,7 +11,7 @@ use super::email_verification::redirect;
 use super::sign_up::{check_new_password, check_password_not_too_long};
 use crate::cookies::encode_uri_component;
 use crate::crypto::{ALPHANUMERIC, random_string};
-use crate::db::{accounts, sessions, users, verifications};
+use crate::db::{accounts, users};
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
@@ -55,14 +55,17 @@ pub(crate) async fn change(
     }
     let revoke = request.revoke_other_sessions == Some(true);
     let now = ctx.now();
+    let store = auth.sessions();
     let mut tx = auth.0.db.begin().await?;
     if revoke {
-        sessions::delete_for_user(&mut tx, &data.user.id).await?;
+        store.delete_for_user(&mut tx, &data.user.id).await?;
     }
     accounts::set_password(&mut tx, &account.id, &hash, now).await?;
     let new_session = if revoke {
-        let record = ctx.new_session_record(&data.user.id, false, now);
-        Some(sessions::insert(&mut tx, &auth.0.fields, record, now).await?)
+        // Created after the revocation, so it is not among the sessions it ended.
+        let created = ctx.now();
+        let record = ctx.new_session_record(&data.user.id, false, created);
+        Some(store.create(&mut tx, record, &data.user, created).await?)
     } else {
         None
     };
@@ -126,14 +129,15 @@ pub(crate) async fn request_reset(
     let now = ctx.now();
     let lifetime = chrono::Duration::from_std(auth.0.config.email_and_password.reset_password_token_expires_in)
         .unwrap_or(chrono::Duration::hours(1));
-    verifications::insert(
-        &mut db,
-        &format!("reset-password:{token}"),
-        &user.id,
-        now + lifetime,
-        now,
-    )
-    .await?;
+    auth.verifications()
+        .insert(
+            &mut db,
+            &format!("reset-password:{token}"),
+            &user.id,
+            now + lifetime,
+            now,
+        )
+        .await?;
     let callback = request
         .redirect_to
         .as_deref()
@@ -182,7 +186,9 @@ pub(crate) async fn reset(
     let identifier = format!("reset-password:{token}");
     let now = ctx.now();
     let mut db = auth.0.db.clone();
-    let verification = verifications::find_latest(&mut db, &identifier)
+    let verification = auth
+        .verifications()
+        .find_latest(&mut db, &identifier)
         .await?
         .filter(|v| v.expires_at >= now)
         .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidToken))?;
@@ -191,11 +197,11 @@ pub(crate) async fn reset(
         .ok_or_else(|| ApiError::bad_request(ErrorCode::UserNotFound))?;
     let hash = password::hash(request.new_password.expose()).await?;
     let mut tx = auth.0.db.begin().await?;
-    if verifications::consume(&mut tx, &identifier, now).await?.is_none() {
+    if auth.verifications().consume(&mut tx, &identifier, now).await?.is_none() {
         return Err(ApiError::bad_request(ErrorCode::InvalidToken));
     }
     if auth.0.config.email_and_password.revoke_sessions_on_password_reset {
-        sessions::delete_for_user(&mut tx, &user.id).await?;
+        auth.sessions().delete_for_user(&mut tx, &user.id).await?;
     }
     match accounts::find_credential(&mut tx, &user.id).await? {
         Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
@@ -234,7 +240,10 @@ pub(crate) async fn reset_callback(
         return invalid();
     }
     let mut db = ctx.auth.0.db.clone();
-    let valid = verifications::find_latest(&mut db, &format!("reset-password:{token}"))
+    let valid = ctx
+        .auth
+        .verifications()
+        .find_latest(&mut db, &format!("reset-password:{token}"))
         .await?
         .is_some_and(|v| v.expires_at >= ctx.now());
     if !valid {

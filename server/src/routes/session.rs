@@ -6,7 +6,6 @@ use axum::extract::RawQuery;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::db::sessions;
 use crate::db::users::field_arg;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
@@ -68,7 +67,7 @@ pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Session>>> {
     let data = ctx.require_fresh_session().await?;
     let now = ctx.now();
     let mut db = ctx.auth.0.db.clone();
-    let sessions = sessions::list_for_user(&mut db, &ctx.auth.0.fields, &data.user.id).await?;
+    let sessions = ctx.auth.sessions().list_for_user(&mut db, &data.user.id).await?;
     Ok(Json(sessions.into_iter().filter(|s| s.expires_at > now).collect()))
 }
 
@@ -77,7 +76,14 @@ pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Session>>> {
 pub(crate) async fn revoke(mut ctx: Ctx, Body(request): Body<RevokeSessionRequest>) -> ApiResult<Json<StatusResponse>> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
-    sessions::delete_owned(&mut db, &data.user.id, request.token.expose()).await?;
+    let store = ctx.auth.sessions();
+    let owned = store
+        .find_with_user(&mut db, request.token.expose())
+        .await?
+        .is_some_and(|found| found.session.user_id == data.user.id);
+    if owned {
+        store.delete(&mut db, request.token.expose()).await?;
+    }
     if request.token == data.session.token {
         ctx.delete_session_cookies();
     }
@@ -88,7 +94,7 @@ pub(crate) async fn revoke(mut ctx: Ctx, Body(request): Body<RevokeSessionReques
 pub(crate) async fn revoke_all(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> ApiResult<Json<StatusResponse>> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
-    sessions::delete_for_user(&mut db, &data.user.id).await?;
+    ctx.auth.sessions().delete_for_user(&mut db, &data.user.id).await?;
     ctx.delete_session_cookies();
     Ok(Json(StatusResponse { status: true }))
 }
@@ -97,7 +103,15 @@ pub(crate) async fn revoke_all(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> Api
 pub(crate) async fn revoke_others(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> ApiResult<Json<StatusResponse>> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
-    sessions::delete_others(&mut db, &data.user.id, data.session.token.expose(), ctx.now()).await?;
+    let store = ctx.auth.sessions();
+    let others: Vec<Session> = store
+        .list_for_user(&mut db, &data.user.id)
+        .await?
+        .into_iter()
+        .filter(|session| session.token != data.session.token)
+        .collect();
+    let tokens: Vec<&str> = others.iter().map(|session| session.token.expose()).collect();
+    store.delete_many(&mut db, &tokens).await?;
     Ok(Json(StatusResponse { status: true }))
 }
 
@@ -124,8 +138,10 @@ pub(crate) async fn update(
         })
         .collect();
     let mut db = auth.0.db.clone();
-    let Some(session) =
-        sessions::update(&mut db, &auth.0.fields, data.session.token.expose(), columns, ctx.now()).await?
+    let Some(session) = auth
+        .sessions()
+        .update(&mut db, data.session.token.expose(), columns, ctx.now())
+        .await?
     else {
         ctx.delete_session_cookies();
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetSession));

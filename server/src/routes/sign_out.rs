@@ -2,7 +2,6 @@
 
 use axum::Json;
 
-use crate::db::sessions;
 use crate::error::ApiResult;
 use crate::request::{Body, Ctx, Endpoint};
 use keyward_client::wire::{SignOutRequest, SignOutResponse};
@@ -16,7 +15,7 @@ pub(crate) async fn sign_out(mut ctx: Ctx, Body(_request): Body<SignOutRequest>)
     let names = &auth.0.cookies;
     if let Some(token) = ctx.cookies.signed(&names.session_token, &auth.0.config.secret).value() {
         let mut db = auth.0.db.clone();
-        if let Err(error) = sessions::delete(&mut db, token).await {
+        if let Err(error) = auth.sessions().delete(&mut db, token).await {
             tracing::error!(%error, "could not delete the session on sign-out");
         }
     }

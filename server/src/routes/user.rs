@@ -9,9 +9,9 @@ use super::email_verification::{VerificationToken, redirect, send_verification_e
 use super::sign_up::check_password_not_too_long;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{LOWER_ALPHANUMERIC, random_string};
+use crate::db::accounts;
 use crate::db::is_unique_violation;
 use crate::db::users::{self, UserChanges, field_arg};
-use crate::db::{accounts, verifications};
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
@@ -67,6 +67,7 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateUserRequest>)
     let Some(user) = users::update(&mut db, &auth.0.fields, &data.user.id, changes, ctx.now()).await? else {
         return Err(ApiError::unauthorized());
     };
+    auth.sessions().refresh_user(&user).await?;
     data.user = user;
     ctx.set_session_cookie(&data, None);
     Ok(Json(StatusResponse { status: true }))
@@ -116,6 +117,7 @@ pub(crate) async fn change_email(
             Err(error) if is_unique_violation(&error) => return Ok(ok),
             Err(error) => return Err(error.into()),
         };
+        auth.sessions().refresh_user(&updated).await?;
         data.user = updated.clone();
         ctx.set_session_cookie(&data, None);
         if can_send {
@@ -159,13 +161,19 @@ async fn delete_account(ctx: &mut Ctx, user: &User) -> ApiResult<()> {
     }
     users::delete(&mut tx, &user.id).await?;
     tx.commit().await?;
+    ctx.auth.sessions().forget_user(&user.id).await?;
     ctx.delete_session_cookies();
     Ok(())
 }
 
 async fn consume_delete_token(ctx: &Ctx, user: &User, token: &str) -> ApiResult<()> {
     let identifier = format!("delete-account-{token}");
-    match verifications::consume_now(&ctx.auth.0.db, &identifier, ctx.now()).await? {
+    match ctx
+        .auth
+        .verifications()
+        .consume_now(&ctx.auth.0.db, &identifier, ctx.now())
+        .await?
+    {
         Some(row) if row.value == user.id => Ok(()),
         _ => Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::InvalidToken)),
     }
@@ -211,14 +219,15 @@ pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<DeleteUserRequest>)
         let token = random_string(32, LOWER_ALPHANUMERIC);
         let now = ctx.now();
         let lifetime = chrono::Duration::from_std(config.delete_token_expires_in).unwrap_or(chrono::Duration::days(1));
-        verifications::insert(
-            &mut db,
-            &format!("delete-account-{token}"),
-            &user.id,
-            now + lifetime,
-            now,
-        )
-        .await?;
+        auth.verifications()
+            .insert(
+                &mut db,
+                &format!("delete-account-{token}"),
+                &user.id,
+                now + lifetime,
+                now,
+            )
+            .await?;
         let url = format!(
             "{}/delete-user/callback?token={token}&callbackURL={}",
             auth.0.config.auth_url(),

@@ -14,6 +14,9 @@ use tower::ServiceExt;
 
 use keyward_server::{Auth, Config};
 
+pub mod process;
+pub mod proxy;
+
 pub const SECRET: &str = "keyward-test-secret-0123456789abcdefghijklmnop";
 pub const ORIGIN: &str = "http://localhost:3000";
 
@@ -27,6 +30,19 @@ pub enum Backend {
 /// The PostgreSQL server tests use (`KEYWARD_TEST_POSTGRES` overrides it).
 pub fn postgres_base() -> String {
     std::env::var("KEYWARD_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// The Redis server tests use (`KEYWARD_TEST_REDIS` overrides it).
+pub fn redis_url() -> String {
+    std::env::var("KEYWARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".to_owned())
+}
+
+/// A Redis key prefix of one test's own: `keyward-<tag>-<random>:`.
+pub fn redis_prefix(tag: &str) -> String {
+    format!(
+        "keyward-{tag}-{}:",
+        keyward_server::crypto::random_string(10, b"abcdefghijklmnopqrstuvwxyz0123456789")
+    )
 }
 
 /// Drops a test's PostgreSQL schema when the test ends, even if it failed.
@@ -131,6 +147,24 @@ impl TestApp {
         Self::with(backend, |_| {}).await
     }
 
+    /// A second server on the same database and configuration (another instance of the
+    /// same deployment), changed by `configure`.
+    pub async fn beside(&self, configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = self.auth.config().clone();
+        configure(&mut config);
+        let auth = Auth::builder(config).build().await.expect("server starts");
+        let router = auth.router();
+        TestApp {
+            auth,
+            router,
+            outbox: self.outbox.clone(),
+            backend: self.backend,
+            _dir: dir,
+            _schema: None,
+        }
+    }
+
     pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
         TestRequest {
             app: self,
@@ -138,6 +172,7 @@ impl TestApp {
             path: path.to_owned(),
             headers: HeaderMap::new(),
             body: Vec::new(),
+            peer: None,
         }
     }
 
@@ -215,6 +250,7 @@ pub struct TestRequest<'a> {
     path: String,
     headers: HeaderMap,
     body: Vec<u8>,
+    peer: Option<std::net::SocketAddr>,
 }
 
 impl TestRequest<'_> {
@@ -252,6 +288,12 @@ impl TestRequest<'_> {
         }
     }
 
+    /// The TCP peer the request seems to come from (none by default, as with `oneshot`).
+    pub fn peer(mut self, ip: &str) -> Self {
+        self.peer = Some(std::net::SocketAddr::new(ip.parse().expect("ip"), 40000));
+        self
+    }
+
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
@@ -262,7 +304,10 @@ impl TestRequest<'_> {
         for (name, value) in &self.headers {
             request = request.header(name, value);
         }
-        let request = request.body(Body::from(self.body)).expect("request");
+        let mut request = request.body(Body::from(self.body)).expect("request");
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
         let response = self.app.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();

@@ -20,7 +20,7 @@ use axum::{Json, Router};
 
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
-use crate::db::{Arg, organization_roles, organizations, sessions};
+use crate::db::{Arg, organization_roles, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint};
 use crate::routes::get;
@@ -128,7 +128,8 @@ async fn set_session_field(auth: &Auth, session: &Session, field: &str, value: O
     let mut db = auth.0.db.clone();
     let changes = vec![(field.to_owned(), Arg::from(value.map(str::to_owned)))];
     let now = keyward_client::wire::time::now_millis();
-    sessions::update(&mut db, &auth.0.fields, session.token.expose(), changes, now)
+    auth.sessions()
+        .update(&mut db, session.token.expose(), changes, now)
         .await?
         .ok_or_else(ApiError::unauthorized)
 }

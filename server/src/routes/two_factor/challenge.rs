@@ -11,7 +11,7 @@ use super::is_enabled;
 use crate::config::TwoFactorConfig;
 use crate::crypto::{URL_SAFE, base64url, hmac_sha256, random_string};
 use crate::db::two_factors::{self, TwoFactorRow};
-use crate::db::{sessions, users, verifications};
+use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::request::Ctx;
 use crate::session::Lookup;
@@ -46,14 +46,15 @@ async fn trust_device(ctx: &mut Ctx, config: &TwoFactorConfig, user_id: &str) ->
     let now = now_millis();
     let trust_id = format!("trust-device-{}", random_string(32, URL_SAFE));
     let mut db = auth.0.db.clone();
-    verifications::insert(
-        &mut db,
-        &trust_id,
-        user_id,
-        now + duration(config.trust_device_max_age),
-        now,
-    )
-    .await?;
+    auth.verifications()
+        .insert(
+            &mut db,
+            &trust_id,
+            user_id,
+            now + duration(config.trust_device_max_age),
+            now,
+        )
+        .await?;
     let signature = trust_signature(&auth.0.config.secret, user_id, &trust_id);
     ctx.set_signed_cookie(
         &auth.0.cookies.trust_device,
@@ -74,7 +75,7 @@ async fn trusted_device(ctx: &Ctx, user_id: &str, cookie: &str) -> ApiResult<Opt
         return Ok(None);
     }
     let mut db = ctx.auth.0.db.clone();
-    let row = verifications::find_latest(&mut db, trust_id).await?;
+    let row = ctx.auth.verifications().find_latest(&mut db, trust_id).await?;
     Ok(row
         .filter(|row| row.value == user_id && row.expires_at > now_millis())
         .map(|_| trust_id.to_owned()))
@@ -101,19 +102,23 @@ pub(crate) async fn intercept_sign_in(ctx: &mut Ctx, data: &SessionData) -> ApiR
     if let Some(cookie) = &trust_cookie {
         if let Some(trust_id) = trusted_device(ctx, &data.user.id, cookie).await? {
             // Trusted: the sign-in stands, and the trust is renewed under a new id.
-            verifications::delete(&mut db, &trust_id).await?;
+            auth.verifications().delete(&mut db, &trust_id).await?;
             trust_device(ctx, config, &data.user.id).await?;
             return Ok(None);
         }
         ctx.out.expire_cookie(&names.trust_device, names.secure);
     }
     ctx.expire_session_cookies(true);
-    sessions::delete(&mut db, data.session.token.expose()).await?;
+    auth.sessions().delete(&mut db, data.session.token.expose()).await?;
     let now = now_millis();
     let expires_at = now + duration(config.challenge_max_age);
     let challenge_id = format!("2fa-{}", random_string(20, URL_SAFE));
-    verifications::insert(&mut db, &challenge_id, &data.user.id, expires_at, now).await?;
-    verifications::insert(&mut db, &format!("2fa-attempts-{challenge_id}"), "0", expires_at, now).await?;
+    auth.verifications()
+        .insert(&mut db, &challenge_id, &data.user.id, expires_at, now)
+        .await?;
+    auth.verifications()
+        .insert(&mut db, &format!("2fa-attempts-{challenge_id}"), "0", expires_at, now)
+        .await?;
     ctx.set_signed_cookie(&names.two_factor, &challenge_id, Some(config.challenge_max_age));
     let mut methods = Vec::new();
     if !config.totp.disabled
@@ -159,14 +164,16 @@ pub(crate) struct Attempt {
 impl Attempt {
     async fn rearm(&self, ctx: &Ctx, count: u32) -> ApiResult<()> {
         let mut db = ctx.auth.0.db.clone();
-        verifications::insert(
-            &mut db,
-            &self.identifier,
-            &count.to_string(),
-            self.expires_at,
-            now_millis(),
-        )
-        .await?;
+        ctx.auth
+            .verifications()
+            .insert(
+                &mut db,
+                &self.identifier,
+                &count.to_string(),
+                self.expires_at,
+                now_millis(),
+            )
+            .await?;
         Ok(())
     }
 
@@ -199,7 +206,9 @@ impl Verifier {
             .map(str::to_owned)
             .ok_or_else(invalid_cookie)?;
         let mut db = auth.0.db.clone();
-        let row = verifications::find_latest(&mut db, &id)
+        let row = auth
+            .verifications()
+            .find_latest(&mut db, &id)
             .await?
             .filter(|row| row.expires_at > now_millis())
             .ok_or_else(invalid_cookie)?;
@@ -242,12 +251,18 @@ impl Verifier {
             return Ok(None);
         };
         let identifier = format!("2fa-attempts-{}", challenge.id);
-        let consumed = verifications::consume_now(&ctx.auth.0.db, &identifier, now_millis())
+        let consumed = ctx
+            .auth
+            .verifications()
+            .consume_now(&ctx.auth.0.db, &identifier, now_millis())
             .await?
             .ok_or_else(invalid_cookie)?;
         let attempts = consumed.value.parse::<u32>().unwrap_or(ATTEMPTS_PER_CHALLENGE);
         if attempts >= ATTEMPTS_PER_CHALLENGE {
-            verifications::consume_now(&ctx.auth.0.db, &challenge.id, now_millis()).await?;
+            ctx.auth
+                .verifications()
+                .consume_now(&ctx.auth.0.db, &challenge.id, now_millis())
+                .await?;
             let names = ctx.auth.0.cookies.clone();
             ctx.out.expire_cookie(&names.two_factor, names.secure);
             return Err(ApiError::bad_request(ErrorCode::TooManyAttemptsRequestNewCode));
@@ -273,12 +288,15 @@ impl Verifier {
         };
         let auth = ctx.auth.clone();
         let names = auth.0.cookies.clone();
-        let consumed = verifications::consume_now(&auth.0.db, &challenge.id, now_millis()).await?;
+        let consumed = auth
+            .verifications()
+            .consume_now(&auth.0.db, &challenge.id, now_millis())
+            .await?;
         if consumed.is_none_or(|row| row.value != challenge.user.id) {
             ctx.out.expire_cookie(&names.two_factor, names.secure);
             return Err(invalid_cookie());
         }
-        let session = ctx.create_session(&challenge.user.id, challenge.dont_remember).await?;
+        let session = ctx.create_session(&challenge.user, challenge.dont_remember).await?;
         let data = SessionData {
             session,
             user: challenge.user,

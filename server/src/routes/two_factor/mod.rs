@@ -22,7 +22,7 @@ use crate::auth::Auth;
 use crate::config::{BackupCodeStorage, TwoFactorConfig};
 use crate::crypto::totp::Totp;
 use crate::crypto::{ALPHANUMERIC, URL_SAFE, random_string};
-use crate::db::{accounts, two_factors, users, verifications};
+use crate::db::{accounts, two_factors, users};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint};
@@ -92,7 +92,7 @@ pub(crate) fn is_enabled(user: &User) -> bool {
 async fn set_enabled(auth: &Auth, user_id: &str, enabled: bool) -> ApiResult<User> {
     let mut db = auth.0.db.clone();
     let changes = users::UserChanges::default().set("twoFactorEnabled", enabled);
-    users::update(
+    let user = users::update(
         &mut db,
         &auth.0.fields,
         user_id,
@@ -100,7 +100,9 @@ async fn set_enabled(auth: &Auth, user_id: &str, enabled: bool) -> ApiResult<Use
         keyward_client::wire::time::now_millis(),
     )
     .await?
-    .ok_or_else(|| ApiError::bad_request(ErrorCode::UserNotFound))
+    .ok_or_else(|| ApiError::bad_request(ErrorCode::UserNotFound))?;
+    auth.sessions().refresh_user(&user).await?;
+    Ok(user)
 }
 
 /// The password rule of the two-factor endpoints: required and checked, unless the server
@@ -249,7 +251,7 @@ async fn disable(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) ->
         .map(str::to_owned);
     if let Some(value) = trusted {
         if let Some((_, trust_id)) = value.split_once('!') {
-            verifications::delete(&mut db, trust_id).await?;
+            auth.verifications().delete(&mut db, trust_id).await?;
         }
         ctx.out.expire_cookie(&names.trust_device, names.secure);
     }

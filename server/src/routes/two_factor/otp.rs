@@ -7,7 +7,7 @@ use super::challenge::{Verifier, assert_not_locked, record_lockout_failure, rese
 use super::{is_enabled, plugin, set_enabled};
 use crate::config::{OtpStorage, TwoFactorConfig};
 use crate::crypto::{DIGITS, base64url, random_string, sha256};
-use crate::db::{two_factors, verifications};
+use crate::db::two_factors;
 use crate::email::TwoFactorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint};
@@ -59,14 +59,15 @@ pub(crate) async fn send(mut ctx: Ctx, Body(_request): Body<SendOtpRequest>) -> 
     let now = now_millis();
     let expires_at = now + chrono::Duration::from_std(config.otp.period).unwrap_or(chrono::Duration::minutes(3));
     let mut db = auth.0.db.clone();
-    verifications::insert(
-        &mut db,
-        &format!("2fa-otp-{}", verifier.key()),
-        &format!("{}:0", stored_form(&auth, config, &code)),
-        expires_at,
-        now,
-    )
-    .await?;
+    auth.verifications()
+        .insert(
+            &mut db,
+            &format!("2fa-otp-{}", verifier.key()),
+            &format!("{}:0", stored_form(&auth, config, &code)),
+            expires_at,
+            now,
+        )
+        .await?;
     let message = TwoFactorCode {
         user: verifier.user().clone(),
         code: OtpCode::new(code),
@@ -95,7 +96,9 @@ pub(crate) async fn verify(
         assert_not_locked(&ctx, config, row).await?;
     }
     let identifier = format!("2fa-otp-{}", verifier.key());
-    let consumed = verifications::consume_now(&auth.0.db, &identifier, now_millis())
+    let consumed = auth
+        .verifications()
+        .consume_now(&auth.0.db, &identifier, now_millis())
         .await?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::OtpHasExpired))?;
     let (stored, attempts) = consumed.value.rsplit_once(':').unwrap_or((&consumed.value, "0"));
@@ -122,14 +125,15 @@ pub(crate) async fn verify(
             verifier.complete(&mut ctx, request.trust_device == Some(true)).await?,
         ));
     }
-    verifications::insert(
-        &mut db,
-        &identifier,
-        &format!("{stored}:{}", attempts + 1),
-        consumed.expires_at,
-        now_millis(),
-    )
-    .await?;
+    auth.verifications()
+        .insert(
+            &mut db,
+            &identifier,
+            &format!("{stored}:{}", attempts + 1),
+            consumed.expires_at,
+            now_millis(),
+        )
+        .await?;
     if let Some(row) = &row {
         record_lockout_failure(&ctx, config, row).await?;
     }

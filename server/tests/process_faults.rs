@@ -1,0 +1,223 @@
+//! The `keyward-server` process under faults: SIGTERM while requests are in flight, kill -9
+//! while it writes to SQLite, and kill -9 of one of two instances on PostgreSQL + Redis
+//! while clients keep working. Every test bounds its waits and stops what it started.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::process::{Instance, SignUp, session_email, sign_in_status, sign_up};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("drain.db").display());
+    let mut instance = Instance::start(&url, &[("KEYWARD_HASH_CONCURRENCY", "1")]).await;
+    let http = reqwest::Client::new();
+    // Hashing one at a time, six sign-ups keep the server busy for a while.
+    let requests: Vec<_> = (0..6)
+        .map(|i| {
+            let (http, base) = (http.clone(), instance.url.clone());
+            tokio::spawn(async move { sign_up(&http, &base, &format!("drain{i}@example.com")).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let status = tokio::task::spawn_blocking(move || {
+        let status = instance.terminate();
+        (status, instance)
+    });
+    let mut created = 0;
+    for request in requests {
+        match request.await.expect("joins") {
+            SignUp::Created(_) => created += 1,
+            SignUp::Exists | SignUp::Failed => {}
+        }
+    }
+    let (status, instance) = status.await.expect("joins");
+    assert!(status.success(), "a clean exit after SIGTERM: {status}");
+    assert_eq!(created, 6, "every sign-up in flight finished");
+    assert!(
+        http.get(format!("{}/api/auth/ok", instance.url)).send().await.is_err(),
+        "no longer listening"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_survives_kill_9_during_writes_without_losing_an_acknowledged_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("crash.db").display());
+    let mut instance = Instance::start(&url, &[]).await;
+    let http = reqwest::Client::new();
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            let (http, base, acknowledged) = (http.clone(), instance.url.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                for i in 0.. {
+                    let email = format!("w{worker}-{i}@example.com");
+                    match sign_up(&http, &base, &email).await {
+                        SignUp::Created(_) => acknowledged.lock().expect("lock").push(email),
+                        SignUp::Exists => panic!("{email} existed before it was signed up"),
+                        SignUp::Failed => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    instance.kill();
+    for worker in workers {
+        tokio::time::timeout(Duration::from_secs(10), worker)
+            .await
+            .expect("workers stop once the server is gone")
+            .expect("joins");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(
+        !acknowledged.is_empty(),
+        "some sign-ups were acknowledged before the kill"
+    );
+    println!("{} sign-ups acknowledged before kill -9", acknowledged.len());
+
+    let db = keyward_server::db::Db::connect(&url).await.expect("opens the file");
+    let mut exec = db.clone();
+    use keyward_server::db::Exec;
+    let check = exec.fetch_all("pragma integrity_check", vec![]).await.expect("checks");
+    assert_eq!(check[0].text("integrity_check").expect("text"), "ok");
+    for email in &acknowledged {
+        let rows = exec
+            .fetch_all(
+                r#"select count(*) as "n" from "user" u join "account" a on a."userId" = u."id" where u."email" = $1"#,
+                keyward_server::args![email.clone()],
+            )
+            .await
+            .expect("counts");
+        assert_eq!(
+            rows[0].int("n").expect("n"),
+            1,
+            "{email} was acknowledged, so it is there once"
+        );
+    }
+    db.close().await;
+
+    let restarted = Instance::start(&url, &[]).await;
+    for email in acknowledged.iter().rev().take(3) {
+        assert_eq!(
+            sign_in_status(&http, &restarted.url, email).await,
+            StatusCode::OK,
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn killing_one_of_two_instances_under_load_loses_nothing() {
+    let (database_url, _schema) = {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::fresh_database(common::Backend::Postgres, dir.path()).await
+    };
+    let prefix = common::redis_prefix("kill");
+    let redis = common::redis_url();
+    let env = [("REDIS_URL", redis.as_str()), ("KEYWARD_REDIS_PREFIX", prefix.as_str())];
+    let mut doomed = Instance::start(&database_url, &env).await;
+    let survivor = Instance::start(&database_url, &env).await;
+    let bases = [doomed.url.clone(), survivor.url.clone()];
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .expect("client");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let retried = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            let (http, bases, stop) = (http.clone(), bases.clone(), stop.clone());
+            let (acknowledged, retried) = (acknowledged.clone(), retried.clone());
+            tokio::spawn(async move {
+                let mut i = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let email = format!("k{worker}-{i}@example.com");
+                    // A client that retries on the other instance when one does not answer.
+                    let mut outcome = SignUp::Failed;
+                    for attempt in 0..4 {
+                        outcome = sign_up(&http, &bases[(i + attempt) % 2], &email).await;
+                        if !matches!(outcome, SignUp::Failed) {
+                            break;
+                        }
+                        retried.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    match outcome {
+                        SignUp::Created(cookie) => {
+                            // Nine reads of the new session per write, on either instance.
+                            for read in 0..9 {
+                                let mut email_seen = None;
+                                for attempt in 0..2 {
+                                    email_seen = session_email(&http, &bases[(i + read + attempt) % 2], &cookie).await;
+                                    if email_seen.is_some() {
+                                        break;
+                                    }
+                                }
+                                assert_eq!(email_seen.as_deref(), Some(email.as_str()), "the session holds");
+                            }
+                            acknowledged.lock().expect("lock").push((email, cookie));
+                        }
+                        SignUp::Exists => acknowledged.lock().expect("lock").push((email, String::new())),
+                        SignUp::Failed => panic!("{email}: no instance answered"),
+                    }
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    doomed.kill();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for worker in workers {
+        tokio::time::timeout(Duration::from_secs(30), worker)
+            .await
+            .expect("workers finish")
+            .expect("no worker failed");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(acknowledged.len() >= 8, "work went on: {}", acknowledged.len());
+    let retried = retried.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(retried > 0, "some requests met the killed instance and were retried");
+    println!(
+        "{} sign-ups acknowledged, {retried} retried on the other instance",
+        acknowledged.len()
+    );
+
+    let db = keyward_server::db::Db::connect(&database_url).await.expect("connects");
+    let mut exec = db.clone();
+    use keyward_server::db::Exec;
+    let rows = exec
+        .fetch_all(
+            r#"select count(*) as "n", count(distinct "email") as "d" from "user""#,
+            vec![],
+        )
+        .await
+        .expect("counts");
+    let (users, distinct) = (rows[0].int("n").expect("n"), rows[0].int("d").expect("d"));
+    assert_eq!(users, distinct, "no duplicated user");
+    assert_eq!(
+        users as usize,
+        acknowledged.len(),
+        "every acknowledged sign-up, and nothing else"
+    );
+    db.close().await;
+    for (email, cookie) in acknowledged.iter().rev().take(20) {
+        if !cookie.is_empty() {
+            assert_eq!(
+                session_email(&http, &survivor.url, cookie).await.as_deref(),
+                Some(email.as_str()),
+                "sessions made on the killed instance live on"
+            );
+        }
+    }
+    for (email, _) in acknowledged.iter().take(3) {
+        assert_eq!(sign_in_status(&http, &survivor.url, email).await, StatusCode::OK);
+    }
+}
