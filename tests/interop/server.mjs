@@ -23,6 +23,10 @@
 //   SESSION_FIELDS  comma list of optional string session fields (session.additionalFields)
 //   DELETE_VERIFICATION 1 emails a confirmation link before deleting a user
 //   REQUIRE_VERIFICATION 1 sets emailAndPassword.requireEmailVerification
+//   REDIS_URL       redis://… : secondaryStorage on Redis (the `redis` package), keys put
+//                   after REDIS_PREFIX (default none)
+//   SESSION_IN_DATABASE 1 sets session.storeSessionInDatabase (with REDIS_URL)
+//   PRESERVE_SESSION_IN_DATABASE 1 sets session.preserveSessionInDatabase
 //   ORG_*           organization plugin limits: ORG_LIMIT (organizationLimit),
 //                   ORG_MEMBERSHIP_LIMIT, ORG_INVITATION_LIMIT, ORG_MAX_TEAMS,
 //                   ORG_MAX_TEAM_MEMBERS, ORG_ALLOW_CREATE=0, ORG_INVITATION_EXPIRES_IN (s),
@@ -49,6 +53,32 @@ const plugins = new Set((env.PLUGINS ?? "bearer").split(",").map((s) => s.trim()
 function writeOutbox(entry) {
   const line = JSON.stringify({ ts: new Date().toISOString(), ...entry });
   if (outbox) fs.appendFileSync(outbox, line + "\n");
+}
+
+/** better-auth's `secondaryStorage` on Redis, every key after `prefix`. */
+async function redisStorage(url, prefix) {
+  const { createClient } = await import("redis");
+  const client = createClient({ url });
+  client.on("error", (error) => console.error("redis:", error.message));
+  await client.connect();
+  const key = (name) => prefix + name;
+  return {
+    get: (name) => client.get(key(name)),
+    async set(name, value, ttl) {
+      if (ttl === undefined || ttl === null) await client.set(key(name), value);
+      else if (ttl > 0) await client.set(key(name), value, { EX: Math.floor(ttl) });
+      else await client.del(key(name));
+    },
+    async delete(name) {
+      await client.del(key(name));
+    },
+    getAndDelete: (name) => client.getDel(key(name)),
+    async increment(name, ttl) {
+      const count = await client.incr(key(name));
+      if (count === 1) await client.expire(key(name), Math.floor(ttl));
+      return count;
+    },
+  };
 }
 
 async function makeDatabase(storage) {
@@ -143,6 +173,8 @@ async function main() {
   if (env.UPDATE_AGE !== undefined) session.updateAge = Number(env.UPDATE_AGE);
   if (env.FRESH_AGE !== undefined) session.freshAge = Number(env.FRESH_AGE);
   if (env.COOKIE_CACHE === "1") session.cookieCache = { enabled: true, maxAge: 300 };
+  if (env.SESSION_IN_DATABASE === "1") session.storeSessionInDatabase = true;
+  if (env.PRESERVE_SESSION_IN_DATABASE === "1") session.preserveSessionInDatabase = true;
   session.additionalFields = stringFields(env.SESSION_FIELDS);
 
   const options = {
@@ -189,6 +221,7 @@ async function main() {
     },
     plugins: await buildPlugins(),
   };
+  if (env.REDIS_URL) options.secondaryStorage = await redisStorage(env.REDIS_URL, env.REDIS_PREFIX ?? "");
 
   if (database) {
     options.database = database;
