@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -89,6 +90,8 @@ pub struct RunStats {
     pub non_2xx: u64,
     /// Requests that got no response (connection errors).
     pub failures: u64,
+    /// `GET /get-session` answers that were `null` (no session).
+    pub null_sessions: u64,
     /// Wall time from the first request to the last response.
     pub elapsed: Duration,
     /// Latency in microseconds.
@@ -105,6 +108,7 @@ impl RunStats {
             responses: 0,
             non_2xx: 0,
             failures: 0,
+            null_sessions: 0,
             elapsed: Duration::ZERO,
             latency: histogram(),
             get_session_latency: histogram(),
@@ -116,6 +120,7 @@ impl RunStats {
         self.responses += other.responses;
         self.non_2xx += other.non_2xx;
         self.failures += other.failures;
+        self.null_sessions += other.null_sessions;
         let _ = self.latency.add(&other.latency);
         let _ = self.get_session_latency.add(&other.get_session_latency);
         if self.first_error.is_none() {
@@ -143,15 +148,54 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
+/// How long a run goes on: until a moment, or until a number of requests were sent.
+#[derive(Clone, Debug)]
+enum Budget {
+    Until(Instant),
+    Requests { sent: Arc<AtomicU64>, total: u64 },
+}
+
+impl Budget {
+    /// Whether there is time left (for [`Budget::Until`]).
+    fn open(&self) -> bool {
+        match self {
+            Budget::Until(deadline) => Instant::now() < *deadline,
+            Budget::Requests { sent, total } => sent.load(Ordering::Relaxed) < *total,
+        }
+    }
+
+    /// Claims the next request; `false` once the budget is spent.
+    fn take(&self) -> bool {
+        match self {
+            Budget::Until(deadline) => Instant::now() < *deadline,
+            Budget::Requests { sent, total } => sent.fetch_add(1, Ordering::Relaxed) < *total,
+        }
+    }
+}
+
 /// Runs `concurrency` closed-loop connections against `target` for `duration`.
 pub async fn run(target: &Target, concurrency: usize, duration: Duration, make: MakeCall) -> RunStats {
+    let deadline = Instant::now() + duration;
+    run_with(std::slice::from_ref(target), concurrency, Budget::Until(deadline), make).await
+}
+
+/// Runs `concurrency` closed-loop connections, connection `i` on `targets[i % len]`,
+/// until `total` requests were sent.
+pub async fn run_requests(targets: &[Target], concurrency: usize, total: u64, make: MakeCall) -> RunStats {
+    let budget = Budget::Requests {
+        sent: Arc::new(AtomicU64::new(0)),
+        total,
+    };
+    run_with(targets, concurrency, budget, make).await
+}
+
+async fn run_with(targets: &[Target], concurrency: usize, budget: Budget, make: MakeCall) -> RunStats {
     let start = Instant::now();
-    let deadline = start + duration;
     let tasks: Vec<_> = (0..concurrency)
         .map(|index| {
-            let target = target.clone();
-            let make = make.clone();
-            tokio::spawn(async move { connection(target, index, deadline, make).await })
+            let target = targets[index % targets.len()].clone();
+            let (make, budget) = (make.clone(), budget.clone());
+            tokio::spawn(async move { connection(target, index, budget, make).await })
         })
         .collect();
     let mut total = RunStats::new();
@@ -164,10 +208,10 @@ pub async fn run(target: &Target, concurrency: usize, duration: Duration, make: 
     total
 }
 
-async fn connection(target: Target, index: usize, deadline: Instant, make: MakeCall) -> RunStats {
+async fn connection(target: Target, index: usize, budget: Budget, make: MakeCall) -> RunStats {
     let mut stats = RunStats::new();
     let mut n = 0u64;
-    'connect: while Instant::now() < deadline {
+    'connect: while budget.open() {
         let Ok(stream) = TcpStream::connect(target.addr).await else {
             stats.failures += 1;
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -179,9 +223,12 @@ async fn connection(target: Target, index: usize, deadline: Instant, make: MakeC
             continue;
         };
         tokio::spawn(conn);
-        while Instant::now() < deadline {
+        loop {
             if sender.ready().await.is_err() {
                 continue 'connect;
+            }
+            if !budget.take() {
+                break 'connect;
             }
             let call = make(index, n);
             n += 1;
@@ -200,17 +247,18 @@ async fn connection(target: Target, index: usize, deadline: Instant, make: MakeC
             };
             let micros = sent.elapsed().as_micros().max(1) as u64;
             let _ = stats.latency.record(micros);
+            let body = body.to_bytes();
             if call.method == Method::GET && call.path == "/get-session" {
                 let _ = stats.get_session_latency.record(micros);
+                if status.is_success() && body.as_ref() == b"null" {
+                    stats.null_sessions += 1;
+                }
             }
             stats.responses += 1;
             if !status.is_success() {
                 stats.non_2xx += 1;
                 if stats.first_error.is_none() {
-                    let body = String::from_utf8_lossy(&body.to_bytes())
-                        .chars()
-                        .take(300)
-                        .collect::<String>();
+                    let body = String::from_utf8_lossy(&body).chars().take(300).collect::<String>();
                     stats.first_error = Some(format!("{} {}: {status} {body}", call.method, call.path));
                 }
             }

@@ -2,9 +2,7 @@
 //! generator, alternating A/B over several rounds; a bare axum server as the ceiling.
 //! `scripts/bench` builds everything in release mode and runs this.
 
-mod load;
 mod report;
-mod servers;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -15,10 +13,10 @@ use std::time::Duration;
 use clap::Parser;
 use serde_json::json;
 
+use keyward_bench::load::{self, Call, MakeCall, RunStats};
+use keyward_bench::servers::{RssSampler, Server, free_port, keyward_command};
 use keyward_server::db::{Db, Exec};
-use load::{Call, MakeCall, RunStats};
 use report::{Sample, Samples};
-use servers::{RssSampler, Server, free_port};
 use setup::{Fixture, PASSWORD};
 
 /// The shared secret: Keyward's cookies verify on better-auth and back.
@@ -250,16 +248,10 @@ async fn start_better_auth(args: &Args, storage: &Storage, out: &Path) -> Result
 
 async fn start_keyward(args: &Args, storage: &Storage, out: &Path) -> Result<Server, String> {
     let port = free_port()?;
-    let mut command = Command::new(&args.keyward);
+    let mut command = keyward_command(&args.keyward, port, &storage.keyward_url, SECRET);
     command
-        .env("PORT", port.to_string())
-        .env("BETTER_AUTH_URL", format!("http://localhost:{port}"))
-        .env("BETTER_AUTH_SECRET", SECRET)
-        .env("DATABASE_URL", &storage.keyward_url)
-        .env("KEYWARD_RATE_LIMIT", "off")
         .env("KEYWARD_PLUGINS", PLUGINS)
-        .env("KEYWARD_OUTBOX", out.join(format!("keyward-{}.outbox", storage.name)))
-        .env("RUST_LOG", "warn");
+        .env("KEYWARD_OUTBOX", out.join(format!("keyward-{}.outbox", storage.name)));
     let log = out.join(format!("keyward-{}.log", storage.name));
     Server::start("keyward", command, port, "/api/auth", "/ok", &log).await
 }

@@ -18,6 +18,20 @@ pub fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port: {e}"))
 }
 
+/// The `keyward-server` command for `port` on `database_url`, signing with `secret`, rate
+/// limits off and logging warnings only; callers add what is theirs.
+pub fn keyward_command(binary: &Path, port: u16, database_url: &str, secret: &str) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .env("PORT", port.to_string())
+        .env("BETTER_AUTH_URL", format!("http://localhost:{port}"))
+        .env("BETTER_AUTH_SECRET", secret)
+        .env("DATABASE_URL", database_url)
+        .env("KEYWARD_RATE_LIMIT", "off")
+        .env("RUST_LOG", "warn");
+    command
+}
+
 /// A running server, killed when dropped.
 pub struct Server {
     /// Short name for the report.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::load::{Call, Target, call};
+use keyward_bench::load::{Call, Target, call};
 
 /// The password of every bench user.
 pub const PASSWORD: &str = "bench-password-1234";
