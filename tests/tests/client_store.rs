@@ -394,18 +394,15 @@ async fn a_fetch_landing_after_a_mutation_does_not_undo_it() {
         .await
         .expect("signs up");
 
-    let late_fetch = |client: &keyward_client::AuthClient| {
+    // Starts a refetch whose answer is held back until `release` is notified.
+    let start_late_fetch = || {
         hold.store(true, std::sync::atomic::Ordering::SeqCst);
-        let refetch = tokio::spawn(client.session().refetch());
-        let (hold, answered) = (hold.clone(), answered.clone());
-        async move {
-            answered.notified().await;
-            hold.store(false, std::sync::atomic::Ordering::SeqCst);
-            refetch
-        }
+        tokio::spawn(client.session().refetch())
     };
 
-    let refetch = late_fetch(&client).await;
+    let refetch = start_late_fetch();
+    answered.notified().await;
+    hold.store(false, std::sync::atomic::Ordering::SeqCst);
     client.user().update().name("Ada Lovelace").await.expect("renames");
     release.notify_one();
     let stale = refetch.await.expect("joins").expect("answered").expect("signed in");
@@ -416,7 +413,9 @@ async fn a_fetch_landing_after_a_mutation_does_not_undo_it() {
         "the store keeps the rename"
     );
 
-    let refetch = late_fetch(&client).await;
+    let refetch = start_late_fetch();
+    answered.notified().await;
+    hold.store(false, std::sync::atomic::Ordering::SeqCst);
     client.sign_out().await.expect("signs out");
     release.notify_one();
     assert!(refetch.await.expect("joins").expect("answered").is_some());
