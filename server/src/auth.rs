@@ -146,7 +146,22 @@ impl AuthBuilder {
                     .default_value(false),
             );
         }
+        if self.config.admin.is_some() {
+            // `role` has no column default, as in better-auth: sign-up and create-user
+            // write the configured default role themselves.
+            user_fields.push(AdditionalField::new("role", FieldType::String).server_only());
+            user_fields.push(
+                AdditionalField::new("banned", FieldType::Boolean)
+                    .server_only()
+                    .default_value(false),
+            );
+            user_fields.push(AdditionalField::new("banReason", FieldType::String).server_only());
+            user_fields.push(AdditionalField::new("banExpires", FieldType::Date).server_only());
+        }
         let mut session_fields = self.config.session.additional_fields.clone();
+        if self.config.admin.is_some() {
+            session_fields.push(AdditionalField::new("impersonatedBy", FieldType::String).server_only());
+        }
         if let Some(organization) = &self.config.organization {
             session_fields.push(AdditionalField::new("activeOrganizationId", FieldType::String).server_only());
             if organization.teams.enabled {

@@ -39,6 +39,8 @@ pub struct CookieNames {
     pub two_factor: String,
     /// `better-auth.trust_device`: a device that may skip the second factor.
     pub trust_device: String,
+    /// `better-auth.admin_session`: the admin's own session while impersonating.
+    pub admin_session: String,
     /// Whether cookies carry `Secure` (and the `__Secure-` prefix).
     pub secure: bool,
 }
@@ -59,6 +61,7 @@ impl CookieNames {
             dont_remember: name("dont_remember"),
             two_factor: name("two_factor"),
             trust_device: name("trust_device"),
+            admin_session: name("admin_session"),
             secure,
         }
     }

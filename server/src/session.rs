@@ -54,11 +54,11 @@ struct CachedSession {
 }
 
 impl Ctx {
-    fn secure(&self) -> bool {
+    pub(crate) fn secure(&self) -> bool {
         self.auth.0.cookies.secure
     }
 
-    fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         &self.auth.0.config.secret
     }
 

@@ -1,6 +1,7 @@
 //! Three `keyward-server` processes on different ports, sharing one PostgreSQL database and
 //! one Redis: what happens on one instance holds on the others at once (sessions, a rename,
-//! an organization switch, a password change that revokes, a sign-out, the rate limit).
+//! an organization switch, a password change that revokes, a sign-out, a ban, the rate
+//! limit).
 
 mod common;
 
@@ -8,17 +9,21 @@ use common::process::{Instance, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// A browser-like client of one instance: its cookie, and the instance's own origin.
+/// A browser-like client: its cookie and its own address (sent as `X-Forwarded-For`,
+/// which the instances trust from loopback, so each browser has its own rate limits).
 struct Browser {
     http: reqwest::Client,
     cookie: String,
+    address: String,
 }
 
 impl Browser {
     fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(1);
         Self {
             http: reqwest::Client::new(),
             cookie: String::new(),
+            address: format!("198.51.100.{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         }
     }
 
@@ -29,6 +34,7 @@ impl Browser {
             .http
             .post(format!("{}/api/auth{path}", instance.url))
             .header("origin", &instance.url)
+            .header("x-forwarded-for", &self.address)
             .json(&body);
         if !self.cookie.is_empty() {
             request = request.header("cookie", &self.cookie);
@@ -51,6 +57,7 @@ impl Browser {
     async fn session(&self, instance: &Instance) -> Value {
         self.http
             .get(format!("{}/api/auth/get-session", instance.url))
+            .header("x-forwarded-for", &self.address)
             .header("cookie", &self.cookie)
             .send()
             .await
@@ -72,7 +79,7 @@ async fn three_processes_on_postgres_and_redis_act_as_one() {
     let env = [
         ("REDIS_URL", redis.as_str()),
         ("KEYWARD_REDIS_PREFIX", prefix.as_str()),
-        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_PLUGINS", "organization,admin"),
         ("KEYWARD_RATE_LIMIT", "on"),
     ];
     // The first migrates the schema; the others start on it.
@@ -83,7 +90,7 @@ async fn three_processes_on_postgres_and_redis_act_as_one() {
 
     // A session made on one instance is valid on all.
     let mut laptop = Browser::new();
-    let (status, _) = laptop
+    let (status, signed_up) = laptop
         .post(
             &a,
             "/sign-up/email",
@@ -91,6 +98,7 @@ async fn three_processes_on_postgres_and_redis_act_as_one() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    let ada_id = signed_up["user"]["id"].as_str().expect("id").to_owned();
     for instance in all {
         assert_eq!(laptop.session(instance).await["user"]["email"], "ada@example.com");
     }
@@ -147,6 +155,86 @@ async fn three_processes_on_postgres_and_redis_act_as_one() {
     for instance in [&a, &c] {
         assert_eq!(laptop.session(instance).await, Value::Null);
     }
+
+    // A ban made on B ends Ada's sessions on every instance at once, and no instance lets
+    // her sign in until an unban on A.
+    let mut root = Browser::new();
+    let (status, root_up) = root
+        .post(
+            &a,
+            "/sign-up/email",
+            json!({"name": "Root", "email": "root@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(root_up["user"]["role"], "user", "the default role");
+    let mut db = keyward_server::db::Db::connect(&database_url).await.expect("connects");
+    keyward_server::db::Exec::execute(
+        &mut db,
+        r#"update "user" set "role" = 'admin' where "email" = 'root@example.com'"#,
+        vec![],
+    )
+    .await
+    .expect("makes root an admin");
+    db.close().await;
+    let (status, _) = root
+        .post(
+            &b,
+            "/sign-in/email",
+            json!({"email": "root@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut tablet = Browser::new();
+    for (browser, instance) in [(&mut laptop, &a), (&mut tablet, &c)] {
+        let (status, _) = browser
+            .post(
+                instance,
+                "/sign-in/email",
+                json!({"email": "ada@example.com", "password": "password-456"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, banned) = root
+        .post(&b, "/admin/ban-user", json!({"userId": ada_id, "banReason": "spam"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{banned}");
+    assert_eq!(banned["user"]["banned"], true);
+    assert_eq!(banned["user"]["banReason"], "spam");
+    for instance in all {
+        assert_eq!(
+            laptop.session(instance).await,
+            Value::Null,
+            "banned on {}",
+            instance.url
+        );
+        assert_eq!(
+            tablet.session(instance).await,
+            Value::Null,
+            "banned on {}",
+            instance.url
+        );
+    }
+    let (status, refused) = tablet
+        .post(
+            &c,
+            "/sign-in/email",
+            json!({"email": "ada@example.com", "password": "password-456"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(refused["code"], "BANNED_USER");
+    let (status, _) = root.post(&a, "/admin/unban-user", json!({"userId": ada_id})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = tablet
+        .post(
+            &b,
+            "/sign-in/email",
+            json!({"email": "ada@example.com", "password": "password-456"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "unbanned");
 
     // The rate limit is shared: three failed sign-ins from one client (behind the loopback
     // proxy, so its own address) spread over the instances, and the fourth is refused on

@@ -5,6 +5,7 @@
 //! dependency, so the server compiles against exactly the types the client sends.
 
 pub mod account;
+pub mod admin;
 pub mod common;
 pub mod email_verification;
 pub mod error;

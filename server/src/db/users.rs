@@ -170,3 +170,68 @@ pub async fn delete(exec: &mut impl Exec, id: &str) -> Result<(), sqlx::Error> {
         .await?;
     Ok(())
 }
+
+/// A page of users for the admin plugin's `list-users`.
+#[derive(Clone, Debug, Default)]
+pub struct UserListing {
+    /// Page size (`None`: every user).
+    pub limit: Option<i64>,
+    /// Users skipped.
+    pub offset: i64,
+    /// Sort column (a checked user column) and descending flag.
+    pub sort: Option<(String, bool)>,
+    /// `where` fragments on user columns (placeholders numbered `$1`… in order across
+    /// fragments) and their arguments.
+    pub conditions: Vec<(String, Vec<Arg>)>,
+}
+
+/// A page of users, and how many match in all.
+pub async fn list(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    listing: &UserListing,
+) -> Result<(Vec<User>, u64), sqlx::Error> {
+    let mut args = Vec::new();
+    let mut condition = "1 = 1".to_owned();
+    for (fragment, fragment_args) in &listing.conditions {
+        condition.push_str(" and ");
+        condition.push_str(fragment);
+        args.extend(fragment_args.iter().cloned());
+    }
+    let total = exec
+        .fetch_optional(
+            &format!(r#"select count(*) as "n" from "user" where {condition}"#),
+            args.clone(),
+        )
+        .await?
+        .map(|row| row.int("n"))
+        .transpose()?
+        .unwrap_or(0);
+    let order = match &listing.sort {
+        Some((column, descending)) => format!(r#""{column}" {}, "id""#, if *descending { "desc" } else { "asc" }),
+        None => r#""createdAt", "id""#.to_owned(),
+    };
+    let mut sql = format!(
+        r#"select {} from "user" where {condition} order by {order}"#,
+        select_list(fields, "", "")
+    );
+    // SQLite needs a limit before an offset; -1 is "no limit" there and PostgreSQL takes
+    // `limit all`.
+    match (listing.limit, exec.dialect()) {
+        (Some(limit), _) => {
+            args.push(Arg::Int(Some(limit)));
+            sql.push_str(&format!(" limit ${}", args.len()));
+        }
+        (None, super::Dialect::Sqlite) => sql.push_str(" limit -1"),
+        (None, super::Dialect::Postgres) => sql.push_str(" limit all"),
+    }
+    args.push(Arg::Int(Some(listing.offset)));
+    sql.push_str(&format!(" offset ${}", args.len()));
+    let users = exec
+        .fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(|row| from_row(row, fields, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((users, total.max(0) as u64))
+}

@@ -1,6 +1,7 @@
 //! The endpoints, one module per endpoint group, at better-auth's paths and methods.
 
 mod account;
+mod admin;
 mod email_verification;
 mod health;
 mod organization;
@@ -66,6 +67,9 @@ pub(crate) fn router(auth: Auth) -> Router {
     }
     if auth.0.config.passkey.is_some() {
         router = passkey::routes(router);
+    }
+    if auth.0.config.admin.is_some() {
+        router = admin::routes(router);
     }
     router
         .fallback(not_found)

@@ -152,17 +152,24 @@ pub(crate) async fn change_email(
 }
 
 async fn delete_account(ctx: &mut Ctx, user: &User) -> ApiResult<()> {
-    let mut tx = ctx.auth.0.db.begin().await?;
-    if ctx.auth.0.config.two_factor.is_some() {
-        crate::db::two_factors::delete_for_user(&mut tx, &user.id).await?;
-    }
-    if let Some(organization) = &ctx.auth.0.config.organization {
-        crate::db::organizations::delete_user_data(&mut tx, &user.id, organization.teams.enabled).await?;
-    }
-    users::delete(&mut tx, &user.id).await?;
-    tx.commit().await?;
-    ctx.auth.sessions().forget_user(&user.id).await?;
+    remove_user_data(&ctx.auth, &user.id).await?;
     ctx.delete_session_cookies();
+    Ok(())
+}
+
+/// Deletes a user with their sessions, accounts and plugin rows, and forgets their
+/// sessions in secondary storage.
+pub(crate) async fn remove_user_data(auth: &crate::auth::Auth, user_id: &str) -> ApiResult<()> {
+    let mut tx = auth.0.db.begin().await?;
+    if auth.0.config.two_factor.is_some() {
+        crate::db::two_factors::delete_for_user(&mut tx, user_id).await?;
+    }
+    if let Some(organization) = &auth.0.config.organization {
+        crate::db::organizations::delete_user_data(&mut tx, user_id, organization.teams.enabled).await?;
+    }
+    users::delete(&mut tx, user_id).await?;
+    tx.commit().await?;
+    auth.sessions().forget_user(user_id).await?;
     Ok(())
 }
 

@@ -1,0 +1,822 @@
+//! The admin plugin's `/admin/*` endpoints: roles, user management, bans, sessions and
+//! impersonation. Every endpoint but `has-permission` needs a signed-in user whose role
+//! (or id, through `adminUserIds`) grants the action.
+
+use axum::Json;
+use axum::Router;
+use axum::http::StatusCode;
+use chrono::Duration;
+use serde_json::{Map, Value};
+
+use super::get;
+use super::sign_up::{check_new_password, check_password_not_too_long};
+use super::user::remove_user_data;
+use crate::auth::Auth;
+use crate::config::AdminConfig;
+use crate::db::users::{self, UserChanges, UserListing, field_arg};
+use crate::db::{Arg, FieldType, accounts, is_unique_violation};
+use crate::error::{ApiError, ApiResult};
+use crate::password;
+use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use axum::routing::post;
+use keyward_client::wire::admin::{
+    AdminUpdateUserRequest, AdminUserFields, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
+    RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
+    UserList, UserResponse, UserSessions, impersonated_by,
+};
+use keyward_client::wire::organization::{HasPermissionResponse, Permissions, Roles, SuccessResponse};
+use keyward_client::wire::time::{now_millis, parse_iso};
+use keyward_client::wire::{ErrorCode, SessionData, StatusResponse, User};
+
+impl Endpoint for SetRoleRequest {}
+impl Endpoint for CreateUserRequest {}
+impl Endpoint for AdminUpdateUserRequest {}
+impl Endpoint for UserIdRequest {}
+impl Endpoint for BanUserRequest {}
+impl Endpoint for RevokeUserSessionRequest {}
+impl Endpoint for SetUserPasswordRequest {}
+impl Endpoint for UserHasPermissionRequest {}
+impl QueryEndpoint for GetUserQuery {}
+impl QueryEndpoint for ListUsersQuery {}
+
+pub(crate) fn routes(router: Router<Auth>) -> Router<Auth> {
+    router
+        .route("/admin/set-role", post(set_role))
+        .route("/admin/get-user", get(get_user))
+        .route("/admin/create-user", post(create_user))
+        .route("/admin/update-user", post(update_user))
+        .route("/admin/list-users", get(list_users))
+        .route("/admin/list-user-sessions", post(list_user_sessions))
+        .route("/admin/ban-user", post(ban_user))
+        .route("/admin/unban-user", post(unban_user))
+        .route("/admin/impersonate-user", post(impersonate_user))
+        .route("/admin/stop-impersonating", post(stop_impersonating))
+        .route("/admin/revoke-user-session", post(revoke_user_session))
+        .route("/admin/revoke-user-sessions", post(revoke_user_sessions))
+        .route("/admin/remove-user", post(remove_user))
+        .route("/admin/set-user-password", post(set_user_password))
+        .route("/admin/has-permission", post(has_permission))
+}
+
+fn plugin(auth: &Auth) -> ApiResult<&AdminConfig> {
+    auth.0
+        .config
+        .admin
+        .as_ref()
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound))
+}
+
+/// better-auth's admin `hasPermission`: `adminUserIds` may do anything; otherwise any
+/// role of the user's role value (default role when unset) must grant all of it.
+fn allowed(config: &AdminConfig, user_id: &str, role: Option<&str>, permissions: &Permissions) -> bool {
+    if config.admin_user_ids.iter().any(|id| id == user_id) {
+        return true;
+    }
+    config.roles.allows(role.unwrap_or(&config.default_role), permissions)
+}
+
+/// The signed-in user (read from storage, not the cookie cache), who must be granted
+/// `resource:action`; `refused` is the error code otherwise.
+async fn admin(
+    ctx: &mut Ctx,
+    resource: &str,
+    action: &str,
+    refused: ErrorCode,
+) -> ApiResult<(SessionData, AdminConfig)> {
+    let data = ctx.require_sensitive_session().await?;
+    let config = plugin(&ctx.auth)?.clone();
+    require(&config, &data.user, resource, action, refused)?;
+    Ok((data, config))
+}
+
+fn require(config: &AdminConfig, user: &User, resource: &str, action: &str, refused: ErrorCode) -> ApiResult<()> {
+    if allowed(
+        config,
+        &user.id,
+        user.role(),
+        &Permissions::new().with(resource, [action]),
+    ) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, refused))
+    }
+}
+
+fn user_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UserNotFound)
+}
+
+async fn find_user(auth: &Auth, id: &str) -> ApiResult<User> {
+    let mut db = auth.0.db.clone();
+    users::find_by_id(&mut db, &auth.0.fields, id)
+        .await?
+        .ok_or_else(user_not_found)
+}
+
+/// The stored form of roles (better-auth's `parseRoles`): a list is joined with `,`.
+fn stored_roles(roles: &Roles) -> String {
+    match roles {
+        Roles::One(role) => role.clone(),
+        Roles::Many(roles) => roles.join(","),
+    }
+}
+
+/// A role value from a JSON body (`data.role`): each role must be a string and, with
+/// custom roles configured, a known one.
+fn checked_roles(config: &AdminConfig, value: &Value) -> ApiResult<String> {
+    let names: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut roles = Vec::with_capacity(names.len());
+    for name in names {
+        let Value::String(name) = name else {
+            return Err(ApiError::bad_request(ErrorCode::InvalidRoleType));
+        };
+        if config.custom_roles && !config.roles.contains(name) {
+            return Err(ApiError::bad_request(ErrorCode::YouAreNotAllowedToSetNonExistentValue));
+        }
+        roles.push(name.as_str());
+    }
+    Ok(roles.join(","))
+}
+
+/// Updates a user and the copies cached in their live sessions.
+async fn update(auth: &Auth, user_id: &str, changes: UserChanges) -> ApiResult<User> {
+    let mut db = auth.0.db.clone();
+    let user = users::update(&mut db, &auth.0.fields, user_id, changes, now_millis())
+        .await?
+        .ok_or_else(user_not_found)?;
+    auth.sessions().refresh_user(&user).await?;
+    Ok(user)
+}
+
+fn valid_email(email: &str) -> bool {
+    keyward_client::wire::schema::is_valid_email(email)
+}
+
+/// User columns an admin may write through `create-user` and `update-user` data: the
+/// core profile fields and every configured or plugin field, each type-checked.
+fn data_changes(auth: &Auth, data: &Map<String, Value>) -> ApiResult<UserChanges> {
+    let mut changes = UserChanges::default();
+    for (key, value) in data {
+        match key.as_str() {
+            "name" => match value {
+                Value::String(name) => changes = changes.set("name", name.clone()),
+                _ => return Err(ApiError::validation("[body.data.name] Invalid input: expected string")),
+            },
+            "image" => match value {
+                Value::String(image) => changes = changes.set("image", image.clone()),
+                Value::Null => changes = changes.set("image", Arg::Text(None)),
+                _ => return Err(ApiError::validation("[body.data.image] Invalid input: expected string")),
+            },
+            "emailVerified" => match value {
+                Value::Bool(verified) => changes = changes.set("emailVerified", *verified),
+                _ => {
+                    return Err(ApiError::validation(
+                        "[body.data.emailVerified] Invalid input: expected boolean",
+                    ));
+                }
+            },
+            "email" => match value {
+                Value::String(email) => changes = changes.set("email", email.to_lowercase()),
+                _ => return Err(ApiError::validation("[body.data.email] Invalid input: expected string")),
+            },
+            other => {
+                let Some(field) = auth.0.fields.user.iter().find(|f| f.name == other) else {
+                    continue;
+                };
+                let valid = match (field.field_type, value) {
+                    (_, Value::Null) => true,
+                    (FieldType::String, Value::String(_)) | (FieldType::Boolean, Value::Bool(_)) => true,
+                    (FieldType::Number | FieldType::BigInt, Value::Number(_)) => true,
+                    (FieldType::Date, Value::String(s)) => parse_iso(s).is_some(),
+                    _ => false,
+                };
+                if !valid {
+                    return Err(ApiError::validation(format!(
+                        "[body.data.{other}] Invalid input: expected {:?}",
+                        field.field_type
+                    )));
+                }
+                changes.columns.push((field.name.clone(), field_arg(field, value)));
+            }
+        }
+    }
+    Ok(changes)
+}
+
+const BAN_FIELDS: [&str; 3] = ["banned", "banReason", "banExpires"];
+
+/// `POST /admin/set-role`.
+pub(crate) async fn set_role(mut ctx: Ctx, Body(request): Body<SetRoleRequest>) -> ApiResult<Json<UserResponse>> {
+    let (_, config) = admin(
+        &mut ctx,
+        "user",
+        "set-role",
+        ErrorCode::YouAreNotAllowedToChangeUsersRole,
+    )
+    .await?;
+    if config.custom_roles {
+        let names = match &request.role {
+            Roles::One(role) => vec![role.clone()],
+            Roles::Many(roles) => roles.clone(),
+        };
+        if names.iter().any(|name| !config.roles.contains(name)) {
+            return Err(ApiError::bad_request(ErrorCode::YouAreNotAllowedToSetNonExistentValue));
+        }
+    }
+    find_user(&ctx.auth, &request.user_id).await?;
+    let changes = UserChanges::default().set("role", stored_roles(&request.role));
+    let user = update(&ctx.auth, &request.user_id, changes).await?;
+    Ok(Json(UserResponse { user }))
+}
+
+/// `GET /admin/get-user`.
+pub(crate) async fn get_user(mut ctx: Ctx, QueryOf(query): QueryOf<GetUserQuery>) -> ApiResult<Json<User>> {
+    admin(&mut ctx, "user", "get", ErrorCode::YouAreNotAllowedToGetUser).await?;
+    Ok(Json(find_user(&ctx.auth, &query.id).await?))
+}
+
+/// `POST /admin/create-user`: a user with the given role (default role otherwise) and,
+/// with a password, a credential account.
+pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequest>) -> ApiResult<Json<UserResponse>> {
+    let (data, config) = admin(&mut ctx, "user", "create", ErrorCode::YouAreNotAllowedToCreateUsers).await?;
+    let mut user_data = request.data.clone().unwrap_or_default();
+    let data_role = user_data.remove("role");
+    let requested_role = match (&request.role, data_role) {
+        (Some(roles), _) => Some(serde_json::to_value(roles).unwrap_or(Value::Null)),
+        (None, role) => role,
+    };
+    let role = match &requested_role {
+        Some(value) => {
+            require(
+                &config,
+                &data.user,
+                "user",
+                "set-role",
+                ErrorCode::YouAreNotAllowedToChangeUsersRole,
+            )?;
+            checked_roles(&config, value)?
+        }
+        None => config.default_role.clone(),
+    };
+    if BAN_FIELDS.iter().any(|key| user_data.contains_key(*key)) {
+        require(
+            &config,
+            &data.user,
+            "user",
+            "ban",
+            ErrorCode::YouAreNotAllowedToBanUsers,
+        )?;
+    }
+    let email = request.email.to_lowercase();
+    if !valid_email(&email) {
+        return Err(ApiError::bad_request(ErrorCode::InvalidEmail));
+    }
+    if let Some(password) = &request.password {
+        check_password_not_too_long(&ctx, password.expose())?;
+    }
+    let auth = ctx.auth.clone();
+    let mut db = auth.0.db.clone();
+    if users::find_by_email(&mut db, &auth.0.fields, &email).await?.is_some() {
+        return Err(ApiError::bad_request(ErrorCode::UserAlreadyExistsUseAnotherEmail));
+    }
+    user_data.remove("email");
+    user_data.remove("name");
+    let extra = data_changes(&auth, &user_data)?;
+    let hash = match &request.password {
+        Some(password) if !password.expose().is_empty() => Some(password::hash(password.expose()).await?),
+        _ => None,
+    };
+    let now = ctx.now();
+    let mut email_verified = false;
+    let mut image = None;
+    let mut additional = Map::new();
+    for (column, value) in extra.columns {
+        match (column.as_str(), value) {
+            ("emailVerified", Arg::Bool(verified)) => email_verified = verified.unwrap_or(false),
+            ("image", Arg::Text(text)) => image = text,
+            (name, _) => {
+                if let Some(value) = user_data.get(name) {
+                    additional.insert(name.to_owned(), value.clone());
+                }
+            }
+        }
+    }
+    for field in auth.0.fields.user.iter() {
+        if let (None, Some(default)) = (additional.get(&field.name), &field.default) {
+            additional.insert(field.name.clone(), default.clone());
+        }
+    }
+    additional.insert("role".to_owned(), Value::String(role));
+    let new_user = users::NewUser {
+        name: request.name.clone(),
+        email,
+        email_verified,
+        image,
+        additional,
+    };
+    let mut tx = auth.0.db.begin().await?;
+    let user = match users::insert(&mut tx, &auth.0.fields, new_user, now).await {
+        Ok(user) => user,
+        Err(error) if is_unique_violation(&error) => {
+            return Err(ApiError::bad_request(ErrorCode::UserAlreadyExistsUseAnotherEmail));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if let Some(hash) = hash {
+        accounts::insert_credential(&mut tx, &user.id, &hash, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Json(UserResponse { user }))
+}
+
+/// `POST /admin/update-user`: any user field but the id and the password; a ban through
+/// it ends the user's sessions. Answers the bare user.
+pub(crate) async fn update_user(mut ctx: Ctx, Body(request): Body<AdminUpdateUserRequest>) -> ApiResult<Json<User>> {
+    let (data, config) = admin(&mut ctx, "user", "update", ErrorCode::YouAreNotAllowedToUpdateUsers).await?;
+    let mut update_data = request.data.clone();
+    if update_data.is_empty() {
+        return Err(ApiError::bad_request(ErrorCode::NoDataToUpdate));
+    }
+    if update_data.contains_key("password") {
+        return Err(ApiError::bad_request(ErrorCode::PasswordCannotBeUpdatedViaUpdateUser));
+    }
+    if update_data.contains_key("id") {
+        return Err(ApiError::bad_request(ErrorCode::UserIdCannotBeUpdated));
+    }
+    if let Some(value) = update_data.get("role") {
+        require(
+            &config,
+            &data.user,
+            "user",
+            "set-role",
+            ErrorCode::YouAreNotAllowedToChangeUsersRole,
+        )?;
+        let role = checked_roles(&config, value)?;
+        update_data.insert("role".to_owned(), Value::String(role));
+    }
+    let bans = update_data.get("banned") == Some(&Value::Bool(true));
+    if BAN_FIELDS.iter().any(|key| update_data.contains_key(*key)) {
+        require(
+            &config,
+            &data.user,
+            "user",
+            "ban",
+            ErrorCode::YouAreNotAllowedToBanUsers,
+        )?;
+        if bans && request.user_id == data.user.id {
+            return Err(ApiError::bad_request(ErrorCode::YouCannotBanYourself));
+        }
+    }
+    let auth = ctx.auth.clone();
+    if update_data.contains_key("email") || update_data.contains_key("emailVerified") {
+        require(
+            &config,
+            &data.user,
+            "user",
+            "set-email",
+            ErrorCode::YouAreNotAllowedToSetUsersEmail,
+        )?;
+        if let Some(email) = update_data.get("email") {
+            let email = match email {
+                Value::String(email) => email.to_lowercase(),
+                other => other.to_string().to_lowercase(),
+            };
+            if !valid_email(&email) {
+                return Err(ApiError::bad_request(ErrorCode::InvalidEmail));
+            }
+            let mut db = auth.0.db.clone();
+            if let Some(existing) = users::find_by_email(&mut db, &auth.0.fields, &email).await?
+                && existing.id != request.user_id
+            {
+                return Err(ApiError::bad_request(ErrorCode::UserAlreadyExistsUseAnotherEmail));
+            }
+            update_data.insert("email".to_owned(), Value::String(email));
+        }
+    }
+    if update_data.contains_key("phoneNumber") || update_data.contains_key("phoneNumberVerified") {
+        require(
+            &config,
+            &data.user,
+            "user",
+            "set-phone",
+            ErrorCode::YouAreNotAllowedToSetUsersPhoneNumber,
+        )?;
+    }
+    find_user(&auth, &request.user_id).await?;
+    let changes = data_changes(&auth, &update_data)?;
+    let mut db = auth.0.db.clone();
+    let user = match users::update(&mut db, &auth.0.fields, &request.user_id, changes, ctx.now()).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err(user_not_found()),
+        Err(error) if is_unique_violation(&error) => {
+            return Err(ApiError::bad_request(ErrorCode::UserAlreadyExistsUseAnotherEmail));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if bans {
+        auth.sessions().delete_for_user(&mut db, &user.id).await?;
+    } else {
+        auth.sessions().refresh_user(&user).await?;
+    }
+    Ok(Json(user))
+}
+
+/// A user column `list-users` may search, filter or sort by, with its type.
+fn user_column(auth: &Auth, name: &str) -> Option<(String, FieldType)> {
+    let core = match name {
+        "id" | "name" | "email" | "image" => Some(FieldType::String),
+        "emailVerified" => Some(FieldType::Boolean),
+        "createdAt" | "updatedAt" => Some(FieldType::Date),
+        _ => None,
+    };
+    core.map(|kind| (name.to_owned(), kind)).or_else(|| {
+        auth.0
+            .fields
+            .user
+            .iter()
+            .find(|field| field.name == name)
+            .map(|field| (field.name.clone(), field.field_type))
+    })
+}
+
+/// A query value as an argument for a column of `kind` (`None`: it cannot be one).
+fn typed_arg(kind: FieldType, text: &str) -> Option<Arg> {
+    match kind {
+        FieldType::String => Some(Arg::from(text)),
+        FieldType::Boolean => match text {
+            "true" | "1" => Some(Arg::Bool(Some(true))),
+            "false" | "0" => Some(Arg::Bool(Some(false))),
+            _ => None,
+        },
+        FieldType::Number | FieldType::BigInt => text.trim().parse::<f64>().ok().map(|n| {
+            if n.fract() == 0.0 {
+                Arg::Int(Some(n as i64))
+            } else {
+                Arg::Float(Some(n))
+            }
+        }),
+        FieldType::Date => parse_iso(text).map(Arg::from),
+    }
+}
+
+/// One `where` fragment for `list-users`, numbering its placeholders from `first`.
+fn condition(column: &str, kind: FieldType, operator: &str, value: &str, first: usize) -> Option<(String, Vec<Arg>)> {
+    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let like = |pattern: String| {
+        Some((
+            format!(r#""{column}" like ${first} escape '\'"#),
+            vec![Arg::from(pattern)],
+        ))
+    };
+    let compare = |sql: &str| Some((format!(r#""{column}" {sql} ${first}"#), vec![typed_arg(kind, value)?]));
+    match operator {
+        "eq" => compare("="),
+        "ne" => compare("<>"),
+        "lt" => compare("<"),
+        "lte" => compare("<="),
+        "gt" => compare(">"),
+        "gte" => compare(">="),
+        "contains" => like(format!("%{escaped}%")),
+        "starts_with" => like(format!("{escaped}%")),
+        "ends_with" => like(format!("%{escaped}")),
+        "in" | "not_in" => {
+            let args = value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| typed_arg(kind, v))
+                .collect::<Option<Vec<Arg>>>()?;
+            if args.is_empty() {
+                let never = if operator == "in" { "1 = 0" } else { "1 = 1" };
+                return Some((never.to_owned(), Vec::new()));
+            }
+            let placeholders: Vec<String> = (0..args.len()).map(|i| format!("${}", first + i)).collect();
+            let not = if operator == "not_in" { "not " } else { "" };
+            Some((format!(r#""{column}" {not}in ({})"#, placeholders.join(", ")), args))
+        }
+        _ => None,
+    }
+}
+
+/// The listing a `list-users` query asks for; `None` when it names a field users do not
+/// have or a value the field cannot hold (better-auth then answers an empty list).
+fn listing(auth: &Auth, query: &ListUsersQuery) -> Option<UserListing> {
+    let number = |raw: &Option<String>| {
+        raw.as_deref()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n != 0.0)
+    };
+    let mut listing = UserListing {
+        limit: number(&query.limit).map(|n| n.max(0.0) as i64),
+        offset: number(&query.offset).map(|n| n.max(0.0) as i64).unwrap_or(0),
+        ..UserListing::default()
+    };
+    let mut next = 1;
+    if let Some(search) = query.search_value.as_deref().filter(|v| !v.is_empty()) {
+        let (column, kind) = user_column(auth, query.search_field.as_deref().unwrap_or("email"))?;
+        let operator = query.search_operator.as_deref().unwrap_or("contains");
+        let fragment = condition(&column, kind, operator, search, next)?;
+        next += fragment.1.len();
+        listing.conditions.push(fragment);
+    }
+    if let Some(value) = &query.filter_value {
+        let (column, kind) = user_column(auth, query.filter_field.as_deref().unwrap_or("email"))?;
+        let operator = query.filter_operator.as_deref().unwrap_or("eq");
+        listing
+            .conditions
+            .push(condition(&column, kind, operator, value, next)?);
+    }
+    if let Some(sort_by) = query.sort_by.as_deref().filter(|s| !s.is_empty()) {
+        let (column, _) = user_column(auth, sort_by)?;
+        listing.sort = Some((column, query.sort_direction.as_deref() == Some("desc")));
+    }
+    Some(listing)
+}
+
+/// `GET /admin/list-users`: a page of users matching a search and a filter, and the
+/// total.
+pub(crate) async fn list_users(mut ctx: Ctx, QueryOf(query): QueryOf<ListUsersQuery>) -> ApiResult<Json<UserList>> {
+    admin(&mut ctx, "user", "list", ErrorCode::YouAreNotAllowedToListUsers).await?;
+    let auth = ctx.auth.clone();
+    let Some(listing) = listing(&auth, &query) else {
+        return Ok(Json(UserList {
+            users: Vec::new(),
+            total: 0,
+            limit: None,
+            offset: None,
+        }));
+    };
+    let mut db = auth.0.db.clone();
+    let (users, total) = users::list(&mut db, &auth.0.fields, &listing).await?;
+    Ok(Json(UserList {
+        users,
+        total,
+        limit: listing.limit.map(|n| n as u64),
+        offset: (listing.offset > 0).then_some(listing.offset as u64),
+    }))
+}
+
+/// `POST /admin/list-user-sessions`: every session of a user, impersonated ones too.
+pub(crate) async fn list_user_sessions(
+    mut ctx: Ctx,
+    Body(request): Body<UserIdRequest>,
+) -> ApiResult<Json<UserSessions>> {
+    admin(
+        &mut ctx,
+        "session",
+        "list",
+        ErrorCode::YouAreNotAllowedToListUsersSessions,
+    )
+    .await?;
+    let mut db = ctx.auth.0.db.clone();
+    let sessions = ctx.auth.sessions().list_for_user(&mut db, &request.user_id).await?;
+    Ok(Json(UserSessions { sessions }))
+}
+
+/// `POST /admin/ban-user`: bans a user (for `banExpiresIn` seconds, or the configured
+/// default, or for good) and ends all their sessions on every instance.
+pub(crate) async fn ban_user(mut ctx: Ctx, Body(request): Body<BanUserRequest>) -> ApiResult<Json<UserResponse>> {
+    let (data, config) = admin(&mut ctx, "user", "ban", ErrorCode::YouAreNotAllowedToBanUsers).await?;
+    find_user(&ctx.auth, &request.user_id).await?;
+    if request.user_id == data.user.id {
+        return Err(ApiError::bad_request(ErrorCode::YouCannotBanYourself));
+    }
+    let reason = request
+        .ban_reason
+        .clone()
+        .filter(|reason| !reason.is_empty())
+        .or_else(|| config.default_ban_reason.clone())
+        .unwrap_or_else(|| "No reason".to_owned());
+    let now = ctx.now();
+    let expires = match request.ban_expires_in.filter(|seconds| *seconds != 0.0) {
+        Some(seconds) if seconds.is_finite() => Some(now + Duration::milliseconds((seconds * 1000.0) as i64)),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "[body.banExpiresIn] Invalid input: expected number",
+            ));
+        }
+        None => config
+            .default_ban_expires_in
+            .and_then(|lasts| Duration::from_std(lasts).ok())
+            .map(|lasts| now + lasts),
+    };
+    let changes = UserChanges::default()
+        .set("banned", true)
+        .set("banReason", reason)
+        .set("banExpires", Arg::Time(expires));
+    let auth = ctx.auth.clone();
+    let mut db = auth.0.db.clone();
+    let user = users::update(&mut db, &auth.0.fields, &request.user_id, changes, now)
+        .await?
+        .ok_or_else(user_not_found)?;
+    auth.sessions().delete_for_user(&mut db, &user.id).await?;
+    Ok(Json(UserResponse { user }))
+}
+
+/// `POST /admin/unban-user`.
+pub(crate) async fn unban_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<UserResponse>> {
+    admin(&mut ctx, "user", "ban", ErrorCode::YouAreNotAllowedToBanUsers).await?;
+    find_user(&ctx.auth, &request.user_id).await?;
+    let changes = UserChanges::default()
+        .set("banned", false)
+        .set("banExpires", Arg::Time(None))
+        .set("banReason", Arg::Text(None));
+    let user = update(&ctx.auth, &request.user_id, changes).await?;
+    Ok(Json(UserResponse { user }))
+}
+
+/// `POST /admin/impersonate-user`: signs the admin in as the user for the impersonation
+/// duration, keeping the admin's own session in the signed `admin_session` cookie.
+pub(crate) async fn impersonate_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<SessionData>> {
+    let (data, config) = admin(
+        &mut ctx,
+        "user",
+        "impersonate",
+        ErrorCode::YouAreNotAllowedToImpersonateUsers,
+    )
+    .await?;
+    let target = find_user(&ctx.auth, &request.user_id).await?;
+    let admin_roles: Vec<&str> = config.admin_roles.iter().map(|role| role.trim()).collect();
+    let target_is_admin = target
+        .role()
+        .unwrap_or(&config.default_role)
+        .split(',')
+        .any(|role| admin_roles.contains(&role))
+        || config.admin_user_ids.contains(&target.id);
+    if target_is_admin
+        && !config.allow_impersonating_admins
+        && !allowed(
+            &config,
+            &data.user.id,
+            data.user.role(),
+            &Permissions::new().with("user", ["impersonate-admins"]),
+        )
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::YouCannotImpersonateAdmins,
+        ));
+    }
+    let now = ctx.now();
+    let mut record = ctx.new_session_record(&target.id, true, now);
+    record.expires_at = now + Duration::from_std(config.impersonation_session_duration).unwrap_or(Duration::hours(1));
+    record
+        .additional
+        .insert("impersonatedBy".to_owned(), Value::String(data.user.id.clone()));
+    let auth = ctx.auth.clone();
+    let mut db = auth.0.db.clone();
+    let session = auth.sessions().create(&mut db, record, &target, now).await?;
+    let dont_remember = if ctx.dont_remember_cookie() { "true" } else { "" };
+    ctx.delete_session_cookies();
+    let names = auth.0.cookies.clone();
+    ctx.set_signed_cookie(
+        &names.admin_session,
+        &format!("{}:{dont_remember}", data.session.token.expose()),
+        Some(auth.0.config.session.expires_in),
+    );
+    let impersonated = SessionData {
+        session,
+        user: target,
+        needs_refresh: None,
+    };
+    ctx.set_session_cookie(&impersonated, Some(true));
+    Ok(Json(impersonated))
+}
+
+/// `POST /admin/stop-impersonating`: ends the impersonated session and restores the
+/// admin's from the `admin_session` cookie.
+pub(crate) async fn stop_impersonating(mut ctx: Ctx) -> ApiResult<Json<SessionData>> {
+    plugin(&ctx.auth)?;
+    let data = ctx.require_session().await?;
+    let Some(admin_id) = impersonated_by(&data.session).map(str::to_owned) else {
+        return Err(ApiError::message_only(
+            StatusCode::BAD_REQUEST,
+            "You are not impersonating anyone",
+        ));
+    };
+    let auth = ctx.auth.clone();
+    let names = auth.0.cookies.clone();
+    // better-auth answers these with a 500; the request is what is wrong, so a 400 here.
+    let lost = || ApiError::message_only(StatusCode::BAD_REQUEST, "Failed to find admin session");
+    let cookie = ctx
+        .cookies
+        .signed(&names.admin_session, ctx.secret())
+        .value()
+        .map(str::to_owned)
+        .ok_or_else(lost)?;
+    let (admin_token, dont_remember) = cookie.split_once(':').unwrap_or((cookie.as_str(), ""));
+    let mut db = auth.0.db.clone();
+    let store = auth.sessions();
+    let admin_session = store
+        .find_with_user(&mut db, admin_token)
+        .await?
+        .filter(|found| found.session.user_id == admin_id && found.session.expires_at > ctx.now())
+        .ok_or_else(lost)?;
+    store.delete(&mut db, data.session.token.expose()).await?;
+    ctx.set_session_cookie(&admin_session, Some(!dont_remember.is_empty()));
+    ctx.out.expire_cookie(&names.admin_session, auth.0.cookies.secure);
+    Ok(Json(SessionData {
+        needs_refresh: None,
+        ..admin_session
+    }))
+}
+
+/// `POST /admin/revoke-user-session`.
+pub(crate) async fn revoke_user_session(
+    mut ctx: Ctx,
+    Body(request): Body<RevokeUserSessionRequest>,
+) -> ApiResult<Json<SuccessResponse>> {
+    admin(
+        &mut ctx,
+        "session",
+        "revoke",
+        ErrorCode::YouAreNotAllowedToRevokeUsersSessions,
+    )
+    .await?;
+    let mut db = ctx.auth.0.db.clone();
+    ctx.auth
+        .sessions()
+        .delete(&mut db, request.session_token.expose())
+        .await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+/// `POST /admin/revoke-user-sessions`: ends every session of a user on every instance.
+pub(crate) async fn revoke_user_sessions(
+    mut ctx: Ctx,
+    Body(request): Body<UserIdRequest>,
+) -> ApiResult<Json<SuccessResponse>> {
+    admin(
+        &mut ctx,
+        "session",
+        "revoke",
+        ErrorCode::YouAreNotAllowedToRevokeUsersSessions,
+    )
+    .await?;
+    let mut db = ctx.auth.0.db.clone();
+    ctx.auth.sessions().delete_for_user(&mut db, &request.user_id).await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+/// `POST /admin/remove-user`: deletes a user with their sessions, accounts and plugin
+/// data.
+pub(crate) async fn remove_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<SuccessResponse>> {
+    let (data, _) = admin(&mut ctx, "user", "delete", ErrorCode::YouAreNotAllowedToDeleteUsers).await?;
+    if request.user_id == data.user.id {
+        return Err(ApiError::bad_request(ErrorCode::YouCannotRemoveYourself));
+    }
+    find_user(&ctx.auth, &request.user_id).await?;
+    let mut db = ctx.auth.0.db.clone();
+    ctx.auth.sessions().delete_for_user(&mut db, &request.user_id).await?;
+    remove_user_data(&ctx.auth, &request.user_id).await?;
+    Ok(Json(SuccessResponse { success: true }))
+}
+
+/// `POST /admin/set-user-password`: sets (or creates) the user's credential password.
+pub(crate) async fn set_user_password(
+    mut ctx: Ctx,
+    Body(request): Body<SetUserPasswordRequest>,
+) -> ApiResult<Json<StatusResponse>> {
+    admin(
+        &mut ctx,
+        "user",
+        "set-password",
+        ErrorCode::YouAreNotAllowedToSetUsersPassword,
+    )
+    .await?;
+    check_new_password(&ctx, request.new_password.expose())?;
+    let user = find_user(&ctx.auth, &request.user_id).await?;
+    let hash = password::hash(request.new_password.expose()).await?;
+    let now = ctx.now();
+    let mut db = ctx.auth.0.db.clone();
+    match accounts::find_credential(&mut db, &user.id).await? {
+        Some(account) => accounts::set_password(&mut db, &account.id, &hash, now).await?,
+        None => accounts::insert_credential(&mut db, &user.id, &hash, now).await?,
+    }
+    Ok(Json(StatusResponse { status: true }))
+}
+
+/// `POST /admin/has-permission`: whether the signed-in user's role grants `permissions`.
+pub(crate) async fn has_permission(
+    mut ctx: Ctx,
+    Body(request): Body<UserHasPermissionRequest>,
+) -> ApiResult<Json<HasPermissionResponse>> {
+    let config = plugin(&ctx.auth)?.clone();
+    if request.permission.is_some() && request.permissions.is_some() {
+        return Err(ApiError::validation(
+            "[body] Invalid input: pass either permission or permissions, not both",
+        ));
+    }
+    let Some(permissions) = request.permissions else {
+        return Err(ApiError::message_only(
+            StatusCode::BAD_REQUEST,
+            "invalid permission check. no permission(s) were passed.",
+        ));
+    };
+    let data = ctx.require_sensitive_session().await?;
+    let success = allowed(&config, &data.user.id, data.user.role(), &permissions);
+    Ok(Json(HasPermissionResponse { error: None, success }))
+}
