@@ -29,6 +29,12 @@ fn is_trust_cookie(name: &str) -> bool {
     name.ends_with(".trust_device")
 }
 
+/// The admin plugin's cookie keeping the admin's session while impersonating
+/// (`better-auth.admin_session`).
+fn is_admin_session_cookie(name: &str) -> bool {
+    name.ends_with(".admin_session")
+}
+
 /// How the client proves who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CredentialMode {
@@ -426,12 +432,11 @@ impl AuthClient {
                 if let Some(token) = self.inner.token.lock().map_err(poisoned)?.as_ref() {
                     headers.push(("authorization".to_owned(), format!("Bearer {}", token.expose())));
                 }
-                // The two-factor plugin's cookies have no bearer form: send them as cookies
-                // (with the Origin that requests carrying cookies need).
-                let plugin_cookies = self
-                    .inner
-                    .jar
-                    .header_where(|name| is_challenge_cookie(name) || is_trust_cookie(name));
+                // The two-factor and admin plugins' cookies have no bearer form: send them as
+                // cookies (with the Origin that requests carrying cookies need).
+                let plugin_cookies = self.inner.jar.header_where(|name| {
+                    is_challenge_cookie(name) || is_trust_cookie(name) || is_admin_session_cookie(name)
+                });
                 if let (Some(cookies), false) = (plugin_cookies, cfg!(target_arch = "wasm32")) {
                     headers.push(("cookie".to_owned(), cookies));
                     if method == Method::Post {

@@ -1,6 +1,7 @@
 //! One module per endpoint group, mirroring the protocol (and the server's layout).
 
 pub mod account;
+pub mod admin;
 pub mod email_verification;
 pub mod organization;
 pub mod passkey;
