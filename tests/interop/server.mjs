@@ -150,6 +150,10 @@ async function buildPlugins() {
     const { passkey } = await import("@better-auth/passkey");
     list.push(passkey({ rpID: new URL(baseURL).hostname, rpName: "Keyward", origin: env.PASSKEY_ORIGIN ?? baseURL }));
   }
+  if (plugins.has("admin")) {
+    const { admin } = await import("better-auth/plugins");
+    list.push(admin());
+  }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");
     list.push(jwt());

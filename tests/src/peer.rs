@@ -35,7 +35,7 @@ pub struct PeerOptions {
     pub rate_limit: bool,
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
-    /// Plugins to enable on either server (`two-factor`, `organization`).
+    /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -98,6 +98,7 @@ impl Peer {
                             "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),
                             "organization" => crate::organization_like_the_peer(config),
                             "passkey" => crate::passkey_like_the_peer(config),
+                            "admin" => config.admin = Some(keyward_server::config::AdminConfig::default()),
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
