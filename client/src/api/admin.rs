@@ -602,13 +602,26 @@ mod tests {
 
         let requests = server.requests.lock().expect("lock");
         let list = requests.first().expect("list-users");
-        assert_eq!(
-            list.url.query(),
-            Some(
-                "filterField=role&filterOperator=eq&filterValue=user&limit=10&offset=20&searchField=email\
-                 &searchOperator=contains&searchValue=bob&sortBy=createdAt&sortDirection=desc"
-            )
-        );
+        // The order of the pairs follows serde_json's map order, which a workspace build
+        // may change (`preserve_order`): compare them sorted.
+        let mut pairs: Vec<(String, String)> = list.url.query_pairs().into_owned().collect();
+        pairs.sort();
+        let expected: Vec<(String, String)> = [
+            ("filterField", "role"),
+            ("filterOperator", "eq"),
+            ("filterValue", "user"),
+            ("limit", "10"),
+            ("offset", "20"),
+            ("searchField", "email"),
+            ("searchOperator", "contains"),
+            ("searchValue", "bob"),
+            ("sortBy", "createdAt"),
+            ("sortDirection", "desc"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(pairs, expected);
         let body = |path: &str| -> Value {
             let request = requests.iter().find(|r| r.url.path() == path).expect("sent");
             serde_json::from_slice(request.body.as_deref().expect("a body")).expect("json")
