@@ -13,7 +13,7 @@ use crate::cookies::CookieNames;
 use crate::crypto::symmetric::EncryptionKeys;
 use crate::db::FieldType;
 use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tables, passkey_table, two_factor_table};
-use crate::db::{Db, Exec, ModelFields};
+use crate::db::{Db, Dialect, Exec, ModelFields, SessionReads};
 use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
 use crate::origin::{OriginPolicy, origin_of};
 use crate::rate_limit::{MemoryStore, RateLimitStore, SecondaryStorageStore};
@@ -40,6 +40,8 @@ pub(crate) struct AuthInner {
     pub config: Config,
     pub db: Db,
     pub fields: ModelFields,
+    /// Coalesced session reads, on PostgreSQL.
+    pub session_reads: Option<Arc<SessionReads>>,
     pub cookies: CookieNames,
     pub origins: OriginPolicy,
     pub email: Option<Arc<dyn EmailSender>>,
@@ -168,10 +170,7 @@ impl AuthBuilder {
                 session_fields.push(AdditionalField::new("activeTeamId", FieldType::String).server_only());
             }
         }
-        let fields = ModelFields {
-            user: user_fields,
-            session: session_fields,
-        };
+        let fields = ModelFields::new(user_fields, session_fields);
         let otp_sender = match &self.config.two_factor {
             Some(two_factor) if two_factor.otp.enabled => self.otp_sender.or_else(|| {
                 email.clone().map(|email| {
@@ -195,6 +194,8 @@ impl AuthBuilder {
             encryption: self.config.encryption_keys(),
             otp_sender,
             config: self.config,
+            session_reads: (db.dialect() == Dialect::Postgres)
+                .then(|| SessionReads::new(db.clone(), fields.clone(), SessionReads::in_flight_limit())),
             db,
             fields,
             origins,

@@ -201,6 +201,11 @@ impl SessionStore<'_> {
                 None => {}
             }
         }
+        if let Some(reads) = &self.auth.0.session_reads
+            && !exec.in_transaction()
+        {
+            return Ok(reads.find(token).await?);
+        }
         Ok(sessions::find_with_user(exec, &self.auth.0.fields, token).await?)
     }
 
@@ -489,6 +494,7 @@ fn arg_json(arg: &Arg) -> Value {
         Arg::Float(value) => value.map_or(Value::Null, Value::from),
         Arg::Bool(value) => value.map_or(Value::Null, Value::Bool),
         Arg::Time(value) => value.map_or(Value::Null, |time| Value::String(format_iso(&time))),
+        Arg::TextList(values) => Value::from(values.clone()),
     }
 }
 

@@ -393,3 +393,126 @@ async fn stale_cache_cookie_is_cleaned_when_caching_is_off() {
             .starts_with("Max-Age=0")
     );
 }
+
+// Many users' lookups at once (on PostgreSQL they are coalesced into shared statements):
+// each gets exactly its own session, unknown and signed-out tokens get `null`.
+on_both_databases! {
+    async fn concurrent_lookups_each_get_their_own_session(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::new(backend).await);
+        let mut users = Vec::new();
+        for n in 0..8 {
+            let email = format!("user{n}@example.com");
+            users.push((email.clone(), app.sign_up("User", &email, "password123").await));
+        }
+        let gone = app.sign_up("Gone", "gone@example.com", "password123").await;
+        let out = app.post("/sign-out").cookies(&gone).json(&json!({})).send().await;
+        assert_eq!(out.status, StatusCode::OK);
+        let stranger = Client {
+            token: Some("not-a-session-token-at-all-00000".to_owned()),
+            ..Client::default()
+        };
+
+        let mut lookups = tokio::task::JoinSet::new();
+        for round in 0..25 {
+            for (email, client) in &users {
+                let (app, client, email) = (app.clone(), client.clone(), email.clone());
+                lookups.spawn(async move {
+                    let body = app.get("/get-session").cookies(&client).send().await.json();
+                    assert_eq!(body["user"]["email"], email.as_str(), "round {round}");
+                    assert_eq!(body["session"]["token"], client.token.as_deref().expect("token"));
+                });
+            }
+            for client in [&gone, &stranger] {
+                let (app, client) = (app.clone(), client.clone());
+                lookups.spawn(async move {
+                    let response = match client.token.as_deref() {
+                        Some(token) if client.cookies.is_empty() => app.get("/get-session").bearer(token).send().await,
+                        _ => app.get("/get-session").cookies(&client).send().await,
+                    };
+                    assert_eq!(response.json(), Value::Null);
+                });
+            }
+        }
+        while let Some(done) = lookups.join_next().await {
+            done.expect("every lookup answered right");
+        }
+    }
+}
+
+// A lookup that starts after a sign-out finished never sees the ended session, even
+// while other lookups keep the readers busy (it does not join a read already under way).
+on_both_databases! {
+    async fn a_lookup_after_sign_out_misses_the_session_under_load(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::new(backend).await);
+        let busy = app.sign_up("Busy", "busy@example.com", "password123").await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut load = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let (app, busy, stop) = (app.clone(), busy.clone(), stop.clone());
+            load.spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let body = app.get("/get-session").cookies(&busy).send().await.json();
+                    assert_eq!(body["user"]["email"], "busy@example.com");
+                }
+            });
+        }
+        let mut ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        for attempt in 0..15 {
+            let before = app.get("/get-session").cookies(&ada).send().await.json();
+            assert_eq!(before["user"]["email"], "ada@example.com", "attempt {attempt}");
+            let out = app.post("/sign-out").cookies(&ada).json(&json!({})).send().await;
+            assert_eq!(out.status, StatusCode::OK);
+            let after = app.get("/get-session").cookies(&ada).send().await.json();
+            assert_eq!(after, Value::Null, "attempt {attempt}: signed out");
+            let response = app
+                .post("/sign-in/email")
+                .origin()
+                .json(&json!({"email": "ada@example.com", "password": "password123"}))
+                .send()
+                .await;
+            assert_eq!(response.status, StatusCode::OK);
+            ada = Client::default();
+            ada.store(&response);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        while let Some(done) = load.join_next().await {
+            done.expect("the background lookups stayed right");
+        }
+    }
+}
+
+// Lookups cancelled midway (clients that hang up) leave no reader behind: the lookups
+// after them are all answered.
+on_both_databases! {
+    async fn cancelled_lookups_do_not_stall_later_ones(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::new(backend).await);
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        for _ in 0..5 {
+            let mut lookups = tokio::task::JoinSet::new();
+            for _ in 0..40 {
+                let (app, ada) = (app.clone(), ada.clone());
+                lookups.spawn(async move { app.get("/get-session").cookies(&ada).send().await });
+            }
+            // Let some start, then hang up on all of them.
+            tokio::task::yield_now().await;
+            lookups.abort_all();
+            while lookups.join_next().await.is_some() {}
+        }
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut lookups = tokio::task::JoinSet::new();
+            for _ in 0..40 {
+                let (app, ada) = (app.clone(), ada.clone());
+                lookups.spawn(async move { app.get("/get-session").cookies(&ada).send().await.json() });
+            }
+            let mut answered = 0;
+            while let Some(body) = lookups.join_next().await {
+                assert_eq!(body.expect("answered")["user"]["email"], "ada@example.com");
+                answered += 1;
+            }
+            answered
+        })
+        .await
+        .expect("no lookup waits forever for a reader that was cancelled");
+        assert_eq!(answered, 40);
+    }
+}

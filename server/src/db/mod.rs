@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod passkeys;
 mod postgres;
 pub mod schema;
+mod session_reads;
 pub mod sessions;
 mod sqlite;
 pub mod teams;
@@ -21,6 +22,7 @@ pub mod verifications;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
@@ -34,16 +36,99 @@ pub use sqlite::{LiteRow, LiteTx};
 use keyward_client::wire::time::{format_iso, parse_iso};
 
 pub use schema::FieldType;
+pub(crate) use session_reads::SessionReads;
 
 use crate::config::AdditionalField;
 
-/// The configured additional fields of the `user` and `session` tables.
-#[derive(Clone, Debug, Default)]
+/// The configured additional fields of the `user` and `session` tables, with the
+/// statements that depend on them, built once by [`ModelFields::new`].
+#[derive(Clone, Debug)]
 pub struct ModelFields {
     /// Extra `user` columns.
     pub user: Vec<AdditionalField>,
     /// Extra `session` columns.
     pub session: Vec<AdditionalField>,
+    statements: Arc<Statements>,
+}
+
+/// The hot statements, formatted once instead of per request.
+#[derive(Debug)]
+struct Statements {
+    /// The select list of a user (see [`users::from_row`]).
+    user_select: String,
+    /// The select list of a session.
+    session_select: String,
+    /// A session and its user by token (`$1`).
+    session_with_user: String,
+    /// Sessions and their users by a list of tokens (`$1`, see [`in_list`]), per dialect.
+    sessions_with_users: [String; 2],
+    /// How many columns of those rows are the session's (the user's follow).
+    session_columns: usize,
+}
+
+impl ModelFields {
+    /// The fields, and the statements over them.
+    pub fn new(user: Vec<AdditionalField>, session: Vec<AdditionalField>) -> Self {
+        let select = format!(
+            "select {}, {} from \"session\" s join \"user\" u on u.\"id\" = s.\"userId\" where ",
+            sessions::select_list_of(&session, "s."),
+            users::select_list_of(&user, "u.")
+        );
+        let statements = Statements {
+            user_select: users::select_list_of(&user, ""),
+            session_select: sessions::select_list_of(&session, ""),
+            session_with_user: format!("{select}s.\"token\" = $1"),
+            sessions_with_users: [Dialect::Sqlite, Dialect::Postgres]
+                .map(|dialect| format!("{select}{}", in_list("s.\"token\"", 1, dialect))),
+            session_columns: sessions::column_count(&session),
+        };
+        Self {
+            user,
+            session,
+            statements: Arc::new(statements),
+        }
+    }
+
+    /// The columns to select for [`users::from_row`].
+    pub(crate) fn user_select(&self) -> &str {
+        &self.statements.user_select
+    }
+
+    /// The columns to select for a session.
+    pub(crate) fn session_select(&self) -> &str {
+        &self.statements.session_select
+    }
+
+    /// `select <session>, <user> … where s."token" = $1`.
+    pub(crate) fn session_with_user_sql(&self) -> &str {
+        &self.statements.session_with_user
+    }
+
+    /// `select <session>, <user> … where s."token"` in the list `$1`.
+    pub(crate) fn sessions_with_users_sql(&self, dialect: Dialect) -> &str {
+        &self.statements.sessions_with_users[dialect as usize]
+    }
+
+    /// Where the user's columns start in a row of [`Self::session_with_user_sql`].
+    pub(crate) fn user_columns_start(&self) -> usize {
+        self.statements.session_columns
+    }
+}
+
+impl Default for ModelFields {
+    fn default() -> Self {
+        Self::new(Vec::new(), Vec::new())
+    }
+}
+
+/// `column` in the list of texts bound at `$n` ([`Arg::TextList`]): `= any($n)` on
+/// PostgreSQL (a `text[]`), `in (select value from json_each($n))` on SQLite (a JSON
+/// array).
+pub(crate) fn in_list(column: &str, n: usize, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("{column} in (select \"value\" from json_each(${n}))"),
+        Dialect::Postgres => format!("{column} = any(${n})"),
+    }
 }
 
 /// A future returned by [`Exec`] methods.
@@ -53,9 +138,9 @@ pub type DbFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> +
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     /// SQLite (the embedded default).
-    Sqlite,
+    Sqlite = 0,
     /// PostgreSQL.
-    Postgres,
+    Postgres = 1,
 }
 
 /// A bound query parameter. `None` binds a typed SQL `NULL`.
@@ -71,6 +156,8 @@ pub enum Arg {
     Bool(Option<bool>),
     /// Timestamp (ISO-8601 text on SQLite, `timestamptz` on PostgreSQL).
     Time(Option<DateTime<Utc>>),
+    /// A list of texts, for [`in_list`] (a JSON array on SQLite, `text[]` on PostgreSQL).
+    TextList(Vec<String>),
 }
 
 impl From<String> for Arg {
@@ -114,13 +201,13 @@ impl From<Option<DateTime<Utc>>> for Arg {
     }
 }
 
-/// `t."c" as "p_c", …` for the core `columns` and the returned `extra` fields.
-pub(crate) fn select_list(columns: &[&str], extra: &[AdditionalField], table_alias: &str, prefix: &str) -> String {
+/// `t."c", …` for the core `columns` and the returned `extra` fields, in that order.
+pub(crate) fn select_list(columns: &[&str], extra: &[AdditionalField], table_alias: &str) -> String {
     columns
         .iter()
         .copied()
         .chain(extra.iter().filter(|f| f.returned).map(|f| f.name.as_str()))
-        .map(|c| format!("{table_alias}\"{c}\" as \"{prefix}{c}\""))
+        .map(|c| format!("{table_alias}\"{c}\""))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -209,6 +296,8 @@ macro_rules! args {
 pub trait Exec: Send {
     /// The dialect.
     fn dialect(&self) -> Dialect;
+    /// Whether statements run inside a transaction (else each on any pooled connection).
+    fn in_transaction(&self) -> bool;
     /// Runs a statement and returns the number of affected rows.
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64>;
     /// Runs a query expected to return at most one row.
@@ -226,6 +315,7 @@ fn postgres_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'static, Post
             Arg::Float(value) => query.bind(value),
             Arg::Bool(value) => query.bind(value),
             Arg::Time(value) => query.bind(value),
+            Arg::TextList(values) => query.bind(values),
         };
     }
     query
@@ -288,6 +378,10 @@ impl Exec for Db {
             Pool::Sqlite(_) => Dialect::Sqlite,
             Pool::Postgres(_) => Dialect::Postgres,
         }
+    }
+
+    fn in_transaction(&self) -> bool {
+        false
     }
 
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
@@ -357,6 +451,10 @@ impl Exec for Tx {
         }
     }
 
+    fn in_transaction(&self) -> bool {
+        true
+    }
+
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
         Box::pin(async move {
             Ok(match self {
@@ -400,9 +498,28 @@ pub enum Row {
     Postgres(PgRow),
 }
 
-fn decode_error(column: &str, reason: impl Into<String>) -> sqlx::Error {
+/// Names a column of a [`Row`]: by its name (`"id"`) or by its position in the select
+/// list (`0`), which costs no lookup.
+pub trait Column: sqlx::ColumnIndex<PgRow> + Copy + std::fmt::Display {
+    /// Where the column is in a SQLite row.
+    fn position(self, row: &LiteRow) -> Option<usize>;
+}
+
+impl Column for &str {
+    fn position(self, row: &LiteRow) -> Option<usize> {
+        row.position(self)
+    }
+}
+
+impl Column for usize {
+    fn position(self, row: &LiteRow) -> Option<usize> {
+        (self < row.len()).then_some(self)
+    }
+}
+
+fn decode_error(column: impl std::fmt::Display, reason: impl Into<String>) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
+        index: column.to_string(),
         source: reason.into().into(),
     }
 }
@@ -422,38 +539,45 @@ fn parse_stored_time(raw: &str) -> Option<DateTime<Utc>> {
 }
 
 impl Row {
+    fn lite_value<C: Column>(row: &LiteRow, column: C) -> Result<&rusqlite::types::Value, sqlx::Error> {
+        column
+            .position(row)
+            .and_then(|index| row.get(index))
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(column.to_string()))
+    }
+
     /// A non-null text column.
-    pub fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+    pub fn text<C: Column>(&self, column: C) -> Result<String, sqlx::Error> {
         self.opt_text(column)?
             .ok_or_else(|| decode_error(column, "unexpected NULL"))
     }
 
     /// A nullable text column.
-    pub fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+    pub fn opt_text<C: Column>(&self, column: C) -> Result<Option<String>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => Ok(convert::text(row.value(column)?)),
+            Row::Sqlite(row) => Ok(convert::text(Self::lite_value(row, column)?)),
             Row::Postgres(row) => row.try_get::<Option<String>, _>(column),
         }
     }
 
     /// A non-null boolean column.
-    pub fn bool(&self, column: &str) -> Result<bool, sqlx::Error> {
+    pub fn bool<C: Column>(&self, column: C) -> Result<bool, sqlx::Error> {
         self.opt_bool(column)?
             .ok_or_else(|| decode_error(column, "unexpected NULL"))
     }
 
     /// A nullable boolean column.
-    pub fn opt_bool(&self, column: &str) -> Result<Option<bool>, sqlx::Error> {
+    pub fn opt_bool<C: Column>(&self, column: C) -> Result<Option<bool>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => Ok(convert::int(row.value(column)?).map(|v| v != 0)),
+            Row::Sqlite(row) => Ok(convert::int(Self::lite_value(row, column)?).map(|v| v != 0)),
             Row::Postgres(row) => row.try_get::<Option<bool>, _>(column),
         }
     }
 
     /// A nullable integer column (any integer width).
-    pub fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+    pub fn opt_int<C: Column>(&self, column: C) -> Result<Option<i64>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => Ok(convert::int(row.value(column)?)),
+            Row::Sqlite(row) => Ok(convert::int(Self::lite_value(row, column)?)),
             Row::Postgres(row) => match row.try_get::<Option<i64>, _>(column) {
                 Ok(value) => Ok(value),
                 Err(_) => Ok(row.try_get::<Option<i32>, _>(column)?.map(i64::from)),
@@ -462,15 +586,15 @@ impl Row {
     }
 
     /// A non-null integer column.
-    pub fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+    pub fn int<C: Column>(&self, column: C) -> Result<i64, sqlx::Error> {
         self.opt_int(column)?
             .ok_or_else(|| decode_error(column, "unexpected NULL"))
     }
 
     /// A nullable floating point column.
-    pub fn opt_float(&self, column: &str) -> Result<Option<f64>, sqlx::Error> {
+    pub fn opt_float<C: Column>(&self, column: C) -> Result<Option<f64>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => Ok(convert::float(row.value(column)?)),
+            Row::Sqlite(row) => Ok(convert::float(Self::lite_value(row, column)?)),
             Row::Postgres(row) => match row.try_get::<Option<f64>, _>(column) {
                 Ok(value) => Ok(value),
                 Err(_) => Ok(self.opt_int(column)?.map(|v| v as f64)),
@@ -479,19 +603,24 @@ impl Row {
     }
 
     /// A non-null timestamp column.
-    pub fn time(&self, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    pub fn time<C: Column>(&self, column: C) -> Result<DateTime<Utc>, sqlx::Error> {
         self.opt_time(column)?
             .ok_or_else(|| decode_error(column, "unexpected NULL"))
     }
 
     /// A nullable timestamp column.
-    pub fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    pub fn opt_time<C: Column>(&self, column: C) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => match convert::text(row.value(column)?) {
-                None => Ok(None),
-                Some(raw) => parse_stored_time(&raw)
+            Row::Sqlite(row) => match Self::lite_value(row, column)? {
+                rusqlite::types::Value::Text(raw) => parse_stored_time(raw)
                     .map(Some)
                     .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`"))),
+                other => match convert::text(other) {
+                    None => Ok(None),
+                    Some(raw) => parse_stored_time(&raw)
+                        .map(Some)
+                        .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`"))),
+                },
             },
             Row::Postgres(row) => match row.try_get::<Option<DateTime<Utc>>, _>(column) {
                 Ok(value) => Ok(value),
@@ -503,7 +632,7 @@ impl Row {
     }
 
     /// A column of a configured field type, as JSON (`null` for SQL `NULL`).
-    pub fn json(&self, column: &str, field_type: FieldType) -> Result<Value, sqlx::Error> {
+    pub fn json<C: Column>(&self, column: C, field_type: FieldType) -> Result<Value, sqlx::Error> {
         Ok(match field_type {
             FieldType::String => self.opt_text(column)?.map(Value::String).unwrap_or(Value::Null),
             FieldType::Boolean => self.opt_bool(column)?.map(Value::Bool).unwrap_or(Value::Null),
@@ -520,6 +649,59 @@ impl Row {
                 .map(|t| Value::String(format_iso(&t)))
                 .unwrap_or(Value::Null),
         })
+    }
+
+    /// Reads columns in select-list order from position `start` on.
+    pub fn columns_from(&self, start: usize) -> Columns<'_> {
+        Columns { row: self, next: start }
+    }
+}
+
+/// Reads a [`Row`]'s columns one after the other, by position (see [`Row::columns_from`]).
+pub struct Columns<'r> {
+    row: &'r Row,
+    next: usize,
+}
+
+impl Columns<'_> {
+    fn advance(&mut self) -> usize {
+        self.next += 1;
+        self.next - 1
+    }
+
+    /// The next column, non-null text.
+    pub fn text(&mut self) -> Result<String, sqlx::Error> {
+        let index = self.advance();
+        self.row.text(index)
+    }
+
+    /// The next column, nullable text.
+    pub fn opt_text(&mut self) -> Result<Option<String>, sqlx::Error> {
+        let index = self.advance();
+        self.row.opt_text(index)
+    }
+
+    /// The next column, a non-null boolean.
+    pub fn bool(&mut self) -> Result<bool, sqlx::Error> {
+        let index = self.advance();
+        self.row.bool(index)
+    }
+
+    /// The next column, a non-null timestamp.
+    pub fn time(&mut self) -> Result<DateTime<Utc>, sqlx::Error> {
+        let index = self.advance();
+        self.row.time(index)
+    }
+
+    /// The next column, as JSON of a configured field type.
+    pub fn json(&mut self, field_type: FieldType) -> Result<Value, sqlx::Error> {
+        let index = self.advance();
+        self.row.json(index, field_type)
+    }
+
+    /// The position of the next column.
+    pub fn position(&self) -> usize {
+        self.next
     }
 }
 

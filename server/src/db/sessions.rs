@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::users::{self, field_arg};
 use super::{Arg, Exec, ModelFields, Row};
+use crate::config::AdditionalField;
 use crate::crypto::generate_id;
 use keyward_client::wire::{Session, SessionData, SessionToken};
 
@@ -34,25 +35,42 @@ const COLUMNS: &[&str] = &[
     "userAgent",
 ];
 
-fn select_list(fields: &ModelFields, table_alias: &str, prefix: &str) -> String {
-    super::select_list(COLUMNS, &fields.session, table_alias, prefix)
+/// The select list of sessions with these additional fields, columns of `table_alias`.
+pub(crate) fn select_list_of(extra: &[AdditionalField], table_alias: &str) -> String {
+    super::select_list(COLUMNS, extra, table_alias)
 }
 
-fn from_row(row: &Row, fields: &ModelFields, prefix: &str) -> Result<Session, sqlx::Error> {
-    let col = |name: &str| format!("{prefix}{name}");
+/// How many columns [`select_list_of`] selects.
+pub(crate) fn column_count(extra: &[AdditionalField]) -> usize {
+    COLUMNS.len() + extra.iter().filter(|f| f.returned).count()
+}
+
+/// Reads a session from the columns of a row selected with [`select_list_of`], from
+/// position `start` on.
+fn from_row(row: &Row, fields: &ModelFields, start: usize) -> Result<Session, sqlx::Error> {
+    let mut columns = row.columns_from(start);
+    // In the order of `COLUMNS`.
+    let id = columns.text()?;
+    let token = SessionToken::new(columns.text()?);
+    let user_id = columns.text()?;
+    let expires_at = columns.time()?;
+    let created_at = columns.time()?;
+    let updated_at = columns.time()?;
+    let ip_address = columns.opt_text()?;
+    let user_agent = columns.opt_text()?;
     let mut additional = Map::new();
     for field in fields.session.iter().filter(|f| f.returned) {
-        additional.insert(field.name.clone(), row.json(&col(&field.name), field.field_type)?);
+        additional.insert(field.name.clone(), columns.json(field.field_type)?);
     }
     Ok(Session {
-        id: row.text(&col("id"))?,
-        token: SessionToken::new(row.text(&col("token"))?),
-        user_id: row.text(&col("userId"))?,
-        expires_at: row.time(&col("expiresAt"))?,
-        created_at: row.time(&col("createdAt"))?,
-        updated_at: row.time(&col("updatedAt"))?,
-        ip_address: row.opt_text(&col("ipAddress"))?,
-        user_agent: row.opt_text(&col("userAgent"))?,
+        id,
+        token,
+        user_id,
+        expires_at,
+        created_at,
+        updated_at,
+        ip_address,
+        user_agent,
         additional,
     })
 }
@@ -83,9 +101,9 @@ pub async fn insert(
             args.push(field_arg(field, value));
         }
     }
-    let sql = super::insert_sql("session", &columns, &select_list(fields, "", ""));
+    let sql = super::insert_sql("session", &columns, fields.session_select());
     let row = exec.fetch_optional(&sql, args).await?.ok_or(sqlx::Error::RowNotFound)?;
-    from_row(&row, fields, "")
+    from_row(&row, fields, 0)
 }
 
 /// Finds a session and its user by token.
@@ -94,19 +112,35 @@ pub async fn find_with_user(
     fields: &ModelFields,
     token: &str,
 ) -> Result<Option<SessionData>, sqlx::Error> {
-    let sql = format!(
-        "select {}, {} from \"session\" s join \"user\" u on u.\"id\" = s.\"userId\" where s.\"token\" = $1",
-        select_list(fields, "s.", "s__"),
-        users::select_list(fields, "u.", "u__")
-    );
-    let Some(row) = exec.fetch_optional(&sql, crate::args![token]).await? else {
+    let Some(row) = exec
+        .fetch_optional(fields.session_with_user_sql(), crate::args![token])
+        .await?
+    else {
         return Ok(None);
     };
-    Ok(Some(SessionData {
-        session: from_row(&row, fields, "s__")?,
-        user: users::from_row(&row, fields, "u__")?,
+    with_user_from_row(&row, fields).map(Some)
+}
+
+/// Finds the sessions with these tokens and their users, in no particular order.
+pub async fn find_many_with_user(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    tokens: Vec<String>,
+) -> Result<Vec<SessionData>, sqlx::Error> {
+    let sql = fields.sessions_with_users_sql(exec.dialect());
+    exec.fetch_all(sql, vec![Arg::TextList(tokens)])
+        .await?
+        .iter()
+        .map(|row| with_user_from_row(row, fields))
+        .collect()
+}
+
+fn with_user_from_row(row: &Row, fields: &ModelFields) -> Result<SessionData, sqlx::Error> {
+    Ok(SessionData {
+        session: from_row(row, fields, 0)?,
+        user: users::from_row(row, fields, fields.user_columns_start())?,
         needs_refresh: None,
-    }))
+    })
 }
 
 /// Every session of a user, oldest first.
@@ -117,12 +151,12 @@ pub async fn list_for_user(
 ) -> Result<Vec<Session>, sqlx::Error> {
     let sql = format!(
         "select {} from \"session\" where \"userId\" = $1 order by \"createdAt\" asc",
-        select_list(fields, "", "")
+        fields.session_select()
     );
     exec.fetch_all(&sql, crate::args![user_id])
         .await?
         .iter()
-        .map(|row| from_row(row, fields, ""))
+        .map(|row| from_row(row, fields, 0))
         .collect()
 }
 
@@ -134,10 +168,10 @@ pub async fn update(
     columns: Vec<(String, Arg)>,
     now: DateTime<Utc>,
 ) -> Result<Option<Session>, sqlx::Error> {
-    let (sql, args) = super::update_sql("session", "token", token, columns, now, &select_list(fields, "", ""));
+    let (sql, args) = super::update_sql("session", "token", token, columns, now, fields.session_select());
     exec.fetch_optional(&sql, args)
         .await?
-        .map(|row| from_row(&row, fields, ""))
+        .map(|row| from_row(&row, fields, 0))
         .transpose()
 }
 

@@ -135,13 +135,19 @@ pub struct LiteRow {
 }
 
 impl LiteRow {
-    /// The value of `column`, or a decode error naming it.
-    pub(crate) fn value(&self, column: &str) -> Result<&SqlValue, sqlx::Error> {
-        self.columns
-            .iter()
-            .position(|name| name == column)
-            .and_then(|index| self.values.get(index))
-            .ok_or_else(|| sqlx::Error::ColumnNotFound(column.to_owned()))
+    /// Where `column` is among the row's columns.
+    pub(crate) fn position(&self, column: &str) -> Option<usize> {
+        self.columns.iter().position(|name| name == column)
+    }
+
+    /// The value at `index`.
+    pub(crate) fn get(&self, index: usize) -> Option<&SqlValue> {
+        self.values.get(index)
+    }
+
+    /// How many columns the row has.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
     }
 }
 
@@ -195,6 +201,7 @@ fn to_sql(arg: Arg) -> SqlValue {
         Arg::Float(value) => value.map_or(SqlValue::Null, SqlValue::Real),
         Arg::Bool(value) => value.map_or(SqlValue::Null, |b| SqlValue::Integer(i64::from(b))),
         Arg::Time(value) => value.map_or(SqlValue::Null, |time| SqlValue::Text(format_iso(&time))),
+        Arg::TextList(values) => SqlValue::Text(serde_json::Value::from(values).to_string()),
     }
 }
 

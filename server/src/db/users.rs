@@ -66,26 +66,35 @@ const COLUMNS: &[&str] = &[
     "updatedAt",
 ];
 
-/// The select list for users, each column aliased `<prefix><name>`.
-pub fn select_list(fields: &ModelFields, table_alias: &str, prefix: &str) -> String {
-    super::select_list(COLUMNS, &fields.user, table_alias, prefix)
+/// The select list of users with these additional fields, columns of `table_alias`.
+pub(crate) fn select_list_of(extra: &[AdditionalField], table_alias: &str) -> String {
+    super::select_list(COLUMNS, extra, table_alias)
 }
 
-/// Reads a user from a row selected with [`select_list`].
-pub fn from_row(row: &super::Row, fields: &ModelFields, prefix: &str) -> Result<User, sqlx::Error> {
-    let col = |name: &str| format!("{prefix}{name}");
+/// Reads a user from the columns of a row selected with [`select_list_of`], from
+/// position `start` on.
+pub fn from_row(row: &super::Row, fields: &ModelFields, start: usize) -> Result<User, sqlx::Error> {
+    let mut columns = row.columns_from(start);
+    // In the order of `COLUMNS`.
+    let id = columns.text()?;
+    let name = columns.text()?;
+    let email = columns.text()?;
+    let email_verified = columns.bool()?;
+    let image = columns.opt_text()?;
+    let created_at = columns.time()?;
+    let updated_at = columns.time()?;
     let mut additional = Map::new();
     for field in fields.user.iter().filter(|f| f.returned) {
-        additional.insert(field.name.clone(), row.json(&col(&field.name), field.field_type)?);
+        additional.insert(field.name.clone(), columns.json(field.field_type)?);
     }
     Ok(User {
-        id: row.text(&col("id"))?,
-        name: row.text(&col("name"))?,
-        email: row.text(&col("email"))?,
-        email_verified: row.bool(&col("emailVerified"))?,
-        image: row.opt_text(&col("image"))?,
-        created_at: row.time(&col("createdAt"))?,
-        updated_at: row.time(&col("updatedAt"))?,
+        id,
+        name,
+        email,
+        email_verified,
+        image,
+        created_at,
+        updated_at,
         additional,
     })
 }
@@ -114,9 +123,9 @@ pub async fn insert(
             args.push(field_arg(field, value));
         }
     }
-    let sql = super::insert_sql("user", &columns, &select_list(fields, "", ""));
+    let sql = super::insert_sql("user", &columns, fields.user_select());
     let row = exec.fetch_optional(&sql, args).await?.ok_or(sqlx::Error::RowNotFound)?;
-    from_row(&row, fields, "")
+    from_row(&row, fields, 0)
 }
 
 /// Finds a user by (lowercase) email.
@@ -125,22 +134,19 @@ pub async fn find_by_email(
     fields: &ModelFields,
     email: &str,
 ) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!(
-        "select {} from \"user\" where \"email\" = $1",
-        select_list(fields, "", "")
-    );
+    let sql = format!("select {} from \"user\" where \"email\" = $1", fields.user_select());
     exec.fetch_optional(&sql, crate::args![email])
         .await?
-        .map(|row| from_row(&row, fields, ""))
+        .map(|row| from_row(&row, fields, 0))
         .transpose()
 }
 
 /// Finds a user by id.
 pub async fn find_by_id(exec: &mut impl Exec, fields: &ModelFields, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("select {} from \"user\" where \"id\" = $1", select_list(fields, "", ""));
+    let sql = format!("select {} from \"user\" where \"id\" = $1", fields.user_select());
     exec.fetch_optional(&sql, crate::args![id])
         .await?
-        .map(|row| from_row(&row, fields, ""))
+        .map(|row| from_row(&row, fields, 0))
         .transpose()
 }
 
@@ -152,10 +158,10 @@ pub async fn update(
     changes: UserChanges,
     now: DateTime<Utc>,
 ) -> Result<Option<User>, sqlx::Error> {
-    let (sql, args) = super::update_sql("user", "id", id, changes.columns, now, &select_list(fields, "", ""));
+    let (sql, args) = super::update_sql("user", "id", id, changes.columns, now, fields.user_select());
     exec.fetch_optional(&sql, args)
         .await?
-        .map(|row| from_row(&row, fields, ""))
+        .map(|row| from_row(&row, fields, 0))
         .transpose()
 }
 
@@ -213,7 +219,7 @@ pub async fn list(
     };
     let mut sql = format!(
         r#"select {} from "user" where {condition} order by {order}"#,
-        select_list(fields, "", "")
+        fields.user_select()
     );
     // SQLite needs a limit before an offset; -1 is "no limit" there and PostgreSQL takes
     // `limit all`.
@@ -231,7 +237,7 @@ pub async fn list(
         .fetch_all(&sql, args)
         .await?
         .iter()
-        .map(|row| from_row(row, fields, ""))
+        .map(|row| from_row(row, fields, 0))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((users, total.max(0) as u64))
 }
