@@ -2,9 +2,10 @@
 //!
 //! `"<saltHex>:<keyHex>"` where `saltHex` is 16 random bytes as 32 lowercase hex
 //! characters, and `key = scrypt(NFKC(password), UTF-8 bytes of saltHex, N=16384, r=16,
-//! p=1, 64 bytes)`. Hashing takes ~32 MiB and tens of milliseconds, so it runs on a fixed
-//! pool of hashing threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the
-//! request executor: at most that many hashes, and that many 32 MiB buffers, at once.
+//! p=1, 64 bytes)`. Hashing takes 16 MiB (scrypt's 32 MiB halved, see
+//! [`crate::crypto::scrypt`]) and tens of milliseconds, so it runs on a fixed pool of
+//! hashing threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the request
+//! executor: at most that many hashes, and that many 16 MiB buffers, at once.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{LazyLock, Mutex};
@@ -12,6 +13,7 @@ use std::sync::{LazyLock, Mutex};
 use tokio::sync::oneshot;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::crypto::scrypt::{Params, scrypt};
 use crate::crypto::{hex, random_bytes};
 use keyward_client::wire::secret::constant_time_eq;
 
@@ -76,10 +78,13 @@ pub fn keys_derived() -> u64 {
 fn derive_key(password: &str, salt_hex: &str) -> Result<[u8; 64], HashError> {
     KEYS_DERIVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let normalized: String = password.nfkc().collect();
-    let params = scrypt::Params::new(14, 16, 1).map_err(|e| HashError(e.to_string()))?;
     let mut key = [0u8; 64];
-    scrypt::scrypt(normalized.as_bytes(), salt_hex.as_bytes(), &params, &mut key)
-        .map_err(|e| HashError(e.to_string()))?;
+    scrypt(
+        normalized.as_bytes(),
+        salt_hex.as_bytes(),
+        &Params::better_auth(),
+        &mut key,
+    );
     Ok(key)
 }
 
