@@ -516,3 +516,31 @@ on_both_databases! {
         assert_eq!(answered, 40);
     }
 }
+
+// The statement behind coalesced lookups, on both dialects (`= any($1)` on PostgreSQL,
+// `json_each` on SQLite): each known token once, with its own user; unknown ones missing.
+on_both_databases! {
+    async fn sessions_are_found_by_a_list_of_tokens(backend: Backend) {
+        use keyward_server::db::{ModelFields, sessions};
+        let app = TestApp::new(backend).await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        let bob = app.sign_up("Bob", "bob@example.com", "password123").await;
+        let (ada, bob) = (ada.token.expect("token"), bob.token.expect("token"));
+        let mut db = app.auth.db().clone();
+        let tokens = vec![ada.clone(), "unknown".to_owned(), bob.clone(), "it's \"quoted\"".to_owned()];
+        let mut found: Vec<(String, String)> = sessions::find_many_with_user(&mut db, &ModelFields::default(), tokens)
+            .await
+            .expect("reads")
+            .into_iter()
+            .map(|data| (data.session.token.expose().to_owned(), data.user.email))
+            .collect();
+        found.sort();
+        let mut expected = vec![(ada, "ada@example.com".to_owned()), (bob, "bob@example.com".to_owned())];
+        expected.sort();
+        assert_eq!(found, expected);
+        let none = sessions::find_many_with_user(&mut db, &ModelFields::default(), Vec::new())
+            .await
+            .expect("reads");
+        assert!(none.is_empty());
+    }
+}
