@@ -7,7 +7,6 @@ use sha2::{Digest, Sha256};
 
 use keyward_client::wire::secret::constant_time_eq;
 
-pub mod scrypt;
 pub mod symmetric;
 pub mod totp;
 

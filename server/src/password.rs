@@ -3,7 +3,7 @@
 //! `"<saltHex>:<keyHex>"` where `saltHex` is 16 random bytes as 32 lowercase hex
 //! characters, and `key = scrypt(NFKC(password), UTF-8 bytes of saltHex, N=16384, r=16,
 //! p=1, 64 bytes)`. Hashing takes 16 MiB (scrypt's 32 MiB halved, see
-//! [`crate::crypto::scrypt`]) and tens of milliseconds, so it runs on a fixed pool of
+//! [`keyward_scrypt`]) and tens of milliseconds, so it runs on a fixed pool of
 //! hashing threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the request
 //! executor: at most that many hashes, and that many 16 MiB buffers, at once.
 
@@ -13,9 +13,9 @@ use std::sync::{LazyLock, Mutex};
 use tokio::sync::oneshot;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::crypto::scrypt::{Params, scrypt};
 use crate::crypto::{hex, random_bytes};
 use keyward_client::wire::secret::constant_time_eq;
+use keyward_scrypt::{Params, scrypt};
 
 /// Error from the hashing machinery itself (never from a wrong password).
 #[derive(Debug, thiserror::Error)]

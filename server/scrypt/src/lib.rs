@@ -9,6 +9,14 @@
 //! `scrypt` crate's full-memory one (measured: ~30 hashes/s on two threads, both). The
 //! derived keys are scrypt's, byte for byte (tests: RFC 7914's vectors, and the `scrypt`
 //! crate on random inputs), so stored hashes stay compatible with better-auth both ways.
+//!
+//! ```
+//! use keyward_scrypt::{Params, scrypt};
+//! let mut key = [0u8; 64];
+//! scrypt(b"password", b"NaCl", &Params::new(10, 8, 16)?, &mut key);
+//! assert_eq!(key[..4], [0xfd, 0xba, 0xbe, 0x1c]); // RFC 7914's second vector
+//! # Ok::<(), keyward_scrypt::InvalidParams>(())
+//! ```
 
 use hmac::Hmac;
 use sha2::Sha256;
@@ -231,12 +239,15 @@ fn block_mix(input: &[u32], output: &mut [u32], r: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::hex;
 
     fn derive(password: &[u8], salt: &[u8], log_n: u8, r: usize, p: usize, len: usize) -> String {
         let mut output = vec![0u8; len];
         scrypt(password, salt, &Params::new(log_n, r, p).expect("valid"), &mut output);
         hex(&output)
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     #[test]
