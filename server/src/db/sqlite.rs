@@ -7,6 +7,7 @@
 //! first, so two writers of this process never meet inside SQLite's busy handler; reads
 //! never wait for writers (WAL).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,22 +31,33 @@ pub(crate) struct LitePool(Arc<Inner>);
 struct Inner {
     path: String,
     in_memory: bool,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Pooled>>,
     slots: Arc<Semaphore>,
     writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Column-name lists kept per connection at most (statements are cached up to 256 too).
+const COLUMN_LISTS: usize = 256;
+
+/// A pooled connection, and the column names of the statements it ran (asked of SQLite
+/// once per statement, not per query).
+#[derive(Debug)]
+struct Pooled {
+    connection: Connection,
+    column_names: HashMap<String, Arc<[String]>>,
 }
 
 /// A connection taken from the pool, returned when dropped.
 #[derive(Debug)]
 pub(crate) struct Lease {
     pool: LitePool,
-    connection: Option<Connection>,
+    connection: Option<Pooled>,
     _slot: OwnedSemaphorePermit,
 }
 
 impl Lease {
-    fn get(&self) -> Result<&Connection, sqlx::Error> {
-        self.connection.as_ref().ok_or(sqlx::Error::PoolClosed)
+    fn get(&mut self) -> Result<&mut Pooled, sqlx::Error> {
+        self.connection.as_mut().ok_or(sqlx::Error::PoolClosed)
     }
 }
 
@@ -205,20 +217,51 @@ fn to_sql(arg: Arg) -> SqlValue {
     }
 }
 
-/// Whether `sql` changes the database (then the writer lock is taken first).
-fn writes(connection: &Connection, sql: &str) -> Result<bool, sqlx::Error> {
-    Ok(!connection.prepare_cached(sql).map_err(error)?.readonly())
+/// `$1`, `$2`, … as SQLite looks placeholders up by name.
+fn placeholder(number: usize) -> std::borrow::Cow<'static, str> {
+    static NAMES: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| (1..=32).map(|n| format!("${n}")).collect());
+    match NAMES.get(number - 1) {
+        Some(name) => name.as_str().into(),
+        None => format!("${number}").into(),
+    }
 }
 
-/// Runs `sql` with `$1…$n` bound by number and returns its rows (and the rows changed).
-fn run(connection: &Connection, sql: &str, args: Vec<Arg>) -> Result<(Vec<LiteRow>, u64), sqlx::Error> {
+/// What [`run`] did.
+enum Ran {
+    /// The rows, and how many rows changed.
+    Done(Vec<LiteRow>, u64),
+    /// Nothing: the statement writes, and writes were not allowed (the arguments back).
+    Writes(Vec<Arg>),
+}
+
+/// Runs `sql` with `$1…$n` bound by number and returns its rows (and the rows changed),
+/// unless it writes and `may_write` is false.
+fn run(pooled: &mut Pooled, sql: &str, args: Vec<Arg>, may_write: bool) -> Result<Ran, sqlx::Error> {
+    let Pooled {
+        connection,
+        column_names,
+    } = pooled;
     let mut statement = connection.prepare_cached(sql).map_err(error)?;
+    if !may_write && !statement.readonly() {
+        return Ok(Ran::Writes(args));
+    }
     for (index, arg) in args.into_iter().enumerate() {
-        if let Some(position) = statement.parameter_index(&format!("${}", index + 1)).map_err(error)? {
+        if let Some(position) = statement.parameter_index(&placeholder(index + 1)).map_err(error)? {
             statement.raw_bind_parameter(position, to_sql(arg)).map_err(error)?;
         }
     }
-    let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
+    let columns = match column_names.get(sql) {
+        Some(columns) => columns.clone(),
+        None => {
+            let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
+            if column_names.len() >= COLUMN_LISTS {
+                column_names.clear();
+            }
+            column_names.insert(sql.to_owned(), columns.clone());
+            columns
+        }
+    };
     let mut rows = Vec::new();
     let mut cursor = statement.raw_query();
     while let Some(row) = cursor.next().map_err(error)? {
@@ -231,7 +274,17 @@ fn run(connection: &Connection, sql: &str, args: Vec<Arg>) -> Result<(Vec<LiteRo
             values,
         });
     }
-    Ok((rows, connection.changes()))
+    drop(cursor);
+    drop(statement);
+    Ok(Ran::Done(rows, connection.changes()))
+}
+
+/// Runs `sql`, which may write.
+fn run_writing(pooled: &mut Pooled, sql: &str, args: Vec<Arg>) -> Result<(Vec<LiteRow>, u64), sqlx::Error> {
+    match run(pooled, sql, args, true)? {
+        Ran::Done(rows, changed) => Ok((rows, changed)),
+        Ran::Writes(_) => Err(sqlx::Error::Protocol("a write was refused".into())),
+    }
 }
 
 impl LitePool {
@@ -255,7 +308,10 @@ impl LitePool {
         if !in_memory {
             first.pragma_update(None, "journal_mode", "WAL").map_err(error)?;
         }
-        pool.0.idle.lock().map_err(|_| sqlx::Error::PoolClosed)?.push(first);
+        pool.0.idle.lock().map_err(|_| sqlx::Error::PoolClosed)?.push(Pooled {
+            connection: first,
+            column_names: HashMap::new(),
+        });
         Ok(pool)
     }
 
@@ -289,8 +345,11 @@ impl LitePool {
             .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.0.idle.lock().map_err(|_| sqlx::Error::PoolClosed)?.pop();
         let connection = match idle {
-            Some(connection) => connection,
-            None => self.connect()?,
+            Some(pooled) => pooled,
+            None => Pooled {
+                connection: self.connect()?,
+                column_names: HashMap::new(),
+            },
         };
         Ok(Lease {
             pool: self.clone(),
@@ -307,22 +366,27 @@ impl LitePool {
 
     /// Runs one statement on a pooled connection.
     pub(crate) async fn query(&self, sql: &str, args: Vec<Arg>) -> Result<(Vec<LiteRow>, u64), sqlx::Error> {
-        let lease = self.lease().await?;
-        if !writes(lease.get()?, sql)? {
-            return run(lease.get()?, sql, args);
-        }
+        let mut lease = self.lease().await?;
+        let args = match run(lease.get()?, sql, args, false)? {
+            Ran::Done(rows, changed) => return Ok((rows, changed)),
+            Ran::Writes(args) => args,
+        };
         // Writer lock first, then a connection, as transactions take them.
         drop(lease);
         let _writing = self.write_lock().await?;
-        let lease = self.lease().await?;
-        run(lease.get()?, sql, args)
+        let mut lease = self.lease().await?;
+        run_writing(lease.get()?, sql, args)
     }
 
     /// Starts a transaction holding the writer lock (`BEGIN IMMEDIATE`).
     pub(crate) async fn begin(&self) -> Result<LiteTx, sqlx::Error> {
         let writer = self.write_lock().await?;
-        let lease = self.lease().await?;
-        lease.get()?.execute_batch("BEGIN IMMEDIATE").map_err(error)?;
+        let mut lease = self.lease().await?;
+        lease
+            .get()?
+            .connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(error)?;
         Ok(LiteTx {
             lease,
             open: true,
@@ -349,12 +413,12 @@ pub struct LiteTx {
 impl LiteTx {
     /// Runs one statement inside the transaction.
     pub(crate) fn query(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Vec<LiteRow>, u64), sqlx::Error> {
-        run(self.lease.get()?, sql, args)
+        run_writing(self.lease.get()?, sql, args)
     }
 
     /// Commits.
     pub(crate) fn commit(mut self) -> Result<(), sqlx::Error> {
-        self.lease.get()?.execute_batch("COMMIT").map_err(error)?;
+        self.lease.get()?.connection.execute_batch("COMMIT").map_err(error)?;
         self.open = false;
         Ok(())
     }
@@ -363,8 +427,8 @@ impl LiteTx {
 impl Drop for LiteTx {
     fn drop(&mut self) {
         if self.open
-            && let Ok(connection) = self.lease.get()
-            && connection.execute_batch("ROLLBACK").is_err()
+            && let Ok(pooled) = self.lease.get()
+            && pooled.connection.execute_batch("ROLLBACK").is_err()
         {
             // A connection whose transaction could not be ended is not reused.
             self.lease.connection = None;
