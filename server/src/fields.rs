@@ -32,7 +32,9 @@ fn truthy(value: &Value) -> bool {
     }
 }
 
-fn check_type(field: &AdditionalField, value: &Value) -> ApiResult<()> {
+/// Checks that `value` fits `field`'s type (null only when it is optional); the error names
+/// it as `[<at>.<field>]`, e.g. `at` = `body`.
+pub(crate) fn check_type(field: &AdditionalField, value: &Value, at: &str) -> ApiResult<()> {
     let ok = match (field.field_type, value) {
         (_, Value::Null) => !field.required,
         (FieldType::String, Value::String(_)) => true,
@@ -51,7 +53,7 @@ fn check_type(field: &AdditionalField, value: &Value) -> ApiResult<()> {
         FieldType::Date => "ISO 8601 date string",
     };
     Err(ApiError::validation(format!(
-        "[body.{}] Invalid input: expected {expected}, received {}",
+        "[{at}.{}] Invalid input: expected {expected}, received {}",
         field.name,
         json_type_name(Some(value))
     )))
@@ -82,7 +84,7 @@ pub fn parse_input(
                 }
             }
             Some(value) => {
-                check_type(field, value)?;
+                check_type(field, value, "body")?;
                 parsed.insert(field.name.clone(), value.clone());
             }
             None if action == Action::Create => {

@@ -212,6 +212,58 @@ pub(crate) fn select_list(columns: &[&str], extra: &[AdditionalField], table_ali
         .join(", ")
 }
 
+/// A `where` fragment for one of better-auth's where operators (`eq`, `ne`, `lt`, `lte`,
+/// `gt`, `gte`, `contains`, `starts_with`, `ends_with`, `in`, `not_in`) on `column` (as it
+/// is written in the statement, quoted), its placeholders numbered from `$first`, with its
+/// arguments. `argument` turns a value (each of the comma-separated ones for `in` and
+/// `not_in`) into an argument; the `like` operators take the text as it is. `Ok(None)` for
+/// an operator that is not one of these.
+pub(crate) fn where_operator<E>(
+    column: &str,
+    operator: &str,
+    value: &str,
+    first: usize,
+    argument: impl Fn(&str) -> Result<Arg, E>,
+) -> Result<Option<(String, Vec<Arg>)>, E> {
+    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let like = |pattern: String| {
+        (
+            format!(r#"{column} like ${first} escape '\'"#),
+            vec![Arg::from(pattern)],
+        )
+    };
+    let compare = |sql: &str| -> Result<(String, Vec<Arg>), E> {
+        Ok((format!("{column} {sql} ${first}"), vec![argument(value)?]))
+    };
+    Ok(Some(match operator {
+        "eq" => compare("=")?,
+        "ne" => compare("<>")?,
+        "lt" => compare("<")?,
+        "lte" => compare("<=")?,
+        "gt" => compare(">")?,
+        "gte" => compare(">=")?,
+        "contains" => like(format!("%{escaped}%")),
+        "starts_with" => like(format!("{escaped}%")),
+        "ends_with" => like(format!("%{escaped}")),
+        "in" | "not_in" => {
+            let args = value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(&argument)
+                .collect::<Result<Vec<Arg>, E>>()?;
+            if args.is_empty() {
+                let never = if operator == "in" { "1 = 0" } else { "1 = 1" };
+                return Ok(Some((never.to_owned(), Vec::new())));
+            }
+            let placeholders: Vec<String> = (0..args.len()).map(|i| format!("${}", first + i)).collect();
+            let not = if operator == "not_in" { "not " } else { "" };
+            (format!("{column} {not}in ({})", placeholders.join(", ")), args)
+        }
+        _ => return Ok(None),
+    }))
+}
+
 /// `insert into "table" ("a", "b") values ($1, $2) returning …`.
 pub(crate) fn insert_sql(table: &str, columns: &[&str], returning: &str) -> String {
     let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();

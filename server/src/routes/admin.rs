@@ -14,7 +14,7 @@ use super::user::remove_user_data;
 use crate::auth::Auth;
 use crate::config::AdminConfig;
 use crate::db::users::{self, UserChanges, UserListing, field_arg};
-use crate::db::{Arg, FieldType, accounts, is_unique_violation};
+use crate::db::{Arg, FieldType, accounts, is_unique_violation, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
@@ -186,19 +186,7 @@ fn data_changes(auth: &Auth, data: &Map<String, Value>) -> ApiResult<UserChanges
                 let Some(field) = auth.0.fields.user.iter().find(|f| f.name == other) else {
                     continue;
                 };
-                let valid = match (field.field_type, value) {
-                    (_, Value::Null) => true,
-                    (FieldType::String, Value::String(_)) | (FieldType::Boolean, Value::Bool(_)) => true,
-                    (FieldType::Number | FieldType::BigInt, Value::Number(_)) => true,
-                    (FieldType::Date, Value::String(s)) => parse_iso(s).is_some(),
-                    _ => false,
-                };
-                if !valid {
-                    return Err(ApiError::validation(format!(
-                        "[body.data.{other}] Invalid input: expected {:?}",
-                        field.field_type
-                    )));
-                }
+                crate::fields::check_type(field, value, "body.data")?;
                 changes.columns.push((field.name.clone(), field_arg(field, value)));
             }
         }
@@ -462,43 +450,14 @@ fn typed_arg(kind: FieldType, text: &str) -> Option<Arg> {
     }
 }
 
-/// One `where` fragment for `list-users`, numbering its placeholders from `first`.
+/// One `where` fragment for `list-users`, numbering its placeholders from `first`; `None`
+/// for an unknown operator or a value the column cannot hold.
 fn condition(column: &str, kind: FieldType, operator: &str, value: &str, first: usize) -> Option<(String, Vec<Arg>)> {
-    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let like = |pattern: String| {
-        Some((
-            format!(r#""{column}" like ${first} escape '\'"#),
-            vec![Arg::from(pattern)],
-        ))
-    };
-    let compare = |sql: &str| Some((format!(r#""{column}" {sql} ${first}"#), vec![typed_arg(kind, value)?]));
-    match operator {
-        "eq" => compare("="),
-        "ne" => compare("<>"),
-        "lt" => compare("<"),
-        "lte" => compare("<="),
-        "gt" => compare(">"),
-        "gte" => compare(">="),
-        "contains" => like(format!("%{escaped}%")),
-        "starts_with" => like(format!("{escaped}%")),
-        "ends_with" => like(format!("%{escaped}")),
-        "in" | "not_in" => {
-            let args = value
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| typed_arg(kind, v))
-                .collect::<Option<Vec<Arg>>>()?;
-            if args.is_empty() {
-                let never = if operator == "in" { "1 = 0" } else { "1 = 1" };
-                return Some((never.to_owned(), Vec::new()));
-            }
-            let placeholders: Vec<String> = (0..args.len()).map(|i| format!("${}", first + i)).collect();
-            let not = if operator == "not_in" { "not " } else { "" };
-            Some((format!(r#""{column}" {not}in ({})"#, placeholders.join(", ")), args))
-        }
-        _ => None,
-    }
+    where_operator(&format!("\"{column}\""), operator, value, first, |text| {
+        typed_arg(kind, text).ok_or(())
+    })
+    .ok()
+    .flatten()
 }
 
 /// The listing a `list-users` query asks for; `None` when it names a field users do not

@@ -9,7 +9,7 @@ use super::{
     set_session_field, unknown_roles,
 };
 use crate::auth::Auth;
-use crate::db::{Arg, organizations, teams, users};
+use crate::db::{Arg, organizations, teams, users, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
@@ -242,46 +242,22 @@ fn unknown_field(name: &str) -> ApiError {
 /// The `where` fragment of a `list-members` filter.
 fn filter_clause(field: &str, operator: &str, value: &str) -> ApiResult<(String, Vec<Arg>)> {
     let column = member_column(field).ok_or_else(|| unknown_field(field))?;
-    let arg = |text: &str| match column {
+    let argument = |text: &str| match column {
         "createdAt" => parse_iso(text)
             .map(Arg::from)
             .ok_or_else(|| ApiError::validation(format!("[query] {text} is not a date"))),
         _ => Ok(Arg::from(text)),
     };
-    let like = |pattern: String| (format!(r#"m."{column}" like $2 escape '\'"#), vec![Arg::from(pattern)]);
-    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let comparison =
-        |sql: &str| -> ApiResult<(String, Vec<Arg>)> { Ok((format!(r#"m."{column}" {sql} $2"#), vec![arg(value)?])) };
-    match operator {
-        "eq" => comparison("="),
-        "ne" => comparison("<>"),
-        "lt" => comparison("<"),
-        "lte" => comparison("<="),
-        "gt" => comparison(">"),
-        "gte" => comparison(">="),
-        "contains" => Ok(like(format!("%{escaped}%"))),
-        "starts_with" => Ok(like(format!("{escaped}%"))),
-        "ends_with" => Ok(like(format!("%{escaped}"))),
-        "in" | "not_in" => {
-            let values: Vec<&str> = value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
-            let args = values.iter().map(|v| arg(v)).collect::<ApiResult<Vec<Arg>>>()?;
-            if args.is_empty() {
-                let never = if operator == "in" { "1 = 0" } else { "1 = 1" };
-                return Ok((never.to_owned(), Vec::new()));
-            }
-            let placeholders: Vec<String> = (0..args.len()).map(|i| format!("${}", i + 2)).collect();
-            let not = if operator == "not_in" { "not " } else { "" };
-            Ok((format!(r#"m."{column}" {not}in ({})"#, placeholders.join(", ")), args))
-        }
-        _ => Err(ApiError::validation(format!(
+    where_operator(&format!(r#"m."{column}""#), operator, value, 2, argument)?.ok_or_else(|| {
+        ApiError::validation(format!(
             "[query.filterOperator] Invalid option: expected one of {}",
             FILTER_OPERATORS
                 .iter()
                 .map(|o| format!("\"{o}\""))
                 .collect::<Vec<_>>()
                 .join("|")
-        ))),
-    }
+        ))
+    })
 }
 
 /// `GET /organization/list-members`: a page of members with their users, and the total.
