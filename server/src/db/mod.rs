@@ -663,17 +663,20 @@ impl Row {
     /// A nullable timestamp column.
     pub fn opt_time<C: Column>(&self, column: C) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         match self {
-            Row::Sqlite(row) => match Self::lite_value(row, column)? {
-                rusqlite::types::Value::Text(raw) => parse_stored_time(raw)
+            Row::Sqlite(row) => {
+                // Text (how better-auth stores dates) is read in place, anything else as
+                // SQLite would convert it to text.
+                let raw = match Self::lite_value(row, column)? {
+                    rusqlite::types::Value::Text(raw) => std::borrow::Cow::Borrowed(raw.as_str()),
+                    other => match convert::text(other) {
+                        Some(raw) => std::borrow::Cow::Owned(raw),
+                        None => return Ok(None),
+                    },
+                };
+                parse_stored_time(&raw)
                     .map(Some)
-                    .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`"))),
-                other => match convert::text(other) {
-                    None => Ok(None),
-                    Some(raw) => parse_stored_time(&raw)
-                        .map(Some)
-                        .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`"))),
-                },
-            },
+                    .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`")))
+            }
             Row::Postgres(row) => match row.try_get::<Option<DateTime<Utc>>, _>(column) {
                 Ok(value) => Ok(value),
                 Err(_) => Ok(row
@@ -749,11 +752,6 @@ impl Columns<'_> {
     pub fn json(&mut self, field_type: FieldType) -> Result<Value, sqlx::Error> {
         let index = self.advance();
         self.row.json(index, field_type)
-    }
-
-    /// The position of the next column.
-    pub fn position(&self) -> usize {
-        self.next
     }
 }
 

@@ -189,11 +189,9 @@ pub async fn delete_for_user(exec: &mut impl Exec, user_id: &str) -> Result<u64,
         .await
 }
 
-/// `"token" in ($first, …)` with its arguments, numbered from `$first`.
-fn token_list(tokens: &[&str], first: usize) -> (String, Vec<Arg>) {
-    let placeholders: Vec<String> = (first..first + tokens.len()).map(|i| format!("${i}")).collect();
-    let args = tokens.iter().map(|token| Arg::from((*token).to_owned())).collect();
-    (format!("\"token\" in ({})", placeholders.join(", ")), args)
+/// The tokens as one list argument (see [`super::in_list`]).
+fn token_list(tokens: &[&str]) -> Arg {
+    Arg::TextList(tokens.iter().map(|token| (*token).to_owned()).collect())
 }
 
 /// Deletes the sessions with these tokens.
@@ -201,9 +199,12 @@ pub async fn delete_tokens(exec: &mut impl Exec, tokens: &[&str]) -> Result<u64,
     if tokens.is_empty() {
         return Ok(0);
     }
-    let (condition, args) = token_list(tokens, 1);
-    exec.execute(&format!("delete from \"session\" where {condition}"), args)
-        .await
+    let condition = super::in_list("\"token\"", 1, exec.dialect());
+    exec.execute(
+        &format!("delete from \"session\" where {condition}"),
+        vec![token_list(tokens)],
+    )
+    .await
 }
 
 /// Ends the live sessions with these tokens but keeps their rows, `expiresAt` set to
@@ -212,14 +213,14 @@ pub async fn end_by_tokens(exec: &mut impl Exec, tokens: &[&str], now: DateTime<
     if tokens.is_empty() {
         return Ok(0);
     }
-    let (condition, mut args) = token_list(tokens, 4);
-    let mut all = crate::args![now, now, now];
-    all.append(&mut args);
+    let condition = super::in_list("\"token\"", 4, exec.dialect());
+    let mut args = crate::args![now, now, now];
+    args.push(token_list(tokens));
     exec.execute(
         &format!(
             "update \"session\" set \"expiresAt\" = $1, \"updatedAt\" = $2 where \"expiresAt\" > $3 and {condition}"
         ),
-        all,
+        args,
     )
     .await
 }
