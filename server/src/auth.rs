@@ -4,8 +4,6 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
-use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::AdditionalField;
 use crate::config::{Config, ConfigError};
@@ -272,23 +270,7 @@ impl Auth {
     /// The endpoints, mounted at the configured base path (`/api/auth`), with rate
     /// limiting, cookie and bearer handling, and CORS for trusted origins when enabled.
     pub fn router(&self) -> Router {
-        let mut inner = crate::routes::router(self.clone());
-        if self.0.config.cors {
-            inner = inner.layer(self.cors_layer());
-        }
-        Router::new().nest(&self.0.config.base_path, inner)
-    }
-
-    fn cors_layer(&self) -> CorsLayer {
-        let origins = self.0.origins.clone();
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-                origin.to_str().is_ok_and(|origin| origins.is_trusted(origin, false))
-            }))
-            .allow_credentials(true)
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-            .max_age(std::time::Duration::from_secs(600))
+        Router::new().nest(&self.0.config.base_path, crate::routes::router(self.clone()))
     }
 
     /// Whether an email sender is configured (verification and reset emails possible).

@@ -220,4 +220,80 @@ async fn cors_for_trusted_origins_only() {
         .await
         .expect("request");
     assert!(untrusted.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(untrusted.headers()["access-control-allow-methods"], "GET,POST");
+    assert_eq!(untrusted.headers()["access-control-max-age"], "600");
+
+    // Any OPTIONS is a preflight, also on a path that is no endpoint.
+    let unknown = http
+        .request(reqwest::Method::OPTIONS, format!("{}/no-such-endpoint", server.base))
+        .header("origin", "http://127.0.0.1:8080")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(unknown.status(), StatusCode::OK);
+    assert_eq!(
+        unknown.headers()["access-control-allow-headers"],
+        "content-type,authorization"
+    );
+
+    // Ordinary responses (success, error, unknown path) mirror a trusted origin only, and
+    // always vary on it.
+    for (path, status) in [("/ok", StatusCode::OK), ("/no-such-endpoint", StatusCode::NOT_FOUND)] {
+        for (origin, mirrored) in [("http://127.0.0.1:8080", true), ("https://evil.com", false)] {
+            let response = http
+                .get(format!("{}{path}", server.base))
+                .header("origin", origin)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), status);
+            assert_eq!(response.headers()["vary"], "origin");
+            assert_eq!(response.headers()["access-control-allow-credentials"], "true");
+            assert_eq!(
+                response
+                    .headers()
+                    .get("access-control-allow-origin")
+                    .map(|v| v.to_str().expect("ascii")),
+                mirrored.then_some(origin),
+                "{path} from {origin}"
+            );
+        }
+    }
+    let signed_up = http
+        .post(format!("{}/sign-up/email", server.base))
+        .header("origin", "http://127.0.0.1:8080")
+        .json(&serde_json::json!({"email": "cors@b.co", "password": "password-1234", "name": "C"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(signed_up.status(), StatusCode::OK);
+    assert_eq!(
+        signed_up.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8080"
+    );
+    assert_eq!(signed_up.headers()["access-control-expose-headers"], "set-auth-token");
+    assert!(signed_up.headers().get("set-auth-token").is_some());
+}
+
+#[tokio::test]
+async fn cors_off_adds_no_headers_and_leaves_options_to_the_router() {
+    let server = start(Backend::Sqlite, |config| config.cors = false).await;
+    let http = client();
+    let response = http
+        .get(format!("{}/ok", server.base))
+        .header("origin", ORIGIN)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get("vary").is_none());
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+    let options = http
+        .request(reqwest::Method::OPTIONS, format!("{}/get-session", server.base))
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(options.status(), StatusCode::NOT_FOUND);
 }

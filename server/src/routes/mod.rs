@@ -29,7 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::request::{finalize, not_found, rate_limit};
+use crate::request::{Panicked, finalize, not_found, rate_limit};
 
 /// Every endpoint, relative to the base path.
 pub(crate) fn router(auth: Auth) -> Router {
@@ -71,12 +71,14 @@ pub(crate) fn router(auth: Auth) -> Router {
     if auth.0.config.admin.is_some() {
         router = admin::routes(router);
     }
+    router = router.fallback(not_found).method_not_allowed_fallback(not_found);
+    // Off, the limiter would only pass every request on: it is left out of the stack.
+    if auth.0.config.rate_limit.enabled {
+        router = router.route_layer(from_fn_with_state(auth.clone(), rate_limit));
+    }
     router
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
-        .route_layer(from_fn_with_state(auth.clone(), rate_limit))
-        .layer(from_fn_with_state(auth.clone(), finalize))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(auth.clone(), finalize))
         .with_state(auth)
 }
 
@@ -91,5 +93,7 @@ where
 
 /// A bug must not take the connection down: log it and answer `500` as better-auth does.
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::internal("request handler panicked", "see the panic message above").into_response()
+    let mut response = ApiError::internal("request handler panicked", "see the panic message above").into_response();
+    response.extensions_mut().insert(Panicked);
+    response
 }
