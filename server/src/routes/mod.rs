@@ -71,6 +71,12 @@ pub(crate) fn router(auth: Auth) -> Router {
     if auth.0.config.admin.is_some() {
         router = admin::routes(router);
     }
+    with_response_layers(router, auth)
+}
+
+/// What every endpoint shares: the `404` fallbacks, the rate limiter (when on), the
+/// catch-panic layer and [`finalize`] (CORS, queued cookies and headers, `set-auth-token`).
+fn with_response_layers(mut router: Router<Auth>, auth: Auth) -> Router {
     router = router.fallback(not_found).method_not_allowed_fallback(not_found);
     // Off, the limiter would only pass every request on: it is left out of the stack.
     if auth.0.config.rate_limit.enabled {
@@ -96,4 +102,73 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let mut response = ApiError::internal("request handler panicked", "see the panic message above").into_response();
     response.extensions_mut().insert(Panicked);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::{Extension, routing};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::cookies::SetCookie;
+    use crate::request::Outgoing;
+
+    const APP: &str = "https://app.example.com";
+
+    async fn auth() -> Auth {
+        let config = Config::builder()
+            .secret("a-test-secret-that-is-long-enough-0123456789")
+            .database_url("sqlite::memory:")
+            .trusted_origins([APP])
+            .rate_limit_enabled(false)
+            .build()
+            .expect("config");
+        Auth::new(config).await.expect("starts")
+    }
+
+    /// Queues a cookie and a header, then panics when asked to.
+    async fn queue_then(Extension(outgoing): Extension<Outgoing>, panic: bool) -> &'static str {
+        outgoing.set_cookie(SetCookie::expired("queued", false));
+        outgoing.header(
+            header::HeaderName::from_static("x-queued"),
+            header::HeaderValue::from_static("1"),
+        );
+        assert!(!panic, "the handler panicked on purpose");
+        "done"
+    }
+
+    async fn send(app: Router, path: &str) -> axum::response::Response {
+        let request = Request::get(path)
+            .header(header::ORIGIN, APP)
+            .body(Body::empty())
+            .expect("request");
+        app.oneshot(request).await.expect("infallible")
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_500_without_the_cookies_queued_before_it() {
+        let auth = auth().await;
+        let endpoints = Router::new()
+            .route("/queue", routing::get(|outgoing| queue_then(outgoing, false)))
+            .route("/panic", routing::get(|outgoing| queue_then(outgoing, true)));
+        let app = with_response_layers(endpoints, auth);
+
+        let queued = send(app.clone(), "/queue").await;
+        assert_eq!(queued.status(), StatusCode::OK);
+        assert!(queued.headers().contains_key(header::SET_COOKIE));
+        assert_eq!(queued.headers()["x-queued"], "1");
+
+        let panicked = send(app, "/panic").await;
+        assert_eq!(panicked.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!panicked.headers().contains_key(header::SET_COOKIE));
+        assert!(!panicked.headers().contains_key("x-queued"));
+        assert_eq!(panicked.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], APP);
+        // better-auth answers an internal error with a bare 500.
+        let body = panicked.into_body().collect().await.expect("body").to_bytes();
+        assert!(body.is_empty(), "{body:?}");
+    }
 }
