@@ -40,19 +40,33 @@ async fn error_page() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.header("content-type").as_deref(), Some("text/html"));
     assert!(page.text().contains("state_mismatch"));
-    let script = app.get("/error?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E").send().await;
-    assert!(!script.text().contains("<script>"), "the code is escaped");
-    assert!(script.text().contains("&lt;script&gt;"));
+    assert!(page.text().contains("Something went wrong"));
+    assert!(
+        page.text()
+            .contains("https://better-auth.com/docs/reference/errors/state_mismatch")
+    );
+    // As better-auth: a code of other characters is shown as UNKNOWN, a description escaped.
+    let script = app
+        .get("/error?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&error_description=%3Cb%3Ebad%3C%2Fb%3E")
+        .send()
+        .await;
+    assert!(!script.text().contains("<script>"), "the code is not echoed");
+    assert!(script.text().contains("<code>UNKNOWN</code>"));
+    assert!(script.text().contains("&lt;b&gt;bad&lt;/b&gt;"));
+    assert!(!script.text().contains("<b>bad"));
 
     let redirecting = TestApp::with(Backend::Sqlite, |config| {
         config.error_url = Some("https://app.example/oops".into())
     })
     .await;
-    let response = redirecting.get("/error?error=state_mismatch").send().await;
+    let response = redirecting
+        .get("/error?error=state_mismatch&error_description=The%20state%20expired")
+        .send()
+        .await;
     assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(
         response.header("location").as_deref(),
-        Some("https://app.example/oops?error=state_mismatch")
+        Some("https://app.example/oops?error=state_mismatch&error_description=The+state+expired")
     );
 }
 
