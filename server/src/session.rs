@@ -177,16 +177,19 @@ impl Ctx {
         }
     }
 
+    /// The `session_data` cookie, joined from its chunks when chunked. An empty value is
+    /// none (better-auth tests the value's truthiness, so `session_data=` is neither
+    /// decoded nor expired).
     fn session_data_cookie(&self) -> Option<String> {
         let names = &self.auth.0.cookies;
-        if let Some(value) = self.cookies.get(&names.session_data) {
-            return Some(value.to_owned());
-        }
-        let chunks = self.cookies.chunk_names(&names.session_data);
-        if chunks.is_empty() {
-            return None;
-        }
-        Some(chunks.iter().filter_map(|name| self.cookies.get(name)).collect())
+        let value = match self.cookies.get(&names.session_data) {
+            Some(value) => value.to_owned(),
+            None => {
+                let chunks = self.cookies.chunk_names(&names.session_data);
+                chunks.iter().filter_map(|name| self.cookies.get(name)).collect()
+            }
+        };
+        (!value.is_empty()).then_some(value)
     }
 
     /// Decodes a compact `session_data` cookie; `None` if malformed or badly signed.

@@ -394,6 +394,43 @@ async fn stale_cache_cookie_is_cleaned_when_caching_is_off() {
     );
 }
 
+/// An empty `session_data=` is no cache cookie: better-auth neither decodes nor expires
+/// it, so no route answers it with an expiring `Set-Cookie` (with the cache off or on).
+#[tokio::test]
+async fn an_empty_cache_cookie_is_left_alone() {
+    let expired = |response: &common::TestResponse| {
+        response
+            .set_cookies()
+            .into_iter()
+            .filter(|cookie| cookie.attributes.contains("Max-Age=0"))
+            .map(|cookie| cookie.name)
+            .collect::<Vec<_>>()
+    };
+    for cache in [false, true] {
+        let app = TestApp::with(Backend::Sqlite, |config| config.session.cookie_cache.enabled = cache).await;
+        let mut client = app.sign_up("Alice", "alice@example.com", "password123").await;
+        client.cookies.insert("better-auth.session_data".into(), String::new());
+        let signed_in = app.get("/get-session").cookies(&client).send().await;
+        assert_eq!(signed_in.json()["user"]["name"], "Alice");
+        assert_eq!(expired(&signed_in), Vec::<String>::new(), "cache {cache}");
+        let listed = app.get("/list-sessions").cookies(&client).send().await;
+        assert_eq!(listed.status, StatusCode::OK);
+        assert_eq!(expired(&listed), Vec::<String>::new(), "cache {cache}");
+
+        let anonymous = app
+            .get("/get-session")
+            .header("cookie", "better-auth.session_data=")
+            .send()
+            .await;
+        assert_eq!(anonymous.json(), Value::Null);
+        assert!(
+            anonymous.set_cookies().is_empty(),
+            "cache {cache}: {:?}",
+            anonymous.set_cookies()
+        );
+    }
+}
+
 // Many users' lookups at once (on PostgreSQL they are coalesced into shared statements):
 // each gets exactly its own session, unknown and signed-out tokens get `null`.
 on_both_databases! {
