@@ -1,6 +1,7 @@
 //! [`Auth`]: the configured server, cheap to clone, from which the router, the
 //! server-side API and the extractors are made.
 
+use crate::log_safe::Escaped;
 use std::sync::Arc;
 
 use axum::Router;
@@ -284,7 +285,7 @@ impl Auth {
         if let Some(sender) = &self.0.email
             && let Err(error) = sender.send(&email).await
         {
-            tracing::error!(%error, kind = ?email.kind, "email delivery failed");
+            tracing::error!(error = %Escaped(&error), kind = ?email.kind, "email delivery failed");
         }
     }
 

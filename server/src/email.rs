@@ -17,6 +17,7 @@
 //! }
 //! ```
 
+use crate::log_safe::Escaped;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -210,8 +211,12 @@ pub struct LogSender;
 impl EmailSender for LogSender {
     async fn send(&self, email: &Email) -> Result<(), EmailError> {
         match &email.url {
-            Some(url) => tracing::info!(to = %email.to, kind = ?email.kind, "development email: {url}"),
-            None => tracing::info!(to = %email.to, kind = ?email.kind, "development email: code {}", email.token),
+            Some(url) => {
+                tracing::info!(to = %Escaped(&email.to), kind = ?email.kind, link = %Escaped(url), "development email")
+            }
+            None => {
+                tracing::info!(to = %Escaped(&email.to), kind = ?email.kind, code = %Escaped(&email.token), "development email")
+            }
         }
         Ok(())
     }

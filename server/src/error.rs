@@ -2,6 +2,7 @@
 //! `{"message": "...", "code": "..."}` with better-auth's status, or an empty body where
 //! better-auth sends none.
 
+use crate::log_safe::Escaped;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -91,7 +92,7 @@ impl ApiError {
     /// A server-side failure: logged with its cause, answered as `500` with an empty body
     /// (better-auth's answer to unexpected exceptions), so nothing internal leaks.
     pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
-        tracing::error!(%cause, "{context}");
+        tracing::error!(cause = %Escaped(cause), "{context}");
         Self::empty(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
@@ -143,7 +144,7 @@ impl From<sqlx::Error> for ApiError {
     /// retry; any other failure is an internal error.
     fn from(error: sqlx::Error) -> Self {
         if crate::db::is_unavailable(&error) {
-            tracing::error!(%error, "database unavailable");
+            tracing::error!(error = %Escaped(&error), "database unavailable");
             return Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable);
         }
         if crate::db::is_unstorable_text(&error) {
@@ -156,7 +157,7 @@ impl From<sqlx::Error> for ApiError {
 impl From<crate::secondary_storage::StorageError> for ApiError {
     /// `503 SECONDARY_STORAGE_UNAVAILABLE`: the request may succeed when retried.
     fn from(error: crate::secondary_storage::StorageError) -> Self {
-        tracing::error!(%error, "secondary storage error");
+        tracing::error!(error = %Escaped(&error), "secondary storage error");
         Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::SecondaryStorageUnavailable)
     }
 }

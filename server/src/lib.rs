@@ -30,6 +30,7 @@ pub mod email;
 mod error;
 mod extract;
 mod fields;
+pub(crate) mod log_safe;
 pub mod jwt;
 pub mod origin;
 pub mod password;

@@ -1,6 +1,7 @@
 //! Trusted origins, the CSRF origin check and callback URL validation, as in better-auth's
 //! `origin-check` middleware and `matchesOriginPattern`.
 
+use crate::log_safe::Escaped;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 use url::Url;
@@ -257,7 +258,7 @@ impl OriginPolicy {
             return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::MissingOrNullOrigin));
         }
         if !self.is_trusted(&origin, false) {
-            tracing::warn!(origin = %origin, "rejected a request from an untrusted origin");
+            tracing::warn!(origin = %Escaped(&origin), "rejected a request from an untrusted origin");
             return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InvalidOrigin));
         }
         Ok(())
@@ -348,7 +349,7 @@ impl OriginPolicy {
         if self.disable_origin_check || url.is_empty() || self.is_trusted(url, true) {
             return Ok(());
         }
-        tracing::warn!(url = %url, "rejected an untrusted redirect URL");
+        tracing::warn!(url = %Escaped(url), "rejected an untrusted redirect URL");
         Err(ApiError::new(StatusCode::FORBIDDEN, code))
     }
 }

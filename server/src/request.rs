@@ -6,6 +6,7 @@
 //! The first two steps and the response side (cookies, `set-auth-token`) are layers;
 //! the rest happens in the [`Body`] and [`QueryOf`] extractors and in [`Ctx`].
 
+use crate::log_safe::Escaped;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -276,7 +277,7 @@ pub(crate) async fn rate_limit(State(auth): State<Auth>, request: Request, next:
         Ok(_) => next.run(request).await,
         Err(error) => {
             // A broken counter store must not lock everyone out; log and let it through.
-            tracing::error!(%error, "rate limit store failed");
+            tracing::error!(error = %Escaped(&error), "rate limit store failed");
             next.run(request).await
         }
     }

@@ -1,6 +1,7 @@
 //! Session cookies and session resolution, as better-auth's `setSessionCookie`,
 //! `deleteSessionCookie`, `/get-session` and its session middlewares do them.
 
+use crate::log_safe::Escaped;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -299,7 +300,7 @@ impl Ctx {
             return cached.clone();
         }
         let resolved = self.get_session(Lookup::default()).await.unwrap_or_else(|error| {
-            tracing::debug!(%error, "session lookup failed");
+            tracing::debug!(error = %Escaped(&error), "session lookup failed");
             None
         });
         self.session_cache = Some(resolved.clone());

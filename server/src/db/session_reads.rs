@@ -11,6 +11,7 @@
 //! A lookup whose batch failed, or whose batch was lost (the runtime shutting down),
 //! reads alone and reports its own error.
 
+use crate::log_safe::Escaped;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -152,7 +153,7 @@ impl SessionReads {
                     }
                 }
                 Err(error) => {
-                    tracing::debug!(%error, "batched session read failed; each lookup reads alone");
+                    tracing::debug!(error = %Escaped(&error), "batched session read failed; each lookup reads alone");
                     for waiter in batch {
                         let _ = waiter.reply.send(None);
                     }

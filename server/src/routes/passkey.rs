@@ -6,6 +6,7 @@
 //! Passkeys are stored as SimpleWebAuthn stores them, so better-auth and Keyward verify
 //! each other's passkeys.
 
+use crate::log_safe::Escaped;
 use std::time::Duration;
 
 use axum::Json;
@@ -404,7 +405,7 @@ async fn verify_registration(
     let state = with_challenge(&template, &record.expected_challenge)
         .map_err(|e| ApiError::internal("passkey registration state", e))?;
     let credential = core.register_credential(&response, &state, None).map_err(|error| {
-        tracing::debug!(%error, "passkey registration refused");
+        tracing::debug!(error = %Escaped(&error), "passkey registration refused");
         registration_failed()
     })?;
     let parts = attested_parts(&response.response.attestation_object).ok_or_else(registration_failed)?;
@@ -528,7 +529,7 @@ async fn verify_authentication(
         let result = core
             .authenticate_single_credential(&response, &state, &credential)
             .map_err(|error| {
-                tracing::debug!(%error, "passkey assertion refused");
+                tracing::debug!(error = %Escaped(&error), "passkey assertion refused");
                 match error {
                     WebauthnError::AuthenticationFailure => authentication_failed(StatusCode::UNAUTHORIZED),
                     _ => authentication_failed(StatusCode::BAD_REQUEST),
@@ -550,7 +551,7 @@ async fn verify_authentication(
             }
         })?
     } else {
-        tracing::error!(passkey = %passkey.id, "stored passkey public key does not parse");
+        tracing::error!(passkey = %Escaped(&passkey.id), "stored passkey public key does not parse");
         return Err(authentication_failed(StatusCode::BAD_REQUEST));
     };
     let recorded = passkeys::record_use(&mut db, &passkey.id, passkey.counter, u64::from(counter), backed_up).await?;

@@ -1,5 +1,6 @@
 //! `POST /sign-out`.
 
+use crate::log_safe::Escaped;
 use axum::Json;
 
 use crate::error::ApiResult;
@@ -16,7 +17,7 @@ pub(crate) async fn sign_out(mut ctx: Ctx, Body(_request): Body<SignOutRequest>)
     if let Some(token) = ctx.cookies.signed(&names.session_token, &auth.0.config.secret).value() {
         let mut db = auth.0.db.clone();
         if let Err(error) = auth.sessions().delete(&mut db, token).await {
-            tracing::error!(%error, "could not delete the session on sign-out");
+            tracing::error!(error = %Escaped(&error), "could not delete the session on sign-out");
         }
     }
     ctx.delete_session_cookies();

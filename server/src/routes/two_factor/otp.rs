@@ -1,5 +1,6 @@
 //! `/two-factor/send-otp` and `/two-factor/verify-otp`: codes delivered by email or SMS.
 
+use crate::log_safe::Escaped;
 use axum::Json;
 use axum::http::StatusCode;
 
@@ -73,7 +74,7 @@ pub(crate) async fn send(mut ctx: Ctx, Body(_request): Body<SendOtpRequest>) -> 
         code: OtpCode::new(code),
     };
     if let Err(error) = sender.send_otp(&message).await {
-        tracing::error!(%error, "two-factor code delivery failed");
+        tracing::error!(error = %Escaped(&error), "two-factor code delivery failed");
     }
     Ok(Json(StatusResponse { status: true }))
 }
