@@ -312,6 +312,10 @@ pub struct AdvancedConfig {
     /// loopback by default). A client connecting directly cannot choose its own rate-limit
     /// bucket by sending `X-Forwarded-For`.
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// Record the TCP peer's address as a new session's `ipAddress` when no trusted IP
+    /// header names the client (`KEYWARD_SESSION_IP_FROM_PEER`). Off by default, as
+    /// better-auth, which reads only the IP headers and stores `""` without one.
+    pub session_ip_from_peer: bool,
     /// Skip the Origin and callback URL checks (better-auth `disableOriginCheck`).
     pub disable_origin_check: bool,
     /// Skip only the CSRF Origin check (better-auth `disableCSRFCheck`).
@@ -325,6 +329,7 @@ impl Default for AdvancedConfig {
             use_secure_cookies: None,
             ip_address_headers: vec!["x-forwarded-for".into()],
             trusted_proxies: TrustedProxy::loopback(),
+            session_ip_from_peer: false,
             disable_origin_check: false,
             disable_csrf_check: false,
         }
@@ -959,6 +964,9 @@ impl Config {
         config.email.smtp_from = get("SMTP_FROM");
         if config.email.outbox.is_some() || config.email.smtp_url.is_some() {
             config.email.log_links = false;
+        }
+        if let Some(value) = get("KEYWARD_SESSION_IP_FROM_PEER") {
+            config.advanced.session_ip_from_peer = parse_switch("KEYWARD_SESSION_IP_FROM_PEER", &value)?;
         }
         if let Some(app_name) = get("KEYWARD_APP_NAME") {
             config.app_name = app_name;

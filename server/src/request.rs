@@ -221,28 +221,32 @@ pub(crate) fn expose_header(headers: &mut HeaderMap, name: &str) {
     }
 }
 
-/// The client IP. On a connection from a trusted proxy (loopback by default), the first
-/// configured header (`x-forwarded-for`, as in better-auth) names it: of a list of
-/// addresses, the last one that is not itself a trusted proxy (each proxy appends the
-/// address it got the request from, so only the right end is vouched for). From any other
-/// peer, or when the header holds something that is not an address, the TCP peer.
-pub(crate) fn client_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+/// The client IP as the configured headers name it (`x-forwarded-for`, as in
+/// better-auth), believed only on a connection from a trusted proxy (loopback by
+/// default). Repeated header lines are one list, as `Headers.get` joins them in
+/// better-auth: a proxy that appends a line of its own leaves the client's line first.
+/// Of the list, the last address that is not itself a trusted proxy (each proxy appends
+/// the address it got the request from, so only the right end is vouched for). `None`
+/// when no header names the client, the peer is not a trusted proxy, or an entry is not
+/// an address.
+pub(crate) fn forwarded_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
     let advanced = &auth.0.config.advanced;
     let trusted = |ip: IpAddr| advanced.trusted_proxies.iter().any(|proxy| proxy.contains(ip));
     let peer_is_proxy =
         peer.is_some_and(trusted) || (peer.is_none() && advanced.trusted_proxies.contains(&TrustedProxy::Any));
     if !peer_is_proxy {
-        return peer;
+        return None;
     }
     for name in &advanced.ip_address_headers {
-        let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
+        let mut lines = headers.get_all(name.as_str()).iter().peekable();
+        if lines.peek().is_none() {
             continue;
-        };
+        }
         let mut addresses = Vec::new();
-        for entry in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match entry.parse::<IpAddr>() {
-                Ok(ip) => addresses.push(ip),
-                Err(_) => return peer,
+        for line in lines {
+            let entries = line.to_str().ok()?.split(',').map(str::trim);
+            for entry in entries.filter(|entry| !entry.is_empty()) {
+                addresses.push(entry.parse::<IpAddr>().ok()?);
             }
         }
         return addresses
@@ -250,10 +254,28 @@ pub(crate) fn client_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) 
             .rev()
             .find(|ip| !trusted(**ip))
             .or(addresses.first())
-            .copied()
-            .or(peer);
+            .copied();
     }
-    peer
+    None
+}
+
+/// The address a client's rate-limit bucket is keyed by: [`forwarded_ip`], else the TCP
+/// peer. (better-auth puts every client without a trusted header into one shared bucket;
+/// Keyward gives each peer its own, so one client cannot lock everyone out.)
+pub(crate) fn client_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+    forwarded_ip(auth, headers, peer).or(peer)
+}
+
+/// The `ipAddress` a new session records: [`forwarded_ip`] as better-auth's `getIP`
+/// (`""` when no header names the client), or the TCP peer in its place when
+/// [`AdvancedConfig::session_ip_from_peer`](crate::config::AdvancedConfig) is on.
+fn session_ip(auth: &Auth, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+    let forwarded = forwarded_ip(auth, headers, peer);
+    if auth.0.config.advanced.session_ip_from_peer {
+        forwarded.or(peer)
+    } else {
+        forwarded
+    }
 }
 
 fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
@@ -293,6 +315,7 @@ pub(crate) struct Ctx {
     pub auth: Auth,
     pub headers: HeaderMap,
     pub cookies: RequestCookies,
+    /// The address a new session records (see [`session_ip`]).
     pub ip: Option<IpAddr>,
     pub out: Outgoing,
     /// The session as resolved for this request (`getSessionFromCtx` caches it too).
@@ -342,7 +365,7 @@ impl Ctx {
         }
         Ctx {
             auth: auth.clone(),
-            ip: client_ip(auth, headers, peer_ip(extensions)),
+            ip: session_ip(auth, headers, peer_ip(extensions)),
             headers: headers.clone(),
             cookies,
             out,

@@ -361,7 +361,7 @@ impl Ctx {
         sessions::NewSession {
             user_id: user_id.to_owned(),
             expires_at: now + lifetime,
-            ip_address: self.ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            ip_address: self.ip.map(stored_ip_address).unwrap_or_default(),
             user_agent: self.header("user-agent").unwrap_or_default().to_owned(),
             additional,
         }
@@ -417,5 +417,44 @@ impl Ctx {
     /// Now, at millisecond precision.
     pub fn now(&self) -> DateTime<Utc> {
         now_millis()
+    }
+}
+
+/// An address as better-auth's `normalizeIP` stores it in `session.ipAddress`: IPv4 as
+/// it is (also when mapped into IPv6), IPv6 as its /64 network in full lowercase groups
+/// (`2001:0db8:0000:0000:0000:0000:0000:0000`).
+fn stored_ip_address(ip: std::net::IpAddr) -> String {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & (u128::MAX << 64);
+                std::net::Ipv6Addr::from(network)
+                    .segments()
+                    .iter()
+                    .map(|group| format!("{group:04x}"))
+                    .collect::<Vec<_>>()
+                    .join(":")
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_ip_address;
+
+    #[test]
+    fn session_addresses_are_stored_as_better_auth_normalises_them() {
+        let stored = |ip: &str| stored_ip_address(ip.parse().expect("ip"));
+        assert_eq!(stored("203.0.113.9"), "203.0.113.9");
+        assert_eq!(stored("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(stored("2001:DB8::1"), "2001:0db8:0000:0000:0000:0000:0000:0000");
+        assert_eq!(
+            stored("2001:db8:1:2:3:4:5:6"),
+            "2001:0db8:0001:0002:0000:0000:0000:0000"
+        );
     }
 }

@@ -256,3 +256,112 @@ async fn hostile_cookies_and_headers() {
         "the first cookie of a name wins"
     );
 }
+
+/// A proxy that appends its own `X-Forwarded-For` line (HAProxy's `option forwardfor`)
+/// leaves the client's line first: both lines are one list, and the address comes from
+/// its right end, so the client cannot pick its own bucket or session address.
+#[tokio::test]
+async fn repeated_x_forwarded_for_lines_are_one_list() {
+    let app = TestApp::with(Backend::Sqlite, |config| config.rate_limit.enabled = true).await;
+    let body = json!({"email": "nobody@example.com", "password": "wrong-password-xx"});
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let response = app
+            .post("/sign-in/email")
+            .peer("127.0.0.1")
+            .header("x-forwarded-for", &format!("203.0.113.{i}"))
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&body)
+            .send()
+            .await;
+        statuses.push(response.status);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+
+    let signed_up = app
+        .post("/sign-up/email")
+        .peer("127.0.0.1")
+        .header("x-forwarded-for", "203.0.113.99")
+        .header("x-forwarded-for", "198.51.100.8")
+        .json(&json!({"name": "Ip", "email": "ip@example.com", "password": "correct-horse-battery"}))
+        .send()
+        .await;
+    assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.text());
+    let token = signed_up.header("set-auth-token").expect("token");
+    let session = app.get("/get-session").bearer(&token).send().await.json();
+    assert_eq!(session["session"]["ipAddress"], "198.51.100.8");
+}
+
+/// What the server logs, captured for one test (the subscriber is this thread's only).
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+}
+
+/// A rejected callback URL is logged with its newline and ANSI escapes escaped: it
+/// neither forges a log line nor reaches the terminal as an escape sequence.
+#[tokio::test]
+async fn rejected_redirect_urls_are_logged_escaped() {
+    let logs = LogCapture::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::new(Backend::Sqlite).await;
+    let forged = "https://evil.com/\n2026-12-02T00:00:00.000000Z  INFO admin@example.com signed in\u{1b}[2J";
+
+    let sign_in = app
+        .post("/sign-in/email")
+        .json(&json!({"email": "a@example.com", "password": "password-123", "callbackURL": forged}))
+        .send()
+        .await;
+    sign_in.assert_error(StatusCode::FORBIDDEN, "INVALID_CALLBACK_URL");
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", "x")
+        .append_pair("callbackURL", forged)
+        .finish();
+    let verify = app.get(&format!("/verify-email?{query}")).send().await;
+    verify.assert_error(StatusCode::FORBIDDEN, "INVALID_CALLBACK_URL");
+
+    let text = logs.text();
+    let rejections = text
+        .lines()
+        .filter(|line| line.contains("rejected an untrusted redirect URL"));
+    assert_eq!(rejections.count(), 2, "{text}");
+    assert!(!text.contains('\u{1b}'), "an escape sequence reached the log: {text:?}");
+    let forged_lines = text.lines().filter(|line| line.contains("signed in"));
+    for line in forged_lines {
+        assert!(
+            line.contains("rejected an untrusted redirect URL"),
+            "a forged log line: {line:?}"
+        );
+    }
+}
