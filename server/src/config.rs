@@ -785,6 +785,8 @@ pub struct Config {
     pub port: u16,
     /// Maximum request body size in bytes.
     pub body_limit: usize,
+    /// Deadlines for reading a request and the cap on open connections.
+    pub connection_limits: ConnectionLimits,
     /// Answer CORS requests from trusted origins (needed by browser apps on another origin).
     pub cors: bool,
     /// Where `/error` redirects (better-auth `onAPIError.errorURL`); `None` renders a page.
@@ -817,6 +819,33 @@ pub struct Config {
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
     pub verification: VerificationConfig,
+}
+
+/// How long a client may take to send a request, and how many connections may be open,
+/// so slow clients (slowloris) cannot hold the server's connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this, counted from when the connection is
+    /// ready for a request, so an idle keep-alive connection is closed after it too
+    /// (`KEYWARD_HEADER_READ_TIMEOUT`, seconds; 10 s). Applied by [`crate::serve`].
+    pub header_read_timeout: Duration,
+    /// A request's body must arrive within this, counted from when the endpoint starts
+    /// reading it; a later body is answered `408 REQUEST_TIMEOUT` and the connection
+    /// closed (`KEYWARD_BODY_READ_TIMEOUT`, seconds; 30 s).
+    pub body_read_timeout: Duration,
+    /// At most this many connections are open at once; further clients wait in the
+    /// listen queue (`KEYWARD_MAX_CONNECTIONS`; 1024). Applied by [`crate::serve`].
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
 }
 
 /// Where verification values live (better-auth `verification`).
@@ -860,6 +889,7 @@ impl Config {
             app_name: "Keyward".into(),
             port: 3000,
             body_limit: 1024 * 1024,
+            connection_limits: ConnectionLimits::default(),
             cors: true,
             error_url: None,
             email_and_password: EmailPasswordConfig::default(),
@@ -964,6 +994,21 @@ impl Config {
         config.email.smtp_from = get("SMTP_FROM");
         if config.email.outbox.is_some() || config.email.smtp_url.is_some() {
             config.email.log_links = false;
+        }
+        if let Some(raw) = get("KEYWARD_HEADER_READ_TIMEOUT") {
+            config.connection_limits.header_read_timeout = parse_seconds("KEYWARD_HEADER_READ_TIMEOUT", &raw)?;
+        }
+        if let Some(raw) = get("KEYWARD_BODY_READ_TIMEOUT") {
+            config.connection_limits.body_read_timeout = parse_seconds("KEYWARD_BODY_READ_TIMEOUT", &raw)?;
+        }
+        if let Some(raw) = get("KEYWARD_MAX_CONNECTIONS") {
+            config.connection_limits.max_connections =
+                raw.trim().parse::<usize>().ok().filter(|max| *max > 0).ok_or_else(|| {
+                    ConfigError::InvalidVariable {
+                        name: "KEYWARD_MAX_CONNECTIONS",
+                        reason: format!("`{raw}` is not a positive number of connections"),
+                    }
+                })?;
         }
         if let Some(value) = get("KEYWARD_SESSION_IP_FROM_PEER") {
             config.advanced.session_ip_from_peer = parse_switch("KEYWARD_SESSION_IP_FROM_PEER", &value)?;
@@ -1076,6 +1121,20 @@ impl Config {
     pub fn auth_url(&self) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), self.base_path)
     }
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`).
+fn parse_seconds(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| ConfigError::InvalidVariable {
+            name,
+            reason: format!("`{value}` is not a positive number of seconds"),
+        })
 }
 
 /// `on`/`off` (or `1`/`0`, `true`/`false`).

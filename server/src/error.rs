@@ -14,6 +14,8 @@ pub struct ApiError {
     status: StatusCode,
     body: Option<Box<ErrorBody>>,
     retry_after: Option<u64>,
+    /// Answer with `Connection: close` (the request could not be read to its end).
+    close_connection: bool,
 }
 
 /// Result of an endpoint.
@@ -36,6 +38,7 @@ impl ApiError {
                 details: Default::default(),
             })),
             retry_after: None,
+            close_connection: false,
         }
     }
 
@@ -49,6 +52,7 @@ impl ApiError {
                 details: Default::default(),
             })),
             retry_after: None,
+            close_connection: false,
         }
     }
 
@@ -58,6 +62,7 @@ impl ApiError {
             status,
             body: None,
             retry_after: None,
+            close_connection: false,
         }
     }
 
@@ -86,6 +91,7 @@ impl ApiError {
                 details: Default::default(),
             })),
             retry_after: Some(retry_after_secs),
+            close_connection: false,
         }
     }
 
@@ -101,6 +107,12 @@ impl ApiError {
         if let Some(body) = &mut self.body {
             body.details.insert(name.to_owned(), value);
         }
+        self
+    }
+
+    /// Closes the connection after this answer (the rest of the request was not read).
+    pub fn closing_connection(mut self) -> Self {
+        self.close_connection = true;
         self
     }
 
@@ -182,6 +194,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert("x-retry-after", HeaderValue::from(retry_after));
+        }
+        if self.close_connection {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

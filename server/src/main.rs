@@ -57,14 +57,14 @@ async fn serve() -> Result<(), String> {
     let base = config.auth_url();
     let database = config.database_url.clone();
     let rate_limited = config.rate_limit.enabled;
+    let limits = config.connection_limits.clone();
     let auth = Auth::new(config).await.map_err(|e| e.to_string())?;
     let app = with_static_files(axum::Router::new().merge(auth.router()))?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!(%address, %database, rate_limited, "keyward-server listening; API at {base}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    keyward_server::serve(listener, app, &limits, shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
     auth.db().close().await;

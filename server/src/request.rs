@@ -386,9 +386,14 @@ impl Ctx {
     }
 }
 
-/// Reads a request body of at most `limit` bytes.
-async fn read_body(body: axum::body::Body, limit: usize) -> ApiResult<Bytes> {
-    match Limited::new(body, limit).collect().await {
+/// Reads a request body of at most `limit` bytes that must arrive within `deadline`
+/// (a client that declares a length and then trickles it, or stops, is answered
+/// `408` and its connection closed).
+async fn read_body(body: axum::body::Body, limit: usize, deadline: std::time::Duration) -> ApiResult<Bytes> {
+    let Ok(read) = tokio::time::timeout(deadline, Limited::new(body, limit).collect()).await else {
+        return Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::RequestTimeout).closing_connection());
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::with_message(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -457,7 +462,8 @@ impl<T: Endpoint> FromRequest<Auth> for Body<T> {
 
     async fn from_request(request: Request, auth: &Auth) -> Result<Self, Self::Rejection> {
         let (parts, body) = request.into_parts();
-        let bytes = read_body(body, auth.0.config.body_limit).await?;
+        let config = &auth.0.config;
+        let bytes = read_body(body, config.body_limit, config.connection_limits.body_read_timeout).await?;
         let value = parse_body(&parts.headers, &bytes, T::ACCEPTS_FORM)?;
         let origins = &auth.0.origins;
         if T::FORM_CSRF {

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 struct Running {
     base: String,
+    address: SocketAddr,
     auth: Auth,
     _dir: tempfile::TempDir,
     _schema: Option<common::SchemaGuard>,
@@ -33,13 +34,15 @@ async fn start(backend: Backend, configure: impl FnOnce(&mut Config)) -> Running
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let address = listener.local_addr().expect("address");
     let app = axum::Router::new().merge(auth.router());
+    let limits = auth.config().connection_limits.clone();
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        keyward_server::serve(listener, app, &limits, std::future::pending())
             .await
             .expect("serves");
     });
     Running {
         base: format!("http://{address}/api/auth"),
+        address,
         auth,
         _dir: dir,
         _schema: schema,
@@ -317,4 +320,105 @@ async fn cors_off_adds_no_headers_and_leaves_options_to_the_router() {
         .await
         .expect("request");
     assert_eq!(options.status(), StatusCode::NOT_FOUND);
+}
+
+/// Reads from a raw connection until the server closes it, and returns what it sent.
+/// (The 60 s bound only keeps a broken server from hanging the test.)
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server kept the slow connection open");
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// A client that sends half its headers, or declares a body and sends one byte of it
+/// (slowloris), is cut off, while other clients are served meanwhile.
+#[tokio::test]
+async fn slow_clients_are_cut_off_while_others_are_served() {
+    use tokio::io::AsyncWriteExt;
+    let server = start(Backend::Sqlite, |config| {
+        config.connection_limits.header_read_timeout = Duration::from_secs(1);
+        config.connection_limits.body_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut half_headers = tokio::net::TcpStream::connect(server.address).await.expect("connects");
+    half_headers
+        .write_all(b"GET /api/auth/ok HTTP/1.1\r\nhost: localhost\r\nx-slow: ")
+        .await
+        .expect("writes");
+    let mut short_body = tokio::net::TcpStream::connect(server.address).await.expect("connects");
+    short_body
+        .write_all(
+            b"POST /api/auth/sign-in/email HTTP/1.1\r\nhost: localhost\r\n\
+              content-type: application/json\r\ncontent-length: 100\r\n\r\n{",
+        )
+        .await
+        .expect("writes");
+
+    // A new connection per request: an idle one is closed by the same header deadline.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    for _ in 0..3 {
+        let ok = http.get(format!("{}/ok", server.base)).send().await.expect("served");
+        assert_eq!(ok.status(), StatusCode::OK);
+    }
+
+    let cut = read_until_closed(&mut half_headers).await;
+    assert!(cut.is_empty() || cut.starts_with("HTTP/1.1 408"), "{cut:?}");
+    let answered = read_until_closed(&mut short_body).await;
+    assert!(answered.starts_with("HTTP/1.1 408"), "{answered:?}");
+    assert!(answered.contains("REQUEST_TIMEOUT"), "{answered:?}");
+    let ok = http.get(format!("{}/ok", server.base)).send().await.expect("served");
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
+/// With every connection slot taken, a new client waits in the listen queue and is
+/// served as soon as a slot frees.
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    use tokio::io::AsyncWriteExt;
+    let server = start(Backend::Sqlite, |config| {
+        config.connection_limits.max_connections = 2;
+        config.connection_limits.header_read_timeout = Duration::from_secs(600);
+    })
+    .await;
+    let http = client();
+    // Two connections the server has accepted (each answered once, then kept alive idle).
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(server.address).await.expect("connects");
+        stream
+            .write_all(b"GET /api/auth/ok HTTP/1.1\r\nhost: localhost\r\n\r\n")
+            .await
+            .expect("writes");
+        let mut reply = [0u8; 12];
+        tokio::io::AsyncReadExt::read_exact(&mut stream, &mut reply)
+            .await
+            .expect("answered");
+        assert_eq!(&reply, b"HTTP/1.1 200");
+        held.push(stream);
+    }
+    let base = server.base.clone();
+    let waiting = tokio::spawn(async move { http.get(format!("{base}/ok")).send().await.map(|r| r.status()) });
+    // Not served while both slots are held: the cap, not timing, decides this.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a third connection was served beyond the cap of two"
+    );
+    drop(held.pop());
+    let status = waiting.await.expect("joins").expect("served once a slot is free");
+    assert_eq!(status, StatusCode::OK);
 }

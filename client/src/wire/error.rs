@@ -254,6 +254,7 @@ error_codes! {
     UserIdCannotBeUpdated = "USER_ID_CANNOT_BE_UPDATED" => "User id cannot be updated",
     // Keyward's own, where better-auth has no equivalent
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",
+    RequestTimeout = "REQUEST_TIMEOUT" => "The request body did not arrive in time",
     SecondaryStorageUnavailable = "SECONDARY_STORAGE_UNAVAILABLE" => "Secondary storage is unavailable; try again",
     DatabaseUnavailable = "DATABASE_UNAVAILABLE" => "The database is unavailable; try again",
 }
