@@ -274,6 +274,12 @@ impl Auth {
         Router::new().nest(&self.0.config.base_path, crate::routes::router(self.clone()))
     }
 
+    /// Every endpoint this server answers with its configuration (the enabled plugins'
+    /// included): method and path relative to the base path.
+    pub fn endpoints(&self) -> Vec<crate::RouteInfo> {
+        crate::routes::list(self)
+    }
+
     /// Whether an email sender is configured (verification and reset emails possible).
     pub(crate) fn can_send_email(&self) -> bool {
         self.0.email.is_some()

@@ -48,4 +48,5 @@ pub use config::{Config, ConfigBuilder, ConfigError};
 pub use error::{ApiError, ApiResult};
 pub use extract::{OptionalSession, Session};
 pub use keyward_client::wire;
+pub use routes::RouteInfo;
 pub use serve::serve;

@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::request::Parts;
@@ -34,11 +34,6 @@ use keyward_client::wire::{ErrorCode, SessionData};
 
 /// Endpoint metadata attached to a request body type.
 pub(crate) trait Endpoint: RequestSchema + DeserializeOwned + Send {
-    /// Also accepts `application/x-www-form-urlencoded` (sign-in and sign-up forms).
-    const ACCEPTS_FORM: bool = false;
-    /// Applies better-auth's form CSRF rules (Fetch Metadata) on top of the origin check.
-    const FORM_CSRF: bool = false;
-
     /// The fields checked for this server (the schema's, unless the configuration changes
     /// what is required).
     fn fields(_auth: &Auth) -> Cow<'static, [FieldSpec]> {
@@ -454,25 +449,80 @@ fn query_map(query: Option<&str>) -> Map<String, Value> {
         .collect()
 }
 
-/// A validated request body of type `T` (also runs the origin checks).
+/// What a `POST` endpoint's body may be.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyRules {
+    /// Also `application/x-www-form-urlencoded` (sign-in and sign-up forms).
+    accepts_form: bool,
+    /// better-auth's form CSRF rules (Fetch Metadata) on top of the origin check.
+    form_csrf: bool,
+}
+
+impl BodyRules {
+    /// JSON only.
+    pub const JSON: Self = Self {
+        accepts_form: false,
+        form_csrf: false,
+    };
+    /// JSON or a form, with the form CSRF rules.
+    pub const FORM: Self = Self {
+        accepts_form: true,
+        form_csrf: true,
+    };
+}
+
+/// A `POST` body as [`read_post`] parsed it (`None` when empty), for [`Body`].
+#[derive(Clone)]
+struct ParsedBody(Option<Value>);
+
+/// Layer in front of every `POST` endpoint, as better-call's router and better-auth's
+/// `originCheckMiddleware` run for every endpoint: reads and parses the body (`413`,
+/// `408`, `415`, `400`), applies the form CSRF rules where they apply, the `Origin`
+/// check for requests with cookies, and the redirect-field checks (`403`). An endpoint
+/// that never reads its body is checked all the same.
+pub(crate) async fn read_post(
+    State((auth, rules)): State<(Auth, BodyRules)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    match check_post(&auth, rules, &parts, body).await {
+        Ok(parsed) => {
+            parts.extensions.insert(ParsedBody(parsed));
+            next.run(Request::from_parts(parts, axum::body::Body::empty())).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn check_post(auth: &Auth, rules: BodyRules, parts: &Parts, body: axum::body::Body) -> ApiResult<Option<Value>> {
+    let config = &auth.0.config;
+    let bytes = read_body(body, config.body_limit, config.connection_limits.body_read_timeout).await?;
+    let value = parse_body(&parts.headers, &bytes, rules.accepts_form)?;
+    let origins = &auth.0.origins;
+    if rules.form_csrf {
+        origins.validate_form_csrf(&parts.headers)?;
+    }
+    origins.validate_origin(&parts.headers, false)?;
+    let query = query_map(parts.uri.query());
+    let query_callback = query.get("callbackURL").and_then(Value::as_str);
+    origins.validate_redirect_fields(value.as_ref(), query_callback)?;
+    Ok(value)
+}
+
+/// A validated request body of type `T`, from a `POST` endpoint behind [`read_post`].
 pub(crate) struct Body<T>(pub T);
 
-impl<T: Endpoint> FromRequest<Auth> for Body<T> {
+impl<T: Endpoint> FromRequestParts<Auth> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, auth: &Auth) -> Result<Self, Self::Rejection> {
-        let (parts, body) = request.into_parts();
-        let config = &auth.0.config;
-        let bytes = read_body(body, config.body_limit, config.connection_limits.body_read_timeout).await?;
-        let value = parse_body(&parts.headers, &bytes, T::ACCEPTS_FORM)?;
-        let origins = &auth.0.origins;
-        if T::FORM_CSRF {
-            origins.validate_form_csrf(&parts.headers)?;
-        }
-        origins.validate_origin(&parts.headers, false)?;
-        let query = query_map(parts.uri.query());
-        let query_callback = query.get("callbackURL").and_then(Value::as_str);
-        origins.validate_redirect_fields(value.as_ref(), query_callback)?;
+    async fn from_request_parts(parts: &mut Parts, auth: &Auth) -> Result<Self, Self::Rejection> {
+        let Some(ParsedBody(value)) = parts.extensions.remove::<ParsedBody>() else {
+            return Err(ApiError::internal(
+                "a request body was asked for outside a POST endpoint",
+                parts.uri.path(),
+            ));
+        };
         validate_body_fields(T::SHAPE, &T::fields(auth), value.as_ref()).map_err(ApiError::validation)?;
         let value = value.unwrap_or_else(|| Value::Object(Map::new()));
         if let Value::Object(map) = &value {

@@ -371,3 +371,67 @@ async fn rejected_redirect_urls_are_logged_escaped() {
         );
     }
 }
+
+/// Every `POST` endpoint of every plugin refuses a signed-in browser's request from a
+/// foreign `Origin` before doing anything, whether it reads a body or not (the list comes
+/// from the server, so a new endpoint is walked too).
+#[tokio::test]
+async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
+    use keyward_server::config::{
+        AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+    };
+    let app = TestApp::with(Backend::Sqlite, |config| {
+        config.two_factor = Some(TwoFactorConfig::default());
+        let mut organization = OrganizationConfig::default();
+        organization.teams.enabled = true;
+        organization.dynamic_access_control = Some(DynamicAccessControlConfig::default());
+        config.organization = Some(organization);
+        config.passkey = Some(PasskeyConfig::default());
+        config.admin = Some(AdminConfig::default());
+    })
+    .await;
+    let client = app.sign_up("Ada", "ada@example.com", "correct-horse-battery").await;
+    let cookie = client.cookie_header();
+    let posts: Vec<&'static str> = app
+        .auth
+        .endpoints()
+        .into_iter()
+        .filter(|route| route.method == axum::http::Method::POST)
+        .map(|route| route.path)
+        .collect();
+    for expected in [
+        "/admin/stop-impersonating",
+        "/sign-out",
+        "/two-factor/enable",
+        "/passkey/delete-passkey",
+    ] {
+        assert!(posts.contains(&expected), "{expected} is not listed: {posts:?}");
+    }
+    assert!(posts.len() >= 60, "only {} POST endpoints listed", posts.len());
+    for path in &posts {
+        for (content_type, body) in [("text/plain", ""), ("application/json", "{}")] {
+            let response = app
+                .post(path)
+                .header("cookie", &cookie)
+                .header("origin", "https://evil.com")
+                .raw(content_type, body)
+                .send()
+                .await;
+            assert_eq!(
+                response.status,
+                StatusCode::FORBIDDEN,
+                "{path} ({content_type}): {}",
+                response.text()
+            );
+            assert_eq!(response.code().as_deref(), Some("INVALID_ORIGIN"), "{path}");
+            assert!(
+                response.set_cookies().is_empty(),
+                "{path} changed cookies: {:?}",
+                response.set_cookies()
+            );
+        }
+    }
+    // Nothing was done: the session still works.
+    let session = app.get("/get-session").cookies(&client).send().await;
+    assert_eq!(session.json()["user"]["email"], "ada@example.com");
+}

@@ -3,12 +3,10 @@
 //! (or id, through `adminUserIds`) grants the action.
 
 use axum::Json;
-use axum::Router;
 use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::{Map, Value};
 
-use super::get;
 use super::sign_up::{check_new_password, check_password_not_too_long};
 use super::user::remove_user_data;
 use crate::auth::Auth;
@@ -18,7 +16,7 @@ use crate::db::{Arg, FieldType, accounts, is_unique_violation, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
-use axum::routing::post;
+use crate::routes::Routes;
 use keyward_client::wire::admin::{
     AdminUpdateUserRequest, AdminUserFields, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
     RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
@@ -39,23 +37,23 @@ impl Endpoint for UserHasPermissionRequest {}
 impl QueryEndpoint for GetUserQuery {}
 impl QueryEndpoint for ListUsersQuery {}
 
-pub(crate) fn routes(router: Router<Auth>) -> Router<Auth> {
+pub(crate) fn routes(router: Routes) -> Routes {
     router
-        .route("/admin/set-role", post(set_role))
-        .route("/admin/get-user", get(get_user))
-        .route("/admin/create-user", post(create_user))
-        .route("/admin/update-user", post(update_user))
-        .route("/admin/list-users", get(list_users))
-        .route("/admin/list-user-sessions", post(list_user_sessions))
-        .route("/admin/ban-user", post(ban_user))
-        .route("/admin/unban-user", post(unban_user))
-        .route("/admin/impersonate-user", post(impersonate_user))
-        .route("/admin/stop-impersonating", post(stop_impersonating))
-        .route("/admin/revoke-user-session", post(revoke_user_session))
-        .route("/admin/revoke-user-sessions", post(revoke_user_sessions))
-        .route("/admin/remove-user", post(remove_user))
-        .route("/admin/set-user-password", post(set_user_password))
-        .route("/admin/has-permission", post(has_permission))
+        .post("/admin/set-role", set_role)
+        .get("/admin/get-user", get_user)
+        .post("/admin/create-user", create_user)
+        .post("/admin/update-user", update_user)
+        .get("/admin/list-users", list_users)
+        .post("/admin/list-user-sessions", list_user_sessions)
+        .post("/admin/ban-user", ban_user)
+        .post("/admin/unban-user", unban_user)
+        .post("/admin/impersonate-user", impersonate_user)
+        .post("/admin/stop-impersonating", stop_impersonating)
+        .post("/admin/revoke-user-session", revoke_user_session)
+        .post("/admin/revoke-user-sessions", revoke_user_sessions)
+        .post("/admin/remove-user", remove_user)
+        .post("/admin/set-user-password", set_user_password)
+        .post("/admin/has-permission", has_permission)
 }
 
 fn plugin(auth: &Auth) -> ApiResult<&AdminConfig> {

@@ -21,57 +21,159 @@ pub(crate) use two_factor::view_backup_codes;
 
 use axum::Router;
 use axum::handler::Handler;
+use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, post};
+use axum::routing::MethodRouter;
 
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::request::{Panicked, finalize, not_found, rate_limit};
+use crate::request::{BodyRules, Panicked, finalize, not_found, rate_limit, read_post};
 
-/// Every endpoint, relative to the base path.
+/// An endpoint the server answers: its method and its path relative to the base path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// The path as routed, parameters in braces (`/reset-password/{token}`).
+    pub path: &'static str,
+}
+
+/// The endpoints being registered, and the list of them. A `POST` endpoint can only be
+/// added with [`Routes::post`] or [`Routes::post_form`], which put it behind
+/// [`read_post`]: its body is read and parsed and its `Origin` and redirect fields
+/// checked before the handler runs, whether or not the handler reads the body.
+pub(crate) struct Routes {
+    auth: Auth,
+    router: Router<Auth>,
+    list: Vec<RouteInfo>,
+}
+
+impl Routes {
+    fn new(auth: Auth) -> Self {
+        Self {
+            auth,
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    fn add(mut self, method: Method, path: &'static str, route: MethodRouter<Auth>) -> Self {
+        self.router = self.router.route(path, route);
+        self.list.push(RouteInfo { method, path });
+        self
+    }
+
+    /// A `GET` endpoint (without `HEAD`: better-auth routes none).
+    pub fn get<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, get(handler))
+    }
+
+    /// A `POST` endpoint taking a JSON body (or none).
+    pub fn post<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        let route = self.post_route(handler, BodyRules::JSON);
+        self.add(Method::POST, path, route)
+    }
+
+    /// A `POST` endpoint that also takes an HTML form (sign-in and sign-up), with
+    /// better-auth's form CSRF rules (Fetch Metadata) on top of the origin check.
+    pub fn post_form<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        let route = self.post_route(handler, BodyRules::FORM);
+        self.add(Method::POST, path, route)
+    }
+
+    /// `GET` and `POST` on one path (`/get-session`).
+    fn get_and_post<G, TG, P, TP>(mut self, path: &'static str, get_handler: G, post_handler: P) -> Self
+    where
+        G: Handler<TG, Auth>,
+        TG: 'static,
+        P: Handler<TP, Auth>,
+        TP: 'static,
+    {
+        let route = self.post_route(post_handler, BodyRules::JSON).merge(get(get_handler));
+        self.list.push(RouteInfo {
+            method: Method::GET,
+            path,
+        });
+        self.add(Method::POST, path, route)
+    }
+
+    fn post_route<H, T>(&self, handler: H, rules: BodyRules) -> MethodRouter<Auth>
+    where
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        axum::routing::post(handler).layer(from_fn_with_state((self.auth.clone(), rules), read_post))
+    }
+}
+
+/// Every endpoint, relative to the base path, and the list of them.
+fn build(auth: &Auth) -> Routes {
+    let config = &auth.0.config;
+    let mut routes = Routes::new(auth.clone())
+        .get("/ok", health::ok)
+        .get("/error", health::error_page)
+        .post_form("/sign-up/email", sign_up::email)
+        .post_form("/sign-in/email", sign_in::email)
+        .post("/sign-out", sign_out::sign_out)
+        .get_and_post("/get-session", session::get_session, session::refresh_session)
+        .get("/list-sessions", session::list)
+        .post("/revoke-session", session::revoke)
+        .post("/revoke-sessions", session::revoke_all)
+        .post("/revoke-other-sessions", session::revoke_others)
+        .post("/update-session", session::update)
+        .post("/update-user", user::update)
+        .post("/change-email", user::change_email)
+        .post("/delete-user", user::delete)
+        .get("/delete-user/callback", user::delete_callback)
+        .post("/change-password", password::change)
+        .post("/verify-password", password::verify)
+        .post("/request-password-reset", password::request_reset)
+        .post("/reset-password", password::reset)
+        .get("/reset-password/{token}", password::reset_callback)
+        .post("/send-verification-email", email_verification::send)
+        .get("/verify-email", email_verification::verify)
+        .get("/list-accounts", account::list)
+        .post("/unlink-account", account::unlink)
+        .get("/account-info", account::info);
+    if config.two_factor.is_some() {
+        routes = two_factor::routes(routes);
+    }
+    if let Some(organization) = &config.organization {
+        routes = organization::routes(routes, organization);
+    }
+    if config.passkey.is_some() {
+        routes = passkey::routes(routes);
+    }
+    if config.admin.is_some() {
+        routes = admin::routes(routes);
+    }
+    routes
+}
+
+/// The router of every endpoint, relative to the base path.
 pub(crate) fn router(auth: Auth) -> Router {
-    let mut router = Router::new()
-        .route("/ok", get(health::ok))
-        .route("/error", get(health::error_page))
-        .route("/sign-up/email", post(sign_up::email))
-        .route("/sign-in/email", post(sign_in::email))
-        .route("/sign-out", post(sign_out::sign_out))
-        .route("/get-session", get(session::get_session).post(session::refresh_session))
-        .route("/list-sessions", get(session::list))
-        .route("/revoke-session", post(session::revoke))
-        .route("/revoke-sessions", post(session::revoke_all))
-        .route("/revoke-other-sessions", post(session::revoke_others))
-        .route("/update-session", post(session::update))
-        .route("/update-user", post(user::update))
-        .route("/change-email", post(user::change_email))
-        .route("/delete-user", post(user::delete))
-        .route("/delete-user/callback", get(user::delete_callback))
-        .route("/change-password", post(password::change))
-        .route("/verify-password", post(password::verify))
-        .route("/request-password-reset", post(password::request_reset))
-        .route("/reset-password", post(password::reset))
-        .route("/reset-password/{token}", get(password::reset_callback))
-        .route("/send-verification-email", post(email_verification::send))
-        .route("/verify-email", get(email_verification::verify))
-        .route("/list-accounts", get(account::list))
-        .route("/unlink-account", post(account::unlink))
-        .route("/account-info", get(account::info));
-    if auth.0.config.two_factor.is_some() {
-        router = two_factor::routes(router);
-    }
-    if let Some(config) = &auth.0.config.organization {
-        router = organization::routes(router, config);
-    }
-    if auth.0.config.passkey.is_some() {
-        router = passkey::routes(router);
-    }
-    if auth.0.config.admin.is_some() {
-        router = admin::routes(router);
-    }
-    with_response_layers(router, auth)
+    let routes = build(&auth);
+    with_response_layers(routes.router, auth)
+}
+
+/// The endpoints `auth` answers (its plugins' included), in the order they were added.
+pub(crate) fn list(auth: &Auth) -> Vec<RouteInfo> {
+    build(auth).list
 }
 
 /// What every endpoint shares: the `404` fallbacks, the rate limiter (when on), the
@@ -89,7 +191,7 @@ fn with_response_layers(mut router: Router<Auth>, auth: Auth) -> Router {
 }
 
 /// `GET` only: better-auth routes no `HEAD`, so neither does Keyward (axum would).
-pub(crate) fn get<H, T>(handler: H) -> MethodRouter<Auth>
+fn get<H, T>(handler: H) -> MethodRouter<Auth>
 where
     H: Handler<T, Auth>,
     T: 'static,

@@ -10,9 +10,7 @@ use crate::log_safe::Escaped;
 use std::time::Duration;
 
 use axum::Json;
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -31,7 +29,7 @@ use crate::crypto::{
 use crate::db::{passkeys, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
-use crate::routes::get;
+use crate::routes::Routes;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{
     AuthenticatorSelection, CreationOptions, CredentialDescriptor, CredentialParameter, DeletePasskeyRequest,
@@ -41,15 +39,15 @@ use keyward_client::wire::{
 };
 
 /// Adds the `/passkey/*` routes.
-pub(crate) fn routes(router: Router<Auth>) -> Router<Auth> {
+pub(crate) fn routes(router: Routes) -> Routes {
     router
-        .route("/passkey/generate-register-options", get(register_options))
-        .route("/passkey/verify-registration", post(verify_registration))
-        .route("/passkey/generate-authenticate-options", get(authenticate_options))
-        .route("/passkey/verify-authentication", post(verify_authentication))
-        .route("/passkey/list-user-passkeys", get(list))
-        .route("/passkey/delete-passkey", post(delete))
-        .route("/passkey/update-passkey", post(update))
+        .get("/passkey/generate-register-options", register_options)
+        .post("/passkey/verify-registration", verify_registration)
+        .get("/passkey/generate-authenticate-options", authenticate_options)
+        .post("/passkey/verify-authentication", verify_authentication)
+        .get("/passkey/list-user-passkeys", list)
+        .post("/passkey/delete-passkey", delete)
+        .post("/passkey/update-passkey", update)
 }
 
 /// Milliseconds a ceremony may take (SimpleWebAuthn's default).

@@ -13,10 +13,7 @@ use crate::request::{Body, Ctx, Endpoint};
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::{ErrorCode, SignInEmailRequest, SignInOutcome, SignInResponse};
 
-impl Endpoint for SignInEmailRequest {
-    const ACCEPTS_FORM: bool = true;
-    const FORM_CSRF: bool = true;
-}
+impl Endpoint for SignInEmailRequest {}
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidEmailOrPassword)

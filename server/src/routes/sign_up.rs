@@ -15,10 +15,7 @@ use crate::request::{Body, Ctx, Endpoint};
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::{ErrorCode, SignUpEmailRequest, SignUpResponse, User};
 
-impl Endpoint for SignUpEmailRequest {
-    const ACCEPTS_FORM: bool = true;
-    const FORM_CSRF: bool = true;
-}
+impl Endpoint for SignUpEmailRequest {}
 
 /// Checks a new password's length (UTF-16 units, as better-auth counts).
 pub(crate) fn check_new_password(ctx: &Ctx, password: &str) -> ApiResult<()> {

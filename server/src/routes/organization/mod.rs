@@ -14,65 +14,64 @@ pub(crate) use members::add_member;
 
 use std::collections::BTreeSet;
 
+use axum::Json;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
 use crate::db::{Arg, organization_roles, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint};
-use crate::routes::get;
+use crate::routes::Routes;
 use keyward_client::wire::organization::{
     HasPermissionRequest, HasPermissionResponse, Invitation, Member, Permissions, RoleSet, parse_role_list,
 };
 use keyward_client::wire::{ErrorCode, Session, SessionData};
 
 /// Adds the `/organization/*` routes (teams and dynamic roles only when configured).
-pub(crate) fn routes(router: Router<Auth>, config: &OrganizationConfig) -> Router<Auth> {
+pub(crate) fn routes(router: Routes, config: &OrganizationConfig) -> Routes {
     let mut router = router
-        .route("/organization/create", post(org::create))
-        .route("/organization/check-slug", post(org::check_slug))
-        .route("/organization/update", post(org::update))
-        .route("/organization/delete", post(org::delete))
-        .route("/organization/get-organization", get(org::get_organization))
-        .route("/organization/get-full-organization", get(org::get_full_organization))
-        .route("/organization/set-active", post(org::set_active))
-        .route("/organization/list", get(org::list))
-        .route("/organization/invite-member", post(invitations::invite))
-        .route("/organization/accept-invitation", post(invitations::accept))
-        .route("/organization/reject-invitation", post(invitations::reject))
-        .route("/organization/cancel-invitation", post(invitations::cancel))
-        .route("/organization/get-invitation", get(invitations::get_invitation))
-        .route("/organization/list-invitations", get(invitations::list))
-        .route("/organization/list-user-invitations", get(invitations::list_for_user))
-        .route("/organization/remove-member", post(members::remove))
-        .route("/organization/update-member-role", post(members::update_role))
-        .route("/organization/get-active-member", get(members::active_member))
-        .route("/organization/get-active-member-role", get(members::active_member_role))
-        .route("/organization/leave", post(members::leave))
-        .route("/organization/list-members", get(members::list))
-        .route("/organization/has-permission", post(has_permission));
+        .post("/organization/create", org::create)
+        .post("/organization/check-slug", org::check_slug)
+        .post("/organization/update", org::update)
+        .post("/organization/delete", org::delete)
+        .get("/organization/get-organization", org::get_organization)
+        .get("/organization/get-full-organization", org::get_full_organization)
+        .post("/organization/set-active", org::set_active)
+        .get("/organization/list", org::list)
+        .post("/organization/invite-member", invitations::invite)
+        .post("/organization/accept-invitation", invitations::accept)
+        .post("/organization/reject-invitation", invitations::reject)
+        .post("/organization/cancel-invitation", invitations::cancel)
+        .get("/organization/get-invitation", invitations::get_invitation)
+        .get("/organization/list-invitations", invitations::list)
+        .get("/organization/list-user-invitations", invitations::list_for_user)
+        .post("/organization/remove-member", members::remove)
+        .post("/organization/update-member-role", members::update_role)
+        .get("/organization/get-active-member", members::active_member)
+        .get("/organization/get-active-member-role", members::active_member_role)
+        .post("/organization/leave", members::leave)
+        .get("/organization/list-members", members::list)
+        .post("/organization/has-permission", has_permission);
     if config.teams.enabled {
         router = router
-            .route("/organization/create-team", post(teams::create))
-            .route("/organization/list-teams", get(teams::list))
-            .route("/organization/update-team", post(teams::update))
-            .route("/organization/remove-team", post(teams::remove))
-            .route("/organization/set-active-team", post(teams::set_active))
-            .route("/organization/list-user-teams", get(teams::list_for_user))
-            .route("/organization/list-team-members", get(teams::list_members))
-            .route("/organization/add-team-member", post(teams::add_member))
-            .route("/organization/remove-team-member", post(teams::remove_member));
+            .post("/organization/create-team", teams::create)
+            .get("/organization/list-teams", teams::list)
+            .post("/organization/update-team", teams::update)
+            .post("/organization/remove-team", teams::remove)
+            .post("/organization/set-active-team", teams::set_active)
+            .get("/organization/list-user-teams", teams::list_for_user)
+            .get("/organization/list-team-members", teams::list_members)
+            .post("/organization/add-team-member", teams::add_member)
+            .post("/organization/remove-team-member", teams::remove_member);
     }
     if config.dynamic_access_control.is_some() {
         router = router
-            .route("/organization/create-role", post(roles::create))
-            .route("/organization/delete-role", post(roles::delete))
-            .route("/organization/list-roles", get(roles::list))
-            .route("/organization/get-role", get(roles::get_role))
-            .route("/organization/update-role", post(roles::update));
+            .post("/organization/create-role", roles::create)
+            .post("/organization/delete-role", roles::delete)
+            .get("/organization/list-roles", roles::list)
+            .get("/organization/get-role", roles::get_role)
+            .post("/organization/update-role", roles::update);
     }
     router
 }

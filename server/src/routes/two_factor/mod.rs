@@ -13,9 +13,7 @@ pub(crate) use challenge::intercept_sign_in;
 use std::borrow::Cow;
 
 use axum::Json;
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::post;
 use serde_json::Value;
 
 use crate::auth::Auth;
@@ -26,6 +24,7 @@ use crate::db::{accounts, two_factors, users};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Routes;
 use crate::routes::sign_up::check_password_not_too_long;
 use keyward_client::wire::schema::{FieldKind, FieldSpec, RequestSchema};
 use keyward_client::wire::{
@@ -34,16 +33,16 @@ use keyward_client::wire::{
 };
 
 /// Adds the `/two-factor/*` routes.
-pub(crate) fn routes(router: Router<Auth>) -> Router<Auth> {
+pub(crate) fn routes(router: Routes) -> Routes {
     router
-        .route("/two-factor/enable", post(enable))
-        .route("/two-factor/disable", post(disable))
-        .route("/two-factor/get-totp-uri", post(totp::get_uri))
-        .route("/two-factor/verify-totp", post(totp::verify))
-        .route("/two-factor/send-otp", post(otp::send))
-        .route("/two-factor/verify-otp", post(otp::verify))
-        .route("/two-factor/generate-backup-codes", post(backup_codes::generate))
-        .route("/two-factor/verify-backup-code", post(backup_codes::verify))
+        .post("/two-factor/enable", enable)
+        .post("/two-factor/disable", disable)
+        .post("/two-factor/get-totp-uri", totp::get_uri)
+        .post("/two-factor/verify-totp", totp::verify)
+        .post("/two-factor/send-otp", otp::send)
+        .post("/two-factor/verify-otp", otp::verify)
+        .post("/two-factor/generate-backup-codes", backup_codes::generate)
+        .post("/two-factor/verify-backup-code", backup_codes::verify)
 }
 
 /// A password field that servers allowing passwordless users make optional.
