@@ -485,12 +485,73 @@ pub enum Tx {
     Postgres(PgTx),
 }
 
+/// What a transaction serialises on with [`Tx::lock`]: the scope of a check that an insert
+/// relies on ("no pending invitation for this address", "fewer teams than the limit").
+/// better-auth's schema has no unique index for these (and must stay as it is), so two
+/// requests that check at the same time would both insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock<'a> {
+    /// An organization's members, invitations, teams and stored roles (by organization id).
+    Organization(&'a str),
+    /// The organizations a user creates, for the organization limit (by user id).
+    UserOrganizations(&'a str),
+    /// A passkey credential id (base64url).
+    PasskeyCredential(&'a str),
+    /// A user's TOTP row (by user id).
+    TwoFactor(&'a str),
+}
+
+impl Lock<'_> {
+    /// The text the lock is taken on.
+    fn key(self) -> String {
+        match self {
+            Lock::Organization(id) => format!("keyward:organization:{id}"),
+            Lock::UserOrganizations(id) => format!("keyward:user-organizations:{id}"),
+            Lock::PasskeyCredential(id) => format!("keyward:passkey-credential:{id}"),
+            Lock::TwoFactor(id) => format!("keyward:two-factor:{id}"),
+        }
+    }
+}
+
 impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit(),
             Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    /// Serialises the rest of this transaction with every other transaction that takes
+    /// the same `lock`, until it commits or rolls back: a check made after this call and
+    /// the insert that relies on it cannot interleave with another request's. Take it
+    /// first, then check and write on this transaction. One lock per transaction (two,
+    /// taken in different orders elsewhere, could deadlock).
+    ///
+    /// On PostgreSQL it is a transaction-scoped advisory lock on a 64-bit hash of the
+    /// scope (`pg_advisory_xact_lock(hashtextextended(key, 0))`). It waits only for
+    /// transactions on the same scope (or, very rarely, on a colliding hash: they wait too,
+    /// nothing breaks), needs no row to exist (a credential id not stored yet), and takes no
+    /// row lock. `select … for update` on the organization row would also serialise every
+    /// insert into `member`, `invitation` and `team` behind it, because their foreign-key
+    /// checks take a share lock on that row. Statements after the lock see every write
+    /// committed before it was granted (read committed: a snapshot per statement).
+    ///
+    /// On SQLite there is nothing more to take: a transaction holds the database's write
+    /// lock from `BEGIN IMMEDIATE` on (and this process's writer mutex), so no other
+    /// writer runs until it ends and its reads see every committed write.
+    pub async fn lock(&mut self, lock: Lock<'_>) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(_) => Ok(()),
+            Tx::Postgres(tx) => {
+                tx.lease()
+                    .execute(
+                        "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+                        crate::args![lock.key()],
+                    )
+                    .await?;
+                Ok(())
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::config::PasskeyConfig;
 use crate::crypto::{
     ALPHANUMERIC, LOWER_ALPHANUMERIC, base64, base64url, decode_base64_any, generate_id, random_bytes, random_string,
 };
-use crate::db::{passkeys, users};
+use crate::db::{Lock, passkeys, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
 use crate::routes::Routes;
@@ -408,8 +408,11 @@ async fn verify_registration(
     })?;
     let parts = attested_parts(&response.response.attestation_object).ok_or_else(registration_failed)?;
     let credential_id = base64url(&credential.cred_id);
-    let mut db = auth.0.db.clone();
-    if passkeys::find_by_credential_id(&mut db, &credential_id)
+    // The credential id is checked under its lock, with the insert (`credentialID` has no
+    // unique index in better-auth's schema): one credential, one passkey row.
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::PasskeyCredential(&credential_id)).await?;
+    if passkeys::find_by_credential_id(&mut tx, &credential_id)
         .await?
         .is_some()
     {
@@ -448,17 +451,19 @@ async fn verify_registration(
         aaguid: Some(parts.aaguid),
     };
     if request.create_session != Some(true) {
-        passkeys::insert(&mut db, &passkey).await?;
+        passkeys::insert(&mut tx, &passkey).await?;
+        tx.commit().await?;
         return Ok(Json(VerifyRegistrationResponse {
             passkey,
             session: None,
             user: None,
         }));
     }
-    let user = users::find_by_id(&mut db, &auth.0.fields, &user_id)
+    let user = users::find_by_id(&mut tx, &auth.0.fields, &user_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UserNotFound))?;
-    passkeys::insert(&mut db, &passkey).await?;
+    passkeys::insert(&mut tx, &passkey).await?;
+    tx.commit().await?;
     let data = ctx.start_session(user, None).await?;
     Ok(Json(VerifyRegistrationResponse {
         passkey,

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
-use crate::db::{invitations, organizations, teams};
+use crate::db::{Lock, invitations, organizations, teams};
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
@@ -99,8 +99,11 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
     if !caller_is_creator && roles.iter().any(|r| r == &config.creator_role) {
         return Err(forbidden(ErrorCode::YouAreNotAllowedToInviteUserWithThisRole));
     }
-    let mut db = auth.0.db.clone();
-    if organizations::find_member_by_email(&mut db, &organization_id, &email)
+    // The checks below and the insert run under the organization's lock: eight parallel
+    // invitations of one address make one invitation, and the invitation limit holds.
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::Organization(&organization_id)).await?;
+    if organizations::find_member_by_email(&mut tx, &organization_id, &email)
         .await?
         .is_some()
     {
@@ -108,12 +111,12 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
     }
     let teams_enabled = config.teams.enabled;
     let now = now_millis();
-    let already = invitations::pending(&mut db, &organization_id, Some(&email), teams_enabled, now).await?;
+    let already = invitations::pending(&mut tx, &organization_id, Some(&email), teams_enabled, now).await?;
     let resend = request.resend == Some(true);
     if !already.is_empty() && !resend && !config.cancel_pending_invitations_on_re_invite {
         return Err(bad_request(ErrorCode::UserIsAlreadyInvitedToThisOrganization));
     }
-    let organization = organizations::find_by_id(&mut db, &organization_id)
+    let organization = organizations::find_by_id(&mut tx, &organization_id)
         .await?
         .ok_or_else(|| bad_request(ErrorCode::OrganizationNotFound))?;
     if let (Some(existing), true) = (already.first(), resend) {
@@ -121,7 +124,8 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
             return Err(forbidden(ErrorCode::YouAreNotAllowedToInviteUserWithThisRole));
         }
         let expires_at = now + expires_in(config);
-        invitations::extend(&mut db, &existing.id, expires_at).await?;
+        invitations::extend(&mut tx, &existing.id, expires_at).await?;
+        tx.commit().await?;
         let renewed = Invitation {
             expires_at,
             ..existing.clone()
@@ -130,9 +134,9 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
         return Ok(Json(renewed));
     }
     if let Some(existing) = already.first() {
-        invitations::set_status(&mut db, &existing.id, InvitationStatus::Canceled, None, teams_enabled).await?;
+        invitations::set_status(&mut tx, &existing.id, InvitationStatus::Canceled, None, teams_enabled).await?;
     }
-    let pending = invitations::pending(&mut db, &organization_id, None, teams_enabled, now).await?;
+    let pending = invitations::pending(&mut tx, &organization_id, None, teams_enabled, now).await?;
     if pending.len() >= config.invitation_limit {
         return Err(forbidden(ErrorCode::InvitationLimitReached));
     }
@@ -146,20 +150,20 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
             return Err(bad_request(ErrorCode::InvalidTeamId));
         }
         for team_id in &team_ids {
-            if teams::find(&mut db, team_id, Some(&organization_id)).await?.is_none() {
+            if teams::find(&mut tx, team_id, Some(&organization_id)).await?.is_none() {
                 return Err(bad_request(ErrorCode::TeamNotFound));
             }
         }
         if let Some(limit) = config.teams.maximum_members_per_team {
             for team_id in &team_ids {
-                if teams::list_members(&mut db, team_id).await?.len() >= limit {
+                if teams::list_members(&mut tx, team_id).await?.len() >= limit {
                     return Err(forbidden(ErrorCode::TeamMemberLimitReached));
                 }
             }
         }
     }
     let invitation = invitations::insert(
-        &mut db,
+        &mut tx,
         invitations::NewInvitation {
             organization_id,
             email,
@@ -172,6 +176,7 @@ pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest
         now,
     )
     .await?;
+    tx.commit().await?;
     send_invitation(&auth, config, &invitation, &organization, &data.user).await;
     Ok(Json(invitation))
 }
@@ -214,8 +219,11 @@ pub(crate) async fn accept(
         &data.user,
         ErrorCode::EmailVerificationRequiredBeforeAcceptingOrRejectingInvitation,
     )?;
-    let count = organizations::count_members(&mut db, &invitation.organization_id).await?;
-    if organizations::find_by_id(&mut db, &invitation.organization_id)
+    // The membership limit is checked under the organization's lock, with the insert.
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::Organization(&invitation.organization_id)).await?;
+    let count = organizations::count_members(&mut tx, &invitation.organization_id).await?;
+    if organizations::find_by_id(&mut tx, &invitation.organization_id)
         .await?
         .is_none()
     {
@@ -224,7 +232,6 @@ pub(crate) async fn accept(
     if count >= config.membership_limit as u64 {
         return Err(forbidden(ErrorCode::OrganizationMembershipLimitReached));
     }
-    let mut tx = auth.0.db.begin().await?;
     let accepted = invitations::set_status(
         &mut tx,
         &invitation.id,

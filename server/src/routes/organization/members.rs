@@ -9,7 +9,7 @@ use super::{
     set_session_field, unknown_roles,
 };
 use crate::auth::Auth;
-use crate::db::{Arg, organizations, teams, users, where_operator};
+use crate::db::{Arg, Lock, organizations, teams, users, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
@@ -325,24 +325,27 @@ pub(crate) async fn add_member(
     let user = users::find_by_id(&mut db, &auth.0.fields, user_id)
         .await?
         .ok_or_else(|| bad_request(ErrorCode::UserNotFound))?;
-    if organizations::find_member_by_email(&mut db, organization_id, &user.email)
+    // The membership checks run under the organization's lock, with the insert: the same
+    // user added twice at once becomes one member.
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::Organization(organization_id)).await?;
+    if organizations::find_member_by_email(&mut tx, organization_id, &user.email)
         .await?
         .is_some()
     {
         return Err(bad_request(ErrorCode::UserIsAlreadyAMemberOfThisOrganization));
     }
     if let Some(team_id) = team_id
-        && teams::find(&mut db, team_id, Some(organization_id)).await?.is_none()
+        && teams::find(&mut tx, team_id, Some(organization_id)).await?.is_none()
     {
         return Err(bad_request(ErrorCode::TeamNotFound));
     }
-    if organizations::find_by_id(&mut db, organization_id).await?.is_none() {
+    if organizations::find_by_id(&mut tx, organization_id).await?.is_none() {
         return Err(bad_request(ErrorCode::OrganizationNotFound));
     }
-    if organizations::count_members(&mut db, organization_id).await? >= config.membership_limit as u64 {
+    if organizations::count_members(&mut tx, organization_id).await? >= config.membership_limit as u64 {
         return Err(forbidden(ErrorCode::OrganizationMembershipLimitReached));
     }
-    let mut tx = auth.0.db.begin().await?;
     let member = organizations::insert_member(
         &mut tx,
         organization_id,

@@ -10,7 +10,7 @@ use super::{
     active_organization_id, bad_request, can_view_invitations, forbidden, has_permission_for, member_of, plugin,
     set_session_field, set_session_field_and_cookie, without_creator_invitations,
 };
-use crate::db::{Arg, invitations, organizations, teams};
+use crate::db::{Arg, Lock, invitations, organizations, teams};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
@@ -40,17 +40,19 @@ pub(crate) async fn create(
     if !config.allow_user_to_create_organization {
         return Err(forbidden(ErrorCode::YouAreNotAllowedToCreateANewOrganization));
     }
-    let mut db = auth.0.db.clone();
-    let existing = organizations::list_for_user(&mut db, &data.user.id).await?;
+    // The organization limit is checked under the user's lock, with the inserts (the
+    // slug needs none: it has a unique index, and losing that race answers as the check).
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::UserOrganizations(&data.user.id)).await?;
+    let existing = organizations::list_for_user(&mut tx, &data.user.id).await?;
     if config.organization_limit.is_some_and(|limit| existing.len() >= limit) {
         return Err(forbidden(ErrorCode::YouHaveReachedTheMaximumNumberOfOrganizations));
     }
-    if organizations::find_by_slug(&mut db, &request.slug).await?.is_some() {
+    if organizations::find_by_slug(&mut tx, &request.slug).await?.is_some() {
         return Err(bad_request(ErrorCode::OrganizationAlreadyExists));
     }
     let now = now_millis();
     let metadata_text = request.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string());
-    let mut tx = auth.0.db.begin().await?;
     let created = organizations::insert(
         &mut tx,
         organizations::NewOrganization {

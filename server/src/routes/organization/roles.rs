@@ -10,7 +10,7 @@ use super::{bad_request, forbidden, member_of, plugin, role_set};
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
 use crate::db::organization_roles::{self, RoleKey};
-use crate::db::organizations;
+use crate::db::{Exec, Lock, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
@@ -92,10 +92,16 @@ fn predefined_roles(config: &OrganizationConfig) -> Vec<String> {
         .collect()
 }
 
-async fn check_name_free(auth: &Auth, config: &OrganizationConfig, organization_id: &str, name: &str) -> ApiResult<()> {
-    let mut db = auth.0.db.clone();
+/// The name is neither a configured role's nor a stored one's. Run it on a transaction
+/// that holds the organization's lock, with the write that takes the name.
+async fn check_name_free(
+    exec: &mut impl Exec,
+    config: &OrganizationConfig,
+    organization_id: &str,
+    name: &str,
+) -> ApiResult<()> {
     if predefined_roles(config).iter().any(|r| r == name)
-        || organization_roles::find(&mut db, organization_id, RoleKey::Name(name))
+        || organization_roles::find(exec, organization_id, RoleKey::Name(name))
             .await?
             .is_some()
     {
@@ -170,9 +176,19 @@ pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateRoleRequest>)
         ErrorCode::YouAreNotAllowedToCreateARole,
     )
     .await?;
-    check_name_free(&auth, config, &organization_id, &name).await?;
+    // The limit again and the name, under the organization's lock, with the insert (the
+    // first check answers in better-auth's order; this one holds under parallel requests).
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::Organization(&organization_id)).await?;
+    if let Some(max) = limit
+        && organization_roles::count(&mut tx, &organization_id).await? >= max as u64
+    {
+        return Err(bad_request(ErrorCode::TooManyRoles));
+    }
+    check_name_free(&mut tx, config, &organization_id, &name).await?;
     let stored =
-        organization_roles::insert(&mut db, &organization_id, &name, &request.permission, now_millis()).await?;
+        organization_roles::insert(&mut tx, &organization_id, &name, &request.permission, now_millis()).await?;
+    tx.commit().await?;
     Ok(Json(CreatedRole {
         success: true,
         statements: stored.permission.clone(),
@@ -295,12 +311,14 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateRoleRequest>)
         .await?;
     }
     let new_name = request.data.role_name.as_ref().map(|n| n.to_lowercase());
+    let mut tx = auth.0.db.begin().await?;
     if let Some(name) = &new_name {
-        check_name_free(&auth, config, &organization_id, name).await?;
+        tx.lock(Lock::Organization(&organization_id)).await?;
+        check_name_free(&mut tx, config, &organization_id, name).await?;
     }
     let now = now_millis();
     organization_roles::update(
-        &mut db,
+        &mut tx,
         &organization_id,
         key,
         new_name.as_deref(),
@@ -308,6 +326,7 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateRoleRequest>)
         now,
     )
     .await?;
+    tx.commit().await?;
     Ok(Json(UpdatedRole {
         success: true,
         role_data: OrganizationRole {

@@ -11,7 +11,7 @@ use super::{
     active_organization_id, active_team_id, bad_request, forbidden, has_permission_for, member_of, plugin,
     set_session_field_and_cookie,
 };
-use crate::db::{invitations, organizations, teams, users};
+use crate::db::{Lock, invitations, organizations, teams, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::ErrorCode;
@@ -43,18 +43,21 @@ pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateTeamRequest>)
     if !has_permission_for(&auth, config, &organization_id, &member.role, &create).await? {
         return Err(forbidden(ErrorCode::YouAreNotAllowedToCreateTeamsInThisOrganization));
     }
-    let mut db = auth.0.db.clone();
-    let existing = teams::list(&mut db, &organization_id, false).await?;
+    // The team limit is checked under the organization's lock, with the insert. (Team
+    // names may repeat, as in better-auth.)
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::Organization(&organization_id)).await?;
+    let existing = teams::list(&mut tx, &organization_id, false).await?;
     if config.teams.maximum_teams.is_some_and(|max| existing.len() >= max) {
         return Err(bad_request(ErrorCode::YouHaveReachedTheMaximumNumberOfTeams));
     }
-    if organizations::find_by_id(&mut db, &organization_id).await?.is_none() {
+    if organizations::find_by_id(&mut tx, &organization_id).await?.is_none() {
         return Err(bad_request(ErrorCode::OrganizationNotFound));
     }
     let now = now_millis();
-    Ok(Json(
-        teams::insert(&mut db, &organization_id, &request.name, now, Some(now)).await?,
-    ))
+    let team = teams::insert(&mut tx, &organization_id, &request.name, now, Some(now)).await?;
+    tx.commit().await?;
+    Ok(Json(team))
 }
 
 /// `GET /organization/list-teams`: the teams of an organization the caller belongs to.

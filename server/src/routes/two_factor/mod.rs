@@ -20,7 +20,7 @@ use crate::auth::Auth;
 use crate::config::{BackupCodeStorage, TwoFactorConfig};
 use crate::crypto::totp::Totp;
 use crate::crypto::{ALPHANUMERIC, URL_SAFE, random_string};
-use crate::db::{accounts, two_factors, users};
+use crate::db::{Lock, accounts, two_factors, users};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint};
@@ -216,10 +216,16 @@ async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> Ap
         let user = set_enabled(&auth, &data.user.id, true).await?;
         ctx.rotate_session(&data.session, user).await?;
     }
-    match existing {
-        Some(row) => two_factors::reset_secret(&mut db, &row.id, &encrypted, &stored_codes, verified).await?,
-        None => two_factors::insert(&mut db, &data.user.id, &encrypted, &stored_codes, verified).await?,
+    // The row is looked up again under the user's lock and written with it: parallel
+    // enables leave one TOTP row (the last secret), not one row each.
+    let mut tx = auth.0.db.begin().await?;
+    tx.lock(Lock::TwoFactor(&data.user.id)).await?;
+    match two_factors::find_by_user(&mut tx, &data.user.id).await? {
+        Some(row) if row.is_verified() => return Err(ApiError::bad_request(ErrorCode::TotpAlreadyEnabled)),
+        Some(row) => two_factors::reset_secret(&mut tx, &row.id, &encrypted, &stored_codes, verified).await?,
+        None => two_factors::insert(&mut tx, &data.user.id, &encrypted, &stored_codes, verified).await?,
     }
+    tx.commit().await?;
     let issuer = request
         .issuer
         .or_else(|| config.issuer.clone())
