@@ -179,6 +179,65 @@ peer_test! {
     }
 }
 
+/// The registration options offer EdDSA first (SimpleWebAuthn's `[-8, -7, -257]`), so the
+/// software authenticator makes an Ed25519 key; it registers, signs in twice (the counter
+/// rising) and is listed with its COSE key as the authenticator encoded it.
+async fn ed25519_round_trip(kind: PeerKind, postgres: bool) {
+    let peer = Peer::start(
+        kind,
+        PeerOptions {
+            plugins: vec!["passkey"],
+            postgres,
+            ..PeerOptions::default()
+        },
+    )
+    .await;
+    let client = signed_up(&peer, authenticator(&peer), "Ada").await;
+    let mut raw = Raw::new(&peer);
+    raw.bearer = client.token().expect("token").map(|t| t.expose().to_owned());
+    let (status, options) = raw.get("/passkey/generate-register-options").await;
+    assert_eq!(status, 200, "{options}");
+    let offered: Vec<Option<i64>> = options["pubKeyCredParams"]
+        .as_array()
+        .expect("pubKeyCredParams")
+        .iter()
+        .map(|parameter| {
+            assert_eq!(parameter["type"], "public-key");
+            parameter["alg"].as_i64()
+        })
+        .collect();
+    assert_eq!(offered, [Some(-8), Some(-7), Some(-257)]);
+
+    let passkey = client.passkey().add_passkey().await.expect("registers").passkey;
+    // COSE key map of an OKP Ed25519 key: kty 1, alg -8, crv 6, x (a4 01 01 03 27 20 06 21 58 20 …).
+    assert!(
+        passkey.public_key.starts_with("pAEBAycgBiFYI"),
+        "{}",
+        passkey.public_key
+    );
+    client.sign_out().await.expect("signs out");
+    let signed_in = client.sign_in().passkey().await.expect("signs in");
+    assert_eq!(signed_in.user.email, "ada@example.com");
+    client.sign_out().await.expect("signs out");
+    client.sign_in().passkey().await.expect("signs in again");
+    let after = client.passkey().list().await.expect("lists");
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].public_key, passkey.public_key);
+    assert!(after[0].counter >= passkey.counter + 2, "{after:?}");
+}
+
+peer_test! {
+    async fn ed25519_passkeys_register_and_sign_in(kind) {
+        ed25519_round_trip(kind, false).await;
+    }
+}
+
+peer_test! {
+    async fn ed25519_passkeys_register_and_sign_in_on_postgres(kind) {
+        ed25519_round_trip(kind, true).await;
+    }
+}
+
 peer_test! {
     async fn registration_needs_a_session_and_refuses_a_second_registration(kind) {
         let peer = peer(kind).await;

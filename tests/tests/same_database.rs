@@ -432,6 +432,13 @@ async fn check(url: &Url, handover: &Handover, db: &mut Db, database: &str, firs
     let passkeys = hank.passkey().list().await.expect("lists");
     assert_eq!(passkeys.len(), 1);
     assert_eq!(passkeys[0].name.as_deref(), Some("Hank's key"));
+    // Both servers offer EdDSA first: the key is Ed25519 (an OKP COSE key, alg -8),
+    // stored by one server in the encoding the other verifies.
+    assert!(
+        passkeys[0].public_key.starts_with("pAEBAycgBiFYI"),
+        "{}",
+        passkeys[0].public_key
+    );
     assert!(hank_counter(db).await > counter_before, "the counter moves on");
     let _storage = record(
         if database == "SQLite" {

@@ -143,8 +143,8 @@ impl std::fmt::Debug for SoftAuthenticator {
 
 impl SoftAuthenticator {
     /// An authenticator without passkeys, for pages at `origin`. It creates keys of the
-    /// first algorithm the server offers that it supports (EdDSA with better-auth's
-    /// options).
+    /// first algorithm the server offers that it supports: EdDSA (Ed25519) with the
+    /// options of better-auth and Keyward, which offer it first.
     pub fn new(origin: Url) -> Self {
         Self::build(origin, None)
     }

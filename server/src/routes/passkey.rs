@@ -53,11 +53,14 @@ pub(crate) fn routes(router: Routes) -> Routes {
 /// Milliseconds a ceremony may take (SimpleWebAuthn's default).
 const CEREMONY_TIMEOUT_MS: u64 = 60_000;
 
-/// The algorithms new passkeys may use: ES256 and RS256, which `webauthn-rs-core` 0.6
-/// registers and verifies. (better-auth also offers EdDSA, `-8`, first; `webauthn-rs-core`
-/// refuses to register such keys, but Ed25519 passkeys that better-auth registered still
-/// sign in here, through [`ed25519`].)
-const ALGORITHMS: [COSEAlgorithm; 2] = [COSEAlgorithm::ES256, COSEAlgorithm::RS256];
+/// The algorithms new passkeys may use, in SimpleWebAuthn's order (better-auth's
+/// `pubKeyCredParams`): EdDSA first, so that authenticators that can make Ed25519 keys
+/// do, then ES256 and RS256.
+const ALGORITHMS: [COSEAlgorithm; 3] = [COSEAlgorithm::EDDSA, COSEAlgorithm::ES256, COSEAlgorithm::RS256];
+
+/// The algorithms `webauthn-rs-core` 0.6 registers and verifies itself; Ed25519 keys, which
+/// it cannot load, are registered and verified through [`ed25519`].
+const WEBAUTHN_RS_ALGORITHMS: [COSEAlgorithm; 2] = [COSEAlgorithm::ES256, COSEAlgorithm::RS256];
 
 impl Endpoint for VerifyRegistrationRequest {}
 impl Endpoint for VerifyAuthenticationRequest {}
@@ -317,33 +320,90 @@ fn with_challenge<T: Serialize + serde::de::DeserializeOwned>(state: &T, challen
     serde_json::from_value(json).map_err(|e| e.to_string())
 }
 
-/// The parts of a verified registration better-auth stores that `webauthn-rs-core` does
-/// not hand back: the COSE key exactly as the authenticator encoded it, and the AAGUID.
+/// An attestation object (CBOR): its statement format, the statement, and the
+/// authenticator data.
+struct AttestationObject {
+    format: String,
+    statement: serde_cbor_2::Value,
+    auth_data: Vec<u8>,
+}
+
+fn attestation_object(bytes: &[u8]) -> Option<AttestationObject> {
+    use serde_cbor_2::Value as Cbor;
+    let Cbor::Map(mut map) = serde_cbor_2::from_slice::<Cbor>(bytes).ok()? else {
+        return None;
+    };
+    let mut take = |key: &str| map.remove(&Cbor::Text(key.to_owned()));
+    let (Some(Cbor::Text(format)), Some(statement), Some(Cbor::Bytes(auth_data))) =
+        (take("fmt"), take("attStmt"), take("authData"))
+    else {
+        return None;
+    };
+    Some(AttestationObject {
+        format,
+        statement,
+        auth_data,
+    })
+}
+
+/// Authenticator data with an attested credential: `rpIdHash (32) | flags (1) |
+/// signCount (4) | aaguid (16) | idLength (2) | id | COSE key | extensions`.
+struct AttestedData<'a> {
+    rp_id_hash: &'a [u8],
+    flags: u8,
+    counter: u32,
+    aaguid: &'a [u8],
+    credential_id: &'a [u8],
+    /// The COSE key exactly as the authenticator encoded it.
+    public_key: &'a [u8],
+}
+
+/// Flag bits of authenticator data.
+mod flags {
+    pub const USER_PRESENT: u8 = 0x01;
+    pub const BACKUP_ELIGIBLE: u8 = 0x08;
+    pub const BACKED_UP: u8 = 0x10;
+    pub const ATTESTED: u8 = 0x40;
+}
+
+fn attested_data(auth_data: &[u8]) -> Option<AttestedData<'_>> {
+    if auth_data.len() < 55 || auth_data[32] & flags::ATTESTED == 0 {
+        return None;
+    }
+    let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
+    let credential_id = auth_data.get(55..55 + id_len)?;
+    let rest = auth_data.get(55 + id_len..)?;
+    let mut decoder = serde_cbor_2::Deserializer::from_slice(rest);
+    serde_cbor_2::Value::deserialize(&mut decoder).ok()?;
+    Some(AttestedData {
+        rp_id_hash: &auth_data[..32],
+        flags: auth_data[32],
+        counter: u32::from_be_bytes([auth_data[33], auth_data[34], auth_data[35], auth_data[36]]),
+        aaguid: &auth_data[37..53],
+        credential_id,
+        public_key: &rest[..decoder.byte_offset()],
+    })
+}
+
+/// A registration that verified: what the passkey row keeps of it.
+struct Registered {
+    credential_id: Vec<u8>,
+    counter: u32,
+    backup_eligible: bool,
+    backup_state: bool,
+}
+
+/// The parts of a registration better-auth stores that `webauthn-rs-core` does not hand
+/// back: the COSE key exactly as the authenticator encoded it, and the AAGUID.
 struct AttestedParts {
     public_key: Vec<u8>,
     aaguid: String,
 }
 
-fn attested_parts(attestation_object: &[u8]) -> Option<AttestedParts> {
-    use serde_cbor_2::Value as Cbor;
-    let Cbor::Map(map) = serde_cbor_2::from_slice::<Cbor>(attestation_object).ok()? else {
-        return None;
-    };
-    let Some(Cbor::Bytes(auth_data)) = map.get(&Cbor::Text("authData".to_owned())) else {
-        return None;
-    };
-    // rpIdHash (32) | flags (1) | signCount (4) | aaguid (16) | idLength (2) | id | key
-    const ATTESTED: u8 = 0x40;
-    if auth_data.len() < 55 || auth_data[32] & ATTESTED == 0 {
-        return None;
-    }
-    let aaguid = &auth_data[37..53];
-    let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
-    let rest = auth_data.get(55 + id_len..)?;
-    let mut decoder = serde_cbor_2::Deserializer::from_slice(rest);
-    Cbor::deserialize(&mut decoder).ok()?;
-    let public_key = rest[..decoder.byte_offset()].to_vec();
-    let hex = crate::crypto::hex(aaguid);
+fn attested_parts(attestation: &[u8]) -> Option<AttestedParts> {
+    let object = attestation_object(attestation)?;
+    let data = attested_data(&object.auth_data)?;
+    let hex = crate::crypto::hex(data.aaguid);
     let aaguid = format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -352,7 +412,10 @@ fn attested_parts(attestation_object: &[u8]) -> Option<AttestedParts> {
         &hex[16..20],
         &hex[20..32]
     );
-    Some(AttestedParts { public_key, aaguid })
+    Some(AttestedParts {
+        public_key: data.public_key.to_vec(),
+        aaguid,
+    })
 }
 
 fn registration_failed() -> ApiError {
@@ -386,28 +449,47 @@ async fn verify_registration(
     }
     let response: RegisterPublicKeyCredential =
         serde_json::from_value(request.response.clone()).map_err(|_| registration_failed())?;
-    let core = verifier(&auth, config, origins);
-    let template = core
-        .new_challenge_register_builder(b"keyward", "keyward", "keyward")
-        .and_then(|builder| {
-            core.generate_challenge_register(
-                builder
-                    .attestation(AttestationConveyancePreference::None)
-                    .user_verification_policy(UserVerificationPolicy::Preferred)
-                    .credential_algorithms(ALGORITHMS.to_vec())
-                    .reject_synchronised_authenticators(false),
-            )
-        })
-        .map_err(|e| ApiError::internal("passkey registration state", e))?
-        .1;
-    let state = with_challenge(&template, &record.expected_challenge)
-        .map_err(|e| ApiError::internal("passkey registration state", e))?;
-    let credential = core.register_credential(&response, &state, None).map_err(|error| {
-        tracing::debug!(error = %Escaped(&error), "passkey registration refused");
-        registration_failed()
-    })?;
     let parts = attested_parts(&response.response.attestation_object).ok_or_else(registration_failed)?;
-    let credential_id = base64url(&credential.cred_id);
+    let core = verifier(&auth, config, origins);
+    let registered = if ed25519::key_from_cose(&parts.public_key).is_some() {
+        let expected = ed25519::Expected {
+            challenge: &record.expected_challenge,
+            origins: core.get_allowed_origins(),
+            rp_id: &rp_id(&auth, config),
+            stored_counter: 0,
+        };
+        ed25519::verify_registration(&response, &expected).map_err(|refusal| {
+            tracing::debug!(?refusal, "passkey registration refused");
+            registration_failed()
+        })?
+    } else {
+        let template = core
+            .new_challenge_register_builder(b"keyward", "keyward", "keyward")
+            .and_then(|builder| {
+                core.generate_challenge_register(
+                    builder
+                        .attestation(AttestationConveyancePreference::None)
+                        .user_verification_policy(UserVerificationPolicy::Preferred)
+                        .credential_algorithms(WEBAUTHN_RS_ALGORITHMS.to_vec())
+                        .reject_synchronised_authenticators(false),
+                )
+            })
+            .map_err(|e| ApiError::internal("passkey registration state", e))?
+            .1;
+        let state = with_challenge(&template, &record.expected_challenge)
+            .map_err(|e| ApiError::internal("passkey registration state", e))?;
+        let credential = core.register_credential(&response, &state, None).map_err(|error| {
+            tracing::debug!(error = %Escaped(&error), "passkey registration refused");
+            registration_failed()
+        })?;
+        Registered {
+            credential_id: credential.cred_id.to_vec(),
+            counter: credential.counter,
+            backup_eligible: credential.backup_eligible,
+            backup_state: credential.backup_state,
+        }
+    };
+    let credential_id = base64url(&registered.credential_id);
     // The credential id is checked under its lock, with the insert (`credentialID` has no
     // unique index in better-auth's schema): one credential, one passkey row.
     let mut tx = auth.0.db.begin().await?;
@@ -439,13 +521,13 @@ async fn verify_registration(
         public_key: base64(&parts.public_key),
         user_id: user_id.clone(),
         credential_id,
-        counter: u64::from(credential.counter),
-        device_type: if credential.backup_eligible {
+        counter: u64::from(registered.counter),
+        device_type: if registered.backup_eligible {
             DeviceType::MultiDevice
         } else {
             DeviceType::SingleDevice
         },
-        backed_up: credential.backup_state,
+        backed_up: registered.backup_state,
         transports: Some(transports),
         created_at: Some(now_millis()),
         aaguid: Some(parts.aaguid),
@@ -633,34 +715,48 @@ async fn update(mut ctx: Ctx, Body(request): Body<UpdatePasskeyRequest>) -> ApiR
     Ok(Json(UpdatePasskeyResponse { passkey }))
 }
 
-/// Ed25519 (COSE `-8`) passkeys, which better-auth registers and `webauthn-rs-core` 0.6
-/// cannot load: the key is read with `coset`, the W3C assertion checks run over the client
-/// data and authenticator data, and the signature is checked with `ed25519-dalek`.
+/// Ed25519 (COSE `-8`) passkeys, which `webauthn-rs-core` 0.6 cannot load: the key is read
+/// with `coset`, the W3C registration and assertion checks run here over the client data,
+/// the attestation object and the authenticator data (as SimpleWebAuthn runs them), and
+/// signatures are checked with `ed25519-dalek`. A registration's attestation may be `none`
+/// (what browsers send when the options ask for none, as better-auth's and Keyward's do)
+/// or `packed` self-attestation (signed with the new key); a statement signed by an
+/// attestation certificate (`packed` with `x5c`, `tpm`, …) is refused.
 mod ed25519 {
     use coset::{CborSerializable, CoseKey, KeyType, Label, iana};
     use ed25519_dalek::{Signature, Verifier, VerifyingKey};
     use serde::Deserialize;
+    use serde_cbor_2::Value as Cbor;
     use url::Url;
-    use webauthn_rs_core::proto::PublicKeyCredential;
     use webauthn_rs_core::proto::origin::origins_match;
+    use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-    /// Why an assertion was refused.
+    use super::{Registered, flags};
+    use crate::crypto::{base64url, sha256};
+
+    /// Why a registration or an assertion was refused.
     #[derive(Debug)]
     pub(super) enum Refusal {
+        CredentialId,
         ClientData,
         Challenge,
         Origin,
+        AttestationObject,
         AuthenticatorData,
         UserNotPresent,
+        BackupState,
+        Key,
+        AttestationStatement,
         Counter,
         Signature,
     }
 
-    /// What the assertion must match.
+    /// What the client data and authenticator data must match.
     pub(super) struct Expected<'a> {
         pub challenge: &'a str,
         pub origins: &'a [Url],
         pub rp_id: &'a str,
+        /// The counter stored with the passkey (0 when registering).
         pub stored_counter: u32,
     }
 
@@ -672,10 +768,31 @@ mod ed25519 {
         origin: String,
     }
 
+    /// The client data is of `ceremony`, for the expected challenge, from an allowed origin.
+    fn check_client_data(bytes: &[u8], ceremony: &str, expected: &Expected<'_>) -> Result<(), Refusal> {
+        let client_data: ClientData = serde_json::from_slice(bytes).map_err(|_| Refusal::ClientData)?;
+        if client_data.kind != ceremony {
+            return Err(Refusal::ClientData);
+        }
+        if client_data.challenge.trim_end_matches('=') != expected.challenge {
+            return Err(Refusal::Challenge);
+        }
+        let origin = Url::parse(&client_data.origin).map_err(|_| Refusal::Origin)?;
+        let same = |allowed: &Url| origins_match(false, false, &origin, allowed);
+        if !expected.origins.iter().any(same) {
+            return Err(Refusal::Origin);
+        }
+        Ok(())
+    }
+
     /// The verifying key of a stored (standard base64) COSE key, if it is an Ed25519 one.
     pub(super) fn public_key(stored: &str) -> Option<VerifyingKey> {
-        let bytes = crate::crypto::decode_base64_any(stored)?;
-        let key = CoseKey::from_slice(&bytes).ok()?;
+        key_from_cose(&crate::crypto::decode_base64_any(stored)?)
+    }
+
+    /// The verifying key of a COSE key, if it is an Ed25519 one (`kty` OKP, `crv` Ed25519).
+    pub(super) fn key_from_cose(bytes: &[u8]) -> Option<VerifyingKey> {
+        let key = CoseKey::from_slice(bytes).ok()?;
         if key.kty != KeyType::Assigned(iana::KeyType::OKP) {
             return None;
         }
@@ -693,6 +810,82 @@ mod ed25519 {
         VerifyingKey::from_bytes(x.as_slice().try_into().ok()?).ok()
     }
 
+    /// Whether a COSE key names EdDSA (`alg` -8), as a new credential's key must.
+    fn declares_eddsa(bytes: &[u8]) -> bool {
+        CoseKey::from_slice(bytes).is_ok_and(|key| key.alg == Some(coset::Algorithm::Assigned(iana::Algorithm::EdDSA)))
+    }
+
+    /// The attestation statement holds for the new credential's `key`.
+    fn check_statement(
+        format: &str,
+        statement: &Cbor,
+        key: &VerifyingKey,
+        auth_data: &[u8],
+        client_data: &[u8],
+    ) -> Result<(), Refusal> {
+        let Cbor::Map(statement) = statement else {
+            return Err(Refusal::AttestationStatement);
+        };
+        match format {
+            "none" if statement.is_empty() => Ok(()),
+            "packed" => {
+                let field = |name: &str| statement.get(&Cbor::Text(name.to_owned()));
+                if field("x5c").is_some() || field("alg") != Some(&Cbor::Integer(iana::Algorithm::EdDSA as i128)) {
+                    return Err(Refusal::AttestationStatement);
+                }
+                let Some(Cbor::Bytes(signature)) = field("sig") else {
+                    return Err(Refusal::AttestationStatement);
+                };
+                let signature = Signature::from_slice(signature).map_err(|_| Refusal::Signature)?;
+                let mut signed = auth_data.to_vec();
+                signed.extend_from_slice(&sha256(client_data));
+                key.verify(&signed, &signature).map_err(|_| Refusal::Signature)
+            }
+            _ => Err(Refusal::AttestationStatement),
+        }
+    }
+
+    /// Checks a registration of an Ed25519 credential.
+    pub(super) fn verify_registration(
+        credential: &RegisterPublicKeyCredential,
+        expected: &Expected<'_>,
+    ) -> Result<Registered, Refusal> {
+        if credential.type_ != "public-key" || credential.id.trim_end_matches('=') != base64url(&credential.raw_id) {
+            return Err(Refusal::CredentialId);
+        }
+        let response = &credential.response;
+        check_client_data(&response.client_data_json, "webauthn.create", expected)?;
+        let object = super::attestation_object(&response.attestation_object).ok_or(Refusal::AttestationObject)?;
+        let data = super::attested_data(&object.auth_data).ok_or(Refusal::AuthenticatorData)?;
+        if data.rp_id_hash != sha256(expected.rp_id.as_bytes()) {
+            return Err(Refusal::AuthenticatorData);
+        }
+        if data.flags & flags::USER_PRESENT == 0 {
+            return Err(Refusal::UserNotPresent);
+        }
+        let backup_eligible = data.flags & flags::BACKUP_ELIGIBLE != 0;
+        let backup_state = data.flags & flags::BACKED_UP != 0;
+        if backup_state && !backup_eligible {
+            return Err(Refusal::BackupState);
+        }
+        let key = key_from_cose(data.public_key)
+            .filter(|_| declares_eddsa(data.public_key))
+            .ok_or(Refusal::Key)?;
+        check_statement(
+            &object.format,
+            &object.statement,
+            &key,
+            &object.auth_data,
+            &response.client_data_json,
+        )?;
+        Ok(Registered {
+            credential_id: data.credential_id.to_vec(),
+            counter: data.counter,
+            backup_eligible,
+            backup_state,
+        })
+    }
+
     /// Checks an assertion; returns the new counter and backup state.
     pub(super) fn verify(
         key: &VerifyingKey,
@@ -700,26 +893,14 @@ mod ed25519 {
         expected: &Expected<'_>,
     ) -> Result<(u32, bool), Refusal> {
         let response = &credential.response;
-        let client_data: ClientData =
-            serde_json::from_slice(&response.client_data_json).map_err(|_| Refusal::ClientData)?;
-        if client_data.kind != "webauthn.get" {
-            return Err(Refusal::ClientData);
-        }
-        if client_data.challenge.trim_end_matches('=') != expected.challenge {
-            return Err(Refusal::Challenge);
-        }
-        let origin = Url::parse(&client_data.origin).map_err(|_| Refusal::Origin)?;
-        let same = |allowed: &Url| origins_match(false, false, &origin, allowed);
-        if !expected.origins.iter().any(same) {
-            return Err(Refusal::Origin);
-        }
+        check_client_data(&response.client_data_json, "webauthn.get", expected)?;
         // rpIdHash (32) | flags (1) | signCount (4) | …
         let data = &response.authenticator_data;
-        if data.len() < 37 || data[..32] != crate::crypto::sha256(expected.rp_id.as_bytes()) {
+        if data.len() < 37 || data[..32] != sha256(expected.rp_id.as_bytes()) {
             return Err(Refusal::AuthenticatorData);
         }
-        let flags = data[32];
-        if flags & 0x01 == 0 {
+        let flag_bits = data[32];
+        if flag_bits & flags::USER_PRESENT == 0 {
             return Err(Refusal::UserNotPresent);
         }
         let counter = u32::from_be_bytes([data[33], data[34], data[35], data[36]]);
@@ -728,8 +909,200 @@ mod ed25519 {
         }
         let signature = Signature::from_slice(&response.signature).map_err(|_| Refusal::Signature)?;
         let mut signed = data.clone();
-        signed.extend_from_slice(&crate::crypto::sha256(&response.client_data_json));
+        signed.extend_from_slice(&sha256(&response.client_data_json));
         key.verify(&signed, &signature).map_err(|_| Refusal::Signature)?;
-        Ok((counter, flags & 0x10 != 0))
+        Ok((counter, flag_bits & flags::BACKED_UP != 0))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use ed25519_dalek::{Signer, SigningKey};
+        use serde_cbor_2::Value as Cbor;
+        use serde_json::json;
+        use url::Url;
+        use webauthn_rs_core::proto::RegisterPublicKeyCredential;
+
+        use super::{Expected, Refusal, verify_registration};
+        use crate::crypto::{base64url, sha256};
+
+        const ORIGIN: &str = "http://localhost:3000";
+        const CHALLENGE: &str = "c2lnbi1tZS1wbGVhc2U";
+        const CREDENTIAL_ID: [u8; 16] = [9; 16];
+
+        fn signing_key() -> SigningKey {
+            SigningKey::from_bytes(&[7; 32])
+        }
+
+        /// The COSE key of `key` (OKP, `alg` as given, Ed25519).
+        fn cose_key(key: &SigningKey, alg: i128) -> Vec<u8> {
+            let map = [
+                (Cbor::Integer(1), Cbor::Integer(1)),
+                (Cbor::Integer(3), Cbor::Integer(alg)),
+                (Cbor::Integer(-1), Cbor::Integer(6)),
+                (Cbor::Integer(-2), Cbor::Bytes(key.verifying_key().to_bytes().to_vec())),
+            ];
+            serde_cbor_2::to_vec(&Cbor::Map(map.into_iter().collect())).expect("cbor")
+        }
+
+        fn auth_data(rp_id: &str, flags: u8, key: &[u8]) -> Vec<u8> {
+            let mut data = sha256(rp_id.as_bytes()).to_vec();
+            data.push(flags);
+            data.extend_from_slice(&5u32.to_be_bytes());
+            data.extend_from_slice(&[0; 16]);
+            data.extend_from_slice(&(CREDENTIAL_ID.len() as u16).to_be_bytes());
+            data.extend_from_slice(&CREDENTIAL_ID);
+            data.extend_from_slice(key);
+            data
+        }
+
+        fn client_data(challenge: &str, origin: &str) -> Vec<u8> {
+            json!({"type": "webauthn.create", "challenge": challenge, "origin": origin})
+                .to_string()
+                .into_bytes()
+        }
+
+        fn credential(
+            format: &str,
+            statement: Cbor,
+            auth_data: Vec<u8>,
+            client_data: &[u8],
+        ) -> RegisterPublicKeyCredential {
+            let object = [
+                (Cbor::Text("fmt".into()), Cbor::Text(format.into())),
+                (Cbor::Text("attStmt".into()), statement),
+                (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
+            ];
+            let object = serde_cbor_2::to_vec(&Cbor::Map(object.into_iter().collect())).expect("cbor");
+            serde_json::from_value(json!({
+                "id": base64url(&CREDENTIAL_ID),
+                "rawId": base64url(&CREDENTIAL_ID),
+                "type": "public-key",
+                "response": {
+                    "clientDataJSON": base64url(client_data),
+                    "attestationObject": base64url(&object),
+                },
+            }))
+            .expect("credential")
+        }
+
+        fn none_statement() -> Cbor {
+            Cbor::Map(Default::default())
+        }
+
+        /// A `packed` self-attestation: `signer` signs `authData || SHA-256(clientDataJSON)`.
+        fn packed(signer: &SigningKey, auth_data: &[u8], client_data: &[u8], extra: Option<(&str, Cbor)>) -> Cbor {
+            let mut signed = auth_data.to_vec();
+            signed.extend_from_slice(&sha256(client_data));
+            let mut map: std::collections::BTreeMap<Cbor, Cbor> = [
+                (Cbor::Text("alg".into()), Cbor::Integer(-8)),
+                (
+                    Cbor::Text("sig".into()),
+                    Cbor::Bytes(signer.sign(&signed).to_bytes().to_vec()),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            if let Some((name, value)) = extra {
+                map.insert(Cbor::Text(name.into()), value);
+            }
+            Cbor::Map(map)
+        }
+
+        fn check(credential: &RegisterPublicKeyCredential) -> Result<super::Registered, Refusal> {
+            let origins = [Url::parse(ORIGIN).expect("url")];
+            let expected = Expected {
+                challenge: CHALLENGE,
+                origins: &origins,
+                rp_id: "localhost",
+                stored_counter: 0,
+            };
+            verify_registration(credential, &expected)
+        }
+
+        #[test]
+        fn none_and_packed_self_attestation_register() {
+            let key = signing_key();
+            let data = auth_data("localhost", 0x45 | 0x08, &cose_key(&key, -8));
+            let client = client_data(CHALLENGE, ORIGIN);
+            let registered = check(&credential("none", none_statement(), data.clone(), &client)).expect("none");
+            assert_eq!(registered.credential_id, CREDENTIAL_ID);
+            assert_eq!(registered.counter, 5);
+            assert!(registered.backup_eligible && !registered.backup_state);
+            let statement = packed(&key, &data, &client, None);
+            check(&credential("packed", statement, data, &client)).expect("packed self-attestation");
+        }
+
+        #[test]
+        fn refuses_what_does_not_verify() {
+            let key = signing_key();
+            let other = SigningKey::from_bytes(&[8; 32]);
+            let good = auth_data("localhost", 0x45, &cose_key(&key, -8));
+            let client = client_data(CHALLENGE, ORIGIN);
+            let refusal = |credential: RegisterPublicKeyCredential| check(&credential).err().expect("refused");
+
+            let forged = packed(&other, &good, &client, None);
+            assert!(matches!(
+                refusal(credential("packed", forged, good.clone(), &client)),
+                Refusal::Signature
+            ));
+            let certified = packed(
+                &key,
+                &good,
+                &client,
+                Some(("x5c", Cbor::Array(vec![Cbor::Bytes(vec![1])]))),
+            );
+            assert!(matches!(
+                refusal(credential("packed", certified, good.clone(), &client)),
+                Refusal::AttestationStatement
+            ));
+            assert!(matches!(
+                refusal(credential("tpm", none_statement(), good.clone(), &client)),
+                Refusal::AttestationStatement
+            ));
+            let stated = Cbor::Map(
+                [(Cbor::Text("sig".into()), Cbor::Bytes(vec![0; 64]))]
+                    .into_iter()
+                    .collect(),
+            );
+            assert!(matches!(
+                refusal(credential("none", stated, good.clone(), &client)),
+                Refusal::AttestationStatement
+            ));
+            let elsewhere = auth_data("example.com", 0x45, &cose_key(&key, -8));
+            assert!(matches!(
+                refusal(credential("none", none_statement(), elsewhere, &client)),
+                Refusal::AuthenticatorData
+            ));
+            let absent = auth_data("localhost", 0x44, &cose_key(&key, -8));
+            assert!(matches!(
+                refusal(credential("none", none_statement(), absent, &client)),
+                Refusal::UserNotPresent
+            ));
+            let backed_up_only = auth_data("localhost", 0x45 | 0x10, &cose_key(&key, -8));
+            assert!(matches!(
+                refusal(credential("none", none_statement(), backed_up_only, &client)),
+                Refusal::BackupState
+            ));
+            let mislabelled = auth_data("localhost", 0x45, &cose_key(&key, -7));
+            assert!(matches!(
+                refusal(credential("none", none_statement(), mislabelled, &client)),
+                Refusal::Key
+            ));
+            let stale = client_data("b3RoZXItY2hhbGxlbmdl", ORIGIN);
+            assert!(matches!(
+                refusal(credential("none", none_statement(), good.clone(), &stale)),
+                Refusal::Challenge
+            ));
+            let foreign = client_data(CHALLENGE, "http://localhost:1");
+            assert!(matches!(
+                refusal(credential("none", none_statement(), good.clone(), &foreign)),
+                Refusal::Origin
+            ));
+            let assertion = json!({"type": "webauthn.get", "challenge": CHALLENGE, "origin": ORIGIN}).to_string();
+            assert!(matches!(
+                refusal(credential("none", none_statement(), good, assertion.as_bytes())),
+                Refusal::ClientData
+            ));
+        }
     }
 }
