@@ -443,10 +443,21 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8], accepts_form: bool) -> ApiResul
     ))
 }
 
+/// A query string as better-call reads it: each parameter a string, a repeated one a
+/// list of them.
 fn query_map(query: Option<&str>) -> Map<String, Value> {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-        .collect()
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let value = Value::String(value.into_owned());
+        match map.get_mut(key.as_ref()) {
+            None => {
+                map.insert(key.into_owned(), value);
+            }
+            Some(Value::Array(values)) => values.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+        }
+    }
+    map
 }
 
 /// What a `POST` endpoint's body may be.
@@ -505,7 +516,15 @@ async fn check_post(auth: &Auth, rules: BodyRules, parts: &Parts, body: axum::bo
     }
     origins.validate_origin(&parts.headers, false)?;
     let query = query_map(parts.uri.query());
-    let query_callback = query.get("callbackURL").and_then(Value::as_str);
+    let query_callback = match query.get("callbackURL") {
+        Some(Value::Array(_)) => {
+            return Err(ApiError::message_only(
+                StatusCode::BAD_REQUEST,
+                "Invalid callbackURL: expected a string",
+            ));
+        }
+        other => other.and_then(Value::as_str),
+    };
     origins.validate_redirect_fields(value.as_ref(), query_callback)?;
     Ok(value)
 }

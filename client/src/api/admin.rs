@@ -47,7 +47,7 @@ use crate::wire::admin::{
     RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
     UserList, UserResponse, UserSessions,
 };
-use crate::wire::organization::{HasPermissionResponse, Permissions, Roles, SuccessResponse};
+use crate::wire::organization::{FilterValue, HasPermissionResponse, Permissions, Roles, SuccessResponse};
 use crate::wire::{Password, Session, SessionData, SessionToken, StatusResponse, User};
 
 impl AuthClient {
@@ -388,8 +388,8 @@ impl ListUsers<'_> {
     }
 
     /// Only users whose `field` compares to `value` by `operator` (`eq`, `ne`, `lt`,
-    /// `contains`, `in` with a comma-separated list, …).
-    pub fn filter(mut self, field: impl Into<String>, operator: &str, value: impl Into<String>) -> Self {
+    /// `contains`, …; `in` and `not_in` take several values: `["Ada", "Cy"]`).
+    pub fn filter(mut self, field: impl Into<String>, operator: &str, value: impl Into<FilterValue>) -> Self {
         self.query.filter_field = Some(field.into());
         self.query.filter_operator = Some(operator.to_owned());
         self.query.filter_value = Some(value.into());

@@ -28,6 +28,15 @@ pub(crate) fn query_string<B: Serialize>(query: &B) -> Result<String> {
                 Value::String(text) => {
                     out.append_pair(&key, &text);
                 }
+                // A list is the parameter repeated (better-call reads it back as a list).
+                Value::Array(items) => {
+                    for item in items {
+                        match item {
+                            Value::String(text) => out.append_pair(&key, &text),
+                            other => out.append_pair(&key, &other.to_string()),
+                        };
+                    }
+                }
                 other => {
                     out.append_pair(&key, &other.to_string());
                 }

@@ -34,14 +34,14 @@ use crate::query_store::{QueryHandle, QueryStore};
 use crate::transport::Method;
 use crate::wire::organization::{
     CheckSlugRequest, CreateOrganizationRequest, CreateRoleRequest, CreateTeamRequest, CreatedOrganization,
-    CreatedRole, FullOrganization, GetInvitationQuery, HasPermissionRequest, HasPermissionResponse, Invitation,
-    InvitationDetails, InvitationIdRequest, InvitationResponse, InviteMemberRequest, ListMembersQuery, Member,
-    MemberList, MemberRole, MemberRoleQuery, MessageResponse, Organization, OrganizationChanges, OrganizationIdQuery,
-    OrganizationIdRequest, OrganizationQuery, OrganizationRole, Permissions, RemoveMemberRequest, RemoveTeamRequest,
-    RemovedMember, RoleChanges, RoleSelector, RoleSet, Roles, SetActiveOrganizationRequest, SetActiveTeamRequest,
-    SortDirection, SuccessResponse, Team, TeamChanges, TeamMember, TeamMemberRequest, TeamMembersQuery,
-    UpdateMemberRoleRequest, UpdateOrganizationRequest, UpdateRoleRequest, UpdateTeamRequest, UpdatedRole,
-    UserInvitation, UserInvitationsQuery, UserTeamsQuery,
+    CreatedRole, FilterValue, FullOrganization, GetInvitationQuery, HasPermissionRequest, HasPermissionResponse,
+    Invitation, InvitationDetails, InvitationIdRequest, InvitationResponse, InviteMemberRequest, ListMembersQuery,
+    Member, MemberList, MemberRole, MemberRoleQuery, MessageResponse, Organization, OrganizationChanges,
+    OrganizationIdQuery, OrganizationIdRequest, OrganizationQuery, OrganizationRole, Permissions, RemoveMemberRequest,
+    RemoveTeamRequest, RemovedMember, RoleChanges, RoleSelector, RoleSet, Roles, SetActiveOrganizationRequest,
+    SetActiveTeamRequest, SortDirection, SuccessResponse, Team, TeamChanges, TeamMember, TeamMemberRequest,
+    TeamMembersQuery, UpdateMemberRoleRequest, UpdateOrganizationRequest, UpdateRoleRequest, UpdateTeamRequest,
+    UpdatedRole, UserInvitation, UserInvitationsQuery, UserTeamsQuery,
 };
 use crate::wire::{ErrorCode, StatusResponse};
 
@@ -813,8 +813,8 @@ impl OrganizationCall<'_, ListMembersQuery, MemberList> {
     }
 
     /// Only members whose `field` compares to `value` by `operator` (`eq`, `ne`, `lt`,
-    /// `contains`, `in` with a comma-separated list, …).
-    pub fn filter(mut self, field: impl Into<String>, operator: &str, value: impl Into<String>) -> Self {
+    /// `contains`, …; `in` and `not_in` take several values: `["owner", "admin"]`).
+    pub fn filter(mut self, field: impl Into<String>, operator: &str, value: impl Into<FilterValue>) -> Self {
         self.body.filter_field = Some(field.into());
         self.body.filter_operator = Some(operator.to_owned());
         self.body.filter_value = Some(value.into());

@@ -232,9 +232,9 @@ pub struct ListUsersQuery {
     /// A user field to filter on (default `email`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// The value to compare with.
+    /// The value to compare with (several for `in` and `not_in`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_value: Option<String>,
+    pub filter_value: Option<super::organization::FilterValue>,
     /// One of [`FILTER_OPERATORS`] (default `eq`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_operator: Option<String>,
@@ -251,6 +251,7 @@ impl RequestSchema for ListUsersQuery {
         FieldSpec::optional("sortBy", FieldKind::String),
         FieldSpec::optional("sortDirection", FieldKind::OneOf(&["asc", "desc"])),
         FieldSpec::optional("filterField", FieldKind::String),
+        FieldSpec::optional("filterValue", FieldKind::StringOrList),
         FieldSpec::optional("filterOperator", FieldKind::OneOf(FILTER_OPERATORS)),
     ];
 }

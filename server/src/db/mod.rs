@@ -33,6 +33,7 @@ use postgres::{PgPool, PgTx};
 use sqlite::{LitePool, convert};
 pub use sqlite::{LiteRow, LiteTx};
 
+use keyward_client::wire::organization::FilterValue;
 use keyward_client::wire::time::{format_iso, parse_iso};
 
 pub use schema::FieldType;
@@ -215,25 +216,26 @@ pub(crate) fn select_list(columns: &[&str], extra: &[AdditionalField], table_ali
 /// A `where` fragment for one of better-auth's where operators (`eq`, `ne`, `lt`, `lte`,
 /// `gt`, `gte`, `contains`, `starts_with`, `ends_with`, `in`, `not_in`) on `column` (as it
 /// is written in the statement, quoted), its placeholders numbered from `$first`, with its
-/// arguments. `argument` turns a value (each of the comma-separated ones for `in` and
-/// `not_in`) into an argument; the `like` operators take the text as it is. `Ok(None)` for
-/// an operator that is not one of these.
+/// arguments, as better-auth's Kysely adapter builds it: `argument` turns each value into
+/// an argument; the `like` operators put the text in the pattern as it is (`%` and `_` in
+/// it are wildcards there too); `in` needs a list (better-auth's adapter refuses a single
+/// value) and `not_in` takes one value as a list of one. `Ok(None)` for an operator that
+/// is not one of these; `mismatch()` for a value of the wrong shape.
 pub(crate) fn where_operator<E>(
     column: &str,
     operator: &str,
-    value: &str,
+    value: &FilterValue,
     first: usize,
     argument: impl Fn(&str) -> Result<Arg, E>,
+    mismatch: impl Fn() -> E,
 ) -> Result<Option<(String, Vec<Arg>)>, E> {
-    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let like = |pattern: String| {
-        (
-            format!(r#"{column} like ${first} escape '\'"#),
-            vec![Arg::from(pattern)],
-        )
+    let single = || match value {
+        FilterValue::One(text) => Ok(text.as_str()),
+        FilterValue::Many(_) => Err(mismatch()),
     };
+    let like = |pattern: String| (format!("{column} like ${first}"), vec![Arg::from(pattern)]);
     let compare = |sql: &str| -> Result<(String, Vec<Arg>), E> {
-        Ok((format!("{column} {sql} ${first}"), vec![argument(value)?]))
+        Ok((format!("{column} {sql} ${first}"), vec![argument(single()?)?]))
     };
     Ok(Some(match operator {
         "eq" => compare("=")?,
@@ -242,16 +244,16 @@ pub(crate) fn where_operator<E>(
         "lte" => compare("<=")?,
         "gt" => compare(">")?,
         "gte" => compare(">=")?,
-        "contains" => like(format!("%{escaped}%")),
-        "starts_with" => like(format!("{escaped}%")),
-        "ends_with" => like(format!("%{escaped}")),
+        "contains" => like(format!("%{}%", single()?)),
+        "starts_with" => like(format!("{}%", single()?)),
+        "ends_with" => like(format!("%{}", single()?)),
         "in" | "not_in" => {
-            let args = value
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(&argument)
-                .collect::<Result<Vec<Arg>, E>>()?;
+            let values: Vec<&str> = match value {
+                FilterValue::Many(values) => values.iter().map(String::as_str).collect(),
+                FilterValue::One(_) if operator == "in" => return Err(mismatch()),
+                FilterValue::One(text) => vec![text.as_str()],
+            };
+            let args = values.into_iter().map(&argument).collect::<Result<Vec<Arg>, E>>()?;
             if args.is_empty() {
                 let never = if operator == "in" { "1 = 0" } else { "1 = 1" };
                 return Ok(Some((never.to_owned(), Vec::new())));

@@ -22,7 +22,7 @@ use keyward_client::wire::admin::{
     RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
     UserList, UserResponse, UserSessions, impersonated_by,
 };
-use keyward_client::wire::organization::{HasPermissionResponse, Permissions, Roles, SuccessResponse};
+use keyward_client::wire::organization::{FilterValue, HasPermissionResponse, Permissions, Roles, SuccessResponse};
 use keyward_client::wire::time::{now_millis, parse_iso};
 use keyward_client::wire::{ErrorCode, SessionData, StatusResponse, User};
 
@@ -432,11 +432,8 @@ fn user_column(auth: &Auth, name: &str) -> Option<(String, FieldType)> {
 fn typed_arg(kind: FieldType, text: &str) -> Option<Arg> {
     match kind {
         FieldType::String => Some(Arg::from(text)),
-        FieldType::Boolean => match text {
-            "true" | "1" => Some(Arg::Bool(Some(true))),
-            "false" | "0" => Some(Arg::Bool(Some(false))),
-            _ => None,
-        },
+        // As better-auth's adapter reads a string for a boolean column: `"true"` or not.
+        FieldType::Boolean => Some(Arg::Bool(Some(text == "true"))),
         FieldType::Number | FieldType::BigInt => text.trim().parse::<f64>().ok().map(|n| {
             if n.fract() == 0.0 {
                 Arg::Int(Some(n as i64))
@@ -450,10 +447,21 @@ fn typed_arg(kind: FieldType, text: &str) -> Option<Arg> {
 
 /// One `where` fragment for `list-users`, numbering its placeholders from `first`; `None`
 /// for an unknown operator or a value the column cannot hold.
-fn condition(column: &str, kind: FieldType, operator: &str, value: &str, first: usize) -> Option<(String, Vec<Arg>)> {
-    where_operator(&format!("\"{column}\""), operator, value, first, |text| {
-        typed_arg(kind, text).ok_or(())
-    })
+fn condition(
+    column: &str,
+    kind: FieldType,
+    operator: &str,
+    value: &FilterValue,
+    first: usize,
+) -> Option<(String, Vec<Arg>)> {
+    where_operator(
+        &format!("\"{column}\""),
+        operator,
+        value,
+        first,
+        |text| typed_arg(kind, text).ok_or(()),
+        || (),
+    )
     .ok()
     .flatten()
 }
@@ -475,7 +483,7 @@ fn listing(auth: &Auth, query: &ListUsersQuery) -> Option<UserListing> {
     if let Some(search) = query.search_value.as_deref().filter(|v| !v.is_empty()) {
         let (column, kind) = user_column(auth, query.search_field.as_deref().unwrap_or("email"))?;
         let operator = query.search_operator.as_deref().unwrap_or("contains");
-        let fragment = condition(&column, kind, operator, search, next)?;
+        let fragment = condition(&column, kind, operator, &FilterValue::One(search.to_owned()), next)?;
         next += fragment.1.len();
         listing.conditions.push(fragment);
     }

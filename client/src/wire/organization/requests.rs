@@ -324,6 +324,42 @@ pub enum SortDirection {
     Desc,
 }
 
+/// The value of a `list-members` or `list-users` filter: one value, or several (sent as
+/// the query parameter repeated, as `in` and `not_in` need; better-auth reads a single
+/// value given to `in` as an error and answers nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FilterValue {
+    /// One value.
+    One(String),
+    /// Several values.
+    Many(Vec<String>),
+}
+
+impl From<String> for FilterValue {
+    fn from(value: String) -> Self {
+        Self::One(value)
+    }
+}
+
+impl From<&str> for FilterValue {
+    fn from(value: &str) -> Self {
+        Self::One(value.to_owned())
+    }
+}
+
+impl From<Vec<String>> for FilterValue {
+    fn from(values: Vec<String>) -> Self {
+        Self::Many(values)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for FilterValue {
+    fn from(values: [&str; N]) -> Self {
+        Self::Many(values.iter().map(|v| (*v).to_owned()).collect())
+    }
+}
+
 /// The comparison of a `list-members` filter (better-auth's `whereOperators`).
 pub const FILTER_OPERATORS: &[&str] = &[
     "eq",
@@ -360,7 +396,7 @@ pub struct ListMembersQuery {
     pub filter_field: Option<String>,
     /// The value to compare with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_value: Option<String>,
+    pub filter_value: Option<FilterValue>,
     /// The comparison (one of [`FILTER_OPERATORS`]; default `eq`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_operator: Option<String>,
@@ -380,7 +416,7 @@ impl RequestSchema for ListMembersQuery {
         FieldSpec::optional("sortBy", FieldKind::String),
         FieldSpec::optional("sortDirection", FieldKind::OneOf(&["asc", "desc"])),
         FieldSpec::optional("filterField", FieldKind::String),
-        FieldSpec::optional("filterValue", FieldKind::Any),
+        FieldSpec::optional("filterValue", FieldKind::StringOrList),
         FieldSpec::optional("filterOperator", FieldKind::OneOf(FILTER_OPERATORS)),
         FieldSpec::optional("organizationId", FieldKind::String),
         FieldSpec::optional("organizationSlug", FieldKind::String),

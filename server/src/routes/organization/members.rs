@@ -13,8 +13,9 @@ use crate::db::{Arg, Lock, organizations, teams, users, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
-    FILTER_OPERATORS, ListMembersQuery, Member, MemberList, MemberRole, MemberRoleQuery, OrganizationIdRequest,
-    Permissions, RemoveMemberRequest, RemovedMember, Roles, SortDirection, UpdateMemberRoleRequest,
+    FILTER_OPERATORS, FilterValue, ListMembersQuery, Member, MemberList, MemberRole, MemberRoleQuery,
+    OrganizationIdRequest, Permissions, RemoveMemberRequest, RemovedMember, Roles, SortDirection,
+    UpdateMemberRoleRequest,
 };
 use keyward_client::wire::time::{now_millis, parse_iso};
 use keyward_client::wire::{ErrorCode, Session};
@@ -240,7 +241,7 @@ fn unknown_field(name: &str) -> ApiError {
 }
 
 /// The `where` fragment of a `list-members` filter.
-fn filter_clause(field: &str, operator: &str, value: &str) -> ApiResult<(String, Vec<Arg>)> {
+fn filter_clause(field: &str, operator: &str, value: &FilterValue) -> ApiResult<(String, Vec<Arg>)> {
     let column = member_column(field).ok_or_else(|| unknown_field(field))?;
     let argument = |text: &str| match column {
         "createdAt" => parse_iso(text)
@@ -248,7 +249,15 @@ fn filter_clause(field: &str, operator: &str, value: &str) -> ApiResult<(String,
             .ok_or_else(|| ApiError::validation(format!("[query] {text} is not a date"))),
         _ => Ok(Arg::from(text)),
     };
-    where_operator(&format!(r#"m."{column}""#), operator, value, 2, argument)?.ok_or_else(|| {
+    let mismatch = || {
+        let expected = if operator == "in" {
+            "a list of values"
+        } else {
+            "one value"
+        };
+        ApiError::validation(format!("[query.filterValue] `{operator}` compares with {expected}"))
+    };
+    where_operator(&format!(r#"m."{column}""#), operator, value, 2, argument, mismatch)?.ok_or_else(|| {
         ApiError::validation(format!(
             "[query.filterOperator] Invalid option: expected one of {}",
             FILTER_OPERATORS
@@ -293,7 +302,7 @@ pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListMembersQuery>
         Some(field) => Some(filter_clause(
             field,
             query.filter_operator.as_deref().unwrap_or("eq"),
-            query.filter_value.as_deref().unwrap_or(""),
+            query.filter_value.as_ref().unwrap_or(&FilterValue::One(String::new())),
         )?),
         None => None,
     };

@@ -280,7 +280,9 @@ async fn has_permission(
     mut ctx: Ctx,
     Body(request): Body<HasPermissionRequest>,
 ) -> ApiResult<Json<HasPermissionResponse>> {
-    let permissions = request.permissions.or(request.permission).unwrap_or_default();
+    // better-auth accepts the deprecated `permission` but checks only `permissions`: a
+    // request naming only the old key is granted nothing.
+    let permissions = request.permissions;
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -289,7 +291,10 @@ async fn has_permission(
     let member = member_of(&auth, &organization_id, &data.user.id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::UserIsNotAMemberOfTheOrganization))?;
-    let success = has_permission_for(&auth, config, &organization_id, &member.role, &permissions).await?;
+    let success = match permissions {
+        Some(permissions) => has_permission_for(&auth, config, &organization_id, &member.role, &permissions).await?,
+        None => false,
+    };
     Ok(Json(HasPermissionResponse { error: None, success }))
 }
 
