@@ -422,7 +422,8 @@ impl Client {
     }
 }
 
-/// Defines a test that runs once on SQLite and once on PostgreSQL.
+/// Defines a test that runs once on SQLite and once on PostgreSQL. Attributes written
+/// above the function (`#[ignore]`, `#[should_panic]`, doc comments) apply to both tests.
 #[macro_export]
 macro_rules! on_both_databases {
     ($(#[$meta:meta])* async fn $name:ident($app:ident : Backend) $body:block) => {
@@ -430,10 +431,12 @@ macro_rules! on_both_databases {
             #[allow(unused_imports)]
             use super::*;
             async fn run($app: $crate::common::Backend) $body
+            $(#[$meta])*
             #[tokio::test]
             async fn sqlite() {
                 run($crate::common::Backend::Sqlite).await
             }
+            $(#[$meta])*
             #[tokio::test]
             async fn postgres() {
                 run($crate::common::Backend::Postgres).await
