@@ -9,39 +9,107 @@ use std::time::Duration;
 
 use common::process::{Instance, SignUp, session_email, sign_in_status, sign_up};
 use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A sign-up whose headers have reached the handler (the server asked for the body with
+/// `100 Continue`, which it does only once the handler reads it) and whose body is held
+/// back: a request certainly in flight.
+struct HeldSignUp {
+    stream: tokio::net::TcpStream,
+    body: Vec<u8>,
+}
+
+impl HeldSignUp {
+    async fn start(address: &str, email: &str) -> Self {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "name": "Drain", "email": email, "password": common::process::PASSWORD
+        }))
+        .expect("json");
+        let mut stream = tokio::net::TcpStream::connect(address).await.expect("connects");
+        let head = format!(
+            "POST /api/auth/sign-up/email HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.expect("sends the head");
+        let interim = tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream))
+            .await
+            .expect("the server asks for the body");
+        assert!(interim.starts_with("HTTP/1.1 100 Continue"), "{interim}");
+        HeldSignUp { stream, body }
+    }
+
+    /// Sends the body and reads the answer's status line.
+    async fn finish(mut self) -> String {
+        self.stream.write_all(&self.body).await.expect("sends the body");
+        let head = tokio::time::timeout(Duration::from_secs(30), read_head(&mut self.stream))
+            .await
+            .expect("answers");
+        head.lines().next().unwrap_or_default().to_owned()
+    }
+}
+
+/// Reads up to the blank line that ends a response head.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let read = stream.read(&mut byte).await.expect("reads");
+        assert_eq!(
+            read,
+            1,
+            "the connection closed mid-answer: {}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("drain.db").display());
+    // Hashing one at a time, the sign-ups are still queued for the hasher after SIGTERM.
     let mut instance = Instance::start(&url, &[("KEYWARD_HASH_CONCURRENCY", "1")]).await;
-    let http = reqwest::Client::new();
-    // Hashing one at a time, six sign-ups keep the server busy for a while.
-    let requests: Vec<_> = (0..6)
-        .map(|i| {
-            let (http, base) = (http.clone(), instance.url.clone());
-            tokio::spawn(async move { sign_up(&http, &base, &format!("drain{i}@example.com")).await })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let status = tokio::task::spawn_blocking(move || {
-        let status = instance.terminate();
-        (status, instance)
-    });
-    let mut created = 0;
-    for request in requests {
-        match request.await.expect("joins") {
-            SignUp::Created(_) => created += 1,
-            SignUp::Exists | SignUp::Failed => {}
-        }
+    let address = instance.url.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for i in 0..6 {
+        held.push(HeldSignUp::start(&address, &format!("drain{i}@example.com")).await);
     }
-    let (status, instance) = status.await.expect("joins");
-    assert!(status.success(), "a clean exit after SIGTERM: {status}");
-    assert_eq!(created, 6, "every sign-up in flight finished");
-    assert!(
-        http.get(format!("{}/api/auth/ok", instance.url)).send().await.is_err(),
-        "no longer listening"
+    instance.signal_terminate();
+    // Shutdown has begun once the listener is gone.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(&address).await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepting 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let finishing: Vec<_> = held.into_iter().map(|sign_up| tokio::spawn(sign_up.finish())).collect();
+    let mut answers = Vec::new();
+    for answer in finishing {
+        answers.push(answer.await.expect("joins"));
+    }
+    assert_eq!(
+        answers,
+        vec!["HTTP/1.1 200 OK"; 6],
+        "every sign-up in flight when SIGTERM came finished"
     );
+    let status = tokio::task::spawn_blocking(move || instance.wait_for_exit())
+        .await
+        .expect("joins");
+    assert!(status.success(), "a clean exit after SIGTERM: {status}");
+    let db = keyward_server::db::Db::connect(&url).await.expect("opens the file");
+    let mut exec = db.clone();
+    use keyward_server::db::Exec;
+    let rows = exec
+        .fetch_all(r#"select count(*) as "n" from "user""#, vec![])
+        .await
+        .expect("counts");
+    assert_eq!(rows[0].int("n").expect("n"), 6, "the six users were stored");
+    db.close().await;
 }
 
 #[tokio::test]

@@ -77,13 +77,23 @@ impl Instance {
         let _ = self.child.wait();
     }
 
-    /// Sends SIGTERM and waits (≤ 30 s) for the exit status.
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
+    /// Sends SIGTERM.
+    pub fn signal_terminate(&self) {
         let sent = Command::new("kill")
             .args(["-TERM", &self.pid().to_string()])
             .status()
             .expect("kill runs");
         assert!(sent.success());
+    }
+
+    /// Sends SIGTERM and waits (≤ 30 s) for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        self.signal_terminate();
+        self.wait_for_exit()
+    }
+
+    /// Waits (≤ 30 s) for the process to exit.
+    pub fn wait_for_exit(&mut self) -> std::process::ExitStatus {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30) {
             if let Some(status) = self.child.try_wait().expect("waits") {
