@@ -89,13 +89,24 @@ fn no_keychain_child() {
     assert!(!message.contains("secret-token"));
 }
 
+/// The child must run exactly one test: a filter that matches nothing (a renamed child)
+/// would exit successfully having checked nothing.
 #[test]
 fn no_keychain_is_a_clear_storage_error() {
-    let status = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "no_keychain_child", "--ignored", "--quiet"])
+    let output = Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", "no_keychain_child", "--ignored"])
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/keyward-test-bus")
         .env_remove("DISPLAY")
-        .status()
+        .output()
         .expect("runs the child");
-    assert!(status.success(), "the keyring refused cleanly with a Storage error");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the keyring refused cleanly with a Storage error:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        report.contains("test no_keychain_child ... ok") && report.contains("test result: ok. 1 passed;"),
+        "the child test ran (and only it):\n{report}"
+    );
 }
