@@ -350,7 +350,16 @@ async fn network_errors_are_typed() {
     let client = server.client();
     assert!(client.ok().await.expect("answers"));
     server.stop();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Stopped once the listener is gone.
+    let address = format!("127.0.0.1:{}", server.url.port().expect("port"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(&address).await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still listening 10 s after stop"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     assert!(matches!(client.ok().await, Err(Error::Network { .. })));
 }
 

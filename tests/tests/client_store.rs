@@ -38,30 +38,58 @@ async fn ada_signed_up() -> (TestServer, keyward_client::AuthClient) {
     (server, client)
 }
 
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(50)).await;
+/// Waits (up to 10 s) until `condition` holds: for effects that land on another task (a
+/// subscriber's callback, a server shutting down), checked as they happen instead of
+/// after a guessed delay.
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(tokio::time::Instant::now() < deadline, "waited 10 s for: {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The names a recording subscriber saw, in order.
+fn names(seen: &Mutex<Vec<SessionState>>) -> Vec<Option<String>> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .map(|s| s.data.as_ref().map(|d| d.user.name.clone()))
+        .collect()
+}
+
+/// Waits until nothing answers at `url` any more (a stopped server).
+async fn wait_until_gone(url: &url::Url) {
+    let address = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port_or_known_default().expect("port")
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(&address).await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{url} still answers 10 s after stopping"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test]
 async fn a_profile_update_reaches_subscribers_with_one_request() {
     let (server, client) = ada_signed_up().await;
     let seen = record(&client);
-    settle().await;
+    wait_until("the subscriber saw the signed-in state", || {
+        names(&seen).last() == Some(&Some("Ada".to_owned()))
+    })
+    .await;
     server.requests.reset();
 
     client.user().update().name("Ada Lovelace").await.expect("updates");
-    settle().await;
-    let names: Vec<Option<String>> = seen
-        .lock()
-        .expect("lock")
-        .iter()
-        .map(|s| s.data.as_ref().map(|d| d.user.name.clone()))
-        .collect();
-    assert_eq!(
-        names.last(),
-        Some(&Some("Ada Lovelace".to_owned())),
-        "the subscriber saw the new name: {names:?}"
-    );
+    wait_until("the subscriber saw the new name", || {
+        names(&seen).last() == Some(&Some("Ada Lovelace".to_owned()))
+    })
+    .await;
     assert_eq!(server.requests.count("GET", "/get-session"), 1, "exactly one refetch");
     assert_eq!(server.requests.count("POST", "/update-user"), 1);
 }
@@ -115,15 +143,20 @@ async fn an_unchanged_session_is_not_republished() {
         *counter.lock().expect("lock") += 1;
         async {}
     }));
-    settle().await;
+    let count = || *changes.lock().expect("lock");
+    wait_until("the subscriber saw the initial value", || count() == 1).await;
     for _ in 0..3 {
         client.session().refetch().await.expect("refetches");
     }
-    settle().await;
-    assert_eq!(*changes.lock().expect("lock"), 1, "only the initial value");
+    // The subscriber runs while each refetch waits for the network, so a republished
+    // value would have been counted before the rename's.
     client.user().update().name("New").await.expect("updates");
-    settle().await;
-    assert_eq!(*changes.lock().expect("lock"), 2);
+    wait_until("the subscriber saw the rename", || count() >= 2).await;
+    assert_eq!(
+        count(),
+        2,
+        "the initial value and the rename, nothing for the refetches"
+    );
 }
 
 peer_test! {
@@ -226,7 +259,7 @@ async fn errors_keep_stale_data_but_expiry_clears_it(kind) {
         .expect("signs in");
     assert_eq!(events.next().await, Some(SessionEvent::SignedIn));
     server.stop();
-    settle().await;
+    wait_until_gone(&server.url()).await;
     let failed = client.session().refetch().await;
     assert!(matches!(failed, Err(Error::Network { .. })));
     let state = client.session().get();
@@ -302,42 +335,102 @@ async fn needs_refresh_triggers_the_follow_up_post(kind) {
 }
 }
 
+/// Counts the `GET /get-session` requests one client sends, and how many were answered.
+#[derive(Clone)]
+struct SessionReadCounter {
+    inner: keyward_client::transport::ReqwestTransport,
+    sent: Arc<std::sync::atomic::AtomicUsize>,
+    answered: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SessionReadCounter {
+    fn new() -> Self {
+        SessionReadCounter {
+            inner: keyward_client::transport::ReqwestTransport::new().expect("transport"),
+            sent: Arc::default(),
+            answered: Arc::default(),
+        }
+    }
+
+    fn sent(&self) -> usize {
+        self.sent.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn answered(&self) -> usize {
+        self.answered.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until `more` further reads have been answered.
+    async fn wait_for_more(&self, more: usize, what: &str) {
+        let target = self.answered() + more;
+        wait_until(what, || self.answered() >= target).await;
+    }
+}
+
+impl keyward_client::transport::Transport for SessionReadCounter {
+    fn send(
+        &self,
+        request: keyward_client::transport::HttpRequest,
+    ) -> keyward_client::transport::BoxFuture<
+        '_,
+        Result<keyward_client::transport::HttpResponse, keyward_client::transport::TransportError>,
+    > {
+        Box::pin(async move {
+            let read = request.method == keyward_client::transport::Method::Get
+                && request.url.path().ends_with("/get-session");
+            if read {
+                self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let response = self.inner.send(request).await;
+            if read {
+                self.answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            response
+        })
+    }
+}
+
+/// Polling happens only while signed in. A signed-in client polling at the same interval
+/// is the clock: while it polls three times, a signed-out one must not poll at all.
 #[tokio::test]
 async fn refetch_interval_runs_only_while_signed_in() {
     let server = TestServer::start().await;
-    let client = keyward_client::AuthClient::builder(server.url.clone())
-        .refetch_interval(Duration::from_millis(100))
-        .build()
-        .expect("builds");
-    tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(
-        server.requests.count("GET", "/get-session"),
-        0,
-        "signed out: no polling"
-    );
+    let polling = |reads: &SessionReadCounter| {
+        keyward_client::AuthClient::builder(server.url.clone())
+            .transport(reads.clone())
+            .refetch_interval(Duration::from_millis(100))
+            .build()
+            .expect("builds")
+    };
+    let clock_reads = SessionReadCounter::new();
+    let clock = polling(&clock_reads);
+    clock
+        .sign_up()
+        .email("Bob", "bob@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let reads = SessionReadCounter::new();
+    let client = polling(&reads);
+    clock_reads.wait_for_more(3, "the clock polled three times").await;
+    assert_eq!(reads.sent(), 0, "signed out: no polling");
+
     client
         .sign_up()
         .email("Ada", "ada@example.com", PASSWORD)
         .await
         .expect("signs up");
-    server.requests.reset();
-    tokio::time::sleep(Duration::from_millis(550)).await;
-    let polled = server.requests.count("GET", "/get-session");
-    assert!((3..=7).contains(&polled), "polled {polled} times in 550 ms");
+    reads.wait_for_more(3, "the signed-in client polled three times").await;
+
     client.sign_out().await.expect("signs out");
-    // A poll sent while the sign-out was under way may still land: give it an interval,
-    // then its answer must not have brought the session back.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // A poll sent while the sign-out was under way may still land: once it has, no other
+    // may start, and its answer must not have brought the session back.
+    wait_until("every poll sent was answered", || reads.answered() == reads.sent()).await;
+    let after_sign_out = reads.sent();
+    clock_reads.wait_for_more(3, "the clock polled three more times").await;
+    assert_eq!(reads.sent(), after_sign_out, "signed out: polling stopped");
     assert!(
         !client.session().get().is_signed_in(),
         "a late poll does not sign back in"
-    );
-    server.requests.reset();
-    tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(
-        server.requests.count("GET", "/get-session"),
-        0,
-        "signed out: polling stopped"
     );
 }
 
@@ -483,7 +576,10 @@ async fn two_factor_calls_refresh_the_store_once_each() {
         .await
         .expect("signs up");
     let seen = record(&client);
-    settle().await;
+    wait_until("the subscriber saw the signed-in state", || {
+        !seen.lock().expect("lock").is_empty()
+    })
+    .await;
     server.requests.reset();
     let setup = client.two_factor().enable().password(PASSWORD).await.expect("enables");
     assert_eq!(
@@ -497,17 +593,23 @@ async fn two_factor_calls_refresh_the_store_once_each() {
         .verify_totp(keyward_tests::totp::code_from_uri(&uri))
         .await
         .expect("verifies");
-    settle().await;
+    wait_until(
+        "the subscriber saw two-factor switch on without a manual refetch",
+        || {
+            seen.lock().expect("lock").last().is_some_and(|state| {
+                state
+                    .data
+                    .as_ref()
+                    .and_then(|data| data.user.additional.get("twoFactorEnabled"))
+                    == Some(&serde_json::Value::Bool(true))
+            })
+        },
+    )
+    .await;
     assert_eq!(
         server.requests.count("GET", "/get-session"),
         2,
         "one refetch after verify"
-    );
-    let last = seen.lock().expect("lock").last().cloned().expect("a state");
-    assert_eq!(
-        last.data.expect("signed in").user.additional.get("twoFactorEnabled"),
-        Some(&serde_json::Value::Bool(true)),
-        "the subscriber saw two-factor switch on without a manual refetch"
     );
 
     client.sign_out().await.expect("signs out");
