@@ -5,12 +5,12 @@
 
 use keyward_client::authenticator::SoftAuthenticator;
 use keyward_client::wire::organization::Permissions;
-use keyward_client::wire::{SessionToken, SignInOutcome, TrustedDevice};
-use keyward_client::{AuthClient, MemoryStore, TokenStore};
+use keyward_client::wire::{ErrorCode, SessionToken, SignInOutcome, TrustedDevice};
+use keyward_client::{AuthClient, Error, MemoryStore, TokenStore};
 use keyward_server::db::{Db, Exec};
 use keyward_tests::compat::{Direction, flows, record};
 use keyward_tests::peer::passkey_origin_for;
-use keyward_tests::totp::{code_from_uri, enable_totp};
+use keyward_tests::totp::{code_from_uri, enable_totp, wrong_code_for};
 use keyward_tests::{
     BetterAuthOptions, BetterAuthServer, Database, SharedStore, Storage, TestServer, fresh_postgres_schema, read_outbox,
 };
@@ -22,6 +22,8 @@ const PASSWORD: &str = "correct-horse-battery";
 /// What the first server left behind for the second to honour.
 struct Handover {
     session_token: SessionToken,
+    /// Ada's second session (another device), for the second server to list and revoke.
+    other_session_token: SessionToken,
     reset_token: String,
     verification_token: String,
     /// Cleo's TOTP setup URI.
@@ -30,6 +32,8 @@ struct Handover {
     backup_codes: Vec<String>,
     /// The trusted-device cookie of a device Cleo trusted on the first server.
     trusted_device: TrustedDevice,
+    /// Lou's TOTP setup URI; ten wrong codes on the first server locked Lou's account.
+    locked_totp_uri: String,
     /// Erin's pending invitation (into the Core team) to Fay's organization.
     invitation_id: String,
     /// Fay's organization (Gus is its admin).
@@ -115,6 +119,51 @@ async fn fill_two_factor(url: &Url) -> (String, Vec<String>, TrustedDevice) {
     (uri, codes, trusted)
 }
 
+/// The code of a two-factor answer that failed.
+fn api_code<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
+    match result {
+        Err(Error::Api { code, .. }) => code,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// Signs Lou up with TOTP on, then fails ten codes over two challenges (five is one
+/// challenge's limit), which locks the account. Returns the TOTP URI.
+async fn fill_locked_two_factor(url: &Url) -> String {
+    let client = AuthClient::builder(url.clone()).build().expect("client");
+    client
+        .sign_up()
+        .email("Lou", "lou@example.com", PASSWORD)
+        .await
+        .expect("signs up");
+    let (uri, _) = enable_totp(&client, PASSWORD).await;
+    client.sign_out().await.expect("signs out");
+    for _ in 0..2 {
+        let outcome = client
+            .sign_in()
+            .email("lou@example.com", PASSWORD)
+            .await
+            .expect("password accepted");
+        assert!(matches!(outcome, SignInOutcome::TwoFactorRequired(_)), "{outcome:?}");
+        for _ in 0..5 {
+            let wrong = client.two_factor().verify_totp(wrong_code_for(&uri)).await;
+            assert_eq!(api_code(wrong), ErrorCode::InvalidCode);
+        }
+    }
+    client
+        .sign_in()
+        .email("lou@example.com", PASSWORD)
+        .await
+        .expect("password accepted");
+    let locked = client.two_factor().verify_totp(code_from_uri(&uri)).await;
+    assert_eq!(
+        api_code(locked),
+        ErrorCode::AccountTemporarilyLocked,
+        "ten failures lock the account"
+    );
+    uri
+}
+
 /// Signs Ada and Bob up on the server at `url`, leaves a live session, a reset token and
 /// a verification link.
 async fn fill(url: &Url, emails: impl Fn() -> Vec<serde_json::Value>) -> Handover {
@@ -157,7 +206,14 @@ async fn fill(url: &Url, emails: impl Fn() -> Vec<serde_json::Value>) -> Handove
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let other_device = AuthClient::builder(url.clone()).build().expect("client");
+    other_device
+        .sign_in()
+        .email("ada@example.com", PASSWORD)
+        .await
+        .expect("signs in on another device");
     let (totp_uri, backup_codes, trusted_device) = fill_two_factor(url).await;
+    let locked_totp_uri = fill_locked_two_factor(url).await;
     let (organization_id, invitation_id) = fill_organization(url).await;
     let dan = AuthClient::builder(url.clone()).build().expect("client");
     dan.sign_up()
@@ -187,14 +243,16 @@ async fn fill(url: &Url, emails: impl Fn() -> Vec<serde_json::Value>) -> Handove
     Handover {
         passkeys,
         session_token: client.token().expect("token").expect("signed in"),
+        other_session_token: other_device.token().expect("token").expect("signed in"),
         reset_token: reset_token.expect("a reset email"),
         verification_token: verification_token.expect("a verification email"),
         totp_uri,
         backup_codes,
         trusted_device,
+        locked_totp_uri,
         invitation_id,
         organization_id,
-        users: 8,
+        users: 9,
     }
 }
 
@@ -212,7 +270,20 @@ async fn check(url: &Url, handover: &Handover, db: &mut Db, database: &str, firs
             .expect("no second factor");
         assert_eq!(signed_in.user.name, "Ada");
         let wrong = client.sign_in().email("bob@example.com", "wrong-password").await;
-        assert!(wrong.is_err());
+        assert_eq!(api_code(wrong), ErrorCode::InvalidEmailOrPassword);
+        let token = client.token().expect("token").expect("signed in");
+        client.sign_out().await.expect("signs out");
+        let store = MemoryStore::new();
+        store.save(&token).expect("saves");
+        let after = AuthClient::builder(url.clone())
+            .token_store(store)
+            .build()
+            .expect("client");
+        assert_eq!(
+            after.restore().await.expect("restores"),
+            None,
+            "the signed-out session is gone"
+        );
     }
     {
         let _r = record(flows::SESSIONS, Direction::SameDatabase);
@@ -230,6 +301,48 @@ async fn check(url: &Url, handover: &Handover, db: &mut Db, database: &str, firs
         assert_eq!(restored.user.email, "ada@example.com");
         client.user().update().name("Ada Lovelace").await.expect("updates");
         assert_eq!(client.session().get().data.expect("data").user.name, "Ada Lovelace");
+        // The two sessions the first server made are listed, and one of them revoked.
+        let unsigned = |token: &SessionToken| token.expose().split('.').next().expect("token").to_owned();
+        let listed: Vec<String> = client
+            .sessions()
+            .list()
+            .await
+            .expect("lists")
+            .into_iter()
+            .map(|session| session.token.expose().to_owned())
+            .collect();
+        for token in [&handover.session_token, &handover.other_session_token] {
+            assert!(
+                listed.contains(&unsigned(token)),
+                "a session {first} made is listed: {listed:?}"
+            );
+        }
+        client
+            .sessions()
+            .revoke(SessionToken::new(unsigned(&handover.other_session_token)))
+            .await
+            .expect("revokes the other device's session");
+        let store = MemoryStore::new();
+        store.save(&handover.other_session_token).expect("saves");
+        let other = AuthClient::builder(url.clone())
+            .token_store(store)
+            .build()
+            .expect("client");
+        assert_eq!(
+            other.restore().await.expect("restores"),
+            None,
+            "the revoked session is gone"
+        );
+        let left: Vec<String> = client
+            .sessions()
+            .list()
+            .await
+            .expect("lists")
+            .into_iter()
+            .map(|session| session.token.expose().to_owned())
+            .collect();
+        assert_eq!(left.len(), listed.len() - 1, "{left:?}");
+        assert!(left.contains(&unsigned(&handover.session_token)));
     }
     {
         let _r = record(flows::VERIFY_EMAIL, Direction::SameDatabase);
@@ -338,7 +451,37 @@ async fn check(url: &Url, handover: &Handover, db: &mut Db, database: &str, firs
     }
     {
         let _r = record(flows::TWO_FACTOR_MANAGE, Direction::SameDatabase);
+        // The lock ten failures put on Lou's account on the first server holds here.
+        let lou = AuthClient::builder(url.clone()).build().expect("client");
+        lou.sign_in()
+            .email("lou@example.com", PASSWORD)
+            .await
+            .expect("password accepted");
+        let locked = lou
+            .two_factor()
+            .verify_totp(code_from_uri(&handover.locked_totp_uri))
+            .await;
+        assert_eq!(
+            api_code(locked),
+            ErrorCode::AccountTemporarilyLocked,
+            "locked on {first}"
+        );
+        // Wrong codes for a secret the first server stored, up to the challenge's limit.
         let client = AuthClient::builder(url.clone()).build().expect("client");
+        client
+            .sign_in()
+            .email("cleo@example.com", PASSWORD)
+            .await
+            .expect("password accepted");
+        for _ in 0..5 {
+            let wrong = client
+                .two_factor()
+                .verify_totp(wrong_code_for(&handover.totp_uri))
+                .await;
+            assert_eq!(api_code(wrong), ErrorCode::InvalidCode);
+        }
+        let closed = client.two_factor().verify_totp(code_from_uri(&handover.totp_uri)).await;
+        assert_eq!(api_code(closed), ErrorCode::TooManyAttemptsRequestNewCode);
         client
             .sign_in()
             .email("cleo@example.com", PASSWORD)
