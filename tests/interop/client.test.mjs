@@ -2,6 +2,8 @@
 // browser app uses it: its own cookie jar, and an Origin header on every POST.
 //
 //   SERVER_URL  the server's origin (Keyward, or better-auth itself as a control)
+//   REFRESH_SERVER_URL  the same kind of server with deferred refreshes, updateAge 0 (every
+//               session is due for a refresh) and the cookie cache on
 //   OUTBOX      the JSON-lines file the server writes its emails to
 //   TARGET      "keyward" or "better-auth" (names the results)
 //   KEYWARD_COMPAT_RESULTS  optional: one JSON line per flow is appended here
@@ -15,9 +17,11 @@ import { organizationClient, twoFactorClient } from "better-auth/client/plugins"
 import * as OTPAuth from "otpauth";
 
 const base = process.env.SERVER_URL;
+const refreshBase = process.env.REFRESH_SERVER_URL;
 const outbox = process.env.OUTBOX;
 const target = process.env.TARGET ?? "keyward";
 assert.ok(base, "SERVER_URL is required");
+assert.ok(refreshBase, "REFRESH_SERVER_URL is required");
 assert.ok(outbox, "OUTBOX is required");
 const origin = new URL(base).origin;
 const password = "correct-horse-battery";
@@ -43,16 +47,24 @@ class CookieJar {
   }
 }
 
-/** A browser-like client: cookies in a jar, Origin on every non-GET request. */
-function browserClient(options = {}) {
+/**
+ * A browser-like client: cookies in a jar, Origin on every non-GET request. `requests`
+ * lists what it sent: method, path, and the names of the cookies each answer set.
+ */
+function browserClient(options = {}, server = base) {
   const jar = new CookieJar();
+  const requests = [];
+  const serverOrigin = new URL(server).origin;
   const customFetchImpl = async (input, init = {}) => {
     const headers = new Headers(init.headers);
     const cookie = jar.header();
     if (cookie) headers.set("cookie", cookie);
-    if ((init.method ?? "GET").toUpperCase() !== "GET") headers.set("origin", origin);
+    const method = (init.method ?? "GET").toUpperCase();
+    if (method !== "GET") headers.set("origin", serverOrigin);
     const response = await fetch(input, { ...init, headers, redirect: "manual" });
     jar.apply(response);
+    const cookies = response.headers.getSetCookie().map((line) => line.slice(0, line.indexOf("=")));
+    requests.push({ method, path: new URL(input instanceof Request ? input.url : String(input)).pathname, cookies });
     return response;
   };
   const redirects = [];
@@ -64,8 +76,17 @@ function browserClient(options = {}) {
     }),
     organizationClient({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
   ];
-  const client = createAuthClient({ baseURL: base, fetchOptions: { customFetchImpl }, plugins, ...options });
-  return { client, jar, redirects };
+  const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
+  return { client, jar, redirects, requests };
+}
+
+/** Waits (up to 5 s) until `condition()` holds; `seen()` says what there was instead. */
+async function until(what, condition, seen = () => "") {
+  for (let i = 0; i < 250; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`waited 5 s for: ${what} ${seen()}`);
 }
 
 /** The code an authenticator app shows now for an otpauth:// URI. */
@@ -193,7 +214,7 @@ async function challenged({ client, address, redirects }) {
   return redirects[redirects.length - 1];
 }
 
-flow("Sign-up, sign-in, sign-out (cookies)", [ROWS.signUp, ROWS.signIn, ROWS.cookies, ROWS.getSession], async () => {
+flow("Sign-up, sign-in, sign-out (cookies)", [ROWS.signUp, ROWS.signIn, ROWS.cookies], async () => {
   const { client, jar, address } = await signedUp();
   assert.ok(jar.cookies.get("better-auth.session_token"), "the session cookie was set");
   let session = await client.getSession();
@@ -212,6 +233,77 @@ flow("Sign-up, sign-in, sign-out (cookies)", [ROWS.signUp, ROWS.signIn, ROWS.coo
   assert.equal(again.data.user.email, address);
   session = await client.getSession();
   assert.equal(session.data.user.email, address);
+});
+
+flow("Get-session: flags, deferred refresh, needsRefresh", [ROWS.getSession], async () => {
+  // Every session is due for a refresh on this server (updateAge 0), GET defers it to
+  // POST, and the session_data cookie caches the session.
+  const { client, jar, requests } = browserClient({}, refreshBase);
+  const address = uniqueEmail("fresh");
+  assert.equal((await client.signUp.email({ name: "Fay", email: address, password })).error, null);
+  assert.ok(jar.cookies.get("better-auth.session_data"), "the cookie cache was set");
+
+  const cached = await client.getSession();
+  assert.equal(cached.data.user.email, address);
+  assert.equal(cached.data.needsRefresh, undefined, "the cookie cache answers without a refresh flag");
+  const due = await client.getSession({ query: { disableCookieCache: true } });
+  assert.equal(due.data.user.email, address);
+  assert.equal(due.data.needsRefresh, true, "read from the database: due, and the GET defers it");
+  const read = requests.at(-1);
+  assert.equal(read.method, "GET");
+  assert.ok(!read.cookies.includes("better-auth.session_token"), `a deferred GET re-sets no session cookie: ${read.cookies}`);
+  const unflagged = await client.getSession({ query: { disableCookieCache: true, disableRefresh: true } });
+  assert.equal(unflagged.data.needsRefresh, undefined, "disableRefresh: nothing is due");
+  assert.equal(unflagged.data.session.expiresAt.getTime(), due.data.session.expiresAt.getTime(), "nothing was written");
+
+  const refreshed = await client.$fetch("/get-session", {
+    method: "POST",
+    body: {},
+    query: { disableCookieCache: true },
+  });
+  assert.equal(refreshed.error, null);
+  assert.equal(refreshed.data.needsRefresh, undefined);
+  assert.ok(new Date(refreshed.data.session.expiresAt) >= due.data.session.expiresAt, "the expiry moved on");
+  assert.ok(requests.at(-1).cookies.includes("better-auth.session_token"), "POST refreshed the session cookie");
+
+  // Without the cache cookie, the session atom sees needsRefresh and posts the refresh.
+  // (Another client: once getSession has been called with a query, better-auth's client
+  // no longer fetches when the atom is first subscribed to.)
+  const watcher = browserClient({}, refreshBase);
+  assert.equal((await watcher.client.signIn.email({ email: address, password })).error, null);
+  watcher.jar.cookies.delete("better-auth.session_data");
+  const before = watcher.requests.length;
+  const states = [];
+  const unsubscribe = watcher.client.useSession.subscribe((value) => states.push(value));
+  await until(
+    "the atom posted the refresh",
+    () => watcher.requests.slice(before).some((r) => r.method === "POST" && r.path.endsWith("/get-session")),
+    () => JSON.stringify({ requests: watcher.requests.slice(before), states }),
+  );
+  await until(
+    "the atom settled",
+    () => states.at(-1)?.data && !states.at(-1).isRefetching,
+    () => JSON.stringify(states),
+  );
+  unsubscribe();
+  const calls = watcher.requests
+    .slice(before)
+    .filter((r) => r.path.endsWith("/get-session"))
+    .map((r) => r.method);
+  assert.deepEqual(calls.slice(0, 2), ["GET", "POST"], `the atom's requests: ${calls}`);
+  assert.equal(states.at(-1).data.user.email, address);
+  assert.equal(states.at(-1).data.needsRefresh, undefined, "the atom holds the refreshed session");
+
+  // A revoked session still answers from another device's cookie cache until
+  // disableCookieCache reads the database.
+  const other = browserClient({}, refreshBase);
+  assert.equal((await other.client.signIn.email({ email: address, password })).error, null);
+  assert.ok(other.jar.cookies.get("better-auth.session_data"));
+  assert.deepEqual((await client.revokeOtherSessions()).data, { status: true });
+  const stale = await other.client.getSession();
+  assert.equal(stale.data?.user.email, address, "the cache answers for up to its max age");
+  const gone = await other.client.getSession({ query: { disableCookieCache: true } });
+  assert.equal(gone.data, null, "the database says the session is gone");
 });
 
 flow("Error status and code", [ROWS.errors], async () => {

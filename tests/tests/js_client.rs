@@ -1,19 +1,29 @@
 //! Interop direction B: better-auth's official JS client (`better-auth/client`) drives the
 //! server, as a browser app would (`tests/interop/client.test.mjs`). Run against Keyward,
 //! and against better-auth itself as a control that the JS test is right.
+//!
+//! Each run has two servers of the kind under test: one with the defaults, and one for the
+//! get-session flow with deferred refreshes, `updateAge` 0 (every session is due) and the
+//! cookie cache on.
 
 use std::path::Path;
+use std::time::Duration;
 
+use keyward_server::config::CookieCacheConfig;
 use keyward_tests::{BetterAuthServer, Database, TestServer, interop_dir};
 use tokio::process::Command;
 use url::Url;
 
-async fn run_js_client_tests(url: &Url, outbox: &Path, target: &str) {
+/// How many flows `client.test.mjs` defines; each must run and pass.
+const FLOWS: usize = 23;
+
+async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target: &str) {
     let mut command = Command::new("node");
     command
         .args(["--test", "--test-reporter=spec", "client.test.mjs"])
         .current_dir(interop_dir())
         .env("SERVER_URL", url.as_str().trim_end_matches('/'))
+        .env("REFRESH_SERVER_URL", refresh_url.as_str().trim_end_matches('/'))
         .env("OUTBOX", outbox)
         .env("TARGET", target);
     let output = command.output().await.expect("node runs");
@@ -23,21 +33,42 @@ async fn run_js_client_tests(url: &Url, outbox: &Path, target: &str) {
         "the better-auth JS client tests failed against {target}:\n{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(report.contains("pass 22"), "all twenty-two flows ran:\n{report}");
+    assert!(
+        report.contains(&format!("ℹ tests {FLOWS}\n")) && report.contains(&format!("ℹ pass {FLOWS}\n")),
+        "all {FLOWS} flows ran and passed:\n{report}"
+    );
+}
+
+fn keyward_like_the_js_tests(config: &mut keyward_server::Config) {
+    config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
+    keyward_tests::organization_like_the_peer(config);
 }
 
 #[tokio::test]
 async fn better_auth_js_client_against_keyward() {
-    let server = TestServer::start_with(Database::Sqlite, |config| {
-        config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
-        keyward_tests::organization_like_the_peer(config);
+    let server = TestServer::start_with(Database::Sqlite, keyward_like_the_js_tests).await;
+    let refreshing = TestServer::start_with(Database::Sqlite, |config| {
+        keyward_like_the_js_tests(config);
+        config.session.defer_session_refresh = true;
+        config.session.update_age = Duration::ZERO;
+        config.session.cookie_cache = CookieCacheConfig {
+            enabled: true,
+            max_age: Duration::from_secs(300),
+        };
     })
     .await;
-    run_js_client_tests(&server.url, &server.outbox, "keyward").await;
+    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "keyward").await;
 }
 
 #[tokio::test]
 async fn better_auth_js_client_against_better_auth_itself() {
-    let server = BetterAuthServer::start_on(Database::Sqlite, &["two-factor", "organization"], &[]).await;
-    run_js_client_tests(&server.url, &server.outbox, "better-auth").await;
+    let plugins = ["two-factor", "organization"];
+    let server = BetterAuthServer::start_on(Database::Sqlite, &plugins, &[]).await;
+    let refreshing = BetterAuthServer::start_on(
+        Database::Sqlite,
+        &plugins,
+        &[("DEFER_REFRESH", "1"), ("UPDATE_AGE", "0"), ("COOKIE_CACHE", "1")],
+    )
+    .await;
+    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "better-auth").await;
 }
