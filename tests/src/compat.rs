@@ -2,7 +2,8 @@
 //!
 //! Each test holds a [`Record`]; when it ends, one JSON line
 //! `{"flow", "direction", "passed"}` is appended to the file named by
-//! `KEYWARD_COMPAT_RESULTS` (when set). `compat-report` turns the lines into the table.
+//! `KEYWARD_COMPAT_RESULTS` (when set); the differential check adds `"alike"` to each of
+//! its steps' lines. `compat-report` turns the lines into the table.
 
 use std::io::Write;
 
@@ -53,16 +54,30 @@ impl Drop for Record {
 
 /// Appends one result line (when `KEYWARD_COMPAT_RESULTS` is set).
 pub fn write(flow: &str, direction: Direction, passed: bool) {
+    append(serde_json::json!({"flow": flow, "direction": direction.as_str(), "passed": passed}));
+}
+
+fn append(line: serde_json::Value) {
     let Ok(path) = std::env::var("KEYWARD_COMPAT_RESULTS") else {
         return;
     };
-    let line = serde_json::json!({"flow": flow, "direction": direction.as_str(), "passed": passed});
     // One `write` call per line: tests run in parallel threads and processes, and an
     // append of a whole small line is not interleaved with another.
     let text = format!("{line}\n");
     if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
         let _ = file.write_all(text.as_bytes());
     }
+}
+
+/// Appends the differential check's line for one request step: `alike` when both servers
+/// answered the same, `passed` when any difference is one `differences.json` allows.
+pub fn write_differential(step: &str, alike: bool, passed: bool) {
+    append(serde_json::json!({
+        "flow": step,
+        "direction": Direction::Differential.as_str(),
+        "passed": passed,
+        "alike": alike,
+    }));
 }
 
 /// Records direction-A results for `flows` when the scenario runs against better-auth.
