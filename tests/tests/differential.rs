@@ -225,6 +225,8 @@ fn sequence() -> Vec<Step> {
         step("GET /get-session without credentials", Method::GET, "/get-session", None),
         step("GET /get-session with an unknown bearer", Method::GET, "/get-session", BearerGarbage),
         step("GET /get-session with flags", Method::GET, "/get-session?disableCookieCache=true&disableRefresh=true", Cookie),
+        step("GET /get-session with the cookie and an empty session_data cookie", Method::GET, "/get-session", Cookie)
+            .header("cookie", "better-auth.session_data="),
         step("POST /get-session without deferred refresh", Method::POST, "/get-session", Cookie).json(json!({})),
         step("POST /update-user with a cookie and no Origin", Method::POST, "/update-user", CookieWithoutOrigin)
             .json(json!({"name": "x"})),
@@ -295,6 +297,12 @@ fn sequence() -> Vec<Step> {
         step("POST /delete-user", Method::POST, "/delete-user", Bearer).json(json!({})),
         step("GET /get-session after deletion", Method::GET, "/get-session", Bearer),
         step("POST /sign-out", Method::POST, "/sign-out", Cookie).json(json!({})),
+        step("GET /get-session with an empty session_data cookie", Method::GET, "/get-session", None)
+            .header("cookie", "better-auth.session_data="),
+        step("GET /error", Method::GET, "/error?error=state_mismatch", None),
+        step("GET /error with a description", Method::GET, "/error?error=invalid_code&error_description=The%20%3Cb%3Ecode%3C%2Fb%3E%20%26%20state%20expired", None),
+        step("GET /error with markup in the code", Method::GET, "/error?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E", None),
+        step("GET /error without a code", Method::GET, "/error", None),
         step("GET /nonexistent", Method::GET, "/nonexistent", None),
         step("GET /get-session/ with a trailing slash", Method::GET, "/get-session/", None),
         step("POST /set-password (server-only)", Method::POST, "/set-password", None).json(json!({"newPassword": "x"})),
@@ -1233,6 +1241,10 @@ impl Session {
         if let Some(token) = auth_token {
             self.signed = Some(token);
         }
+        let is_html = headers
+            .get("content-type")
+            .and_then(Option::as_deref)
+            .is_some_and(|kind| kind.starts_with("text/html"));
         let bytes = response.bytes().await.expect("body");
         let parsed = if bytes.is_empty() {
             None
@@ -1271,6 +1283,7 @@ impl Session {
                 (masked, code)
             }
             None if bytes.is_empty() => (Value::String("<empty>".into()), None),
+            None if is_html => (Value::String(format!("<html> {}", visible_text(&bytes))), None),
             None => (Value::String("<not JSON>".into()), None),
         };
         Answer {
@@ -1281,6 +1294,30 @@ impl Session {
             headers,
         }
     }
+}
+
+/// What a person reads on an HTML page: the text outside tags, `<style>`, `<script>` and
+/// comments, with runs of white space made one space (two servers' pages may differ in
+/// markup and styling, not in what they say).
+fn visible_text(html: &[u8]) -> String {
+    let html = String::from_utf8_lossy(html);
+    let mut text = String::new();
+    let mut rest = html.as_ref();
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let tag = &rest[start..];
+        let skip_to = [("<!--", "-->"), ("<style", "</style>"), ("<script", "</script>")]
+            .iter()
+            .find(|(open, _)| tag.starts_with(open))
+            .map_or(">", |(_, close)| close);
+        rest = match tag.find(skip_to) {
+            Some(end) => &tag[end + skip_to.len()..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn differing_aspects(keyward: &Answer, better_auth: &Answer) -> Vec<String> {
