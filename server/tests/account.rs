@@ -1,6 +1,6 @@
 //! `/list-accounts`, `/unlink-account`, `/account-info`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

@@ -3,7 +3,7 @@
 //! against the real better-auth, is in tests/tests/client_admin.rs; bans across instances in
 //! instances.rs.)
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, TestApp};

@@ -2,7 +2,7 @@
 //! tokens, cross-site requests with cookies or bearer tokens, and injection strings in
 //! every text field (stored and returned verbatim on SQLite and PostgreSQL).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, ORIGIN, TestApp};

@@ -1,6 +1,6 @@
 //! `/send-verification-email` and `/verify-email`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, TestApp};

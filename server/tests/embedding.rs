@@ -1,6 +1,6 @@
 //! Using Keyward inside an application: extractors and the server-side API.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::body::Body;

@@ -2,7 +2,7 @@
 //! refuses new ones, then listens again: requests fail fast with `503` and a code while
 //! the service is away, and the server recovers by itself when it is back.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! `/ok`, `/error`, and what is not routed.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp};

@@ -3,7 +3,7 @@
 //! an organization switch, a password change that revokes, a sign-out, a ban, the rate
 //! limit).
 
-mod common;
+use crate::common;
 
 use common::process::{Instance, PASSWORD};
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! servers) do not reach — filters and sorting in SQL, team seats under repeated adds,
 //! what deleting an organization or a user leaves behind, and data isolation.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, TestApp, TestResponse};

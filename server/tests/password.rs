@@ -1,7 +1,7 @@
 //! `/change-password`, `/verify-password`, `/request-password-reset`, `/reset-password`,
 //! `/reset-password/:token`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

@@ -2,7 +2,7 @@
 //! a statement cut short, a transaction left open or a connection the server dropped
 //! never leaks into the next query.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! (a member, a user without the admin role), oversized and malformed bodies, and
 //! tampered or swapped cookies besides the session token (which `attacks.rs` covers).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, ORIGIN, TestApp, TestResponse};

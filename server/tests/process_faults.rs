@@ -2,7 +2,7 @@
 //! while it writes to SQLite, and kill -9 of one of two instances on PostgreSQL + Redis
 //! while clients keep working. Every test bounds its waits and stops what it started.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

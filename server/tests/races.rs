@@ -6,7 +6,7 @@
 //! requests at once, each on a task of its own on a runtime with worker threads, and
 //! checks that the answers and the rows are those of the same requests one after another.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

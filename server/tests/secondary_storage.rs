@@ -2,7 +2,7 @@
 //! semantics, and rate-limit counters shared by two server instances under better-auth's
 //! keys. Every test uses its own key prefix and removes its keys.
 
-mod common;
+use crate::common;
 
 use common::{Backend, Client, TestApp, redis_prefix, redis_url};
 use keyward_server::secondary_storage::{RedisStorage, SecondaryStorage, StorageError};

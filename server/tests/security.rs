@@ -1,6 +1,6 @@
 //! Origin checks, rate limits, and hostile input.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

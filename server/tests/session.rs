@@ -1,7 +1,7 @@
 //! `/get-session`, `/list-sessions`, `/revoke-*`, `/update-session`, bearer tokens and
 //! the cookie cache.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

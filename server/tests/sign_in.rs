@@ -1,6 +1,6 @@
 //! `POST /sign-in/email` and `POST /sign-out`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, ORIGIN, TestApp};

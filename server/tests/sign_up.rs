@@ -1,6 +1,6 @@
 //! `POST /sign-up/email` on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp};

@@ -1,6 +1,6 @@
 //! The server over real TCP sockets: peer addresses, concurrency, body limits.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

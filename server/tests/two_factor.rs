@@ -1,6 +1,6 @@
 //! The two-factor plugin: `/two-factor/*` and the sign-in challenge.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, SECRET, TestApp, TestResponse};

@@ -1,6 +1,6 @@
 //! `/update-user`, `/change-email`, `/delete-user`, `/delete-user/callback`.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

@@ -7,7 +7,7 @@
 //! of better-auth plugins that Keyward's core does not implement are listed in
 //! [`PLUGIN_FIELDS`] and [`PLUGIN_HEADERS`], with the plugin they belong to.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

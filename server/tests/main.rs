@@ -1,0 +1,32 @@
+//! The server's integration tests, one module per endpoint group or concern, in one test
+//! binary: each binary links the whole server, so one instead of twenty-seven saves their
+//! links and the shared harness's compilations (issue 28).
+
+#[macro_use]
+mod common;
+
+mod account;
+mod admin;
+mod attacks;
+mod cli;
+mod email_verification;
+mod embedding;
+mod faults;
+mod health;
+mod instances;
+mod organization;
+mod password;
+mod postgres_pool;
+mod probe;
+mod process_faults;
+mod races;
+mod secondary_storage;
+mod security;
+mod session;
+mod sign_in;
+mod sign_up;
+mod smtp;
+mod tcp;
+mod two_factor;
+mod user;
+mod wire_fixtures;

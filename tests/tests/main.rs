@@ -1,0 +1,15 @@
+//! Keyward's client against Keyward's server and against the real better-auth from npm,
+//! one module per concern, in one test binary (each binary links the client, the server
+//! and their dependencies; one saves the other links, issue 28). The keychain tests are
+//! a binary of their own: `scripts/test` runs them inside a private keyring.
+
+mod client_admin;
+mod client_endpoints;
+mod client_organization;
+mod client_passkey;
+mod client_store;
+mod client_two_factor;
+mod differential;
+mod js_client;
+mod same_database;
+mod shared_storage;
