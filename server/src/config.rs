@@ -1,5 +1,6 @@
 //! Typed configuration, built in code ([`Config::builder`]) or read from the environment
-//! ([`Config::from_env`]). Option names follow better-auth's where one exists.
+//! ([`Config::from_env`]; every variable is in [`ENV_VARIABLES`] and the README's table).
+//! Option names follow better-auth's where one exists.
 
 mod env;
 mod options;
@@ -11,6 +12,7 @@ use url::Url;
 
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
+pub use env::{ENV_VARIABLES, EnvVariable};
 pub use options::{
     AccountConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig, DeleteUserConfig,
     EmailPasswordConfig, EmailTransportConfig, EmailVerificationConfig, RateLimitConfig, RateLimitRule, SessionConfig,
@@ -38,7 +40,7 @@ pub enum ConfigError {
     #[error("the secret must be at least 32 characters long (BETTER_AUTH_SECRET)")]
     WeakSecret,
     /// `BETTER_AUTH_SECRETS` or the versioned secrets given to the builder are unusable.
-    #[error("versioned secrets are invalid: {0}")]
+    #[error("the versioned secrets (BETTER_AUTH_SECRETS) are invalid: {0}")]
     InvalidSecrets(String),
     /// An environment variable that does not parse.
     #[error("{name} is invalid: {reason}")]
@@ -224,9 +226,6 @@ impl Config {
         if self.using_development_secret && release {
             return Err(ConfigError::MissingSecret);
         }
-        if !self.using_development_secret && self.secret.len() < 32 {
-            return Err(ConfigError::WeakSecret);
-        }
         let mut versions = std::collections::BTreeSet::new();
         for (version, value) in &self.versioned_secrets {
             if value.is_empty() {
@@ -235,6 +234,9 @@ impl Config {
             if !versions.insert(*version) {
                 return Err(ConfigError::InvalidSecrets(format!("version {version} appears twice")));
             }
+        }
+        if !self.using_development_secret && self.secret.len() < 32 {
+            return Err(ConfigError::WeakSecret);
         }
         Ok(())
     }
@@ -394,173 +396,5 @@ impl ConfigBuilder {
 
     fn build_unchecked(self) -> Config {
         self.config
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_environment() {
-        let env = |name: &str| match name {
-            "BETTER_AUTH_SECRET" => Some("0123456789abcdef0123456789abcdef".to_owned()),
-            "BETTER_AUTH_URL" => Some("https://auth.example.com/auth".to_owned()),
-            "BETTER_AUTH_TRUSTED_ORIGINS" => Some("https://app.example.com, myapp://".to_owned()),
-            "DATABASE_URL" => Some("postgres://localhost/test".to_owned()),
-            "PORT" => Some("8080".to_owned()),
-            "KEYWARD_RATE_LIMIT" => Some("off".to_owned()),
-            "REDIS_URL" => Some("redis://127.0.0.1:6379/2".to_owned()),
-            "KEYWARD_REDIS_PREFIX" => Some("auth:".to_owned()),
-            "KEYWARD_SESSION_IN_DATABASE" => Some("on".to_owned()),
-            "KEYWARD_VERIFICATION_IN_DATABASE" => Some("1".to_owned()),
-            "KEYWARD_TRUSTED_PROXIES" => Some("10.0.0.0/8, ::1".to_owned()),
-            _ => None,
-        };
-        let config = Config::from_lookup(env).expect("valid");
-        assert!(config.session.store_session_in_database);
-        assert!(!config.session.preserve_session_in_database);
-        assert!(config.verification.store_in_database);
-        assert_eq!(
-            config.advanced.trusted_proxies,
-            [
-                TrustedProxy::Network("10.0.0.0".parse().expect("ip"), 8),
-                TrustedProxy::Network("::1".parse().expect("ip"), 128)
-            ]
-        );
-        assert_eq!(
-            config.secondary_storage.redis_url.as_deref(),
-            Some("redis://127.0.0.1:6379/2")
-        );
-        assert_eq!(config.secondary_storage.key_prefix, "auth:");
-        assert_eq!(config.base_url.as_str(), "https://auth.example.com/");
-        assert_eq!(config.base_path, "/auth");
-        assert_eq!(config.auth_url(), "https://auth.example.com/auth");
-        assert_eq!(config.trusted_origins, ["https://app.example.com", "myapp://"]);
-        assert_eq!(config.port, 8080);
-        assert!(!config.rate_limit.enabled);
-        assert!(!config.using_development_secret);
-    }
-
-    #[test]
-    fn trusted_proxies_match_their_networks() {
-        let parse = |value: &str| TrustedProxy::parse(value).expect("parses");
-        let ip = |value: &str| value.parse::<std::net::IpAddr>().expect("ip");
-        assert!(parse("10.0.0.0/8").contains(ip("10.200.3.4")));
-        assert!(!parse("10.0.0.0/8").contains(ip("11.0.0.1")));
-        assert!(parse("192.168.1.7").contains(ip("192.168.1.7")));
-        assert!(!parse("192.168.1.7").contains(ip("192.168.1.8")));
-        assert!(parse("0.0.0.0/0").contains(ip("8.8.8.8")));
-        assert!(parse("fd00::/8").contains(ip("fd12::1")));
-        assert!(!parse("fd00::/8").contains(ip("fe80::1")));
-        assert!(parse("127.0.0.1").contains(ip("::ffff:127.0.0.1")), "IPv4-mapped");
-        assert!(parse("*").contains(ip("2001:db8::1")));
-        assert!(!parse("127.0.0.0/8").contains(ip("::2")));
-        for bad in ["10.0.0.0/33", "::1/129", "localhost", "10.0.0.0/x", ""] {
-            assert_eq!(TrustedProxy::parse(bad), None, "{bad}");
-        }
-        let listed = |name: &str| (name == "KEYWARD_TRUSTED_PROXIES").then(|| "10.0.0.0/99".to_owned());
-        assert!(Config::from_lookup(listed).is_err(), "a typo stops the server");
-        let none = |name: &str| (name == "KEYWARD_TRUSTED_PROXIES").then(|| "none".to_owned());
-        assert!(
-            Config::from_lookup(none)
-                .expect("valid")
-                .advanced
-                .trusted_proxies
-                .is_empty()
-        );
-        assert_eq!(
-            Config::from_lookup(|_| None).expect("valid").advanced.trusted_proxies,
-            TrustedProxy::loopback()
-        );
-    }
-
-    #[test]
-    fn rejects_bad_values() {
-        let weak = |name: &str| (name == "BETTER_AUTH_SECRET").then(|| "short".to_owned());
-        assert!(matches!(Config::from_lookup(weak), Err(ConfigError::WeakSecret)));
-        let port = |name: &str| (name == "PORT").then(|| "eighty".to_owned());
-        assert!(matches!(
-            Config::from_lookup(port),
-            Err(ConfigError::InvalidVariable { name: "PORT", .. })
-        ));
-        let rl = |name: &str| (name == "KEYWARD_RATE_LIMIT").then(|| "sometimes".to_owned());
-        assert!(Config::from_lookup(rl).is_err());
-        for bad in ["0", "two", "-1"] {
-            let slots = |name: &str| (name == "KEYWARD_HASH_CONCURRENCY").then(|| bad.to_owned());
-            assert!(matches!(
-                Config::from_lookup(slots),
-                Err(ConfigError::InvalidVariable {
-                    name: "KEYWARD_HASH_CONCURRENCY",
-                    ..
-                })
-            ));
-        }
-    }
-
-    #[test]
-    fn versioned_secrets_and_plugins_from_the_environment() {
-        let env = |name: &str| match name {
-            "BETTER_AUTH_SECRET" => Some("0123456789abcdef0123456789abcdef".to_owned()),
-            "BETTER_AUTH_SECRETS" => Some("2:the-new-secret-0123456789abcdefghij, 1:old".to_owned()),
-            "KEYWARD_PLUGINS" => Some("two-factor".to_owned()),
-            _ => None,
-        };
-        let config = Config::from_lookup(env).expect("valid");
-        assert_eq!(config.secret, "the-new-secret-0123456789abcdefghij");
-        assert_eq!(
-            config.legacy_secret.as_deref(),
-            Some("0123456789abcdef0123456789abcdef")
-        );
-        assert_eq!(config.versioned_secrets.len(), 2);
-        assert!(config.encryption_keys().encrypt("x").starts_with("$ba$2$"));
-        assert!(config.two_factor.is_some());
-
-        let bad = |name: &str| (name == "BETTER_AUTH_SECRETS").then(|| "nocolon".to_owned());
-        assert!(matches!(Config::from_lookup(bad), Err(ConfigError::InvalidSecrets(_))));
-        let twice = |name: &str| {
-            (name == "BETTER_AUTH_SECRETS").then(|| "1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,1:b".to_owned())
-        };
-        assert!(matches!(
-            Config::from_lookup(twice),
-            Err(ConfigError::InvalidSecrets(_))
-        ));
-        let unknown = |name: &str| (name == "KEYWARD_PLUGINS").then(|| "two-factor,telepathy".to_owned());
-        assert!(matches!(
-            Config::from_lookup(unknown),
-            Err(ConfigError::InvalidVariable {
-                name: "KEYWARD_PLUGINS",
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn release_builds_refuse_the_development_secret() {
-        let config = Config::from_lookup(|_| None);
-        if let Ok(config) = config {
-            assert!(matches!(config.validate_for(true), Err(ConfigError::MissingSecret)));
-            assert!(config.validate_for(false).is_ok());
-            let message = ConfigError::MissingSecret.to_string();
-            assert!(message.contains("BETTER_AUTH_SECRET") && message.contains("keyward-server secret"));
-        }
-        let configured = Config::builder()
-            .secret("0123456789abcdef0123456789abcdef")
-            .build()
-            .expect("valid");
-        assert!(configured.validate_for(true).is_ok());
-    }
-
-    #[test]
-    fn empty_environment_gives_development_defaults() {
-        let config = Config::from_lookup(|_| None);
-        if cfg!(debug_assertions) {
-            let config = config.expect("debug builds start with the development secret");
-            assert!(config.using_development_secret);
-            assert_eq!(config.database_url, "sqlite://keyward.db");
-            assert_eq!(config.auth_url(), "http://localhost:3000/api/auth");
-        } else {
-            assert!(matches!(config, Err(ConfigError::MissingSecret)));
-        }
     }
 }

@@ -1,0 +1,295 @@
+//! Every plugin variable sets its field when the plugin is on, and is refused when it is off.
+
+use std::time::Duration;
+
+use keyward_client::wire::AuthenticatorAttachment;
+use keyward_client::wire::organization::Permissions;
+
+use super::ENV_VARIABLES;
+use super::tests::{config, refused};
+use crate::config::{BackupCodeStorage, OtpStorage};
+
+const fn secs(seconds: u64) -> Duration {
+    Duration::from_secs(seconds)
+}
+
+#[test]
+fn two_factor_variables_set_their_fields() {
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "two-factor"),
+        ("KEYWARD_TWO_FACTOR_ISSUER", "Acme"),
+        ("KEYWARD_TWO_FACTOR_TOTP", "off"),
+        ("KEYWARD_TWO_FACTOR_TOTP_DIGITS", "8"),
+        ("KEYWARD_TWO_FACTOR_TOTP_PERIOD", "60"),
+        ("KEYWARD_TWO_FACTOR_OTP", "off"),
+        ("KEYWARD_TWO_FACTOR_OTP_DIGITS", "8"),
+        ("KEYWARD_TWO_FACTOR_OTP_PERIOD", "120"),
+        ("KEYWARD_TWO_FACTOR_OTP_STORAGE", "hashed"),
+        ("KEYWARD_TWO_FACTOR_OTP_ALLOWED_ATTEMPTS", "3"),
+        ("KEYWARD_TWO_FACTOR_BACKUP_CODES_AMOUNT", "12"),
+        ("KEYWARD_TWO_FACTOR_BACKUP_CODES_LENGTH", "16"),
+        ("KEYWARD_TWO_FACTOR_BACKUP_CODES_STORAGE", "plain"),
+        ("KEYWARD_TWO_FACTOR_SKIP_VERIFICATION_ON_ENABLE", "on"),
+        ("KEYWARD_TWO_FACTOR_ALLOW_PASSWORDLESS", "on"),
+        ("KEYWARD_TWO_FACTOR_TRUST_DEVICE_MAX_AGE", "86400"),
+        ("KEYWARD_TWO_FACTOR_CHALLENGE_MAX_AGE", "300"),
+        ("KEYWARD_TWO_FACTOR_LOCKOUT", "off"),
+        ("KEYWARD_TWO_FACTOR_LOCKOUT_MAX_FAILED_ATTEMPTS", "4"),
+        ("KEYWARD_TWO_FACTOR_LOCKOUT_DURATION", "60"),
+    ])
+    .two_factor
+    .expect("enabled");
+    assert_eq!(options.issuer.as_deref(), Some("Acme"));
+    assert!(options.totp.disabled);
+    assert_eq!(options.totp.digits, 8);
+    assert_eq!(options.totp.period, 60);
+    assert!(!options.otp.enabled);
+    assert_eq!(options.otp.digits, 8);
+    assert_eq!(options.otp.period, secs(120));
+    assert_eq!(options.otp.storage, OtpStorage::Hashed);
+    assert_eq!(options.otp.allowed_attempts, 3);
+    assert_eq!(options.backup_codes.amount, 12);
+    assert_eq!(options.backup_codes.length, 16);
+    assert_eq!(options.backup_codes.storage, BackupCodeStorage::Plain);
+    assert!(options.skip_verification_on_enable);
+    assert!(options.allow_passwordless);
+    assert_eq!(options.trust_device_max_age, secs(86400));
+    assert_eq!(options.challenge_max_age, secs(300));
+    assert!(!options.account_lockout.enabled);
+    assert_eq!(options.account_lockout.max_failed_attempts, 4);
+    assert_eq!(options.account_lockout.duration, secs(60));
+    let encrypted = config(&[
+        ("KEYWARD_PLUGINS", "two-factor"),
+        ("KEYWARD_TWO_FACTOR_OTP_STORAGE", "encrypted"),
+    ]);
+    assert_eq!(
+        encrypted.two_factor.expect("enabled").otp.storage,
+        OtpStorage::Encrypted
+    );
+}
+
+const STATEMENTS: &str = r#"{"organization": ["update", "delete"], "member": ["create", "update", "delete"],
+    "invitation": ["create", "cancel"], "team": ["create", "update", "delete"],
+    "ac": ["create", "read", "update", "delete"], "project": ["create", "share"]}"#;
+
+const ROLES: &str = r#"{"owner": {"organization": ["update", "delete"], "project": ["create", "share"]},
+    "member": {"project": ["create"]}}"#;
+
+#[test]
+fn organization_variables_set_their_fields() {
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_ORGANIZATION_ALLOW_USER_TO_CREATE", "off"),
+        ("KEYWARD_ORGANIZATION_LIMIT", "3"),
+        ("KEYWARD_ORGANIZATION_CREATOR_ROLE", "admin"),
+        ("KEYWARD_ORGANIZATION_MEMBERSHIP_LIMIT", "50"),
+        ("KEYWARD_ORGANIZATION_INVITATION_LIMIT", "20"),
+        ("KEYWARD_ORGANIZATION_INVITATION_EXPIRES_IN", "3600"),
+        ("KEYWARD_ORGANIZATION_CANCEL_PENDING_INVITATIONS_ON_RE_INVITE", "on"),
+        ("KEYWARD_ORGANIZATION_REQUIRE_EMAIL_VERIFICATION_ON_INVITATION", "on"),
+        ("KEYWARD_ORGANIZATION_DISABLE_DELETION", "on"),
+        ("KEYWARD_ORGANIZATION_SEND_INVITATION_EMAIL", "off"),
+        (
+            "KEYWARD_ORGANIZATION_INVITATION_LINK",
+            "https://app.example.com/invitations/{id}",
+        ),
+        ("KEYWARD_ORGANIZATION_TEAMS", "on"),
+        ("KEYWARD_ORGANIZATION_TEAMS_DEFAULT_TEAM", "off"),
+        ("KEYWARD_ORGANIZATION_TEAMS_MAXIMUM", "5"),
+        ("KEYWARD_ORGANIZATION_TEAMS_MAXIMUM_MEMBERS", "10"),
+        ("KEYWARD_ORGANIZATION_TEAMS_ALLOW_REMOVING_ALL", "on"),
+        ("KEYWARD_ORGANIZATION_ACCESS_CONTROL", STATEMENTS),
+        ("KEYWARD_ORGANIZATION_ROLES", ROLES),
+        ("KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL", "on"),
+        ("KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL_MAXIMUM_ROLES", "7"),
+    ])
+    .organization
+    .expect("enabled");
+    assert!(!options.allow_user_to_create_organization);
+    assert_eq!(options.organization_limit, Some(3));
+    assert_eq!(options.creator_role, "admin");
+    assert_eq!(options.membership_limit, 50);
+    assert_eq!(options.invitation_limit, 20);
+    assert_eq!(options.invitation_expires_in, secs(3600));
+    assert!(options.cancel_pending_invitations_on_re_invite);
+    assert!(options.require_email_verification_on_invitation);
+    assert!(options.disable_organization_deletion);
+    assert!(!options.send_invitation_email);
+    assert_eq!(
+        options.invitation_link.as_deref(),
+        Some("https://app.example.com/invitations/{id}")
+    );
+    assert!(options.teams.enabled);
+    assert!(!options.teams.default_team);
+    assert_eq!(options.teams.maximum_teams, Some(5));
+    assert_eq!(options.teams.maximum_members_per_team, Some(10));
+    assert!(options.teams.allow_removing_all_teams);
+    let statements = options.access_control.expect("statements");
+    assert_eq!(
+        statements.statements().0.get("project"),
+        Some(&vec!["create".to_owned(), "share".to_owned()])
+    );
+    let roles = options.roles.expect("roles");
+    assert_eq!(roles.0.keys().collect::<Vec<_>>(), ["member", "owner"]);
+    let create = Permissions::new().with("project", ["create"]);
+    let share = Permissions::new().with("project", ["share"]);
+    assert!(roles.allows("member", &create));
+    assert!(!roles.allows("member", &share));
+    assert!(roles.allows("owner", &share));
+    let dynamic = options.dynamic_access_control.expect("dynamic roles");
+    assert_eq!(dynamic.maximum_roles_per_organization, Some(7));
+}
+
+#[test]
+fn organization_roles_and_statements_must_agree() {
+    let (name, reason) = refused(&[
+        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_ORGANIZATION_ACCESS_CONTROL", r#"{"project": ["create"]}"#),
+        ("KEYWARD_ORGANIZATION_ROLES", r#"{"owner": {"project": ["delete"]}}"#),
+    ]);
+    assert_eq!(name, "KEYWARD_ORGANIZATION_ROLES");
+    assert!(reason.contains("project: delete"), "{reason}");
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL", "on"),
+    ]);
+    assert_eq!(
+        name, "KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL",
+        "stored roles need statements"
+    );
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_ORGANIZATION_ACCESS_CONTROL", STATEMENTS),
+        ("KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL_MAXIMUM_ROLES", "3"),
+    ]);
+    assert_eq!(name, "KEYWARD_ORGANIZATION_DYNAMIC_ACCESS_CONTROL_MAXIMUM_ROLES");
+    for bad in ["{}", r#"{"": ["x"]}"#, r#"{"project": [""]}"#] {
+        let (name, _) = refused(&[
+            ("KEYWARD_PLUGINS", "organization"),
+            ("KEYWARD_ORGANIZATION_ACCESS_CONTROL", bad),
+        ]);
+        assert_eq!(name, "KEYWARD_ORGANIZATION_ACCESS_CONTROL", "{bad}");
+    }
+    for bad in ["{}", r#"{"a,b": {}}"#, r#"{" owner": {}}"#] {
+        let (name, _) = refused(&[("KEYWARD_PLUGINS", "organization"), ("KEYWARD_ORGANIZATION_ROLES", bad)]);
+        assert_eq!(name, "KEYWARD_ORGANIZATION_ROLES", "{bad}");
+    }
+}
+
+#[test]
+fn passkey_variables_set_their_fields() {
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "passkey"),
+        ("KEYWARD_PASSKEY_RP_ID", "example.com"),
+        ("KEYWARD_PASSKEY_RP_NAME", "Acme"),
+        (
+            "KEYWARD_PASSKEY_ORIGINS",
+            "https://app.example.com, android:apk-key-hash:abc",
+        ),
+        ("KEYWARD_PASSKEY_AUTHENTICATOR_ATTACHMENT", "cross-platform"),
+        ("KEYWARD_PASSKEY_RESIDENT_KEY", "required"),
+        ("KEYWARD_PASSKEY_REQUIRE_RESIDENT_KEY", "on"),
+        ("KEYWARD_PASSKEY_USER_VERIFICATION", "discouraged"),
+        ("KEYWARD_PASSKEY_REQUIRE_SESSION", "off"),
+        ("KEYWARD_PASSKEY_CHALLENGE_MAX_AGE", "120"),
+        ("KEYWARD_PASSKEY_CHALLENGE_COOKIE", "acme-passkey"),
+    ])
+    .passkey
+    .expect("enabled");
+    assert_eq!(options.rp_id.as_deref(), Some("example.com"));
+    assert_eq!(options.rp_name.as_deref(), Some("Acme"));
+    assert_eq!(options.origins, ["https://app.example.com", "android:apk-key-hash:abc"]);
+    let selection = &options.authenticator_selection;
+    assert_eq!(
+        selection.authenticator_attachment,
+        Some(AuthenticatorAttachment::CrossPlatform)
+    );
+    assert_eq!(selection.resident_key.as_deref(), Some("required"));
+    assert_eq!(selection.require_resident_key, Some(true));
+    assert_eq!(selection.user_verification.as_deref(), Some("discouraged"));
+    assert!(!options.require_session);
+    assert_eq!(options.challenge_max_age, secs(120));
+    assert_eq!(options.challenge_cookie, "acme-passkey");
+    let platform = config(&[
+        ("KEYWARD_PLUGINS", "passkey"),
+        ("KEYWARD_PASSKEY_AUTHENTICATOR_ATTACHMENT", "platform"),
+    ]);
+    assert_eq!(
+        platform
+            .passkey
+            .expect("enabled")
+            .authenticator_selection
+            .authenticator_attachment,
+        Some(AuthenticatorAttachment::Platform)
+    );
+}
+
+#[test]
+fn admin_variables_set_their_fields() {
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "admin"),
+        ("KEYWARD_ADMIN_DEFAULT_ROLE", "member"),
+        ("KEYWARD_ADMIN_ADMIN_ROLES", "admin, superadmin"),
+        ("KEYWARD_ADMIN_USER_IDS", "u1, u2"),
+        (
+            "KEYWARD_ADMIN_ROLES",
+            r#"{"superadmin": {"user": ["create", "list", "ban"]}, "member": {"user": []}}"#,
+        ),
+        ("KEYWARD_ADMIN_IMPERSONATION_SESSION_DURATION", "600"),
+        ("KEYWARD_ADMIN_ALLOW_IMPERSONATING_ADMINS", "on"),
+        ("KEYWARD_ADMIN_BANNED_USER_MESSAGE", "Banned."),
+        ("KEYWARD_ADMIN_DEFAULT_BAN_REASON", "Spam"),
+        ("KEYWARD_ADMIN_DEFAULT_BAN_EXPIRES_IN", "604800"),
+    ])
+    .admin
+    .expect("enabled");
+    assert_eq!(options.default_role, "member");
+    assert_eq!(options.admin_roles, ["admin", "superadmin"]);
+    assert_eq!(options.admin_user_ids, ["u1", "u2"]);
+    assert!(options.custom_roles, "set-role then refuses unknown roles");
+    assert!(options.roles.contains("superadmin") && !options.roles.contains("admin"));
+    let ban = Permissions::new().with("user", ["ban"]);
+    assert!(options.roles.allows("superadmin", &ban));
+    assert!(!options.roles.allows("member", &ban));
+    assert_eq!(options.impersonation_session_duration, secs(600));
+    assert!(options.allow_impersonating_admins);
+    assert_eq!(options.banned_user_message, "Banned.");
+    assert_eq!(options.default_ban_reason.as_deref(), Some("Spam"));
+    assert_eq!(options.default_ban_expires_in, Some(secs(604800)));
+}
+
+#[test]
+fn plugin_variables_need_their_plugin() {
+    for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
+        let plugin = variable.plugin.expect("a plugin");
+        let (name, reason) = refused(&[(variable.name, "on")]);
+        assert_eq!(name, variable.name);
+        assert!(
+            reason.contains(plugin) && reason.contains("KEYWARD_PLUGINS"),
+            "{name}: {reason}"
+        );
+        let others: Vec<&str> = ["two-factor", "organization", "passkey", "admin"]
+            .into_iter()
+            .filter(|other| *other != plugin)
+            .collect();
+        let (name, _) = refused(&[(variable.name, "on"), ("KEYWARD_PLUGINS", &others.join(","))]);
+        assert_eq!(name, variable.name, "the other plugins do not count");
+    }
+}
+
+#[test]
+fn additional_fields_may_not_take_plugin_columns() {
+    let (name, reason) = refused(&[
+        ("KEYWARD_PLUGINS", "admin"),
+        ("KEYWARD_USER_ADDITIONAL_FIELDS", "role:string"),
+    ]);
+    assert_eq!(name, "KEYWARD_USER_ADDITIONAL_FIELDS");
+    assert!(reason.contains("role"), "{reason}");
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "organization"),
+        ("KEYWARD_SESSION_ADDITIONAL_FIELDS", "activeOrganizationId:string"),
+    ]);
+    assert_eq!(name, "KEYWARD_SESSION_ADDITIONAL_FIELDS");
+    let without_admin = config(&[("KEYWARD_USER_ADDITIONAL_FIELDS", "role:string")]);
+    assert_eq!(without_admin.user.additional_fields[0].name, "role");
+}
