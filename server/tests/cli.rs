@@ -1,7 +1,14 @@
-//! The `keyward-server` binary: zero-configuration start, `migrate`, `secret`.
+//! The `keyward-server` binary: zero-configuration start, `migrate`, `secret`, and options
+//! switched on by environment variables.
+
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::process::{Instance, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_keyward-server"));
@@ -190,4 +197,166 @@ fn serves_a_web_app_next_to_the_api() {
         .expect("runs");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("there is no index.html"));
+}
+
+/// `POST {path}` with a JSON body, the session cookie (if any) and the server's own Origin;
+/// the status and the JSON answer (`Null` when the body is empty).
+async fn post(instance: &Instance, cookie: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/api/auth{path}", instance.url))
+        .header("origin", &instance.url)
+        .json(&body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("answers");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Signs in; the session cookie.
+async fn sign_in(instance: &Instance, email: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/auth/sign-in/email", instance.url))
+        .header("origin", &instance.url)
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("better-auth.session_token="))
+        .and_then(|value| value.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn change_email_and_delete_user_are_switched_on_by_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = format!("sqlite://{}", dir.path().join("switches.db").display());
+    let outbox = dir.path().join("outbox.jsonl");
+
+    let default = Instance::start(&database, &[]).await;
+    let (status, _) = post(
+        &default,
+        None,
+        "/sign-up/email",
+        json!({"name": "Ada", "email": "ada@example.com", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = sign_in(&default, "ada@example.com").await;
+    let (status, body) = post(
+        &default,
+        Some(&cookie),
+        "/change-email",
+        json!({"newEmail": "ada@new.example"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("CHANGE_EMAIL_DISABLED")),
+        "off by default: {body}"
+    );
+    let (status, _) = post(&default, Some(&cookie), "/delete-user", json!({"password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "off by default");
+    drop(default);
+
+    let outbox_path = outbox.display().to_string();
+    let switched = Instance::start(
+        &database,
+        &[
+            ("KEYWARD_USER_CHANGE_EMAIL", "on"),
+            ("KEYWARD_USER_CHANGE_EMAIL_WITHOUT_VERIFICATION", "on"),
+            ("KEYWARD_USER_DELETE_USER", "on"),
+            ("KEYWARD_USER_DELETE_USER_VERIFICATION", "on"),
+            ("KEYWARD_OUTBOX", &outbox_path),
+        ],
+    )
+    .await;
+    let cookie = sign_in(&switched, "ada@example.com").await;
+    let (status, body) = post(
+        &switched,
+        Some(&cookie),
+        "/change-email",
+        json!({"newEmail": "ada@new.example"}),
+    )
+    .await;
+    assert_eq!((status, &body), (StatusCode::OK, &json!({"status": true})));
+    let session: Value = reqwest::Client::new()
+        .get(format!("{}/api/auth/get-session", switched.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        session["user"]["email"], "ada@new.example",
+        "changed at once: unverified"
+    );
+
+    let cookie = sign_in(&switched, "ada@new.example").await;
+    let (status, body) = post(&switched, Some(&cookie), "/delete-user", json!({})).await;
+    assert_eq!(
+        (status, &body),
+        (
+            StatusCode::OK,
+            &json!({"success": true, "message": "Verification email sent"})
+        )
+    );
+    let emails = std::fs::read_to_string(&outbox).expect("the outbox was written");
+    let link = emails
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .find(|email| email["kind"] == "delete-account" && email["to"] == "ada@new.example")
+        .and_then(|email| email["url"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("a deletion link was emailed: {emails}"));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let confirmed = no_redirects
+        .get(&link)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        confirmed.status(),
+        StatusCode::FOUND,
+        "the link deletes, then goes to its callback"
+    );
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/auth/sign-in/email", switched.url))
+        .header("origin", &switched.url)
+        .json(&json!({"email": "ada@new.example", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the user is gone");
+}
+
+#[test]
+fn a_plugin_variable_without_its_plugin_stops_the_binary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = binary()
+        .current_dir(dir.path())
+        .env("KEYWARD_ORGANIZATION_TEAMS", "on")
+        .arg("migrate")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("KEYWARD_ORGANIZATION_TEAMS") && stderr.contains("KEYWARD_PLUGINS"),
+        "{stderr}"
+    );
 }
