@@ -2,10 +2,10 @@
 //!
 //! `"<saltHex>:<keyHex>"` where `saltHex` is 16 random bytes as 32 lowercase hex
 //! characters, and `key = scrypt(NFKC(password), UTF-8 bytes of saltHex, N=16384, r=16,
-//! p=1, 64 bytes)`. Hashing takes 16 MiB (scrypt's 32 MiB halved, see
-//! [`keyward_scrypt`]) and tens of milliseconds, so it runs on a fixed pool of
-//! hashing threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the request
-//! executor: at most that many hashes, and that many 16 MiB buffers, at once.
+//! p=1, 64 bytes)`, computed by RustCrypto's `scrypt`. A hash holds scrypt's 32 MiB table
+//! (128 · N · r bytes) for tens of milliseconds, so it runs on a fixed pool of hashing
+//! threads (one per core, or `KEYWARD_HASH_CONCURRENCY`), never on the request executor:
+//! at most that many hashes, and that many 32 MiB tables, at once.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{LazyLock, Mutex};
@@ -15,7 +15,6 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::crypto::{hex, random_bytes};
 use keyward_client::wire::secret::constant_time_eq;
-use keyward_scrypt::{Params, scrypt};
 
 /// Error from the hashing machinery itself (never from a wrong password).
 #[derive(Debug, thiserror::Error)]
@@ -75,16 +74,18 @@ pub fn keys_derived() -> u64 {
     KEYS_DERIVED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+// better-auth's scrypt parameters: N = 2^14, r = 16, p = 1.
+const LOG_N: u8 = 14;
+const R: u32 = 16;
+const P: u32 = 1;
+
 fn derive_key(password: &str, salt_hex: &str) -> Result<[u8; 64], HashError> {
     KEYS_DERIVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let normalized: String = password.nfkc().collect();
+    let params = scrypt::Params::new(LOG_N, R, P).map_err(|e| HashError(e.to_string()))?;
     let mut key = [0u8; 64];
-    scrypt(
-        normalized.as_bytes(),
-        salt_hex.as_bytes(),
-        &Params::better_auth(),
-        &mut key,
-    );
+    scrypt::scrypt(normalized.as_bytes(), salt_hex.as_bytes(), &params, &mut key)
+        .map_err(|e| HashError(e.to_string()))?;
     Ok(key)
 }
 
@@ -166,9 +167,30 @@ mod tests {
 
     #[test]
     fn verifies_a_hash_made_by_better_auth() {
-        // Stored by better-auth 1.7.25 (SQLite) for the password "password123".
+        // Stored by better-auth 1.7.25 (SQLite) for the password "password123". The
+        // reverse, better-auth verifying Keyward's hashes, is `tests/tests/same_database.rs`
+        // (and better-auth's `verifyPassword` accepts `VECTOR`).
         let stored = "d1364d901f001d8f51af2acb9fb348cf:be2cbf341b6ea3286e60d1c6e2ec04bd3ec9df1402b9d304cac3441dcd8524bca1220167c460e08145ff3e4c3abaf00d7f8fd05d432e3411fd3ff6f7d424c822";
         assert!(verify_sync("password123", stored).expect("verifies"));
+    }
+
+    #[test]
+    fn verifies_a_better_auth_hash_of_a_password_that_nfkc_changes() {
+        // better-auth 1.7.25's `hashPassword` (better-auth/crypto) for this password:
+        // fullwidth letters, a ligature and an emoji, 119 UTF-16 units.
+        let password = format!(
+            "\u{ff30}\u{ff41}\u{ff53}\u{ff53} w\u{f6}rd \u{fb01} \u{1f600} {}",
+            "x".repeat(100)
+        );
+        let stored = "630975b5d892a5cd20780526e0856688:a203ddac10c183bf6be28a1069c1efb657311fbce65327698ed20eb34a15efe6d35f9efcabee0404f67d13d4e8450cffd2ef13ccd19066bb45553d98fd2b59c7";
+        assert!(verify_sync(&password, stored).expect("verifies"));
+        assert_eq!(
+            hash_with_salt(&password, "630975b5d892a5cd20780526e0856688").expect("hashes"),
+            stored
+        );
+        let normalized_by_hand = format!("Pass w\u{f6}rd fi \u{1f600} {}", "x".repeat(100));
+        assert!(verify_sync(&normalized_by_hand, stored).expect("verifies"));
+        assert!(!verify_sync(&password.replace('x', "y"), stored).expect("verifies"));
     }
 
     #[test]
