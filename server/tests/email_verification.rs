@@ -94,13 +94,14 @@ async fn bad_links() {
     let mut claims = Map::new();
     claims.insert("email".into(), json!("alice@example.com"));
     let now = chrono::Utc::now().timestamp();
-    let expired = keyward_server::jwt::sign(common::SECRET, claims.clone(), now - 7200, 3600);
+    let expired = keyward_server::jwt::sign(common::SECRET, claims.clone(), now - 7200, 3600).expect("signs");
     let response = app.get(&format!("/verify-email?token={expired}")).send().await;
     response.assert_error(StatusCode::UNAUTHORIZED, "TOKEN_EXPIRED");
-    let forged = keyward_server::jwt::sign("another-secret-another-secret-another", claims.clone(), now, 3600);
+    let forged =
+        keyward_server::jwt::sign("another-secret-another-secret-another", claims.clone(), now, 3600).expect("signs");
     let response = app.get(&format!("/verify-email?token={forged}")).send().await;
     response.assert_error(StatusCode::UNAUTHORIZED, "INVALID_TOKEN");
-    let unknown_user = keyward_server::jwt::sign(common::SECRET, claims, now, 3600);
+    let unknown_user = keyward_server::jwt::sign(common::SECRET, claims, now, 3600).expect("signs");
     let response = app
         .get(&format!("/verify-email?token={unknown_user}&callbackURL=%2Fv"))
         .send()

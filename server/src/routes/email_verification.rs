@@ -39,7 +39,7 @@ pub(crate) struct VerificationToken<'a> {
 
 impl VerificationToken<'_> {
     /// Signs the token with better-auth's claim order.
-    pub fn sign(&self, auth: &Auth) -> String {
+    pub fn sign(&self, auth: &Auth) -> Result<String, jwt::SignError> {
         let mut claims = Map::new();
         claims.insert("email".into(), Value::String(self.email.to_lowercase()));
         if let Some(update_to) = self.update_to {
@@ -67,7 +67,13 @@ pub(crate) async fn send_verification_email(
     token: VerificationToken<'_>,
     callback_url: Option<&str>,
 ) {
-    let jwt = token.sign(auth);
+    let jwt = match token.sign(auth) {
+        Ok(jwt) => jwt,
+        Err(error) => {
+            tracing::error!(%error, "no verification email sent");
+            return;
+        }
+    };
     let url = format!(
         "{}/verify-email?token={jwt}&callbackURL={}",
         auth.0.config.auth_url(),
