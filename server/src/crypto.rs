@@ -1,7 +1,9 @@
-//! Randomness, HMAC signatures and hashing in better-auth's formats.
+//! Randomness, HMAC signatures and hashing in better-auth's formats. Encodings are the
+//! `base64` and `data-encoding` crates'.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use data_encoding::HEXLOWER;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -74,18 +76,17 @@ pub fn verify_signature(secret: &str, value: &str, signature: &str) -> bool {
     constant_time_eq(&given, &hmac_sha256(secret.as_bytes(), value.as_bytes()))
 }
 
-/// Decodes standard or URL-safe base64, with or without padding.
+/// Decodes standard or URL-safe base64, with or without padding. As in
+/// `@better-auth/utils`' `base64.decode`, a `-` or `_` anywhere selects the URL-safe
+/// alphabet, and trailing `=` are ignored.
 pub fn decode_base64_any(input: &str) -> Option<Vec<u8>> {
-    let normalized: String = input
-        .trim_end_matches('=')
-        .chars()
-        .map(|c| match c {
-            '+' => '-',
-            '/' => '_',
-            other => other,
-        })
-        .collect();
-    URL_SAFE_NO_PAD.decode(normalized).ok()
+    let unpadded = input.trim_end_matches('=');
+    let engine = if unpadded.contains(['-', '_']) {
+        &URL_SAFE_NO_PAD
+    } else {
+        &STANDARD_NO_PAD
+    };
+    engine.decode(unpadded).ok()
 }
 
 /// URL-safe base64 without padding.
@@ -105,13 +106,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[(byte >> 4) as usize] as char);
-        out.push(DIGITS[(byte & 0xf) as usize] as char);
-    }
-    out
+    HEXLOWER.encode(bytes)
 }
 
 #[cfg(test)]
@@ -158,5 +153,20 @@ mod tests {
     #[test]
     fn hex_encodes() {
         assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(hex(&[]), "");
+    }
+
+    #[test]
+    fn base64_decodes_either_alphabet_padded_or_not() {
+        let bytes = [0xfb, 0xff, 0xbf, 0x01];
+        assert_eq!(base64(&bytes), "+/+/AQ==");
+        assert_eq!(base64url(&bytes), "-_-_AQ");
+        for encoded in ["+/+/AQ==", "+/+/AQ", "-_-_AQ", "-_-_AQ=="] {
+            assert_eq!(decode_base64_any(encoded).as_deref(), Some(&bytes[..]), "{encoded}");
+        }
+        assert_eq!(decode_base64_any("").as_deref(), Some(&[][..]));
+        assert_eq!(decode_base64_any("+/-_AQ"), None, "one alphabet at a time");
+        assert_eq!(decode_base64_any("AQ=A"), None);
+        assert_eq!(decode_base64_any("A"), None);
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use chacha20poly1305::aead::Aead;
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
+use data_encoding::HEXLOWER_PERMISSIVE;
 
 use super::{hex, random_bytes, sha256};
 
@@ -67,18 +68,10 @@ fn raw_encrypt(secret: &str, data: &str) -> String {
     hex(&out)
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn raw_decrypt(secret: &str, hex_text: &str) -> Result<String, DecryptError> {
-    let bytes = unhex(hex_text).ok_or(DecryptError("not hex"))?;
+    let bytes = HEXLOWER_PERMISSIVE
+        .decode(hex_text.as_bytes())
+        .map_err(|_| DecryptError("not hex"))?;
     if bytes.len() < NONCE_LEN {
         return Err(DecryptError("too short"));
     }
@@ -162,6 +155,13 @@ mod tests {
             r#"["KbfRS-fjuR0","abcde-12345"]"#
         );
         assert!(single.decrypt(envelope).is_err());
+        // Hex in either case, as better-auth's `hexToBytes` reads it; never an odd length.
+        assert_eq!(
+            single.decrypt(&bare.to_ascii_uppercase()).expect("decrypts"),
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        );
+        assert!(single.decrypt(&bare[1..]).is_err());
+        assert!(single.decrypt(&format!("+{}", &bare[1..])).is_err());
     }
 
     #[test]

@@ -13,49 +13,44 @@
 //! assert!(!totp.verify("287082", 59 + 90));
 //! ```
 
+use std::sync::LazyLock;
+
+use data_encoding::{BASE32_NOPAD, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
 use keyward_client::wire::secret::constant_time_eq;
 
-const BASE32_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
 /// RFC 4648 base32 without padding (how `otpauth://` URIs carry the secret).
 pub fn base32_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-    let mut buffer: u32 = 0;
-    let mut bits = 0;
-    for &byte in bytes {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(BASE32_ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        out.push(BASE32_ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    BASE32_NOPAD.encode(bytes)
 }
 
-/// Decodes RFC 4648 base32 (case-insensitive, padding optional); `None` for other characters.
+/// Base32 read as leniently as `@better-auth/utils`' decoder reads an uppercased secret:
+/// either case, the bits of an incomplete last byte dropped, however many there are.
+static LENIENT_BASE32: LazyLock<Encoding> = LazyLock::new(|| {
+    let mut spec = BASE32_NOPAD.specification();
+    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    spec.check_trailing_bits = false;
+    spec.encoding().expect("a valid base32 specification")
+});
+
+/// Decodes RFC 4648 base32: either case, padding optional, any length (characters that
+/// complete no byte are dropped); `None` for other characters.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 5 / 8);
-    let mut buffer: u32 = 0;
-    let mut bits = 0;
-    for c in text.trim_end_matches('=').bytes() {
-        let value = BASE32_ALPHABET.iter().position(|&a| a == c.to_ascii_uppercase())? as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
+    let text = text.trim_end_matches('=').as_bytes();
+    // 1, 3 or 6 characters past a multiple of 8 end in one that completes no byte: the
+    // decoder refuses such a length, so that character is only checked, then dropped.
+    let whole = match text.len() % 8 {
+        1 | 3 | 6 => {
+            let (whole, last) = text.split_at(text.len() - 1);
+            LENIENT_BASE32.decode(&[last[0], b'A']).ok()?;
+            whole
         }
-    }
-    Some(out)
+        _ => text,
+    };
+    LENIENT_BASE32.decode(whole).ok()
 }
 
 /// The HMAC key for a decrypted better-auth TOTP secret.
@@ -217,7 +212,23 @@ mod tests {
         assert_eq!(base32_encode(b"f"), "MY");
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32_decode("mzxw6ytboi======").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(base32_decode("MZXW6ytboi").as_deref(), Some(&b"foobar"[..]));
         assert_eq!(base32_decode("MZ1"), None);
+        assert_eq!(base32_decode("MZX=W6"), None);
+        assert_eq!(base32_decode("").as_deref(), Some(&[][..]));
+        // Lengths RFC 4648 does not produce decode as better-auth decodes them: the
+        // characters that complete no byte are dropped (once checked).
+        assert_eq!(base32_decode("M").as_deref(), Some(&[][..]));
+        assert_eq!(base32_decode("MZX").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base32_decode("MZXW6Y").as_deref(), Some(&b"foo"[..]));
+        assert_eq!(base32_decode("MZXW61"), None);
+        // Non-zero bits after the last byte are ignored, as better-auth ignores them.
+        assert_eq!(base32_decode("MZ").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base32_decode("M7").as_deref(), Some(&b"g"[..]));
+        for length in 0..40 {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(base32_decode(&base32_encode(&bytes)), Some(bytes));
+        }
         assert_eq!(
             key_for_secret("base32:GEZDGNBVGY3TQOJQ").as_deref(),
             Some(&b"1234567890"[..])
