@@ -4,6 +4,17 @@
 //!
 //! The counters live behind [`RateLimitStore`]; [`MemoryStore`] is the default, and a
 //! shared store (Redis) can replace it for several server processes.
+//!
+//! Why not `governor` / `tower_governor`: they implement GCRA, which spreads a quota
+//! evenly over its window (with 3 requests per 10 s, a fourth is let through 3.3 s after
+//! a burst of three), where better-auth blocks until the window started by the first
+//! request has passed and answers `X-Retry-After` with the seconds left in it (the same
+//! client test runs against both servers and expects `retry_after: 10`,
+//! `tests/tests/client_endpoints.rs`). In Redis the counters are better-auth's own: an
+//! atomic increment of `<ip>|<path>` that expires with the window, as better-auth's
+//! secondary-storage limiter keeps them, so instances share one limit
+//! (`server/tests/instances.rs`); a GCRA store keeps a timestamp instead of a count. What
+//! is written here is the window arithmetic (`decide`) and the rules per path.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

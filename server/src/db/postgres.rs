@@ -6,6 +6,13 @@
 //! connection whose last statement ran to the end, throws away one whose statement was
 //! cut short (a cancelled request, an I/O error), and checks only connections that sat
 //! idle for a while.
+//!
+//! Measured on a 2-core machine against the local PostgreSQL (16 tasks, 10 connections,
+//! `select $1::int4`, 3 rounds of 5 s, sqlx 0.9): sqlx's `PgPool` 24.8k–29.5k queries/s at
+//! 19–20 µs of client CPU a query; the same connections kept in an idle list as here
+//! 67.1k–75.6k queries/s at 6.4–6.9 µs. The pools built on `tokio-postgres`
+//! (`deadpool-postgres`, `bb8-postgres`) would mean a second PostgreSQL driver beside
+//! sqlx's, whose types and errors the rest of `db` uses.
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
