@@ -3,8 +3,10 @@
 //! better-auth checks a request in this order, and so does Keyward:
 //! rate limit → content type (415) → JSON parsing (400) → origin / CSRF and redirect
 //! fields (403) → schema (400 `VALIDATION_ERROR`) → session (401/403) → handler.
-//! The first two steps and the response side (cookies, `set-auth-token`) are layers;
-//! the rest happens in the [`Body`] and [`QueryOf`] extractors and in [`Ctx`].
+//! The rate limit and the response side (cookies, `set-auth-token`, CORS) are layers on
+//! every route; every `POST` endpoint is behind [`read_post`] (body, content type, JSON,
+//! origin / CSRF and redirect fields); the schema checks happen in the [`Body`] and
+//! [`QueryOf`] extractors (`GET` redirect fields in [`QueryOf`]), the session in [`Ctx`].
 
 use crate::log_safe::Escaped;
 use std::convert::Infallible;

@@ -16,7 +16,9 @@ use common::{Backend, Client, ORIGIN, TestApp};
 use http_body_util::BodyExt;
 use keyward_client::wire::ErrorCode;
 use keyward_client::wire::organization::{AccessControl, RoleSet};
-use keyward_server::config::{DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig};
+use keyward_server::config::{
+    AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+};
 use keyward_server::crypto::{base64url, sha256};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -510,6 +512,48 @@ racing_on_both_databases! {
             );
             assert_eq!(count_where(&app, "user", "email", &email).await, 1);
             assert_eq!(app.count("account").await, round as i64 + 1);
+        }
+    }
+}
+
+racing_on_both_databases! {
+    async fn one_credential_account_per_user(backend) {
+        let app = TestApp::with(backend, |config| config.admin = Some(AdminConfig::default())).await;
+        let admin = app.sign_up("Root", "root@example.com", PASSWORD).await;
+        app.sql(
+            r#"update "user" set "role" = 'admin' where "email" = $1"#,
+            keyward_server::args!["root@example.com"],
+        )
+        .await;
+        for round in 0..ROUNDS {
+            let email = format!("ada{round}@example.com");
+            let ada = app.sign_up("Ada", &email, PASSWORD).await;
+            let id = app.get("/get-session").cookies(&ada).send().await.json()["user"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned();
+            // A user without a password (as after a social sign-up): set-user-password
+            // creates the credential account, once however many admins ask at once.
+            app.sql(
+                r#"delete from "account" where "userId" = $1 and "providerId" = 'credential'"#,
+                keyward_server::args![id.clone()],
+            )
+            .await;
+            let answers = race_same(
+                &app,
+                "/admin/set-user-password",
+                &admin,
+                json!({"userId": id, "newPassword": "a-new-password-1"}),
+            )
+            .await;
+            assert!(answers.iter().all(|a| a.status == StatusCode::OK), "{answers:?}");
+            let credentials = count(
+                &app,
+                r#"select count(*) as "n" from "account" where "userId" = $1 and "providerId" = 'credential'"#,
+                keyward_server::args![id],
+            )
+            .await;
+            assert_eq!(credentials, 1);
         }
     }
 }

@@ -501,6 +501,8 @@ pub enum Lock<'a> {
     PasskeyCredential(&'a str),
     /// A user's TOTP row (by user id).
     TwoFactor(&'a str),
+    /// A user's credential (password) account (by user id).
+    UserCredential(&'a str),
 }
 
 impl Lock<'_> {
@@ -511,6 +513,7 @@ impl Lock<'_> {
             Lock::UserOrganizations(id) => format!("keyward:user-organizations:{id}"),
             Lock::PasskeyCredential(id) => format!("keyward:passkey-credential:{id}"),
             Lock::TwoFactor(id) => format!("keyward:two-factor:{id}"),
+            Lock::UserCredential(id) => format!("keyward:user-credential:{id}"),
         }
     }
 }

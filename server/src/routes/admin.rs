@@ -12,7 +12,7 @@ use super::user::remove_user_data;
 use crate::auth::Auth;
 use crate::config::AdminConfig;
 use crate::db::users::{self, UserChanges, UserListing, field_arg};
-use crate::db::{Arg, FieldType, accounts, is_unique_violation, where_operator};
+use crate::db::{Arg, FieldType, Lock, accounts, is_unique_violation, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
@@ -756,11 +756,14 @@ pub(crate) async fn set_user_password(
     let user = find_user(&ctx.auth, &request.user_id).await?;
     let hash = password::hash(request.new_password.expose()).await?;
     let now = ctx.now();
-    let mut db = ctx.auth.0.db.clone();
-    match accounts::find_credential(&mut db, &user.id).await? {
-        Some(account) => accounts::set_password(&mut db, &account.id, &hash, now).await?,
-        None => accounts::insert_credential(&mut db, &user.id, &hash, now).await?,
+    // The lookup and the insert under one lock: parallel calls make one credential account.
+    let mut tx = ctx.auth.0.db.begin().await?;
+    tx.lock(Lock::UserCredential(&user.id)).await?;
+    match accounts::find_credential(&mut tx, &user.id).await? {
+        Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
+        None => accounts::insert_credential(&mut tx, &user.id, &hash, now).await?,
     }
+    tx.commit().await?;
     Ok(Json(StatusResponse { status: true }))
 }
 

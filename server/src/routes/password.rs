@@ -11,7 +11,7 @@ use super::email_verification::redirect;
 use super::sign_up::{check_new_password, check_password_not_too_long};
 use crate::cookies::encode_uri_component;
 use crate::crypto::{ALPHANUMERIC, random_string};
-use crate::db::{accounts, users};
+use crate::db::{Lock, accounts, users};
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
@@ -203,6 +203,8 @@ pub(crate) async fn reset(
     if auth.0.config.email_and_password.revoke_sessions_on_password_reset {
         auth.sessions().delete_for_user(&mut tx, &user.id).await?;
     }
+    // Two reset links of one passwordless user used at once make one credential account.
+    tx.lock(Lock::UserCredential(&user.id)).await?;
     match accounts::find_credential(&mut tx, &user.id).await? {
         Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
         None => accounts::insert_credential(&mut tx, &user.id, &hash, now).await?,
