@@ -10,8 +10,6 @@
 //! curl -s -i localhost:3000/me                                            # -> 401
 //! ```
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::routing::get;
 use keyward_server::{Auth, Config, OptionalSession, Session};
@@ -40,9 +38,13 @@ fn app(auth: Auth) -> Router {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_env_filter("info").init();
     let config = Config::builder().database_url("sqlite::memory:").build()?;
+    let limits = config.connection_limits.clone();
     let auth = Auth::new(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://127.0.0.1:3000 (try /me)");
-    axum::serve(listener, app(auth).into_make_service_with_connect_info::<SocketAddr>()).await?;
+    keyward_server::serve(listener, app(auth), &limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

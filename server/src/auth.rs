@@ -57,10 +57,12 @@ pub(crate) struct AuthInner {
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use keyward_server::{Auth, Config};
-/// let auth = Auth::new(Config::from_env()?).await?;
+/// let config = Config::from_env()?;
+/// let limits = config.connection_limits.clone();
+/// let auth = Auth::new(config).await?;
 /// let app = axum::Router::new().merge(auth.router());
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-/// axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+/// keyward_server::serve(listener, app, &limits, std::future::pending()).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -13,10 +13,13 @@
 //!     .secret(std::env::var("BETTER_AUTH_SECRET")?)
 //!     .database_url("sqlite://auth.db")
 //!     .build()?;
+//! let limits = config.connection_limits.clone();
 //! let auth = Auth::new(config).await?;
 //! let app = axum::Router::new().merge(auth.router()); // serves /api/auth/*
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+//! // Deadlines for slow clients and a connection cap (`axum::serve` has neither), until
+//! // the future given last completes.
+//! keyward_server::serve(listener, app, &limits, std::future::pending()).await?;
 //! # Ok(()) }
 //! ```
 

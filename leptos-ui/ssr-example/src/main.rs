@@ -3,8 +3,6 @@
 //! wasm-bindgen) at `/pkg`. Configured like `keyward-server` (`PORT`, `BETTER_AUTH_URL`,
 //! `BETTER_AUTH_SECRET`, `DATABASE_URL`, …).
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::response::Html;
@@ -62,6 +60,7 @@ async fn main() -> Result<(), String> {
     let port = config.port;
     let base = config.base_url.clone();
     let pkg = std::env::var("SSR_PKG_DIR").unwrap_or_else(|_| "pkg".to_owned());
+    let limits = config.connection_limits.clone();
     let auth = Auth::new(config).await.map_err(|e| e.to_string())?;
     let app = Router::new()
         .route("/", get(page))
@@ -75,7 +74,7 @@ async fn main() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
     println!("SSR example on http://localhost:{port}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    keyward_server::serve(listener, app, &limits, std::future::pending())
         .await
         .map_err(|e| e.to_string())
 }
