@@ -124,10 +124,12 @@ async fn a_redis_restart_answers_503_then_recovers_without_a_restart() {
     assert_eq!(out.status, StatusCode::OK);
 }
 
-/// Eight clients read their session in a loop while `outage` cuts and restores a service:
+/// Eight clients read their session in a loop while the service is cut and restored:
 /// every answer is the session or a coded 503 (never a 500, a lost session or a hang), both
-/// kinds are seen, and reads succeed again afterwards.
+/// kinds are seen, and reads succeed again afterwards. Each phase ends on a count of
+/// answers, not after a fixed time.
 async fn under_load(app: &TestApp, proxy: &Proxy, code: &str) {
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     let mut clients = Vec::new();
     for i in 0..8 {
         clients.push(
@@ -135,26 +137,34 @@ async fn under_load(app: &TestApp, proxy: &Proxy, code: &str) {
                 .await,
         );
     }
-    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
+    let (served, refused) = (AtomicU32::new(0), AtomicU32::new(0));
+    let counts = Counts {
+        served: &served,
+        refused: &refused,
+    };
     let outage = async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        until(|| served.load(Ordering::Relaxed) >= 16, "reads before the outage").await;
         proxy.cut().await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        until(|| refused.load(Ordering::Relaxed) >= 8, "refusals during the outage").await;
+        let before = served.load(Ordering::Relaxed);
         proxy.restore().await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        until(
+            || served.load(Ordering::Relaxed) >= before + 16,
+            "reads after the outage",
+        )
+        .await;
+        stop.store(true, Ordering::Relaxed);
     };
     let readers = futures_join_all(
         clients
             .iter()
             .enumerate()
-            .map(|(i, client)| read_until(app, client, format!("load{i}@example.com"), code, &stop)),
+            .map(|(i, client)| read_until(app, client, format!("load{i}@example.com"), code, &stop, counts)),
     );
-    let (counts, ()) = tokio::join!(readers, outage);
-    let served: u32 = counts.iter().map(|(served, _)| served).sum();
-    let refused: u32 = counts.iter().map(|(_, refused)| refused).sum();
+    tokio::join!(readers, outage);
+    let (served, refused) = (served.into_inner(), refused.into_inner());
     println!("{code}: {served} served, {refused} refused during the outage");
-    assert!(served > 0 && refused > 0, "{served} served, {refused} refused");
     for (i, client) in clients.iter().enumerate() {
         let mut back = session_status(app, client).await;
         for _ in 0..50 {
@@ -168,32 +178,47 @@ async fn under_load(app: &TestApp, proxy: &Proxy, code: &str) {
     }
 }
 
-/// Reads `client`'s session until `stop`: how many answers were the session and how many
-/// a 503 with `code`; anything else fails the test.
+/// The readers' tallies: sessions served, and coded refusals.
+#[derive(Clone, Copy)]
+struct Counts<'a> {
+    served: &'a std::sync::atomic::AtomicU32,
+    refused: &'a std::sync::atomic::AtomicU32,
+}
+
+/// Waits until `done` holds, checking between the readers' requests; fails after 60 s
+/// (a hang, not a slow machine).
+async fn until(done: impl Fn() -> bool, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "waited 60 s for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 async fn read_until(
     app: &TestApp,
     client: &Client,
     email: String,
     code: &str,
     stop: &std::sync::atomic::AtomicBool,
-) -> (u32, u32) {
-    let (mut served, mut refused) = (0u32, 0u32);
-    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+    counts: Counts<'_>,
+) {
+    use std::sync::atomic::Ordering;
+    while !stop.load(Ordering::Relaxed) {
         let response = session_status(app, client).await;
         match response.status {
             StatusCode::OK => {
                 assert_eq!(response.json()["user"]["email"], email.as_str(), "the session holds");
-                served += 1;
+                counts.served.fetch_add(1, Ordering::Relaxed);
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 assert_eq!(response.code().as_deref(), Some(code));
-                refused += 1;
+                counts.refused.fetch_add(1, Ordering::Relaxed);
             }
             other => panic!("{other}: {}", response.text()),
         }
         tokio::task::yield_now().await;
     }
-    (served, refused)
 }
 
 /// Polls every future to the end on this task (no `Send` needed), in order of the input.

@@ -80,9 +80,8 @@ async fn a_transaction_dropped_without_commit_rolls_back() {
         .await
         .expect("inserts");
     tx.commit().await.expect("commits");
-    // The rollback runs in the background; the next queries see only the committed row,
-    // and no connection is left inside a transaction.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The dropped transaction's rollback runs in the background; right away, the next
+    // queries see only the committed row, and none runs inside a transaction.
     for _ in 0..3 {
         let rows = db
             .fetch_all("select n from pool_probe order by n", vec![])
@@ -123,7 +122,21 @@ async fn a_connection_the_server_dropped_fails_once_then_the_pool_recovers() {
         .execute("select pg_terminate_backend(($1::bigint)::int)", vec![pid.into()])
         .await
         .expect("terminates");
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Once the backend is gone from the server's list, the pool's connection is dead.
+    loop {
+        let gone = admin
+            .fetch_optional(
+                "select count(*) = 0 as gone from pg_stat_activity where pid = ($1::bigint)::int",
+                vec![pid.into()],
+            )
+            .await
+            .expect("reads")
+            .expect("a row");
+        if gone.bool("gone").expect("flag") {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
     let first = db.fetch_optional("select 1::bigint as one", vec![]).await;
     if let Err(error) = &first {
         assert!(error.as_database_error().is_none() || error.to_string().contains("terminat"));

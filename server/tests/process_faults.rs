@@ -134,7 +134,8 @@ async fn sqlite_survives_kill_9_during_writes_without_losing_an_acknowledged_wri
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The kill comes once sixteen sign-ups were acknowledged: writes are under way.
+    wait_for(|| acknowledged.lock().expect("lock").len() >= 16, "sixteen sign-ups").await;
     instance.kill();
     for worker in workers {
         tokio::time::timeout(Duration::from_secs(10), worker)
@@ -239,9 +240,17 @@ async fn killing_one_of_two_instances_under_load_loses_nothing() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    // Kill one instance once sixteen sign-ups were acknowledged, and stop once sixteen more
+    // were, on the survivor.
+    let acknowledged_count = || acknowledged.lock().expect("lock").len();
+    wait_for(|| acknowledged_count() >= 16, "sixteen sign-ups").await;
     doomed.kill();
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let at_kill = acknowledged_count();
+    wait_for(
+        || acknowledged_count() >= at_kill + 16,
+        "sixteen sign-ups after the kill",
+    )
+    .await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for worker in workers {
         tokio::time::timeout(Duration::from_secs(30), worker)
@@ -287,5 +296,15 @@ async fn killing_one_of_two_instances_under_load_loses_nothing() {
     }
     for (email, _) in acknowledged.iter().take(3) {
         assert_eq!(sign_in_status(&http, &survivor.url, email).await, StatusCode::OK);
+    }
+}
+
+/// Waits until `done` holds, looking every 20 ms; fails after 120 s (a hang, not a slow
+/// machine).
+async fn wait_for(done: impl Fn() -> bool, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "waited 120 s for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
