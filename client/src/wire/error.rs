@@ -134,6 +134,7 @@ error_codes! {
     FailedToRefreshAccessToken = "FAILED_TO_REFRESH_ACCESS_TOKEN" => "Failed to refresh access token",
     ProviderNotConfigured = "PROVIDER_NOT_CONFIGURED" => "Account is not associated with a configured social provider.",
     AccessTokenNotFound = "ACCESS_TOKEN_NOT_FOUND" => "Access token not found",
+    ProviderUnavailable = "PROVIDER_UNAVAILABLE" => "The provider could not be reached",
     InternalServerError = "INTERNAL_SERVER_ERROR" => "Internal Server Error",
     NotFound = "NOT_FOUND" => "Not found",
     UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE" => "Unsupported media type",

@@ -31,7 +31,10 @@ pub use models::*;
 pub use passkey::*;
 pub use password::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
-pub use secret::{BackupCode, EmailToken, OtpCode, Password, SessionToken, TotpSecret, TotpUri, TrustedDevice};
+pub use secret::{
+    BackupCode, ClientSecret, EmailToken, OtpCode, Password, ProviderToken, SessionToken, TotpSecret, TotpUri,
+    TrustedDevice,
+};
 pub use session::*;
 pub use sign_in::*;
 pub use sign_out::*;

@@ -35,6 +35,13 @@ pub enum FieldKind {
     PermissionRecord,
     /// An object with fields of its own, checked the same way.
     Nested(&'static [FieldSpec]),
+    /// A string where zod's schema is a union (`z.enum([...]).or(z.string())`, the
+    /// provider of social sign-in): a wrong type or a missing value is `Invalid input`.
+    StringUnion,
+    /// An array of strings (`z.array(z.string())`).
+    StringList,
+    /// An object of string values (`z.record(z.string(), z.string())`).
+    StringRecord,
     /// Anything.
     Any,
 }
@@ -162,8 +169,9 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
             FieldKind::Bool => expected(issues, "boolean"),
             FieldKind::Number => expected(issues, "number"),
             FieldKind::Object | FieldKind::Nested(_) => expected(issues, "object"),
-            FieldKind::Record | FieldKind::PermissionRecord => expected(issues, "record"),
-            FieldKind::StringOrList | FieldKind::StringOrNumber => invalid_input(issues),
+            FieldKind::Record | FieldKind::PermissionRecord | FieldKind::StringRecord => expected(issues, "record"),
+            FieldKind::StringList => expected(issues, "array"),
+            FieldKind::StringOrList | FieldKind::StringOrNumber | FieldKind::StringUnion => invalid_input(issues),
             FieldKind::Any => {}
             FieldKind::OneOf(options) => invalid_option(issues, options),
             _ => expected(issues, "string"),
@@ -173,9 +181,35 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
             (FieldKind::StringOrList, Value::String(_)) => {}
             (FieldKind::StringOrList, Value::Array(items)) if items.iter().all(Value::is_string) => {}
             (FieldKind::StringOrList, _) => invalid_input(issues),
+            (FieldKind::StringUnion, Value::String(_)) => {}
+            (FieldKind::StringUnion, _) => invalid_input(issues),
             (FieldKind::StringOrNumber, Value::String(_) | Value::Number(_)) => {}
             (FieldKind::StringOrNumber, _) => invalid_input(issues),
             (FieldKind::Record, Value::Object(_)) => {}
+            (FieldKind::StringList, Value::Array(items)) => {
+                for (index, item) in items.iter().enumerate() {
+                    if !item.is_string() {
+                        issues.push(format!(
+                            "[{path}.{}.{index}] Invalid input: expected string, received {}",
+                            field.name,
+                            json_type_name(Some(item))
+                        ));
+                    }
+                }
+            }
+            (FieldKind::StringList, _) => expected(issues, "array"),
+            (FieldKind::StringRecord, Value::Object(map)) => {
+                for (key, item) in map {
+                    if !item.is_string() {
+                        issues.push(format!(
+                            "[{path}.{}.{key}] Invalid input: expected string, received {}",
+                            field.name,
+                            json_type_name(Some(item))
+                        ));
+                    }
+                }
+            }
+            (FieldKind::StringRecord, _) => expected(issues, "record"),
             (
                 FieldKind::Record | FieldKind::PermissionRecord,
                 Value::Array(_) | Value::String(_) | Value::Null | Value::Bool(_) | Value::Number(_),

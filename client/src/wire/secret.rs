@@ -101,6 +101,16 @@ secret_string!(
     TrustedDevice
 );
 
+secret_string!(
+    /// A token a provider issued (OAuth access or refresh token, OpenID Connect ID token).
+    ProviderToken
+);
+
+secret_string!(
+    /// An OAuth client secret, as the provider's developer console shows it.
+    ClientSecret
+);
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
     left.len() == right.len() && bool::from(left.ct_eq(right))
