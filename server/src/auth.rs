@@ -50,6 +50,8 @@ pub(crate) struct AuthInner {
     pub encryption: EncryptionKeys,
     /// Delivers two-factor codes; `None` when OTP is unavailable.
     pub otp_sender: Option<Arc<dyn OtpSender>>,
+    /// The social sign-in providers.
+    pub providers: crate::social::Providers,
 }
 
 /// A running Keyward server's shared state. Clone it freely.
@@ -194,6 +196,7 @@ impl AuthBuilder {
             cookies: CookieNames::new(&self.config),
             encryption: self.config.encryption_keys(),
             otp_sender,
+            providers: crate::social::Providers::new(&self.config.social_providers, self.config.provider_timeout),
             config: self.config,
             session_reads: (db.dialect() == Dialect::Postgres)
                 .then(|| SessionReads::new(db.clone(), fields.clone(), SessionReads::in_flight_limit())),

@@ -14,9 +14,9 @@ use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use env::{ENV_VARIABLES, EnvVariable};
 pub use options::{
-    AccountConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig, DeleteUserConfig,
-    EmailPasswordConfig, EmailTransportConfig, EmailVerificationConfig, RateLimitConfig, RateLimitRule, SessionConfig,
-    TrustedProxy, UserConfig,
+    AccountConfig, AccountLinkingConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig,
+    DeleteUserConfig, EmailPasswordConfig, EmailTransportConfig, EmailVerificationConfig, RateLimitConfig,
+    RateLimitRule, SessionConfig, TrustedProxy, UserConfig,
 };
 pub use plugins::{
     AccountLockoutConfig, AdminConfig, BackupCodeConfig, BackupCodeStorage, DynamicAccessControlConfig,
@@ -95,6 +95,12 @@ pub struct Config {
     pub session: SessionConfig,
     /// `account`.
     pub account: AccountConfig,
+    /// Social sign-in providers (better-auth's `socialProviders` and `genericOAuth`;
+    /// `GITHUB_CLIENT_ID` … in the environment).
+    pub social_providers: Vec<crate::social::SocialProvider>,
+    /// How long a call to a provider (token, user info, keys, discovery) may take
+    /// (`KEYWARD_PROVIDER_TIMEOUT`, seconds; 10 s).
+    pub provider_timeout: Duration,
     /// `rateLimit`.
     pub rate_limit: RateLimitConfig,
     /// `advanced`.
@@ -191,6 +197,8 @@ impl Config {
             user: UserConfig::default(),
             session: SessionConfig::default(),
             account: AccountConfig::default(),
+            social_providers: Vec::new(),
+            provider_timeout: Duration::from_secs(10),
             rate_limit: RateLimitConfig::default(),
             advanced: AdvancedConfig::default(),
             email: EmailTransportConfig {

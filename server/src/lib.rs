@@ -44,6 +44,7 @@ pub mod secondary_storage;
 mod serve;
 mod session;
 mod session_store;
+pub mod social;
 mod verification_store;
 
 pub use auth::{Auth, AuthBuilder, StartError};

@@ -482,6 +482,12 @@ impl BodyRules {
         accepts_form: true,
         form_csrf: true,
     };
+    /// JSON or a form a provider posts across sites (`response_mode=form_post`): no
+    /// Fetch Metadata rules, only the origin check (which applies with cookies).
+    pub const PROVIDER_FORM: Self = Self {
+        accepts_form: true,
+        form_csrf: false,
+    };
 }
 
 /// A `POST` body as [`read_post`] parsed it (`None` when empty), for [`Body`].

@@ -4,6 +4,7 @@
 
 mod formats;
 mod plugins;
+mod social;
 mod variables;
 
 #[cfg(test)]
@@ -100,6 +101,7 @@ pub(super) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Config, Co
     user(&env, &mut config.user)?;
     session(&env, &mut config.session)?;
     account(&env, &mut config.account)?;
+    social::social(&env, &mut config)?;
     rate_limit(&env, &mut config.rate_limit)?;
     advanced(&env, &mut config.advanced)?;
     config.secondary_storage.redis_url = env.text("REDIS_URL");

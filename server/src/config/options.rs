@@ -226,10 +226,61 @@ impl Default for SessionConfig {
 }
 
 /// Account options (better-auth `account`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AccountConfig {
     /// Allow unlinking the last account of a user (`accountLinking.allowUnlinkingAll`).
     pub allow_unlinking_all: bool,
+    /// When a provider account joins an existing user (`accountLinking`).
+    pub account_linking: AccountLinkingConfig,
+    /// Encrypt provider access and refresh tokens at rest (`encryptOAuthTokens`).
+    pub encrypt_oauth_tokens: bool,
+    /// Store the provider's new tokens on every sign-in (`updateAccountOnSignIn`).
+    pub update_account_on_sign_in: bool,
+    /// Skip checking that the callback comes from the browser that started the flow
+    /// (`skipStateCookieCheck`; for native apps whose flow leaves the app's cookie jar).
+    pub skip_state_cookie_check: bool,
+}
+
+impl Default for AccountConfig {
+    fn default() -> Self {
+        Self {
+            allow_unlinking_all: false,
+            account_linking: AccountLinkingConfig::default(),
+            encrypt_oauth_tokens: false,
+            update_account_on_sign_in: true,
+            skip_state_cookie_check: false,
+        }
+    }
+}
+
+/// better-auth's `account.accountLinking`.
+#[derive(Clone, Debug)]
+pub struct AccountLinkingConfig {
+    /// Linking at all (`enabled`, on by default).
+    pub enabled: bool,
+    /// Providers whose address counts as verified even when they do not say so.
+    pub trusted_providers: Vec<String>,
+    /// Allow linking an account whose address differs from the user's.
+    pub allow_different_emails: bool,
+    /// Copy name and image from the provider when an account is linked.
+    pub update_user_info_on_link: bool,
+    /// Never link on sign-in by a matching address (only `/link-social` links).
+    pub disable_implicit_linking: bool,
+    /// Link by address only to users whose address is verified here (on by default).
+    pub require_local_email_verified: bool,
+}
+
+impl Default for AccountLinkingConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            trusted_providers: Vec::new(),
+            allow_different_emails: false,
+            update_user_info_on_link: false,
+            disable_implicit_linking: false,
+            require_local_email_verified: true,
+        }
+    }
 }
 
 /// One rate-limit rule: at most `max` requests per `window` per client and path.

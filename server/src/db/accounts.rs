@@ -9,8 +9,9 @@ use keyward_client::wire::AccountSummary;
 /// The provider id of email-and-password accounts.
 pub const CREDENTIAL_PROVIDER: &str = "credential";
 
-/// An account row (tokens left out: Keyward core never reads them).
-#[derive(Clone, Debug)]
+/// An account row. Provider tokens are kept as stored (encrypted when
+/// `account.encryptOAuthTokens` was on when they were written).
+#[derive(Clone)]
 pub struct Account {
     /// Row id.
     pub id: String,
@@ -24,10 +25,32 @@ pub struct Account {
     pub password: Option<String>,
     /// Comma-separated scopes.
     pub scope: Option<String>,
+    /// The provider's access token, as stored.
+    pub access_token: Option<String>,
+    /// The provider's refresh token, as stored.
+    pub refresh_token: Option<String>,
+    /// The provider's ID token (never encrypted).
+    pub id_token: Option<String>,
+    /// When the access token expires.
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// When the refresh token expires.
+    pub refresh_token_expires_at: Option<DateTime<Utc>>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last update time.
     pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("account_id", &self.account_id)
+            .field("provider_id", &self.provider_id)
+            .field("user_id", &self.user_id)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Account {
@@ -56,7 +79,7 @@ impl Account {
     }
 }
 
-const COLUMNS: &str = r#""id", "accountId", "providerId", "userId", "password", "scope", "createdAt", "updatedAt""#;
+const COLUMNS: &str = r#""id", "accountId", "providerId", "userId", "password", "scope", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "createdAt", "updatedAt""#;
 
 fn from_row(row: &Row) -> Result<Account, sqlx::Error> {
     Ok(Account {
@@ -66,6 +89,11 @@ fn from_row(row: &Row) -> Result<Account, sqlx::Error> {
         user_id: row.text("userId")?,
         password: row.opt_text("password")?,
         scope: row.opt_text("scope")?,
+        access_token: row.opt_text("accessToken")?,
+        refresh_token: row.opt_text("refreshToken")?,
+        id_token: row.opt_text("idToken")?,
+        access_token_expires_at: row.opt_time("accessTokenExpiresAt")?,
+        refresh_token_expires_at: row.opt_time("refreshTokenExpiresAt")?,
         created_at: row.time("createdAt")?,
         updated_at: row.time("updatedAt")?,
     })
@@ -126,5 +154,108 @@ pub async fn set_password(
 pub async fn delete(exec: &mut impl Exec, id: &str) -> Result<(), sqlx::Error> {
     exec.execute(r#"delete from "account" where "id" = $1"#, crate::args![id])
         .await?;
+    Ok(())
+}
+
+/// The tokens and grant of a provider account, as written to its row (tokens already
+/// encrypted where the configuration says so).
+#[derive(Clone, Default)]
+pub struct AccountTokens {
+    /// Access token.
+    pub access_token: Option<String>,
+    /// Refresh token.
+    pub refresh_token: Option<String>,
+    /// ID token.
+    pub id_token: Option<String>,
+    /// Access-token expiry.
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// Refresh-token expiry.
+    pub refresh_token_expires_at: Option<DateTime<Utc>>,
+    /// Comma-separated scopes.
+    pub scope: Option<String>,
+}
+
+/// The account `(provider_id, account_id)`, if linked to anyone.
+pub async fn find_by_provider(
+    exec: &mut impl Exec,
+    provider_id: &str,
+    account_id: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    let sql = format!(
+        r#"select {COLUMNS} from "account" where "providerId" = $1 and "accountId" = $2 order by "createdAt" asc limit 1"#
+    );
+    exec.fetch_optional(&sql, crate::args![provider_id, account_id])
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+/// Links a provider account to `user_id`.
+pub async fn insert_oauth(
+    exec: &mut impl Exec,
+    user_id: &str,
+    provider_id: &str,
+    account_id: &str,
+    tokens: AccountTokens,
+    now: DateTime<Utc>,
+) -> Result<Account, sqlx::Error> {
+    let id = generate_id();
+    exec.execute(
+        r#"insert into "account" ("id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"#,
+        crate::args![
+            id.clone(),
+            account_id,
+            provider_id,
+            user_id,
+            tokens.access_token.clone(),
+            tokens.refresh_token.clone(),
+            tokens.id_token.clone(),
+            tokens.access_token_expires_at,
+            tokens.refresh_token_expires_at,
+            tokens.scope.clone(),
+            now,
+            now
+        ],
+    )
+    .await?;
+    Ok(Account {
+        id,
+        account_id: account_id.to_owned(),
+        provider_id: provider_id.to_owned(),
+        user_id: user_id.to_owned(),
+        password: None,
+        scope: tokens.scope,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        id_token: tokens.id_token,
+        access_token_expires_at: tokens.access_token_expires_at,
+        refresh_token_expires_at: tokens.refresh_token_expires_at,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Writes the tokens of an account; a field left `None` keeps its stored value, as
+/// better-auth drops undefined fields from an update.
+pub async fn update_tokens(
+    exec: &mut impl Exec,
+    id: &str,
+    tokens: &AccountTokens,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec.execute(
+        r#"update "account" set "accessToken" = coalesce($1, "accessToken"), "refreshToken" = coalesce($2, "refreshToken"), "idToken" = coalesce($3, "idToken"), "accessTokenExpiresAt" = coalesce($4, "accessTokenExpiresAt"), "refreshTokenExpiresAt" = coalesce($5, "refreshTokenExpiresAt"), "scope" = coalesce($6, "scope"), "updatedAt" = $7 where "id" = $8"#,
+        crate::args![
+            tokens.access_token.clone(),
+            tokens.refresh_token.clone(),
+            tokens.id_token.clone(),
+            tokens.access_token_expires_at,
+            tokens.refresh_token_expires_at,
+            tokens.scope.clone(),
+            now,
+            id
+        ],
+    )
+    .await?;
     Ok(())
 }

@@ -1,15 +1,37 @@
-//! `/list-accounts`, `/unlink-account`, `/account-info`.
+//! `/list-accounts`, `/unlink-account`, and a linked provider account's tokens and
+//! profile: `/get-access-token`, `/refresh-token`, `/account-info`.
+
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
+use serde_json::{Map, Value};
 
-use crate::db::accounts;
+use crate::db::accounts::{self, Account, AccountTokens};
 use crate::error::{ApiError, ApiResult};
+use crate::log_safe::Escaped;
 use crate::request::{Body, Ctx, Endpoint, raw_query};
-use keyward_client::wire::{AccountInfoResponse, AccountSummary, ErrorCode, StatusResponse, UnlinkAccountRequest};
+use crate::social::{Provider, ProviderTokens, TokenVault};
+use keyward_client::wire::{
+    AccessTokenResponse, AccountInfoResponse, AccountRef, AccountSelector, AccountSummary, ErrorCode, ProviderToken,
+    ProviderUser, RefreshTokenResponse, StatusResponse, UnlinkAccountRequest,
+};
 
 impl Endpoint for UnlinkAccountRequest {}
+
+impl Endpoint for AccountSelector {
+    fn check(body: &Map<String, Value>) -> Result<(), String> {
+        if AccountSelector::is_valid(body) {
+            Ok(())
+        } else {
+            Err("[body] Invalid input".to_owned())
+        }
+    }
+}
+
+/// An access token is refreshed when it expires within this.
+const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
 /// `GET /list-accounts`: the user's linked accounts, without tokens or password.
 pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<AccountSummary>>> {
@@ -34,27 +56,201 @@ pub(crate) async fn unlink(mut ctx: Ctx, Body(request): Body<UnlinkAccountReques
     Ok(Json(StatusResponse { status: true }))
 }
 
-/// `GET /account-info?accountId=…`: the provider's profile of a linked OAuth account.
-/// The query is strict (`{accountId, userId?}` or `{useAccountCookie: true, userId?}`).
-pub(crate) async fn info(mut ctx: Ctx, RawQuery(query): RawQuery) -> ApiResult<Json<AccountInfoResponse>> {
-    let query = raw_query(query.as_deref());
-    let allowed = |key: &str| matches!(key, "accountId" | "userId" | "useAccountCookie");
-    let by_id = query.get("accountId").is_some_and(|v| v.is_string()) && !query.contains_key("useAccountCookie");
-    let by_cookie =
-        query.get("useAccountCookie").and_then(|v| v.as_str()) == Some("true") && !query.contains_key("accountId");
-    if !query.keys().all(|k| allowed(k)) || !(by_id || by_cookie) {
-        return Err(ApiError::validation("[query] Invalid input"));
-    }
+/// The signed-in user's account the selector names, and its configured provider. An
+/// HTTP request acts for its session's user (`userId` is for server-side calls).
+async fn selected_account(ctx: &mut Ctx, account_id: Option<&str>) -> ApiResult<Account> {
     let Some(data) = ctx.session().await else {
         return Err(ApiError::empty(StatusCode::UNAUTHORIZED));
     };
-    let account_id = query.get("accountId").and_then(|v| v.as_str()).unwrap_or_default();
     let mut db = ctx.auth.0.db.clone();
     let list = accounts::list_for_user(&mut db, &data.user.id).await?;
-    if by_cookie || !list.iter().any(|a| a.id == account_id) {
+    // Keyward keeps no `account_data` cookie, so the cookie selector names no account.
+    let Some(account_id) = account_id else {
         return Err(ApiError::bad_request(ErrorCode::AccountNotFound));
+    };
+    list.into_iter()
+        .find(|a| a.id == account_id)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::AccountNotFound))
+}
+
+fn provider_for(ctx: &Ctx, account: &Account, code: ErrorCode) -> ApiResult<Arc<Provider>> {
+    ctx.auth
+        .0
+        .providers
+        .get(&account.provider_id)
+        .ok_or_else(|| match code {
+            ErrorCode::ProviderNotSupported => ApiError::with_message(
+                StatusCode::BAD_REQUEST,
+                code,
+                format!("Provider {} is not supported.", account.provider_id),
+            ),
+            code => ApiError::bad_request(code),
+        })
+}
+
+fn vault(ctx: &Ctx) -> TokenVault<'_> {
+    TokenVault {
+        encrypt: ctx.auth.0.config.account.encrypt_oauth_tokens,
+        keys: &ctx.auth.0.encryption,
     }
-    // Keyward's core has no OAuth providers configured, so no account has a provider
-    // profile to fetch; credential accounts never do.
-    Err(ApiError::bad_request(ErrorCode::ProviderNotConfigured))
+}
+
+fn split_scopes(scope: Option<&str>) -> Vec<String> {
+    scope
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Refreshes the account's tokens at the provider and stores them (a refresh token or
+/// ID token the provider did not send again stays as it was).
+async fn refresh_and_store(
+    ctx: &Ctx,
+    provider: &Provider,
+    account: &mut Account,
+    refresh_token: &str,
+) -> Result<(), String> {
+    let http = &ctx.auth.0.providers.http;
+    let endpoints = provider.endpoints(http).await.map_err(|e| e.to_string())?;
+    let redirect_uri = provider.redirect_uri(&ctx.auth.0.config.auth_url());
+    let fresh: ProviderTokens = provider
+        .refresh(http, &endpoints, refresh_token, &redirect_uri)
+        .await
+        .map_err(|e| e.to_string())?;
+    let vault = vault(ctx);
+    let stored = AccountTokens {
+        access_token: vault.seal(fresh.access_token.as_deref()),
+        refresh_token: vault.seal(fresh.refresh_token.as_deref()),
+        id_token: fresh.id_token.clone(),
+        access_token_expires_at: fresh.access_token_expires_at,
+        refresh_token_expires_at: fresh.refresh_token_expires_at,
+        scope: None,
+    };
+    let mut db = ctx.auth.0.db.clone();
+    accounts::update_tokens(&mut db, &account.id, &stored, ctx.now())
+        .await
+        .map_err(|e| e.to_string())?;
+    account.access_token = stored.access_token.or(account.access_token.take());
+    account.refresh_token = stored.refresh_token.or(account.refresh_token.take());
+    account.id_token = stored.id_token.or(account.id_token.take());
+    account.access_token_expires_at = fresh.access_token_expires_at.or(account.access_token_expires_at);
+    account.refresh_token_expires_at = fresh.refresh_token_expires_at.or(account.refresh_token_expires_at);
+    Ok(())
+}
+
+/// The account's access token, refreshed first when it expires within five seconds.
+async fn valid_access_token(
+    ctx: &Ctx,
+    provider: &Provider,
+    account: &mut Account,
+) -> Result<AccessTokenResponse, String> {
+    let vault = vault(ctx);
+    let expiring = account
+        .access_token_expires_at
+        .is_some_and(|at| at - ctx.now() < REFRESH_MARGIN);
+    if expiring && let Some(refresh_token) = vault.open(account.refresh_token.as_deref()) {
+        refresh_and_store(ctx, provider, account, &refresh_token).await?;
+    }
+    Ok(AccessTokenResponse {
+        access_token: ProviderToken::new(vault.open(account.access_token.as_deref()).unwrap_or_default()),
+        access_token_expires_at: account.access_token_expires_at,
+        scopes: split_scopes(account.scope.as_deref()),
+        id_token: account.id_token.clone().map(ProviderToken::new),
+    })
+}
+
+/// `POST /get-access-token`: a valid access token of one of the user's provider accounts.
+pub(crate) async fn access_token(
+    mut ctx: Ctx,
+    Body(selector): Body<AccountSelector>,
+) -> ApiResult<Json<AccessTokenResponse>> {
+    let mut account = selected_account(&mut ctx, selector.account_id.as_deref()).await?;
+    let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
+    match valid_access_token(&ctx, &provider, &mut account).await {
+        Ok(response) => Ok(Json(response)),
+        Err(error) => {
+            tracing::info!(provider = %Escaped(&account.provider_id), %error, "access token refresh failed");
+            Err(ApiError::bad_request(ErrorCode::FailedToGetAccessToken))
+        }
+    }
+}
+
+/// `POST /refresh-token`: new tokens from the provider, now.
+pub(crate) async fn refresh_token(
+    mut ctx: Ctx,
+    Body(selector): Body<AccountSelector>,
+) -> ApiResult<Json<RefreshTokenResponse>> {
+    let mut account = selected_account(&mut ctx, selector.account_id.as_deref()).await?;
+    let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
+    let Some(refresh_token) = vault(&ctx).open(account.refresh_token.as_deref()) else {
+        return Err(ApiError::bad_request(ErrorCode::RefreshTokenNotFound));
+    };
+    if let Err(error) = refresh_and_store(&ctx, &provider, &mut account, &refresh_token).await {
+        tracing::info!(provider = %Escaped(&account.provider_id), %error, "token refresh failed");
+        return Err(ApiError::bad_request(ErrorCode::FailedToRefreshAccessToken));
+    }
+    let vault = vault(&ctx);
+    Ok(Json(RefreshTokenResponse {
+        access_token: ProviderToken::new(vault.open(account.access_token.as_deref()).unwrap_or_default()),
+        refresh_token: vault.open(account.refresh_token.as_deref()).map(ProviderToken::new),
+        access_token_expires_at: account.access_token_expires_at,
+        refresh_token_expires_at: account.refresh_token_expires_at,
+        scope: account.scope.clone(),
+        id_token: account.id_token.clone().map(ProviderToken::new),
+        provider_id: account.provider_id.clone(),
+        account_id: account.id.clone(),
+    }))
+}
+
+/// `GET /account-info?accountId=…`: the provider's profile of a linked account. The query
+/// is strict (`{accountId, userId?}` or `{useAccountCookie: true, userId?}`).
+pub(crate) async fn info(mut ctx: Ctx, RawQuery(query): RawQuery) -> ApiResult<Json<AccountInfoResponse>> {
+    let mut query = raw_query(query.as_deref());
+    if let Some(Value::String(flag)) = query.get("useAccountCookie") {
+        let flag = flag == "true";
+        query.insert("useAccountCookie".to_owned(), Value::Bool(flag));
+    }
+    if !AccountSelector::is_valid(&query) {
+        return Err(ApiError::validation("[query] Invalid input"));
+    }
+    let account_id = query.get("accountId").and_then(Value::as_str).map(str::to_owned);
+    let mut account = selected_account(&mut ctx, account_id.as_deref()).await?;
+    let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotConfigured)?;
+    let token = valid_access_token(&ctx, &provider, &mut account)
+        .await
+        .map_err(|_| ApiError::bad_request(ErrorCode::FailedToGetAccessToken))?;
+    if token.access_token.expose().is_empty() {
+        return Err(ApiError::bad_request(ErrorCode::AccessTokenNotFound));
+    }
+    let http = &ctx.auth.0.providers.http;
+    let endpoints = provider
+        .endpoints(http)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetUserInfo))?;
+    let tokens = ProviderTokens {
+        access_token: Some(token.access_token.expose().to_owned()),
+        id_token: account.id_token.clone(),
+        ..ProviderTokens::default()
+    };
+    let Some(profile) = provider.profile(http, &endpoints, &tokens, None, None).await else {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetUserInfo));
+    };
+    Ok(Json(AccountInfoResponse {
+        user: ProviderUser {
+            id: None,
+            name: Some(profile.name),
+            email: profile.email,
+            image: profile.image,
+            email_verified: profile.email_verified,
+        },
+        data: profile.data,
+        account: AccountRef {
+            id: account.id.clone(),
+            provider_id: account.provider_id.clone(),
+            account_id: account.account_id.clone(),
+        },
+    }))
 }

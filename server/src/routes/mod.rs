@@ -11,6 +11,7 @@ mod session;
 mod sign_in;
 mod sign_out;
 mod sign_up;
+mod social;
 mod two_factor;
 mod user;
 
@@ -96,15 +97,23 @@ impl Routes {
         self.add(Method::POST, path, route)
     }
 
-    /// `GET` and `POST` on one path (`/get-session`).
-    fn get_and_post<G, TG, P, TP>(mut self, path: &'static str, get_handler: G, post_handler: P) -> Self
+    /// `GET` and `POST` on one path: `/get-session` (JSON), and `/callback/{id}`, whose
+    /// `POST` is a provider's cross-site `form_post` (a form, origin-checked but without
+    /// the form CSRF rules, [`BodyRules::PROVIDER_FORM`]).
+    fn get_and_post<G, TG, P, TP>(
+        mut self,
+        path: &'static str,
+        get_handler: G,
+        post_handler: P,
+        rules: BodyRules,
+    ) -> Self
     where
         G: Handler<TG, Auth>,
         TG: 'static,
         P: Handler<TP, Auth>,
         TP: 'static,
     {
-        let route = self.post_route(post_handler, BodyRules::JSON).merge(get(get_handler));
+        let route = self.post_route(post_handler, rules).merge(get(get_handler));
         self.list.push(RouteInfo {
             method: Method::GET,
             path,
@@ -130,7 +139,12 @@ fn build(auth: &Auth) -> Routes {
         .post_form("/sign-up/email", sign_up::email)
         .post_form("/sign-in/email", sign_in::email)
         .post("/sign-out", sign_out::sign_out)
-        .get_and_post("/get-session", session::get_session, session::refresh_session)
+        .get_and_post(
+            "/get-session",
+            session::get_session,
+            session::refresh_session,
+            BodyRules::JSON,
+        )
         .get("/list-sessions", session::list)
         .post("/revoke-session", session::revoke)
         .post("/revoke-sessions", session::revoke_all)
@@ -149,7 +163,17 @@ fn build(auth: &Auth) -> Routes {
         .get("/verify-email", email_verification::verify)
         .get("/list-accounts", account::list)
         .post("/unlink-account", account::unlink)
-        .get("/account-info", account::info);
+        .get("/account-info", account::info)
+        .post("/sign-in/social", social::sign_in)
+        .get_and_post(
+            "/callback/{id}",
+            social::callback,
+            social::callback_post,
+            BodyRules::PROVIDER_FORM,
+        )
+        .post("/link-social", social::link)
+        .post("/get-access-token", account::access_token)
+        .post("/refresh-token", account::refresh_token);
     if config.two_factor.is_some() {
         routes = two_factor::routes(routes);
     }

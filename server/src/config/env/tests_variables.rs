@@ -10,6 +10,34 @@ use crate::config::{Config, ConfigError};
 
 /// A value each variable refuses. Variables that take any text are in [`FREE_TEXT`].
 pub(super) const BAD_VALUES: &[(&str, &str)] = &[
+    ("GITHUB_CLIENT_ID", "only-the-id"),
+    ("GITHUB_CLIENT_SECRET", "only-the-secret"),
+    ("GOOGLE_CLIENT_ID", "only-the-id"),
+    ("GOOGLE_CLIENT_SECRET", "only-the-secret"),
+    ("APPLE_CLIENT_ID", "only-the-id"),
+    ("APPLE_CLIENT_SECRET", "only-the-secret"),
+    ("MICROSOFT_CLIENT_ID", "only-the-id"),
+    ("MICROSOFT_CLIENT_SECRET", "only-the-secret"),
+    ("DISCORD_CLIENT_ID", "only-the-id"),
+    ("DISCORD_CLIENT_SECRET", "only-the-secret"),
+    ("GITLAB_CLIENT_ID", "only-the-id"),
+    ("GITLAB_CLIENT_SECRET", "only-the-secret"),
+    ("GITLAB_ISSUER", "gitlab.example.com"),
+    ("FACEBOOK_CLIENT_ID", "only-the-id"),
+    ("FACEBOOK_CLIENT_SECRET", "only-the-secret"),
+    (
+        "KEYWARD_GENERIC_OAUTH",
+        "[{\"providerId\":\"corp\",\"clientId\":\"x\"}]",
+    ),
+    ("KEYWARD_PROVIDER_TIMEOUT", "soon"),
+    ("KEYWARD_ACCOUNT_LINKING", "maybe"),
+    ("KEYWARD_ACCOUNT_ALLOW_DIFFERENT_EMAILS", "maybe"),
+    ("KEYWARD_ACCOUNT_UPDATE_USER_INFO_ON_LINK", "maybe"),
+    ("KEYWARD_ACCOUNT_DISABLE_IMPLICIT_LINKING", "maybe"),
+    ("KEYWARD_ACCOUNT_REQUIRE_LOCAL_EMAIL_VERIFIED", "maybe"),
+    ("KEYWARD_ACCOUNT_ENCRYPT_OAUTH_TOKENS", "maybe"),
+    ("KEYWARD_ACCOUNT_UPDATE_ON_SIGN_IN", "maybe"),
+    ("KEYWARD_ACCOUNT_SKIP_STATE_COOKIE_CHECK", "maybe"),
     ("BETTER_AUTH_URL", "localhost:3000"),
     ("KEYWARD_BASE_PATH", "/"),
     ("PORT", "eighty"),
@@ -148,6 +176,9 @@ pub(super) const FREE_TEXT: &[&str] = &[
     "KEYWARD_ADMIN_USER_IDS",
     "KEYWARD_ADMIN_BANNED_USER_MESSAGE",
     "KEYWARD_ADMIN_DEFAULT_BAN_REASON",
+    "APPLE_APP_BUNDLE_IDENTIFIER",
+    "MICROSOFT_TENANT_ID",
+    "KEYWARD_ACCOUNT_TRUSTED_PROVIDERS",
 ];
 
 #[test]

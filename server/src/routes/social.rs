@@ -1,0 +1,615 @@
+//! `POST /sign-in/social`, `GET|POST /callback/{id}` and `POST /link-social`.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::email_verification::{VerificationToken, redirect, send_verification_email};
+use crate::db::accounts::AccountTokens;
+use crate::error::{ApiError, ApiResult};
+use crate::log_safe::Escaped;
+use crate::origin::origin_of;
+use crate::request::{Body, Ctx, Endpoint, raw_query};
+use crate::social::state::{self, LinkTarget, NewState, StateData};
+use crate::social::user_info::{self, IncomingAccount};
+use crate::social::{
+    AuthorizationRequest, Endpoints, Provider, ProviderError, ProviderProfile, ProviderTokens, RESERVED_PARAMS,
+    TokenVault, purpose_keys, random_token,
+};
+use keyward_client::wire::schema::validate_query;
+use keyward_client::wire::{
+    CallbackParams, ErrorCode, IdTokenCredential, LinkSocialRequest, LinkSocialResponse, SignInResponse,
+    SignInSocialRequest, SocialErrorCode, SocialRedirect,
+};
+
+impl Endpoint for SignInSocialRequest {}
+impl Endpoint for LinkSocialRequest {}
+impl Endpoint for CallbackParams {}
+
+/// The purpose of the key that encrypts a link flow's session token.
+const LINK_SESSION_PURPOSE: &str = "oauth-link-session-token";
+
+fn provider_of(ctx: &Ctx, id: &str) -> ApiResult<std::sync::Arc<Provider>> {
+    ctx.auth
+        .0
+        .providers
+        .get(id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::ProviderNotFound))
+}
+
+/// A provider whose discovery document cannot be fetched: `502` with a code of its own
+/// (better-auth leaves such a provider out until its discovery succeeds).
+fn unavailable(provider: &str, error: &ProviderError) -> ApiError {
+    tracing::warn!(provider = %Escaped(provider), %error, "provider unavailable");
+    ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::ProviderUnavailable)
+}
+
+fn check_additional_params(params: Option<&std::collections::BTreeMap<String, String>>) -> ApiResult<()> {
+    if params.is_some_and(|params| params.keys().any(|k| RESERVED_PARAMS.contains(&k.as_str()))) {
+        return Err(ApiError::validation(format!(
+            "[body.additionalParams] additionalParams cannot include reserved OAuth parameters: {}",
+            RESERVED_PARAMS.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn vault(ctx: &Ctx) -> TokenVault<'_> {
+    TokenVault {
+        encrypt: ctx.auth.0.config.account.encrypt_oauth_tokens,
+        keys: &ctx.auth.0.encryption,
+    }
+}
+
+/// The tokens of a code exchange as an account row stores them.
+fn stored_tokens(ctx: &Ctx, tokens: &ProviderTokens) -> AccountTokens {
+    let vault = vault(ctx);
+    AccountTokens {
+        access_token: vault.seal(tokens.access_token.as_deref()),
+        refresh_token: vault.seal(tokens.refresh_token.as_deref()),
+        id_token: tokens.id_token.clone(),
+        access_token_expires_at: tokens.access_token_expires_at,
+        refresh_token_expires_at: tokens.refresh_token_expires_at,
+        scope: Some(tokens.scopes.join(",")),
+    }
+}
+
+/// The site's origin, better-auth's default `callbackURL`.
+fn default_callback(ctx: &Ctx) -> String {
+    origin_of(ctx.auth.0.config.base_url.as_str()).unwrap_or_else(|| ctx.auth.0.config.base_url.to_string())
+}
+
+struct Start<'a> {
+    provider: &'a Provider,
+    endpoints: &'a Endpoints,
+    scopes: &'a [String],
+    login_hint: Option<&'a str>,
+    additional_params: Option<&'a std::collections::BTreeMap<String, String>>,
+    disable_redirect: bool,
+}
+
+/// Stores the flow, builds the provider URL and answers `{url, redirect}` (with
+/// `Location` unless redirecting is off).
+async fn start_flow(ctx: &mut Ctx, start: Start<'_>, new_state: NewState) -> ApiResult<(String, bool)> {
+    let nonce = new_state.id_token_nonce.clone();
+    let flow = state::generate(ctx, new_state).await?;
+    let redirect_uri = start.provider.redirect_uri(&ctx.auth.0.config.auth_url());
+    let params: Vec<(String, String)> = start
+        .additional_params
+        .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let request = AuthorizationRequest {
+        state: &flow.state,
+        code_verifier: &flow.code_verifier,
+        redirect_uri: &redirect_uri,
+        scopes: start.scopes,
+        login_hint: start.login_hint,
+        nonce: nonce.as_deref(),
+        additional_params: &params,
+    };
+    let url = start
+        .provider
+        .authorization_url(start.endpoints, &request)
+        .map_err(|e| unavailable(&start.provider.config.id, &e))?
+        .to_string();
+    let redirect = !start.disable_redirect;
+    if redirect {
+        ctx.set_header(header::LOCATION, &url);
+    }
+    Ok((url, redirect))
+}
+
+/// `POST /sign-in/social`: the provider's URL to open, or, with an ID token from a native
+/// SDK, a session.
+pub(crate) async fn sign_in(mut ctx: Ctx, Body(request): Body<SignInSocialRequest>) -> ApiResult<Response> {
+    let provider = provider_of(&ctx, &request.provider)?;
+    check_additional_params(request.additional_params.as_ref())?;
+    let http = ctx.auth.0.providers.http.clone();
+    let endpoints = provider
+        .endpoints(&http)
+        .await
+        .map_err(|e| unavailable(&provider.config.id, &e))?;
+    if let Some(credential) = &request.id_token {
+        let request_sign_up = request.request_sign_up.unwrap_or(false);
+        return id_token_sign_in(&mut ctx, &provider, &endpoints, credential, request_sign_up).await;
+    }
+    let nonce = provider.binds_nonce(&endpoints).then(|| random_token(32));
+    let new_state = NewState {
+        callback_url: request
+            .callback_url
+            .clone()
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| default_callback(&ctx)),
+        error_url: request.error_callback_url.clone(),
+        new_user_url: request.new_user_callback_url.clone(),
+        link: None,
+        request_sign_up: request.request_sign_up,
+        additional_data: request.additional_data.clone().unwrap_or_default(),
+        id_token_nonce: nonce,
+    };
+    let start = Start {
+        provider: &provider,
+        endpoints: &endpoints,
+        scopes: request.scopes.as_deref().unwrap_or_default(),
+        login_hint: request.login_hint.as_deref(),
+        additional_params: request.additional_params.as_ref(),
+        disable_redirect: request.disable_redirect.unwrap_or(false),
+    };
+    let (url, redirect) = start_flow(&mut ctx, start, new_state).await?;
+    Ok(Json(SocialRedirect { url, redirect }).into_response())
+}
+
+/// Verifies an ID token and the profile in it, for sign-in and linking.
+async fn verified_profile(
+    ctx: &Ctx,
+    provider: &Provider,
+    endpoints: &Endpoints,
+    credential: &IdTokenCredential,
+) -> ApiResult<(ProviderProfile, ProviderTokens)> {
+    if !provider.supports_id_token(endpoints) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::IdTokenNotSupported));
+    }
+    let http = &ctx.auth.0.providers.http;
+    let token = credential.token.expose();
+    let claims = provider
+        .verify_id_token(http, endpoints, token, credential.nonce.as_deref())
+        .await
+        .map_err(|error| {
+            tracing::info!(provider = %Escaped(&provider.config.id), %error, "ID token refused");
+            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken)
+        })?;
+    let tokens = ProviderTokens {
+        access_token: credential.access_token.as_ref().map(|t| t.expose().to_owned()),
+        refresh_token: credential.refresh_token.as_ref().map(|t| t.expose().to_owned()),
+        id_token: Some(token.to_owned()),
+        ..ProviderTokens::default()
+    };
+    let Some(profile) = provider
+        .profile(http, endpoints, &tokens, Some(claims), credential.user.as_ref())
+        .await
+    else {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetUserInfo));
+    };
+    if profile.email.is_none() {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::UserEmailNotFound));
+    }
+    Ok((profile, tokens))
+}
+
+async fn id_token_sign_in(
+    ctx: &mut Ctx,
+    provider: &Provider,
+    endpoints: &Endpoints,
+    credential: &IdTokenCredential,
+    request_sign_up: bool,
+) -> ApiResult<Response> {
+    let (profile, tokens) = verified_profile(ctx, provider, endpoints, credential).await?;
+    // better-auth 1.7.25 stores only the access and ID tokens of this flow.
+    let stored = AccountTokens {
+        access_token: vault(ctx).seal(tokens.access_token.as_deref()),
+        id_token: tokens.id_token.clone(),
+        ..AccountTokens::default()
+    };
+    let config = &provider.config;
+    let disable_sign_up = (config.disable_implicit_sign_up && !request_sign_up) || config.disable_sign_up;
+    let incoming = IncomingAccount {
+        provider_id: &config.id,
+        profile: &profile,
+        tokens: stored,
+    };
+    let resolved =
+        match user_info::resolve(ctx, incoming, disable_sign_up, config.override_user_info_on_sign_in).await? {
+            Ok(resolved) => resolved,
+            Err(refusal) => {
+                return Err(ApiError::with_message(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::OauthLinkError,
+                    refusal.0,
+                ));
+            }
+        };
+    let data = ctx.start_session(resolved.user, None).await?;
+    Ok(Json(SignInResponse {
+        redirect: false,
+        token: data.session.token,
+        url: None,
+        user: data.user,
+    })
+    .into_response())
+}
+
+/// `?error=<code>[&error_description=…]` on `url` (better-auth's error redirect).
+fn error_redirect(url: &str, code: &str, description: Option<&str>) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("error", code);
+    if let Some(description) = description {
+        query.append_pair("error_description", description);
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    redirect(&format!("{url}{separator}{}", query.finish()))
+}
+
+/// better-auth's default error page: `onAPIError.errorURL`, else `{baseURL}/error`.
+fn default_error_url(ctx: &Ctx) -> String {
+    ctx.auth
+        .0
+        .config
+        .error_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/error", ctx.auth.0.config.auth_url()))
+}
+
+/// `POST /callback/{id}` (`response_mode=form_post`): a redirect to the `GET` with the
+/// posted parameters (the query's win).
+pub(crate) async fn callback_post(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    Body(posted): Body<CallbackParams>,
+) -> ApiResult<Response> {
+    let query = raw_query(query.as_deref());
+    validate_query::<CallbackParams>(&Value::Object(query.clone())).map_err(ApiError::validation)?;
+    let from_query: CallbackParams =
+        serde_json::from_value(Value::Object(query)).map_err(|e| ApiError::validation(format!("[query] {e}")))?;
+    let merged = CallbackParams {
+        code: from_query.code.or(posted.code),
+        error: from_query.error.or(posted.error),
+        device_id: from_query.device_id.or(posted.device_id),
+        error_description: from_query.error_description.or(posted.error_description),
+        state: from_query.state.or(posted.state),
+        user: from_query.user.or(posted.user),
+        iss: from_query.iss.or(posted.iss),
+    };
+    let encoded = serde_urlencoded_params(&merged);
+    let base = format!("{}/callback/{}", ctx.auth.0.config.auth_url(), id);
+    Ok(redirect(&if encoded.is_empty() {
+        base
+    } else {
+        format!("{base}?{encoded}")
+    }))
+}
+
+fn serde_urlencoded_params(params: &CallbackParams) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    let fields = [
+        ("code", &params.code),
+        ("error", &params.error),
+        ("device_id", &params.device_id),
+        ("error_description", &params.error_description),
+        ("state", &params.state),
+        ("user", &params.user),
+        ("iss", &params.iss),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            query.append_pair(name, value);
+        }
+    }
+    query.finish()
+}
+
+/// `GET /callback/{id}`: the provider sends the browser back here. Every failure is a
+/// redirect to the flow's error URL with a code, never an error page of this server.
+pub(crate) async fn callback(mut ctx: Ctx, Path(id): Path<String>, RawQuery(query): RawQuery) -> ApiResult<Response> {
+    let query = Value::Object(raw_query(query.as_deref()));
+    validate_query::<CallbackParams>(&query).map_err(ApiError::validation)?;
+    let params: CallbackParams =
+        serde_json::from_value(query).map_err(|e| ApiError::validation(format!("[query] {e}")))?;
+    let default_error = default_error_url(&ctx);
+    let Some(state_param) = params.state.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(error_redirect(
+            &default_error,
+            SocialErrorCode::StateNotFound.as_str(),
+            None,
+        ));
+    };
+    let data = match state::take(&mut ctx, state_param).await? {
+        Ok(data) => data,
+        Err(rejection) => {
+            let url = rejection.error_url.unwrap_or(default_error);
+            return Ok(error_redirect(&url, rejection.code.as_str(), None));
+        }
+    };
+    let error_url = data.error_url.clone().unwrap_or(default_error);
+    if let Some(error) = &params.error {
+        return Ok(error_redirect(&error_url, error, params.error_description.as_deref()));
+    }
+    let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) else {
+        return Ok(error_redirect(&error_url, SocialErrorCode::NoCode.as_str(), None));
+    };
+    let Some(provider) = ctx.auth.0.providers.get(&id) else {
+        return Ok(error_redirect(
+            &error_url,
+            SocialErrorCode::OauthProviderNotFound.as_str(),
+            None,
+        ));
+    };
+    match finish(&mut ctx, &provider, &data, code, &params).await? {
+        Ok(location) => Ok(redirect(&location)),
+        Err(code) => Ok(error_redirect(&error_url, code.as_str(), None)),
+    }
+}
+
+type Failure = SocialErrorCode;
+
+/// The callback after the state checked out: exchange, user info, then sign-in or link.
+/// `Ok(location)` on success, `Err(code)` for the error redirect.
+async fn finish(
+    ctx: &mut Ctx,
+    provider: &Provider,
+    data: &StateData,
+    code: &str,
+    params: &CallbackParams,
+) -> ApiResult<Result<String, Failure>> {
+    let http = ctx.auth.0.providers.http.clone();
+    let id = &provider.config.id;
+    let Ok(endpoints) = provider.endpoints(&http).await else {
+        return Ok(Err(SocialErrorCode::OauthProviderNotFound));
+    };
+    if let (Some(iss), Some(issuer)) = (&params.iss, &endpoints.issuer)
+        && provider.config.is_generic()
+        && iss != issuer
+    {
+        return Ok(Err(SocialErrorCode::IssuerMismatch));
+    }
+    if provider.binds_nonce(&endpoints) && data.id_token_nonce.is_none() {
+        return Ok(Err(SocialErrorCode::NonceBindingMissing));
+    }
+    let redirect_uri = provider.redirect_uri(&ctx.auth.0.config.auth_url());
+    let tokens = match provider
+        .exchange_code(&http, &endpoints, code, &data.code_verifier, &redirect_uri)
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            tracing::info!(provider = %Escaped(id), %error, "code exchange failed");
+            return Ok(Err(SocialErrorCode::InvalidCode));
+        }
+    };
+    let mut verified = None;
+    if provider.config.is_generic()
+        && endpoints.id_token.is_some()
+        && let Some(id_token) = &tokens.id_token
+    {
+        match provider
+            .verify_id_token(&http, &endpoints, id_token, data.id_token_nonce.as_deref())
+            .await
+        {
+            Ok(claims) => verified = Some(claims),
+            Err(error) => {
+                tracing::info!(provider = %Escaped(id), %error, "ID token refused");
+                return Ok(Err(SocialErrorCode::UnableToGetUserInfo));
+            }
+        }
+    }
+    let apple_user = params
+        .user
+        .as_deref()
+        .and_then(|u| serde_json::from_str::<Value>(u).ok());
+    let Some(mut profile) = provider
+        .profile(&http, &endpoints, &tokens, verified, apple_user.as_ref())
+        .await
+    else {
+        return Ok(Err(SocialErrorCode::UnableToGetUserInfo));
+    };
+    let stored = stored_tokens(ctx, &tokens);
+    if let Some(link) = &data.link {
+        return complete_link(ctx, provider, data, link, &profile, stored, &tokens.scopes).await;
+    }
+    let Some(email) = profile.email.clone() else {
+        return Ok(Err(SocialErrorCode::EmailNotFound));
+    };
+    profile.email = Some(email);
+    let config = &provider.config;
+    let disable_sign_up =
+        (config.disable_implicit_sign_up && data.request_sign_up != Some(true)) || config.disable_sign_up;
+    let incoming = IncomingAccount {
+        provider_id: id,
+        profile: &profile,
+        tokens: stored,
+    };
+    let resolved =
+        match user_info::resolve(ctx, incoming, disable_sign_up, config.override_user_info_on_sign_in).await? {
+            Ok(resolved) => resolved,
+            Err(refusal) => return Ok(Err(refusal.code())),
+        };
+    let auth = ctx.auth.clone();
+    if resolved.is_register
+        && !resolved.user.email_verified
+        && auth.0.config.email_verification.send_on_sign_up == Some(true)
+        && auth.can_send_email()
+    {
+        let user = &resolved.user;
+        let token = VerificationToken {
+            email: &user.email,
+            update_to: None,
+            request_type: None,
+            user_id: &user.id,
+        };
+        send_verification_email(&auth, user, &user.email, token, Some(&data.callback_url)).await;
+    }
+    let is_register = resolved.is_register;
+    if let Err(error) = ctx.start_session(resolved.user, None).await {
+        tracing::warn!(provider = %Escaped(id), ?error, "session not created after a provider sign-in");
+        return Ok(Err(SocialErrorCode::UnableToCreateSession));
+    }
+    let location = match (&data.new_user_url, is_register) {
+        (Some(new_user), true) => new_user.clone(),
+        _ => data.callback_url.clone(),
+    };
+    Ok(Ok(location))
+}
+
+/// The end of a `/link-social` flow: the account joins the user who asked, while the
+/// session that asked is still live.
+async fn complete_link(
+    ctx: &mut Ctx,
+    provider: &Provider,
+    data: &StateData,
+    link: &LinkTarget,
+    profile: &ProviderProfile,
+    stored: AccountTokens,
+    granted: &[String],
+) -> ApiResult<Result<String, Failure>> {
+    if let Some(sealed) = &link.encrypted_session_token {
+        let keys = purpose_keys(&ctx.auth.0.config.secret, LINK_SESSION_PURPOSE);
+        let Ok(token) = keys.decrypt(sealed) else {
+            return Ok(Err(SocialErrorCode::UnableToLinkAccount));
+        };
+        let auth = ctx.auth.clone();
+        let live = auth
+            .sessions()
+            .find_with_user(&mut auth.0.db.clone(), &token)
+            .await?
+            .filter(|s| s.session.user_id == link.user_id && s.session.expires_at > ctx.now());
+        if live.is_none() {
+            return Ok(Err(SocialErrorCode::UnableToLinkAccount));
+        }
+    }
+    let incoming = IncomingAccount {
+        provider_id: &provider.config.id,
+        profile,
+        tokens: stored,
+    };
+    Ok(
+        match user_info::link(ctx, &link.user_id, &link.email, incoming, granted).await? {
+            Ok(()) => Ok(data.callback_url.clone()),
+            Err(code) => Err(code),
+        },
+    )
+}
+
+/// `POST /link-social`: links another provider account to the signed-in user, by a
+/// redirect flow or an ID token.
+pub(crate) async fn link(mut ctx: Ctx, Body(request): Body<LinkSocialRequest>) -> ApiResult<Response> {
+    let session = ctx.require_sensitive_session().await?;
+    let provider = provider_of(&ctx, &request.provider)?;
+    check_additional_params(request.additional_params.as_ref())?;
+    let http = ctx.auth.0.providers.http.clone();
+    let endpoints = provider
+        .endpoints(&http)
+        .await
+        .map_err(|e| unavailable(&provider.config.id, &e))?;
+    if let Some(credential) = &request.id_token {
+        link_id_token(&ctx, &provider, &endpoints, credential, &session.user).await?;
+        return Ok(Json(LinkSocialResponse {
+            url: String::new(),
+            redirect: false,
+            status: Some(true),
+        })
+        .into_response());
+    }
+    let keys = purpose_keys(&ctx.auth.0.config.secret, LINK_SESSION_PURPOSE);
+    let new_state = NewState {
+        callback_url: request
+            .callback_url
+            .clone()
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| default_callback(&ctx)),
+        error_url: request.error_callback_url.clone(),
+        new_user_url: None,
+        link: Some(LinkTarget {
+            user_id: session.user.id.clone(),
+            email: session.user.email.clone(),
+            encrypted_session_token: Some(keys.encrypt(session.session.token.expose())),
+        }),
+        request_sign_up: request.request_sign_up,
+        additional_data: request.additional_data.clone().unwrap_or_default(),
+        id_token_nonce: provider.binds_nonce(&endpoints).then(|| random_token(32)),
+    };
+    let start = Start {
+        provider: &provider,
+        endpoints: &endpoints,
+        scopes: request.scopes.as_deref().unwrap_or_default(),
+        login_hint: request.login_hint.as_deref(),
+        additional_params: request.additional_params.as_ref(),
+        disable_redirect: request.disable_redirect.unwrap_or(false),
+    };
+    let (url, redirect) = start_flow(&mut ctx, start, new_state).await?;
+    Ok(Json(LinkSocialResponse {
+        url,
+        redirect,
+        status: None,
+    })
+    .into_response())
+}
+
+async fn link_id_token(
+    ctx: &Ctx,
+    provider: &Provider,
+    endpoints: &Endpoints,
+    credential: &IdTokenCredential,
+    user: &keyward_client::wire::User,
+) -> ApiResult<()> {
+    use crate::db::accounts;
+    let (profile, tokens) = verified_profile(ctx, provider, endpoints, credential).await?;
+    let vault = vault(ctx);
+    let stored = AccountTokens {
+        access_token: vault.seal(tokens.access_token.as_deref()),
+        refresh_token: vault.seal(tokens.refresh_token.as_deref()),
+        id_token: tokens.id_token.clone(),
+        ..AccountTokens::default()
+    };
+    let auth = ctx.auth.clone();
+    let linking = &auth.0.config.account.account_linking;
+    let mut db = auth.0.db.clone();
+    let id = &provider.config.id;
+    if let Some(existing) = accounts::find_by_provider(&mut db, id, &profile.account_id).await? {
+        if existing.user_id != user.id {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::SocialAccountAlreadyLinked,
+            ));
+        }
+        accounts::update_tokens(&mut db, &existing.id, &stored, ctx.now()).await?;
+        return Ok(());
+    }
+    let trusted = linking.trusted_providers.iter().any(|p| p == id);
+    if (!trusted && !profile.email_verified) || !linking.enabled {
+        return Err(ApiError::with_message(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::LinkingNotAllowed,
+            "Account not linked - linking not allowed",
+        ));
+    }
+    let email = profile.email.as_deref().unwrap_or_default();
+    if email.to_lowercase() != user.email.to_lowercase() && !linking.allow_different_emails {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::LinkingDifferentEmailsNotAllowed,
+        ));
+    }
+    if accounts::insert_oauth(&mut db, &user.id, id, &profile.account_id, stored, ctx.now())
+        .await
+        .is_err()
+    {
+        return Err(ApiError::with_message(
+            StatusCode::EXPECTATION_FAILED,
+            ErrorCode::LinkingFailed,
+            "Account not linked - unable to create account",
+        ));
+    }
+    Ok(())
+}
