@@ -35,6 +35,31 @@ pub(crate) fn listen_for_focus(client: &AuthClient) {
     listener.forget();
 }
 
+/// Sends the browser to `url` (better-auth's redirect plugin does this with a provider's
+/// URL); refuses `javascript:`, `data:` and `vbscript:` URLs as it does.
+pub(crate) fn navigate(url: &str) -> crate::error::Result<()> {
+    let scheme = url.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if matches!(scheme.as_str(), "javascript" | "data" | "vbscript") {
+        return Err(crate::error::Error::InvalidRequest {
+            message: format!("refusing to navigate to a {scheme}: URL"),
+        });
+    }
+    let window = web_sys::window().ok_or_else(|| crate::error::Error::InvalidRequest {
+        message: "no browser window to navigate".into(),
+    })?;
+    window
+        .location()
+        .set_href(url)
+        .map_err(|_| crate::error::Error::InvalidRequest {
+            message: "the browser refused to navigate".into(),
+        })
+}
+
+/// The address of the current page.
+pub(crate) fn current_url() -> Option<String> {
+    web_sys::window().and_then(|window| window.location().href().ok())
+}
+
 /// better-auth's cross-tab channel: a `localStorage` key whose `storage` event reaches
 /// every other tab of the same origin.
 const BROADCAST_KEY: &str = "better-auth.message";

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use keyward_client::Error;
 use keyward_client::authenticator::CeremonyError;
-use keyward_client::wire::ErrorCode;
+use keyward_client::wire::{ErrorCode, SocialErrorCode};
 use leptos::prelude::*;
 
 /// An app's translation: the text for an error, or `None` for the default.
@@ -77,5 +77,27 @@ pub fn default_message(error: &Error) -> String {
         Error::Passkey(CeremonyError::AlreadyRegistered) => "This device already has a passkey for you.".into(),
         Error::Passkey(CeremonyError::NotSupported(_)) => "Passkeys are not supported here.".into(),
         other => other.to_string(),
+    }
+}
+
+/// The English default for the error a social sign-in or link flow came back with.
+pub fn default_social_message(code: &SocialErrorCode) -> String {
+    match code {
+        SocialErrorCode::Other(code) if code == "access_denied" => "The sign-in was cancelled at the provider.".into(),
+        SocialErrorCode::AccountNotLinked => {
+            "An account with this email already exists. Sign in with it first, then link this provider.".into()
+        }
+        SocialErrorCode::SignupDisabled => "There is no account for you here yet, and sign-up is closed.".into(),
+        SocialErrorCode::EmailNotFound => "The provider did not share your email address.".into(),
+        SocialErrorCode::EmailNotVerified => "Verify your email address at the provider first.".into(),
+        SocialErrorCode::StateNotFound | SocialErrorCode::StateMismatch | SocialErrorCode::StateInvalid => {
+            "The sign-in took too long or was started elsewhere. Please try again.".into()
+        }
+        SocialErrorCode::EmailDoesNotMatch => "That account's email address differs from yours.".into(),
+        SocialErrorCode::AccountAlreadyLinkedToDifferentUser => "That account is linked to another user.".into(),
+        SocialErrorCode::InvalidCode | SocialErrorCode::UnableToGetUserInfo => {
+            "The provider could not be reached or refused the sign-in. Please try again.".into()
+        }
+        other => format!("The sign-in failed ({other})."),
     }
 }

@@ -15,6 +15,10 @@
 //! // A native app opens the provider's page in the system browser:
 //! let redirect = client.sign_in().social("github").callback_url("myapp://signed-in").await?;
 //! println!("open {}", redirect.url);
+//! // Or with the ID token a native SDK (Sign in with Apple, Google) produced:
+//! use keyward_client::wire::IdTokenCredential;
+//! let signed_in = client.sign_in().social("apple").id_token(IdTokenCredential::new("eyJ…")).await?;
+//! println!("hello {}", signed_in.user.name);
 //! # Ok(()) }
 //! ```
 
@@ -23,7 +27,10 @@ use serde_json::{Map, Value};
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
 use crate::transport::Method;
-use crate::wire::{Password, SignInEmailRequest, SignInOutcome, SignInSocialRequest, SocialRedirect};
+use crate::wire::{
+    IdTokenCredential, Password, SignInEmailRequest, SignInOutcome, SignInResponse, SignInSocialRequest,
+    SocialRedirect, SocialSignInOutcome,
+};
 
 /// The sign-in endpoints.
 #[derive(Clone, Copy, Debug)]
@@ -120,7 +127,7 @@ pub struct SignInSocial<'a> {
     body: SignInSocialRequest,
 }
 
-impl SignInSocial<'_> {
+impl<'a> SignInSocial<'a> {
     /// Where to land after signing in (an app URL such as `myapp://cb` must be trusted).
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.body.callback_url = Some(url.into());
@@ -169,12 +176,88 @@ impl SignInSocial<'_> {
         self
     }
 
+    /// An extra parameter of the provider's authorization URL (`prompt`, `hd` …; the
+    /// server refuses the reserved OAuth ones).
+    pub fn authorization_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.body
+            .additional_params
+            .get_or_insert_with(Default::default)
+            .insert(name.into(), value.into());
+        self
+    }
+
+    /// In a browser: asks for the provider URL and sends the page there, as better-auth's
+    /// client does; the provider sends the browser back to `callback_url` (or
+    /// `error_callback_url?error=…`, see [`social_error`]).
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    pub async fn navigate(self) -> Result<()> {
+        let redirect = self.send().await?;
+        crate::web::navigate(&redirect.url)
+    }
+
+    /// Signs in with an ID token from the provider's native SDK instead of a redirect.
+    pub fn id_token(mut self, credential: IdTokenCredential) -> SignInIdToken<'a> {
+        self.body.id_token = Some(credential);
+        self.body.disable_redirect = None;
+        SignInIdToken {
+            client: self.client,
+            body: self.body,
+        }
+    }
+
     /// Sends it and returns the provider URL.
     pub async fn send(self) -> Result<SocialRedirect> {
-        self.client
+        let outcome: SocialSignInOutcome = self
+            .client
             .call(Method::Post, "/sign-in/social", None, Some(&self.body))
-            .await
+            .await?;
+        match outcome {
+            SocialSignInOutcome::Redirect(redirect) => Ok(redirect),
+            SocialSignInOutcome::SignedIn(_) => Err(crate::error::Error::Decode {
+                message: "/sign-in/social: a session where a provider URL was expected".into(),
+                body: String::new(),
+            }),
+        }
     }
 }
 
 into_future!(SignInSocial, SocialRedirect);
+
+/// In a browser: the error a social sign-in or link flow came back with, from the current
+/// page's `?error=` (on the `errorCallbackURL`).
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
+pub fn social_error() -> Option<crate::wire::SocialErrorCode> {
+    let url: url::Url = crate::web::current_url()?.parse().ok()?;
+    crate::wire::SocialErrorCode::from_url(&url)
+}
+
+/// `POST /sign-in/social` with an ID token: a session, as an email sign-in gives.
+#[derive(Debug)]
+pub struct SignInIdToken<'a> {
+    client: &'a AuthClient,
+    body: SignInSocialRequest,
+}
+
+impl SignInIdToken<'_> {
+    /// Create the user where the provider allows sign-up only on request.
+    pub fn request_sign_up(mut self) -> Self {
+        self.body.request_sign_up = Some(true);
+        self
+    }
+
+    /// Sends it; the token is stored and the session store refreshed.
+    pub async fn send(self) -> Result<SignInResponse> {
+        let reply = self
+            .client
+            .send_json(Method::Post, "/sign-in/social", &self.body)
+            .await?;
+        let response: SignInResponse = crate::client::decode("/sign-in/social", &reply)?;
+        if reply.response.header("set-auth-token").is_none() {
+            self.client.set_token(response.token.clone())?;
+        }
+        let _ = self.client.refresh_session(false).await;
+        Ok(response)
+    }
+}
+
+into_future!(SignInIdToken, SignInResponse);

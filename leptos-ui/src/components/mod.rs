@@ -9,6 +9,7 @@ mod passkey;
 mod session;
 mod sign_in;
 mod sign_up;
+mod social;
 mod two_factor;
 mod user;
 
@@ -25,6 +26,7 @@ pub use passkey::{PasskeyButton, PasskeysList};
 pub use session::SessionsList;
 pub use sign_in::SignInForm;
 pub use sign_up::SignUpForm;
+pub use social::{ProviderButton, SocialSignIn};
 pub use two_factor::TwoFactorSetup;
 pub use user::UserButton;
 
