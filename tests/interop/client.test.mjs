@@ -6,6 +6,8 @@
 //               session is due for a refresh) and the cookie cache on
 //   OUTBOX      the JSON-lines file the server writes its emails to
 //   TARGET      "keyward" or "better-auth" (names the results)
+//   OIDC_ISSUER the local OpenID Connect provider (oidc-provider.mjs) the server has as
+//               its genericOAuth provider "oidc"; its account "alice" signs in
 //   KEYWARD_COMPAT_RESULTS  optional: one JSON line per flow is appended here
 //
 // Run: node --test client.test.mjs
@@ -19,10 +21,12 @@ import * as OTPAuth from "otpauth";
 const base = process.env.SERVER_URL;
 const refreshBase = process.env.REFRESH_SERVER_URL;
 const outbox = process.env.OUTBOX;
+const oidcIssuer = process.env.OIDC_ISSUER;
 const target = process.env.TARGET ?? "keyward";
 assert.ok(base, "SERVER_URL is required");
 assert.ok(refreshBase, "REFRESH_SERVER_URL is required");
 assert.ok(outbox, "OUTBOX is required");
+assert.ok(oidcIssuer, "OIDC_ISSUER is required");
 const origin = new URL(base).origin;
 const password = "correct-horse-battery";
 let counter = 0;
@@ -149,6 +153,7 @@ const ROWS = {
   changeEmail: "Change-email",
   deleteUser: "Delete-user (password, emailed confirmation)",
   accounts: "Accounts (list, unlink, info)",
+  socialProvider: "Social sign-in with an OpenID Connect provider (callback, tokens)",
   twoFactorTotp: "Two-factor: TOTP enrolment and sign-in challenge",
   twoFactorBackup: "Two-factor: backup codes",
   twoFactorOtp: "Two-factor: emailed codes (OTP)",
@@ -711,4 +716,68 @@ flow("Organization: dynamic roles", [ROWS.orgDynamicRoles], async () => {
   assert.equal(predefined.error.code, "CANNOT_DELETE_A_PRE_DEFINED_ROLE");
   const deleted = await owner.client.organization.deleteRole({ roleName: "recruiter" });
   assert.deepEqual(deleted.data, { success: true });
+});
+
+/**
+ * Signs `login` in at the local provider's development pages and grants consent: the
+ * redirect back to the server (`…/callback/oidc?code=…&state=…&iss=…`), not followed.
+ */
+async function authorizeAtProvider(authorizationUrl, login) {
+  const jar = new CookieJar();
+  const go = async (url, form) => {
+    const response = await fetch(new URL(url, oidcIssuer), {
+      method: form ? "POST" : "GET",
+      headers: { cookie: jar.header(), ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      body: form ? new URLSearchParams(form) : undefined,
+      redirect: "manual",
+    });
+    jar.apply(response);
+    assert.ok([302, 303].includes(response.status), `${url}: ${response.status} ${await response.text()}`);
+    return new URL(response.headers.get("location"), oidcIssuer).toString();
+  };
+  let next = await go(authorizationUrl);
+  next = await go(next, { prompt: "login", login, password: "x" });
+  next = await go(next);
+  next = await go(next, { prompt: "consent" });
+  return go(next);
+}
+
+flow("Social sign-in through an OpenID Connect provider", [ROWS.socialProvider], async () => {
+  const { client, jar } = browserClient();
+  const started = await client.signIn.social({
+    provider: "oidc",
+    callbackURL: "/dashboard",
+    newUserCallbackURL: "/welcome",
+    errorCallbackURL: "/oops",
+    disableRedirect: true,
+  });
+  assert.equal(started.error, null);
+  assert.equal(started.data.redirect, false);
+  assert.ok(jar.cookies.has("better-auth.state"), "the state cookie ties the flow to this browser");
+  const back = await authorizeAtProvider(started.data.url, "alice");
+  const callback = await fetch(back, { headers: { cookie: jar.header() }, redirect: "manual" });
+  jar.apply(callback);
+  assert.equal(callback.status, 302);
+  assert.equal(callback.headers.get("location"), "/welcome");
+  const session = await client.getSession();
+  assert.equal(session.data.user.email, "alice@example.com");
+  assert.equal(session.data.user.emailVerified, true);
+  const accounts = await client.listAccounts();
+  const account = accounts.data.find((a) => a.providerId === "oidc");
+  assert.ok(account, "an oidc account");
+  assert.deepEqual(account.scopes, ["openid", "email", "profile"]);
+  const token = await client.getAccessToken({ accountId: account.id });
+  assert.equal(token.error, null);
+  assert.ok(token.data.accessToken.length > 0);
+  const info = await client.accountInfo({ query: { accountId: account.id } });
+  assert.equal(info.error, null);
+  assert.equal(info.data.user.email, "alice@example.com");
+  // A second sign-in of the same user lands on callbackURL.
+  const again = browserClient();
+  const second = await again.client.signIn.social({ provider: "oidc", callbackURL: "/dashboard", disableRedirect: true });
+  const returned = await fetch(await authorizeAtProvider(second.data.url, "alice"), {
+    headers: { cookie: again.jar.header() },
+    redirect: "manual",
+  });
+  assert.equal(returned.headers.get("location"), "/dashboard");
 });

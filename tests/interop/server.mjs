@@ -34,6 +34,10 @@
 // The organization plugin runs with teams, dynamic access control (ac = the default
 // statements) and one custom role, "auditor" (invitation:cancel, ac:read).
 // A GitHub provider is configured (dummy credentials: only authorization URLs are made).
+//   OIDC_DISCOVERY_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: a genericOAuth provider "oidc"
+//                   (scopes openid, email, profile), e.g. the local oidc-provider.mjs
+//   ACCOUNT_TRUSTED_PROVIDERS comma list (account.accountLinking.trustedProviders)
+//   ENCRYPT_OAUTH_TOKENS 1 sets account.encryptOAuthTokens
 // Prints "ready <port>" on stdout once /api/auth/ok answers.
 import http from "node:http";
 import fs from "node:fs";
@@ -158,6 +162,22 @@ async function buildPlugins() {
     const { jwt } = await import("better-auth/plugins");
     list.push(jwt());
   }
+  if (env.OIDC_DISCOVERY_URL) {
+    const { genericOAuth } = await import("better-auth/plugins/generic-oauth");
+    list.push(
+      genericOAuth({
+        config: [
+          {
+            providerId: "oidc",
+            discoveryUrl: env.OIDC_DISCOVERY_URL,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET,
+            scopes: ["email", "profile"],
+          },
+        ],
+      }),
+    );
+  }
   return list;
 }
 
@@ -192,6 +212,12 @@ async function main() {
     logger: { level: "error" },
     socialProviders: {
       github: { clientId: "keyward-interop", clientSecret: "keyward-interop-secret" },
+    },
+    account: {
+      encryptOAuthTokens: env.ENCRYPT_OAUTH_TOKENS === "1",
+      accountLinking: {
+        trustedProviders: (env.ACCOUNT_TRUSTED_PROVIDERS ?? "").split(",").filter(Boolean),
+      },
     },
     emailAndPassword: {
       enabled: true,

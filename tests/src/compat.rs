@@ -128,6 +128,9 @@ pub mod flows {
     pub const RATE_LIMIT: &str = "Rate limiting (429, X-Retry-After)";
     /// `POST /sign-in/social`.
     pub const SOCIAL: &str = "Social sign-in (provider URL)";
+    /// `/sign-in/social` and `/callback/{id}` with an OpenID Connect provider, through to a
+    /// session, and the provider tokens of the account.
+    pub const SOCIAL_PROVIDER: &str = "Social sign-in with an OpenID Connect provider (callback, tokens)";
     /// `/two-factor/enable`, `/two-factor/verify-totp`, `/two-factor/get-totp-uri`, and
     /// the challenge an email sign-in becomes.
     pub const TWO_FACTOR_TOTP: &str = "Two-factor: TOTP enrolment and sign-in challenge";
@@ -189,6 +192,7 @@ pub mod flows {
         ACCOUNTS,
         RATE_LIMIT,
         SOCIAL,
+        SOCIAL_PROVIDER,
         TWO_FACTOR_TOTP,
         TWO_FACTOR_BACKUP,
         TWO_FACTOR_OTP,

@@ -7,14 +7,19 @@
 //! - [`Peer`] is either, so client scenarios are written once and run against both
 //!   ([`peer_test!`]).
 //! - [`compat`] records results for the README's compatibility table.
+//! - [`oidc::OidcProvider`] runs a real OpenID Connect provider (npm `oidc-provider`) for
+//!   social sign-in, and signs in at it as a user would.
 
 pub mod better_auth;
 pub mod compat;
+pub mod oidc;
 pub mod peer;
+pub mod rows;
 pub mod totp;
 
 pub use better_auth::{BetterAuthOptions, BetterAuthServer, Storage, interop_dir};
 pub use peer::{OrganizationOptions, Peer, PeerKind, PeerOptions};
+pub use rows::{account_tokens, free_port, mark_email_verified, rewrite_state};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -93,6 +93,13 @@ impl Peer {
                     config.email_and_password.require_email_verification = options.require_verification;
                     config.rate_limit.enabled = options.rate_limit;
                     config.session.defer_session_refresh = options.defer_refresh;
+                    // The peer's GitHub provider (dummy credentials: only URLs are made).
+                    config
+                        .social_providers
+                        .push(keyward_server::social::SocialProvider::github(
+                            "keyward-interop",
+                            "keyward-interop-secret",
+                        ));
                     for plugin in &options.plugins {
                         match *plugin {
                             "two-factor" => config.two_factor = Some(TwoFactorConfig::default()),

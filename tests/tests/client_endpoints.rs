@@ -308,40 +308,55 @@ peer_test! {
     }
 }
 
-#[tokio::test]
-async fn social_sign_in_returns_the_provider_url() {
-    let _record = against_better_auth(PeerKind::BetterAuth, &[flows::SOCIAL, flows::SQLITE]);
-    // Keyward's server has no OAuth providers yet; better-auth's peer has GitHub.
-    let peer = Peer::start(PeerKind::BetterAuth, PeerOptions::default()).await;
-    let client = peer.client();
-    let redirect = client
-        .sign_in()
-        .social("github")
-        .callback_url("/dashboard")
-        .scopes(["read:user"])
-        .login_hint("ada")
-        .await
-        .expect("starts");
-    assert!(!redirect.redirect, "a native app opens the URL itself");
-    let url: url::Url = redirect.url.parse().expect("a URL");
-    assert_eq!(url.host_str(), Some("github.com"));
-    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-    assert_eq!(query.get("client_id").map(String::as_str), Some("keyward-interop"));
-    assert_eq!(query.get("code_challenge_method").map(String::as_str), Some("S256"));
-    assert_eq!(query.get("login_hint").map(String::as_str), Some("ada"));
-    assert!(
-        query
-            .get("redirect_uri")
-            .is_some_and(|uri| uri.ends_with("/api/auth/callback/github"))
-    );
-    let unknown = client.sign_in().social("nonexistent").await;
-    assert_eq!(api_code(unknown), ErrorCode::ProviderNotFound);
-    let evil = client
-        .sign_in()
-        .social("github")
-        .callback_url("https://evil.example")
-        .await;
-    assert_eq!(api_code(evil), ErrorCode::InvalidCallbackUrl);
+peer_test! {
+    async fn social_sign_in_returns_the_provider_url(kind) {
+        let _record = against_better_auth(kind, &[flows::SOCIAL, flows::SQLITE]);
+        // Both peers have a GitHub provider with the same dummy credentials.
+        let peer = Peer::start(kind, PeerOptions::default()).await;
+        let client = peer.client();
+        let redirect = client
+            .sign_in()
+            .social("github")
+            .callback_url("/dashboard")
+            .scopes(["read:user"])
+            .login_hint("ada")
+            .await
+            .expect("starts");
+        assert!(!redirect.redirect, "a native app opens the URL itself");
+        let url: url::Url = redirect.url.parse().expect("a URL");
+        assert_eq!(url.host_str(), Some("github.com"));
+        assert_eq!(url.path(), "/login/oauth/authorize");
+        let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(query.get("client_id").map(String::as_str), Some("keyward-interop"));
+        assert_eq!(query.get("response_type").map(String::as_str), Some("code"));
+        assert_eq!(query.get("scope").map(String::as_str), Some("read:user user:email read:user"), "repeats kept");
+        assert_eq!(query.get("code_challenge_method").map(String::as_str), Some("S256"));
+        assert_eq!(query.get("code_challenge").map(String::len), Some(43));
+        assert_eq!(query.get("state").map(String::len), Some(32));
+        assert_eq!(query.get("login_hint").map(String::as_str), Some("ada"));
+        assert!(
+            query
+                .get("redirect_uri")
+                .is_some_and(|uri| uri.ends_with("/api/auth/callback/github"))
+        );
+        let unknown = client.sign_in().social("nonexistent").await;
+        assert_eq!(api_code(unknown), ErrorCode::ProviderNotFound);
+        let evil = client
+            .sign_in()
+            .social("github")
+            .callback_url("https://evil.example")
+            .await;
+        assert_eq!(api_code(evil), ErrorCode::InvalidCallbackUrl);
+        let reserved = client.sign_in().social("github").authorization_param("state", "mine").await;
+        assert_eq!(api_code(reserved), ErrorCode::ValidationError);
+        // GitHub takes no ID tokens.
+        let id_token = client
+            .sign_in()
+            .social("github")
+            .id_token(keyward_client::wire::IdTokenCredential::new("a.b.c"))
+            .await;
+        assert_eq!(api_code(id_token), ErrorCode::IdTokenNotSupported);
+    }
 }
 
 #[tokio::test]

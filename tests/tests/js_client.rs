@@ -10,14 +10,35 @@ use std::path::Path;
 use std::time::Duration;
 
 use keyward_server::config::CookieCacheConfig;
-use keyward_tests::{BetterAuthServer, Database, TestServer, interop_dir};
+use keyward_server::social::SocialProvider;
+use keyward_tests::oidc::{OidcClient, OidcProvider};
+use keyward_tests::{BetterAuthServer, Database, TestServer, free_port, interop_dir};
 use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 23;
+const FLOWS: usize = 24;
 
-async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target: &str) {
+/// The genericOAuth client both kinds of server have for the local provider.
+const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
+
+/// The local provider, on `port`, for a server at `server`.
+async fn provider_for(port: u16, server: &Url) -> OidcProvider {
+    let client = OidcClient {
+        client_id: OIDC_CLIENT.0.into(),
+        client_secret: OIDC_CLIENT.1.into(),
+        redirect_uris: vec![format!("{server}api/auth/callback/oidc")],
+    };
+    let accounts =
+        serde_json::json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
+    OidcProvider::start_on(port, &[client], accounts, &[]).await
+}
+
+fn discovery_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/.well-known/openid-configuration")
+}
+
+async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target: &str, provider: &OidcProvider) {
     let mut command = Command::new("node");
     command
         .args(["--test", "--test-reporter=spec", "client.test.mjs"])
@@ -25,6 +46,7 @@ async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target
         .env("SERVER_URL", url.as_str().trim_end_matches('/'))
         .env("REFRESH_SERVER_URL", refresh_url.as_str().trim_end_matches('/'))
         .env("OUTBOX", outbox)
+        .env("OIDC_ISSUER", provider.issuer.as_str().trim_end_matches('/'))
         .env("TARGET", target);
     let output = command.output().await.expect("node runs");
     let report = String::from_utf8_lossy(&output.stdout);
@@ -39,16 +61,21 @@ async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target
     );
 }
 
-fn keyward_like_the_js_tests(config: &mut keyward_server::Config) {
+fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16) {
     config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
     keyward_tests::organization_like_the_peer(config);
+    config.social_providers.push(
+        SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
+            .with_scopes(["email", "profile"]),
+    );
 }
 
 #[tokio::test]
 async fn better_auth_js_client_against_keyward() {
-    let server = TestServer::start_with(Database::Sqlite, keyward_like_the_js_tests).await;
+    let oidc_port = free_port();
+    let server = TestServer::start_with(Database::Sqlite, |config| keyward_like_the_js_tests(config, oidc_port)).await;
     let refreshing = TestServer::start_with(Database::Sqlite, |config| {
-        keyward_like_the_js_tests(config);
+        keyward_like_the_js_tests(config, oidc_port);
         config.session.defer_session_refresh = true;
         config.session.update_age = Duration::ZERO;
         config.session.cookie_cache = CookieCacheConfig {
@@ -57,18 +84,27 @@ async fn better_auth_js_client_against_keyward() {
         };
     })
     .await;
-    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "keyward").await;
+    let provider = provider_for(oidc_port, &server.url).await;
+    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "keyward", &provider).await;
 }
 
 #[tokio::test]
 async fn better_auth_js_client_against_better_auth_itself() {
     let plugins = ["two-factor", "organization"];
-    let server = BetterAuthServer::start_on(Database::Sqlite, &plugins, &[]).await;
+    let oidc_port = free_port();
+    let discovery = discovery_url(oidc_port);
+    let oidc = [
+        ("OIDC_DISCOVERY_URL", discovery.as_str()),
+        ("OIDC_CLIENT_ID", OIDC_CLIENT.0),
+        ("OIDC_CLIENT_SECRET", OIDC_CLIENT.1),
+    ];
+    let server = BetterAuthServer::start_on(Database::Sqlite, &plugins, &oidc).await;
     let refreshing = BetterAuthServer::start_on(
         Database::Sqlite,
         &plugins,
         &[("DEFER_REFRESH", "1"), ("UPDATE_AGE", "0"), ("COOKIE_CACHE", "1")],
     )
     .await;
-    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "better-auth").await;
+    let provider = provider_for(oidc_port, &server.url).await;
+    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "better-auth", &provider).await;
 }

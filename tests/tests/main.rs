@@ -13,3 +13,6 @@ mod differential;
 mod js_client;
 mod same_database;
 mod shared_storage;
+mod social;
+mod social_interop;
+mod social_peer;
