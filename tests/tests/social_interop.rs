@@ -131,3 +131,63 @@ async fn provider_accounts_are_shared_with_better_auth_on_sqlite() {
 async fn provider_accounts_are_shared_with_better_auth_on_postgres() {
     both_ways(Database::Postgres).await;
 }
+
+/// The Rust client through a whole provider sign-in, as a native app whose system
+/// browser shares its cookies: the provider URL from `sign_in().social(..)`, the provider's
+/// pages, the callback fetched with the client's own jar; then the account's tokens.
+async fn rust_client_round_trip(base: &url::Url, provider: &OidcProvider, login: &str) {
+    use keyward_client::transport::Method;
+    use keyward_client::{AuthClient, CredentialMode};
+    let client = AuthClient::builder(base.clone())
+        .credential_mode(CredentialMode::Cookie)
+        .build()
+        .expect("client builds");
+    let redirect = client
+        .sign_in()
+        .social("oidc")
+        .callback_url("/dashboard")
+        .await
+        .expect("the provider URL");
+    let back: url::Url = provider
+        .authorize(&redirect.url, login, Consent::Grant)
+        .await
+        .parse()
+        .expect("a URL");
+    let callback = format!(
+        "{}?{}",
+        back.path().trim_start_matches("/api/auth"),
+        back.query().expect("query")
+    );
+    let _: Value = client
+        .fetch::<(), _>(Method::Get, &callback, None)
+        .await
+        .expect("the callback answers");
+    let session = client.get_session().await.expect("asks").expect("signed in");
+    assert_eq!(session.user.email, format!("{login}@example.com"));
+    let accounts = client.accounts().list().await.expect("lists");
+    let account = accounts
+        .iter()
+        .find(|a| a.provider_id == "oidc")
+        .expect("an oidc account");
+    assert_eq!(account.scopes, ["openid", "email", "profile"]);
+    let token = client.accounts().access_token(&account.id).await.expect("a token");
+    assert!(!token.access_token.expose().is_empty());
+    let refreshed = client.accounts().refresh_token(&account.id).await.expect("refreshed");
+    assert_eq!(refreshed.provider_id, "oidc");
+    assert!(refreshed.refresh_token.is_some());
+    let info = client.accounts().info(&account.id).await.expect("the profile");
+    assert_eq!(info.user.email.as_deref(), Some(session.user.email.as_str()));
+    let unknown = client.accounts().access_token("nope").await.map(|_| ());
+    assert_eq!(
+        unknown.expect_err("refused").code(),
+        Some(&keyward_client::wire::ErrorCode::AccountNotFound)
+    );
+}
+
+#[tokio::test]
+async fn the_rust_client_signs_in_through_a_provider_on_both_servers() {
+    let _record = record(flows::SOCIAL_PROVIDER, Direction::RustClientAgainstBetterAuth);
+    let pair = pair(Database::Sqlite).await;
+    rust_client_round_trip(&pair.better_auth.url, &pair.provider, "alice").await;
+    rust_client_round_trip(&pair.keyward.url, &pair.provider, "carol").await;
+}
