@@ -1,6 +1,8 @@
 // The Leptos demo (leptos-ui/demo) in headless Chromium, against the Keyward server that
 // serves it: sign-up, profile update without reload, cross-tab sign-out, two-factor
-// enrolment and sign-in, organizations, passkeys with Chromium's virtual authenticator.
+// enrolment and sign-in, organizations, passkeys with Chromium's virtual authenticator,
+// and social sign-in through the local OpenID Connect provider (its login and consent
+// pages, and a cancelled sign-in coming back as a typed error).
 //
 //   DEMO_URL      the server's origin, e.g. http://localhost:3000 (the demo at /)
 //   ARTIFACTS     where screenshots and measurements go
@@ -259,4 +261,46 @@ test("a sign-out announced by a better-auth JS tab signs the Leptos tab out", as
   });
   await tabA.locator("#sign-in .kw-sign-in-form").waitFor({ timeout: 15_000 });
   await jsTab.close();
+});
+
+/** Signs in as `login` on the local provider's development pages (and consents). */
+async function providerLogin(page, login) {
+  await page.waitForURL(/\/interaction\//, { timeout: 15_000 });
+  await page.locator("input[name=login]").fill(login);
+  await page.locator("input[name=password]").fill("any");
+  await page.locator("button[type=submit]").click();
+  await page.waitForURL(/\/interaction\//, { timeout: 15_000 });
+  await page.locator("button[type=submit]").click();
+}
+
+test("social sign-in: the local provider's button signs in, a cancelled sign-in shows its error", async () => {
+  const social = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await social.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(base);
+  const button = page.locator(".kw-social-sign-in button[data-provider=local]");
+  await button.waitFor({ timeout: 15_000 });
+  await shot(page, "social-signed-out");
+  await button.click();
+  await providerLogin(page, "alice");
+  await expectText(page, "#user-name", "Alice Liddell");
+  assert.equal(new URL(page.url()).origin, new URL(base).origin, "back on the demo");
+  await shot(page, "social-signed-in");
+  await signOut(page);
+
+  // A fresh browser cancels at the provider: back on the page with ?error=access_denied.
+  const other = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const cancelled = await other.newPage();
+  await cancelled.goto(base);
+  await cancelled.locator(".kw-social-sign-in button[data-provider=local]").click();
+  await cancelled.waitForURL(/\/interaction\//, { timeout: 15_000 });
+  await cancelled.getByText("Cancel").click();
+  const alert = cancelled.locator(".kw-social-sign-in [role=alert]");
+  await alert.waitFor({ timeout: 15_000 });
+  assert.equal(await alert.getAttribute("data-code"), "access_denied");
+  assert.match(await alert.textContent(), /cancelled at the provider/);
+  assert.match(cancelled.url(), /error=access_denied/);
+  await shot(cancelled, "social-cancelled");
+  await other.close();
+  await social.close();
 });

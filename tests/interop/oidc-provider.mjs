@@ -16,6 +16,8 @@
 //                          (the login is also the `sub`)
 //   OIDC_ACCESS_TOKEN_TTL  access token lifetime in seconds (default 3600); the provider
 //                          allows no clock tolerance, so /me refuses it once expired
+//   OIDC_EXIT_WITH_STDIN   0: keep running when stdin closes (a shell script's background
+//                          provider, stopped by SIGTERM); default 1
 //
 // Dev interactions: GET /auth?... answers 303 /interaction/<uid>; POST there
 // `prompt=login&login=<login>&password=<anything>` signs in, POST `prompt=consent` grants;
@@ -23,7 +25,8 @@
 // `error=access_denied`. Each step answers 303 /auth/<uid>, which resumes the flow.
 //
 // Prints exactly one line, "listening <issuer>", on stdout once it accepts connections;
-// logs every request (and provider errors) to stderr. Exits when stdin closes or on SIGTERM.
+// logs every request (and provider errors) to stderr. Exits when stdin closes (unless
+// OIDC_EXIT_WITH_STDIN=0) or on SIGTERM.
 import http from "node:http";
 
 // oidc-provider prints notices with console.info: keep stdout for the "listening" line.
@@ -130,6 +133,8 @@ const stop = () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-process.stdin.on("end", stop);
-process.stdin.on("close", stop);
-process.stdin.resume();
+if (env.OIDC_EXIT_WITH_STDIN !== "0") {
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  process.stdin.resume();
+}
