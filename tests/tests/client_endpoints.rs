@@ -316,7 +316,7 @@ peer_test! {
         let client = peer.client();
         let redirect = client
             .sign_in()
-            .social("github")
+            .social(keyward_client::wire::SocialProviderId::Github)
             .callback_url("/dashboard")
             .scopes(["read:user"])
             .login_hint("ada")

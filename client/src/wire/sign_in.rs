@@ -325,3 +325,78 @@ impl std::fmt::Display for SocialErrorCode {
         f.write_str(self.as_str())
     }
 }
+
+/// A provider id: better-auth's built-in providers by name, any other (a generic OpenID
+/// Connect or OAuth 2.0 provider's `providerId`) as [`SocialProviderId::Custom`]. Anything
+/// that takes a provider id as a string takes this too.
+///
+/// ```
+/// use keyward_client::wire::SocialProviderId;
+/// assert_eq!(String::from(SocialProviderId::Github), "github");
+/// assert_eq!(SocialProviderId::from("company"), SocialProviderId::Custom("company".into()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SocialProviderId {
+    /// `github`.
+    Github,
+    /// `google`.
+    Google,
+    /// `apple`.
+    Apple,
+    /// `microsoft`.
+    Microsoft,
+    /// `discord`.
+    Discord,
+    /// `gitlab`.
+    Gitlab,
+    /// `facebook`.
+    Facebook,
+    /// Any other id.
+    Custom(String),
+}
+
+impl SocialProviderId {
+    const BUILT_IN: [(&'static str, SocialProviderId); 7] = [
+        ("github", Self::Github),
+        ("google", Self::Google),
+        ("apple", Self::Apple),
+        ("microsoft", Self::Microsoft),
+        ("discord", Self::Discord),
+        ("gitlab", Self::Gitlab),
+        ("facebook", Self::Facebook),
+    ];
+
+    /// The id as the server knows it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom(id) => id,
+            built_in => Self::BUILT_IN
+                .iter()
+                .find(|(_, known)| known == built_in)
+                .map(|(id, _)| *id)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl From<&str> for SocialProviderId {
+    fn from(id: &str) -> Self {
+        Self::BUILT_IN
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, provider)| provider.clone())
+            .unwrap_or_else(|| Self::Custom(id.to_owned()))
+    }
+}
+
+impl From<SocialProviderId> for String {
+    fn from(id: SocialProviderId) -> Self {
+        id.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for SocialProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
