@@ -16,6 +16,7 @@
 //                          (the login is also the `sub`)
 //   OIDC_ACCESS_TOKEN_TTL  access token lifetime in seconds (default 3600); the provider
 //                          allows no clock tolerance, so /me refuses it once expired
+//   OIDC_ID_TOKEN_TTL      ID token lifetime in seconds (default 3600)
 //   OIDC_EXIT_WITH_STDIN   0: keep running when stdin closes (a shell script's background
 //                          provider, stopped by SIGTERM); default 1
 //
@@ -59,6 +60,7 @@ const clients = (json("OIDC_CLIENTS", []) ?? []).map((client) => ({
 }));
 const accounts = json("OIDC_ACCOUNTS", {}) ?? {};
 const accessTokenTtl = Number(env.OIDC_ACCESS_TOKEN_TTL ?? 3600);
+const idTokenTtl = Number(env.OIDC_ID_TOKEN_TTL ?? 3600);
 
 function claimsOf(login) {
   const known = Object.hasOwn(accounts, login) ? accounts[login] : undefined;
@@ -103,7 +105,7 @@ const provider = new Provider(issuer, {
   ttl: {
     AccessToken: accessTokenTtl,
     AuthorizationCode: 600,
-    IdToken: 3600,
+    IdToken: idTokenTtl,
     RefreshToken: 86400,
     Interaction: 3600,
     Session: 86400,

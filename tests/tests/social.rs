@@ -477,6 +477,29 @@ async fn an_id_token_signs_in_when_it_is_the_providers_for_this_app() {
     );
 }
 
+/// The token expires after a second; verification allows better-auth's 30 s of clock
+/// leeway, so it is refused once 31 s have passed (the wait is for the clock itself).
+#[tokio::test]
+async fn an_expired_id_token_is_refused() {
+    let setup = setup_on(Database::Sqlite, |_| {}, &[("OIDC_ID_TOKEN_TTL", "1")]).await;
+    let client = setup.server.client();
+    let token = id_token_for(&setup, CLIENT_ID, "n").await;
+    let fresh = client
+        .sign_in()
+        .social("oidc")
+        .id_token(IdTokenCredential::new(token.clone()))
+        .await;
+    assert!(fresh.is_ok(), "valid within the leeway: {fresh:?}");
+    tokio::time::sleep(std::time::Duration::from_secs(32)).await;
+    let expired = client
+        .sign_in()
+        .social("oidc")
+        .id_token(IdTokenCredential::new(token))
+        .await
+        .map(|_| ());
+    assert_eq!(expired.expect_err("refused").code(), Some(&ErrorCode::InvalidToken));
+}
+
 #[tokio::test]
 async fn tokens_are_kept_refreshed_and_encrypted_when_asked() {
     let setup = setup_on(
