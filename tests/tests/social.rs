@@ -629,3 +629,129 @@ async fn the_flow_works_on_postgres() {
         "/dashboard"
     );
 }
+
+#[tokio::test]
+async fn implicit_sign_up_can_require_the_request_to_ask_for_it() {
+    let setup = setup(|config| config.social_providers[0].disable_implicit_sign_up = true).await;
+    let mut browser = Browser::new(&setup.server);
+    let landed = round_trip(&setup, &mut browser, "alice", sign_in_body()).await;
+    assert_eq!(landed, "/oops?error=signup_disabled");
+    let mut asking = Browser::new(&setup.server);
+    let mut body = sign_in_body();
+    body["requestSignUp"] = json!(true);
+    assert_eq!(round_trip(&setup, &mut asking, "alice", body).await, "/welcome");
+}
+
+#[tokio::test]
+async fn linking_rules_different_addresses_profile_copies_and_no_implicit_linking() {
+    let setup = setup(|config| {
+        let linking = &mut config.account.account_linking;
+        linking.allow_different_emails = true;
+        linking.update_user_info_on_link = true;
+        linking.disable_implicit_linking = true;
+    })
+    .await;
+    let mut browser = Browser::new(&setup.server);
+    browser
+        .post(
+            "/sign-up/email",
+            json!({"email": "carol@example.com", "password": "password-1234", "name": "Local"}),
+        )
+        .await;
+    keyward_tests::mark_email_verified(setup.server.auth.db(), "carol@example.com").await;
+    // No implicit linking: the provider's carol does not become the local carol.
+    let mut stranger = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut stranger, "carol", sign_in_body()).await,
+        "/oops?error=account_not_linked"
+    );
+    // /link-social still links, another address too, and copies the provider's profile.
+    let response = browser
+        .post("/link-social", json!({"provider": "oidc", "callbackURL": "/linked"}))
+        .await;
+    let json: Value = response.json().await.expect("JSON");
+    let back = setup
+        .provider
+        .authorize(json["url"].as_str().expect("url"), "alice", Consent::Grant)
+        .await;
+    assert_eq!(location(&browser.visit(&back).await), "/linked");
+    let (_, session) = browser.get_json("/get-session?disableCookieCache=true").await;
+    assert_eq!(session["user"]["name"], "Alice Liddell", "updateUserInfoOnLink");
+    assert_eq!(session["user"]["email"], "carol@example.com", "the address stays");
+}
+
+#[tokio::test]
+async fn override_user_info_copies_the_providers_profile_on_every_sign_in() {
+    let setup = setup(|config| config.social_providers[0].override_user_info_on_sign_in = true).await;
+    let mut first = Browser::new(&setup.server);
+    round_trip(&setup, &mut first, "alice", sign_in_body()).await;
+    first.post("/update-user", json!({"name": "Renamed"})).await;
+    let mut second = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut second, "alice", sign_in_body()).await,
+        "/dashboard"
+    );
+    let (_, session) = second.get_json("/get-session").await;
+    assert_eq!(session["user"]["name"], "Alice Liddell");
+}
+
+#[tokio::test]
+async fn a_provider_whose_discovery_fails_is_a_clear_error() {
+    let port = free_port();
+    let server = TestServer::start_with(Database::Sqlite, |config| {
+        config.social_providers.push(SocialProvider::openid_connect(
+            "down",
+            &format!("http://127.0.0.1:{port}/.well-known/openid-configuration"),
+            "client",
+            "secret",
+        ));
+    })
+    .await;
+    let mut browser = Browser::new(&server);
+    let response = browser.post("/sign-in/social", json!({"provider": "down"})).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["code"], "PROVIDER_UNAVAILABLE");
+}
+
+/// A provider whose token endpoint answers garbage: the real provider's pages sign the
+/// user in, then the exchange goes to an endpoint that answers HTML with 200.
+#[tokio::test]
+async fn a_token_endpoint_answering_garbage_ends_in_an_error_redirect() {
+    let garbage = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let garbage_url = format!("http://{}/token", garbage.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let app = axum::Router::new().route(
+            "/token",
+            axum::routing::post(|| async { ([("content-type", "application/json")], "<html>oops</html>") }),
+        );
+        let _ = axum::serve(garbage, app).await;
+    });
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let server = TestServer::start_with(Database::Sqlite, |config| {
+        config.social_providers.push(
+            SocialProvider::oauth2(
+                "oidc",
+                &format!("{issuer}/auth"),
+                &garbage_url,
+                &format!("{issuer}/me"),
+                CLIENT_ID,
+                CLIENT_SECRET,
+            )
+            .with_scopes(["openid", "email", "profile"]),
+        );
+    })
+    .await;
+    let client = OidcClient {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        redirect_uris: vec![format!("{}api/auth/callback/oidc", server.url)],
+    };
+    let provider = OidcProvider::start_on(port, &[client], accounts(), &[]).await;
+    let mut browser = Browser::new(&server);
+    let url = start(&mut browser, sign_in_body()).await;
+    let back = provider.authorize(&url, "alice", Consent::Grant).await;
+    assert_eq!(location(&browser.visit(&back).await), "/oops?error=invalid_code");
+    assert!(!browser.signed_in());
+}
