@@ -173,6 +173,20 @@ async fn verified_profile(
     }
     let http = &ctx.auth.0.providers.http;
     let token = credential.token.expose();
+    if let Some(profile) = provider.opaque_token_profile(http, token).await {
+        let Some(profile) = profile else {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetUserInfo));
+        };
+        if profile.email.is_none() {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::UserEmailNotFound));
+        }
+        let tokens = ProviderTokens {
+            access_token: credential.access_token.as_ref().map(|t| t.expose().to_owned()),
+            id_token: Some(token.to_owned()),
+            ..ProviderTokens::default()
+        };
+        return Ok((profile, tokens));
+    }
     let claims = provider
         .verify_id_token(http, endpoints, token, credential.nonce.as_deref())
         .await

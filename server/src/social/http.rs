@@ -70,6 +70,32 @@ impl ProviderHttp {
         serde_json::from_slice(&body).map_err(|e| ProviderError::Invalid(format!("{url}: {e}")))
     }
 
+    /// `GET url` with a bearer token: the body and its content type (a profile photo).
+    pub async fn get_bytes(&self, url: &str, bearer: &str) -> Result<(String, Vec<u8>), ProviderError> {
+        let response = self
+            .client
+            .get(url)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("image/jpeg")
+            .to_owned();
+        let body = read_limited(response).await?;
+        if !status.is_success() {
+            return Err(ProviderError::Status {
+                status: status.as_u16(),
+                body: String::new(),
+            });
+        }
+        Ok((content_type, body))
+    }
+
     async fn execute(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, ProviderError> {
         let (parts, body) = request.into_parts();
         let response = self

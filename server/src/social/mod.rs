@@ -121,6 +121,22 @@ impl Provider {
         endpoints.id_token.is_some() && !self.config.disable_id_token_sign_in
     }
 
+    /// Facebook's limited-login tokens may be opaque (not a JWT): the profile of one,
+    /// after `debug_token` said it is valid and this app's (better-auth's
+    /// `allowOpaqueToken`). `None` for other providers' tokens and for JWTs.
+    pub async fn opaque_token_profile(&self, http: &ProviderHttp, token: &str) -> Option<Option<ProviderProfile>> {
+        if !matches!(self.config.kind, ProviderKind::Facebook) || token.split('.').count() == 3 {
+            return None;
+        }
+        let secret = self
+            .config
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose())
+            .unwrap_or_default();
+        Some(profile::facebook_opaque(http, token, &self.config.audiences(), secret).await)
+    }
+
     /// Whether the authorization request binds a nonce to the ID token (generic
     /// providers with a key set).
     pub fn binds_nonce(&self, endpoints: &Endpoints) -> bool {

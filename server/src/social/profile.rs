@@ -118,8 +118,17 @@ pub(crate) async fn fetch(
     let access = tokens.access_token.as_deref();
     let decoded = || tokens.id_token.as_deref().and_then(claims_unverified);
     match kind {
-        ProviderKind::Google | ProviderKind::Apple | ProviderKind::Microsoft { .. } => {
-            from_claims(kind, verified_claims.or_else(decoded)?, apple_user)
+        ProviderKind::Google | ProviderKind::Apple => from_claims(kind, verified_claims.or_else(decoded)?, apple_user),
+        ProviderKind::Microsoft { .. } => {
+            let mut profile = from_claims(kind, verified_claims.or_else(decoded)?, None)?;
+            if let Some(access) = access {
+                // better-auth's default: the 48×48 photo from Microsoft Graph as a data URI.
+                let photo = "https://graph.microsoft.com/v1.0/me/photos/48x48/$value";
+                if let Ok((content_type, bytes)) = http.get_bytes(photo, access).await {
+                    profile.image = Some(photo_data_uri(&content_type, &bytes));
+                }
+            }
+            Some(profile)
         }
         ProviderKind::Facebook => match verified_claims.or_else(decoded) {
             Some(claims) => from_claims(kind, claims, None),
@@ -167,6 +176,61 @@ pub(crate) async fn fetch(
             generic(kind, user_info_url, http, access, verified_claims).await
         }
     }
+}
+
+fn photo_data_uri(content_type: &str, bytes: &[u8]) -> String {
+    format!("data:{content_type};base64,{}", crate::crypto::base64(bytes))
+}
+
+/// The answer of Facebook's `debug_token` for an opaque (limited-login) token: the user it
+/// belongs to, when it is valid and was issued to one of `app_ids`.
+fn facebook_token_user(debug: &Value, app_ids: &[String]) -> Option<String> {
+    let data = debug.get("data")?;
+    let valid = data.get("is_valid").and_then(Value::as_bool) == Some(true);
+    let app = id_text(data.get("app_id"))?;
+    (valid && app_ids.contains(&app))
+        .then(|| id_text(data.get("user_id")))
+        .flatten()
+}
+
+/// A Facebook token that is not a JWT (better-auth's `allowOpaqueToken`): checked with the
+/// app's credentials at `debug_token`, then the profile of the user it names.
+pub(crate) async fn facebook_opaque(
+    http: &ProviderHttp,
+    token: &str,
+    app_ids: &[String],
+    app_secret: &str,
+) -> Option<ProviderProfile> {
+    let mut debug_url = url::Url::parse("https://graph.facebook.com/debug_token").ok()?;
+    let app_token = format!("{}|{app_secret}", app_ids.first()?);
+    debug_url
+        .query_pairs_mut()
+        .append_pair("input_token", token)
+        .append_pair("access_token", &app_token);
+    let debug = http.get_json(debug_url.as_str(), None).await.ok()?;
+    let user_id = facebook_token_user(&debug, app_ids)?;
+    let profile = http
+        .get_json(
+            "https://graph.facebook.com/me?fields=id,name,email,picture",
+            Some(token),
+        )
+        .await
+        .ok()?;
+    let object = profile.as_object()?;
+    if id_text(object.get("id")).as_ref() != Some(&user_id) {
+        return None;
+    }
+    Some(ProviderProfile {
+        account_id: user_id,
+        name: text(object, "name").unwrap_or_default(),
+        email: text(object, "email"),
+        image: profile
+            .pointer("/picture/data/url")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        email_verified: truthy(object.get("email_verified")),
+        data: profile.clone(),
+    })
 }
 
 async fn github(http: &ProviderHttp, user_url: &str, access: &str) -> Option<ProviderProfile> {
@@ -315,6 +379,21 @@ mod tests {
         assert!(
             !unverified.email_verified,
             "without the e-mail list nothing is verified"
+        );
+    }
+
+    #[test]
+    fn facebook_opaque_tokens_must_be_valid_and_the_apps() {
+        let apps = ["1234".to_owned()];
+        let good = json!({"data": {"is_valid": true, "app_id": "1234", "user_id": "99"}});
+        assert_eq!(facebook_token_user(&good, &apps).as_deref(), Some("99"));
+        let other_app = json!({"data": {"is_valid": true, "app_id": "5678", "user_id": "99"}});
+        assert_eq!(facebook_token_user(&other_app, &apps), None);
+        let expired = json!({"data": {"is_valid": false, "app_id": "1234", "user_id": "99"}});
+        assert_eq!(facebook_token_user(&expired, &apps), None);
+        assert_eq!(
+            photo_data_uri("image/png", b"\x89PNG"),
+            format!("data:image/png;base64,{}", crate::crypto::base64(b"\x89PNG"))
         );
     }
 
