@@ -755,3 +755,18 @@ async fn a_token_endpoint_answering_garbage_ends_in_an_error_redirect() {
     assert_eq!(location(&browser.visit(&back).await), "/oops?error=invalid_code");
     assert!(!browser.signed_in());
 }
+
+#[tokio::test]
+async fn a_provider_requiring_verified_addresses_refuses_unverified_users() {
+    let setup = setup(|config| config.social_providers[0].require_email_verification = true).await;
+    let mut browser = Browser::new(&setup.server);
+    // bob's address is not verified at the provider: created, but not signed in.
+    let landed = round_trip(&setup, &mut browser, "bob", sign_in_body()).await;
+    assert_eq!(landed, "/oops?error=email_not_verified");
+    assert!(!browser.signed_in());
+    let mut verified = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut verified, "alice", sign_in_body()).await,
+        "/welcome"
+    );
+}

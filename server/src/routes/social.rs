@@ -244,6 +244,10 @@ async fn id_token_sign_in(
                 ));
             }
         };
+    if config.require_email_verification && !resolved.user.email_verified {
+        send_verification_on_sign_in(ctx, &resolved.user, None).await;
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::EmailNotVerified));
+    }
     let data = ctx.start_session(resolved.user, None).await?;
     Ok(Json(SignInResponse {
         redirect: false,
@@ -252,6 +256,21 @@ async fn id_token_sign_in(
         user: data.user,
     })
     .into_response())
+}
+
+/// A provider that requires verified addresses met an unverified user: the verification
+/// e-mail goes out where the server sends one on sign-in.
+async fn send_verification_on_sign_in(ctx: &Ctx, user: &keyward_client::wire::User, callback_url: Option<&str>) {
+    let auth = ctx.auth.clone();
+    if auth.0.config.email_verification.send_on_sign_in && auth.can_send_email() {
+        let token = VerificationToken {
+            email: &user.email,
+            update_to: None,
+            request_type: None,
+            user_id: &user.id,
+        };
+        send_verification_email(&auth, user, &user.email, token, callback_url).await;
+    }
 }
 
 /// `?error=<code>[&error_description=…]` on `url` (better-auth's error redirect).
@@ -463,6 +482,10 @@ async fn finish(
             user_id: &user.id,
         };
         send_verification_email(&auth, user, &user.email, token, Some(&data.callback_url)).await;
+    }
+    if config.require_email_verification && !resolved.user.email_verified {
+        send_verification_on_sign_in(ctx, &resolved.user, Some(&data.callback_url)).await;
+        return Ok(Err(SocialErrorCode::EmailNotVerified));
     }
     let is_register = resolved.is_register;
     if let Err(error) = ctx.start_session(resolved.user, None).await {

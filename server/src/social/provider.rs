@@ -106,6 +106,11 @@ pub struct SocialProvider {
     pub disable_id_token_sign_in: bool,
     /// On every sign-in, copy name, image and e-mail from the provider to the user.
     pub override_user_info_on_sign_in: bool,
+    /// Sign in only users whose address is verified here (better-auth's
+    /// `requireEmailVerification` of a provider): others are created or linked, sent a
+    /// verification e-mail where the server sends them on sign-in, and refused with
+    /// `email_not_verified`.
+    pub require_email_verification: bool,
     /// Generic providers: skip binding a `nonce` to the ID token.
     pub disable_id_token_nonce_binding: bool,
     /// Generic providers: the access-token lifetime when the provider gives none.
@@ -131,6 +136,7 @@ impl SocialProvider {
             disable_implicit_sign_up: false,
             disable_id_token_sign_in: false,
             override_user_info_on_sign_in: false,
+            require_email_verification: false,
             disable_id_token_nonce_binding: false,
             access_token_expires_in: None,
         }

@@ -43,6 +43,8 @@ struct GenericProvider {
     disable_implicit_sign_up: bool,
     #[serde(default)]
     override_user_info: bool,
+    #[serde(default)]
+    require_email_verification: bool,
     #[serde(default, rename = "redirectURI")]
     redirect_uri: Option<String>,
 }
@@ -105,6 +107,7 @@ impl GenericProvider {
         provider.disable_sign_up = self.disable_sign_up;
         provider.disable_implicit_sign_up = self.disable_implicit_sign_up;
         provider.override_user_info_on_sign_in = self.override_user_info;
+        provider.require_email_verification = self.require_email_verification;
         provider.redirect_uri = self.redirect_uri;
         Ok(provider)
     }
