@@ -12,12 +12,13 @@ use url::Url;
 
 const PASSWORD: &str = "correct-horse-battery";
 
-fn redis_url() -> String {
+/// The Redis the tests share (`KEYWARD_TEST_REDIS` overrides it).
+pub(crate) fn redis_url() -> String {
     std::env::var("KEYWARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".to_owned())
 }
 
 /// Removes every key under the test's prefix when the test ends.
-struct Prefix(String);
+pub(crate) struct Prefix(pub(crate) String);
 
 impl Drop for Prefix {
     fn drop(&mut self) {

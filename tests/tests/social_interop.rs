@@ -191,3 +191,73 @@ async fn the_rust_client_signs_in_through_a_provider_on_both_servers() {
     rust_client_round_trip(&pair.better_auth.url, &pair.provider, "alice").await;
     rust_client_round_trip(&pair.keyward.url, &pair.provider, "carol").await;
 }
+
+/// Two instances behind one public URL (better-auth's here) with one database and one
+/// Redis: a flow started on either finishes on the other, which reads the state (PKCE
+/// verifier, nonce, URLs) the first one stored in Redis.
+#[tokio::test]
+async fn a_flow_started_on_one_server_finishes_on_the_other_through_redis() {
+    use crate::shared_storage::{Prefix, redis_url};
+    let prefix = Prefix(format!("{}:", keyward_tests::unique("social")));
+    let port = free_port();
+    let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
+    let redis = redis_url();
+    let env = [
+        ("OIDC_DISCOVERY_URL", discovery.as_str()),
+        ("OIDC_CLIENT_ID", CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", CLIENT_SECRET),
+        ("REDIS_URL", redis.as_str()),
+        ("REDIS_PREFIX", prefix.0.as_str()),
+    ];
+    let better_auth = BetterAuthServer::start_on(Database::Postgres, &[], &env).await;
+    let public_callback = format!("{}api/auth/callback/oidc", better_auth.url);
+    let database_url = better_auth.database_url().expect("a database");
+    let redis_prefix = prefix.0.clone();
+    let callback = public_callback.clone();
+    let keyward = TestServer::start_on_database(&database_url, move |config| {
+        let mut provider = SocialProvider::openid_connect("oidc", &discovery, CLIENT_ID, CLIENT_SECRET)
+            .with_scopes(["email", "profile"]);
+        provider.redirect_uri = Some(callback);
+        config.social_providers.push(provider);
+        config.secondary_storage.redis_url = Some(redis_url());
+        config.secondary_storage.key_prefix = redis_prefix;
+    })
+    .await;
+    let client = OidcClient {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        redirect_uris: vec![public_callback],
+    };
+    let accounts = json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
+    let provider = OidcProvider::start_on(port, &[client], accounts, &[]).await;
+    let on = |base: &url::Url, back: &str| {
+        let back: url::Url = back.parse().expect("a URL");
+        format!(
+            "{}{}?{}",
+            base.as_str().trim_end_matches('/'),
+            back.path(),
+            back.query().unwrap_or_default()
+        )
+    };
+
+    // Started on better-auth, finished on Keyward.
+    let mut browser = Browser::at(better_auth.url.clone());
+    let url = start(&mut browser, sign_in_body()).await;
+    let back = provider.authorize(&url, "alice", Consent::Grant).await;
+    let mut at_keyward = Browser::at(keyward.url.clone());
+    at_keyward.cookies = browser.cookies.clone();
+    assert_eq!(location(&at_keyward.visit(&on(&keyward.url, &back)).await), "/welcome");
+    let keyward_user = user_id(&mut at_keyward).await;
+
+    // Started on Keyward, finished on better-auth: the same user signs in again.
+    let mut browser = Browser::at(keyward.url.clone());
+    let url = start(&mut browser, sign_in_body()).await;
+    let back = provider.authorize(&url, "alice", Consent::Grant).await;
+    let mut at_better_auth = Browser::at(better_auth.url.clone());
+    at_better_auth.cookies = browser.cookies.clone();
+    assert_eq!(
+        location(&at_better_auth.visit(&on(&better_auth.url, &back)).await),
+        "/dashboard"
+    );
+    assert_eq!(user_id(&mut at_better_auth).await, keyward_user);
+}
