@@ -770,3 +770,25 @@ async fn a_provider_requiring_verified_addresses_refuses_unverified_users() {
         "/welcome"
     );
 }
+
+/// A sign-in the provider started arrives with a code and no state: with
+/// allowIdpInitiated the callback restarts the flow for this browser instead of failing.
+#[tokio::test]
+async fn a_provider_initiated_sign_in_restarts_the_flow_when_allowed() {
+    let setup = setup(|config| config.social_providers[0].allow_idp_initiated = true).await;
+    let mut browser = Browser::new(&setup.server);
+    let callback = format!("{}api/auth/callback/oidc?code=from-the-provider", setup.server.url);
+    let restarted = location(&browser.visit(&callback).await);
+    assert!(restarted.starts_with(setup.provider.issuer.as_str()), "{restarted}");
+    assert!(browser.cookies.contains_key("better-auth.state"));
+    let back = setup.provider.authorize(&restarted, "alice", Consent::Grant).await;
+    let landed = location(&browser.visit(&back).await);
+    assert_eq!(landed, setup.server.url.as_str().trim_end_matches('/'));
+    assert!(browser.signed_in());
+
+    let strict = setup_on(Database::Sqlite, |_| {}, &[]).await;
+    let mut other = Browser::new(&strict.server);
+    let callback = format!("{}api/auth/callback/oidc?code=from-the-provider", strict.server.url);
+    let refused = location(&other.visit(&callback).await);
+    assert!(refused.ends_with("/api/auth/error?error=state_not_found"), "{refused}");
+}

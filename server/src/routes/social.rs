@@ -351,6 +351,14 @@ pub(crate) async fn callback(mut ctx: Ctx, Path(id): Path<String>, RawQuery(quer
     let params: CallbackParams =
         serde_json::from_value(query).map_err(|e| ApiError::validation(format!("[query] {e}")))?;
     let default_error = default_error_url(&ctx);
+    if params.state.is_none()
+        && params.code.is_some()
+        && let Some(provider) = ctx.auth.0.providers.get(&id)
+        && provider.config.is_generic()
+        && provider.config.allow_idp_initiated
+    {
+        return restart_flow(&mut ctx, &provider, &default_error).await;
+    }
     let Some(state_param) = params.state.as_deref().filter(|s| !s.is_empty()) else {
         return Ok(error_redirect(
             &default_error,
@@ -383,6 +391,38 @@ pub(crate) async fn callback(mut ctx: Ctx, Path(id): Path<String>, RawQuery(quer
         Ok(location) => Ok(redirect(&location)),
         Err(code) => Ok(error_redirect(&error_url, code.as_str(), None)),
     }
+}
+
+/// A sign-in the provider started (a code without a state): a fresh flow of this
+/// browser, back to the provider, which answers at once for a signed-in user.
+async fn restart_flow(ctx: &mut Ctx, provider: &Provider, default_error: &str) -> ApiResult<Response> {
+    let http = ctx.auth.0.providers.http.clone();
+    let Ok(endpoints) = provider.endpoints(&http).await else {
+        return Ok(error_redirect(
+            default_error,
+            SocialErrorCode::OauthProviderNotFound.as_str(),
+            None,
+        ));
+    };
+    let new_state = NewState {
+        callback_url: default_callback(ctx),
+        error_url: None,
+        new_user_url: None,
+        link: None,
+        request_sign_up: None,
+        additional_data: serde_json::Map::new(),
+        id_token_nonce: provider.binds_nonce(&endpoints).then(|| random_token(32)),
+    };
+    let start = Start {
+        provider,
+        endpoints: &endpoints,
+        scopes: &[],
+        login_hint: None,
+        additional_params: None,
+        disable_redirect: true,
+    };
+    let (url, _) = start_flow(ctx, start, new_state).await?;
+    Ok(redirect(&url))
 }
 
 type Failure = SocialErrorCode;

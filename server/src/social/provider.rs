@@ -113,6 +113,10 @@ pub struct SocialProvider {
     pub require_email_verification: bool,
     /// Generic providers: skip binding a `nonce` to the ID token.
     pub disable_id_token_nonce_binding: bool,
+    /// Generic providers: a callback with a code but no state (a sign-in the provider
+    /// started) restarts the flow with a fresh state instead of failing
+    /// (`allowIdpInitiated`).
+    pub allow_idp_initiated: bool,
     /// Generic providers: the access-token lifetime when the provider gives none.
     pub access_token_expires_in: Option<std::time::Duration>,
 }
@@ -138,6 +142,7 @@ impl SocialProvider {
             override_user_info_on_sign_in: false,
             require_email_verification: false,
             disable_id_token_nonce_binding: false,
+            allow_idp_initiated: false,
             access_token_expires_in: None,
         }
     }

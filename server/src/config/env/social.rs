@@ -45,6 +45,8 @@ struct GenericProvider {
     override_user_info: bool,
     #[serde(default)]
     require_email_verification: bool,
+    #[serde(default)]
+    allow_idp_initiated: bool,
     #[serde(default, rename = "redirectURI")]
     redirect_uri: Option<String>,
 }
@@ -108,6 +110,7 @@ impl GenericProvider {
         provider.disable_implicit_sign_up = self.disable_implicit_sign_up;
         provider.override_user_info_on_sign_in = self.override_user_info;
         provider.require_email_verification = self.require_email_verification;
+        provider.allow_idp_initiated = self.allow_idp_initiated;
         provider.redirect_uri = self.redirect_uri;
         Ok(provider)
     }
