@@ -16,7 +16,7 @@ pub use env::{ENV_VARIABLES, EnvVariable};
 pub use options::{
     AccountConfig, AccountLinkingConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig,
     DeleteUserConfig, EmailPasswordConfig, EmailTransportConfig, EmailVerificationConfig, RateLimitConfig,
-    RateLimitRule, SessionConfig, TrustedProxy, UserConfig,
+    RateLimitRule, SessionConfig, StateStrategy, TrustedProxy, UserConfig,
 };
 pub use plugins::{
     AccountLockoutConfig, AdminConfig, BackupCodeConfig, BackupCodeStorage, DynamicAccessControlConfig,

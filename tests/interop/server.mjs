@@ -38,6 +38,7 @@
 //                   (scopes openid, email, profile), e.g. the local oidc-provider.mjs
 //   ACCOUNT_TRUSTED_PROVIDERS comma list (account.accountLinking.trustedProviders)
 //   ENCRYPT_OAUTH_TOKENS 1 sets account.encryptOAuthTokens
+//   STORE_STATE_STRATEGY account.storeStateStrategy ("database" or "cookie")
 // Prints "ready <port>" on stdout once /api/auth/ok answers.
 import http from "node:http";
 import fs from "node:fs";
@@ -215,6 +216,7 @@ async function main() {
     },
     account: {
       encryptOAuthTokens: env.ENCRYPT_OAUTH_TOKENS === "1",
+      ...(env.STORE_STATE_STRATEGY ? { storeStateStrategy: env.STORE_STATE_STRATEGY } : {}),
       accountLinking: {
         trustedProviders: (env.ACCOUNT_TRUSTED_PROVIDERS ?? "").split(",").filter(Boolean),
       },

@@ -792,3 +792,33 @@ async fn a_provider_initiated_sign_in_restarts_the_flow_when_allowed() {
     let refused = location(&other.visit(&callback).await);
     assert!(refused.ends_with("/api/auth/error?error=state_not_found"), "{refused}");
 }
+
+#[tokio::test]
+async fn the_cookie_state_strategy_keeps_the_flow_in_an_encrypted_cookie() {
+    use keyward_server::config::StateStrategy;
+    let setup = setup(|config| config.account.store_state_strategy = StateStrategy::Cookie).await;
+    let mut browser = Browser::new(&setup.server);
+    let url = start(&mut browser, sign_in_body()).await;
+    assert!(browser.cookies.contains_key("better-auth.oauth_state"));
+    assert!(!browser.cookies.contains_key("better-auth.state"));
+    let back = setup.provider.authorize(&url, "alice", Consent::Grant).await;
+    // Another browser has no such cookie; a tampered cookie does not decrypt.
+    let mut attacker = Browser::new(&setup.server);
+    assert_eq!(
+        location(&attacker.visit(&back).await),
+        format!("{}api/auth/error?error=state_mismatch", setup.server.url)
+    );
+    let mut tampered = Browser::new(&setup.server);
+    let mut value = browser.cookies["better-auth.oauth_state"].clone();
+    value.replace_range(60..62, if &value[60..62] == "00" { "11" } else { "00" });
+    tampered.cookies.insert("better-auth.oauth_state".into(), value);
+    assert_eq!(
+        location(&tampered.visit(&back).await),
+        format!("{}api/auth/error?error=state_invalid", setup.server.url)
+    );
+    assert_eq!(location(&browser.visit(&back).await), "/welcome");
+    assert!(
+        !browser.cookies.contains_key("better-auth.oauth_state"),
+        "cleared once read"
+    );
+}

@@ -261,3 +261,67 @@ async fn a_flow_started_on_one_server_finishes_on_the_other_through_redis() {
     );
     assert_eq!(user_id(&mut at_better_auth).await, keyward_user);
 }
+
+/// better-auth's cookie strategy and Keyward's read each other's `oauth_state` cookie
+/// (the `oauth-state-cookie` purpose key, the same JSON).
+#[tokio::test]
+async fn a_cookie_kept_flow_started_on_one_server_finishes_on_the_other() {
+    use keyward_server::config::StateStrategy;
+    let port = free_port();
+    let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
+    let env = [
+        ("OIDC_DISCOVERY_URL", discovery.as_str()),
+        ("OIDC_CLIENT_ID", CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", CLIENT_SECRET),
+        ("STORE_STATE_STRATEGY", "cookie"),
+    ];
+    let better_auth = BetterAuthServer::start_on(Database::Sqlite, &[], &env).await;
+    let public_callback = format!("{}api/auth/callback/oidc", better_auth.url);
+    let database_url = better_auth.database_url().expect("a database");
+    let callback = public_callback.clone();
+    let keyward = TestServer::start_on_database(&database_url, move |config| {
+        let mut provider = SocialProvider::openid_connect("oidc", &discovery, CLIENT_ID, CLIENT_SECRET)
+            .with_scopes(["email", "profile"]);
+        provider.redirect_uri = Some(callback);
+        config.social_providers.push(provider);
+        config.account.store_state_strategy = StateStrategy::Cookie;
+    })
+    .await;
+    let client = OidcClient {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        redirect_uris: vec![public_callback],
+    };
+    let accounts = json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
+    let provider = OidcProvider::start_on(port, &[client], accounts, &[]).await;
+    let on = |base: &url::Url, back: &str| {
+        let back: url::Url = back.parse().expect("a URL");
+        format!(
+            "{}{}?{}",
+            base.as_str().trim_end_matches('/'),
+            back.path(),
+            back.query().unwrap_or_default()
+        )
+    };
+    let mut browser = Browser::at(better_auth.url.clone());
+    let url = start(&mut browser, sign_in_body()).await;
+    assert!(
+        browser.cookies.contains_key("better-auth.oauth_state"),
+        "better-auth keeps it in the cookie"
+    );
+    let back = provider.authorize(&url, "alice", Consent::Grant).await;
+    let mut at_keyward = Browser::at(keyward.url.clone());
+    at_keyward.cookies = browser.cookies.clone();
+    assert_eq!(location(&at_keyward.visit(&on(&keyward.url, &back)).await), "/welcome");
+
+    let mut browser = Browser::at(keyward.url.clone());
+    let url = start(&mut browser, sign_in_body()).await;
+    assert!(browser.cookies.contains_key("better-auth.oauth_state"));
+    let back = provider.authorize(&url, "alice", Consent::Grant).await;
+    let mut at_better_auth = Browser::at(better_auth.url.clone());
+    at_better_auth.cookies = browser.cookies.clone();
+    assert_eq!(
+        location(&at_better_auth.visit(&on(&better_auth.url, &back)).await),
+        "/dashboard"
+    );
+}

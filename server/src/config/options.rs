@@ -239,6 +239,20 @@ pub struct AccountConfig {
     /// Skip checking that the callback comes from the browser that started the flow
     /// (`skipStateCookieCheck`; for native apps whose flow leaves the app's cookie jar).
     pub skip_state_cookie_check: bool,
+    /// Where an OAuth flow's state is kept (`storeStateStrategy`).
+    pub store_state_strategy: StateStrategy,
+}
+
+/// Where an OAuth flow's state is kept between the start and the callback.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StateStrategy {
+    /// A verification value (table or secondary storage), tied to the browser by a signed
+    /// `state` cookie: single use, and any instance can finish the flow.
+    #[default]
+    Database,
+    /// The whole state encrypted in an `oauth_state` cookie (better-auth's `"cookie"`
+    /// strategy): nothing stored on the server.
+    Cookie,
 }
 
 impl Default for AccountConfig {
@@ -249,6 +263,7 @@ impl Default for AccountConfig {
             encrypt_oauth_tokens: false,
             update_account_on_sign_in: true,
             skip_state_cookie_check: false,
+            store_state_strategy: StateStrategy::Database,
         }
     }
 }

@@ -1,13 +1,16 @@
-//! The OAuth state of a flow, stored as better-auth's `"database"` strategy stores it: a
-//! verification value `auth-state:<state>` holding the flow's JSON for ten minutes (in
-//! the table or secondary storage, so any instance can finish the flow), and the state
-//! in a signed `state` cookie for five, which ties the flow to the browser that began it.
+//! The OAuth state of a flow, kept as better-auth keeps it. With the `"database"`
+//! strategy (the default): a verification value `auth-state:<state>` holding the flow's
+//! JSON for ten minutes (in the table or secondary storage, so any instance can finish the
+//! flow), and the state in a signed `state` cookie for five, which ties the flow to the
+//! browser that began it. With the `"cookie"` strategy: the JSON encrypted with the
+//! `oauth-state-cookie` purpose key in an `oauth_state` cookie for ten minutes.
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::random_token;
+use super::{purpose_keys, random_token};
+use crate::config::StateStrategy;
 use crate::error::ApiResult;
 use crate::request::Ctx;
 use keyward_client::wire::SocialErrorCode;
@@ -16,6 +19,10 @@ use keyward_client::wire::SocialErrorCode;
 const STATE_LIFETIME: Duration = Duration::minutes(10);
 /// How long the state cookie lives.
 const COOKIE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+/// How long the `oauth_state` cookie of the cookie strategy lives.
+const STATE_COOKIE_LIFETIME: i64 = 600;
+/// The purpose of the key that encrypts the cookie strategy's state.
+const STATE_COOKIE_PURPOSE: &str = "oauth-state-cookie";
 
 /// The user a link flow adds an account to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +103,17 @@ pub(crate) async fn generate(ctx: &mut Ctx, new: NewState) -> ApiResult<StartedF
     };
     let json = serde_json::to_string(&data).map_err(|e| crate::ApiError::internal("state JSON", e.to_string()))?;
     let auth = ctx.auth.clone();
+    if auth.0.config.account.store_state_strategy == StateStrategy::Cookie {
+        let sealed = purpose_keys(&auth.0.config.secret, STATE_COOKIE_PURPOSE).encrypt(&json);
+        let name = auth.0.cookies.other(&auth.0.config, "oauth_state");
+        ctx.out.set_cookie(crate::cookies::SetCookie::plain(
+            &name,
+            &sealed,
+            Some(STATE_COOKIE_LIFETIME),
+            ctx.secure(),
+        ));
+        return Ok(StartedFlow { state, code_verifier });
+    }
     let mut db = auth.0.db.clone();
     auth.verifications()
         .insert(&mut db, &identifier(&state), &json, expires, now)
@@ -119,6 +137,9 @@ fn reject(code: SocialErrorCode, error_url: Option<String>) -> StateRejection {
 /// takes the flow (single use; a failed cookie check leaves it for a retry).
 pub(crate) async fn take(ctx: &mut Ctx, state: &str) -> ApiResult<Result<StateData, StateRejection>> {
     let auth = ctx.auth.clone();
+    if auth.0.config.account.store_state_strategy == StateStrategy::Cookie {
+        return Ok(take_cookie(ctx, state));
+    }
     let mut db = auth.0.db.clone();
     let id = identifier(state);
     let Some(row) = auth.verifications().find_latest(&mut db, &id).await? else {
@@ -148,4 +169,35 @@ pub(crate) async fn take(ctx: &mut Ctx, state: &str) -> ApiResult<Result<StateDa
         return Ok(Err(reject(SocialErrorCode::StateMismatch, data.error_url)));
     }
     Ok(Ok(data))
+}
+
+/// The cookie strategy's check: the `oauth_state` cookie must decrypt to a flow of this
+/// state that has not expired; it is cleared either way once read.
+fn take_cookie(ctx: &mut Ctx, state: &str) -> Result<StateData, StateRejection> {
+    let auth = ctx.auth.clone();
+    let name = auth.0.cookies.other(&auth.0.config, "oauth_state");
+    let Some(sealed) = ctx.cookies.get(&name).map(str::to_owned) else {
+        return Err(reject(SocialErrorCode::StateMismatch, None));
+    };
+    ctx.out.expire_cookie(&name, ctx.secure());
+    let sealed = percent_encoding::percent_decode_str(&sealed)
+        .decode_utf8_lossy()
+        .into_owned();
+    let keys = purpose_keys(&auth.0.config.secret, STATE_COOKIE_PURPOSE);
+    let Some(data) = keys
+        .decrypt(&sealed)
+        .ok()
+        .and_then(|json| serde_json::from_str::<StateData>(&json).ok())
+    else {
+        return Err(reject(SocialErrorCode::StateInvalid, None));
+    };
+    let matches = data
+        .oauth_state
+        .as_deref()
+        .is_some_and(|stored| keyward_client::wire::secret::constant_time_eq(stored.as_bytes(), state.as_bytes()));
+    if !matches || data.expires_at < ctx.now().timestamp_millis() {
+        let error_url = data.error_url.clone();
+        return Err(reject(SocialErrorCode::StateMismatch, error_url));
+    }
+    Ok(data)
 }

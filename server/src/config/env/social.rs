@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::formats::check_absolute_url;
 use super::{Env, set};
-use crate::config::{AccountConfig, Config, ConfigError};
+use crate::config::{AccountConfig, Config, ConfigError, StateStrategy};
 use crate::social::{ProviderKind, SocialProvider, TokenAuth};
 
 /// One entry of `KEYWARD_GENERIC_OAUTH`, named as better-auth's `genericOAuth` config.
@@ -239,5 +239,17 @@ fn account_linking(env: &Env, options: &mut AccountConfig) -> Result<(), ConfigE
         &mut options.skip_state_cookie_check,
         env.switch("KEYWARD_ACCOUNT_SKIP_STATE_COOKIE_CHECK")?,
     );
+    if let Some(strategy) = env.text("KEYWARD_ACCOUNT_STORE_STATE_STRATEGY") {
+        options.store_state_strategy = match strategy.as_str() {
+            "database" => StateStrategy::Database,
+            "cookie" => StateStrategy::Cookie,
+            other => {
+                return Err(invalid(
+                    "KEYWARD_ACCOUNT_STORE_STATE_STRATEGY",
+                    format!("`{other}` is not `database` or `cookie`"),
+                ));
+            }
+        };
+    }
     Ok(())
 }

@@ -38,6 +38,7 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_ACCOUNT_ENCRYPT_OAUTH_TOKENS", "maybe"),
     ("KEYWARD_ACCOUNT_UPDATE_ON_SIGN_IN", "maybe"),
     ("KEYWARD_ACCOUNT_SKIP_STATE_COOKIE_CHECK", "maybe"),
+    ("KEYWARD_ACCOUNT_STORE_STATE_STRATEGY", "memory"),
     ("BETTER_AUTH_URL", "localhost:3000"),
     ("KEYWARD_BASE_PATH", "/"),
     ("PORT", "eighty"),

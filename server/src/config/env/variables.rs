@@ -197,6 +197,7 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
     core("KEYWARD_ACCOUNT_ENCRYPT_OAUTH_TOKENS", "encrypt provider tokens"),
     core("KEYWARD_ACCOUNT_UPDATE_ON_SIGN_IN", "store new tokens on sign-in"),
     core("KEYWARD_ACCOUNT_SKIP_STATE_COOKIE_CHECK", "skip the state cookie check"),
+    core("KEYWARD_ACCOUNT_STORE_STATE_STRATEGY", "where OAuth state is kept"),
     core("KEYWARD_RATE_LIMIT", "rate limiting"),
     core("KEYWARD_RATE_LIMIT_WINDOW", "window of the default rule"),
     core("KEYWARD_RATE_LIMIT_MAX", "requests per window of the default rule"),
