@@ -153,6 +153,7 @@ const ROWS = {
   changeEmail: "Change-email",
   deleteUser: "Delete-user (password, emailed confirmation)",
   accounts: "Accounts (list, unlink, info)",
+  social: "Social sign-in (provider URL)",
   socialProvider: "Social sign-in with an OpenID Connect provider (callback, tokens)",
   twoFactorTotp: "Two-factor: TOTP enrolment and sign-in challenge",
   twoFactorBackup: "Two-factor: backup codes",
@@ -742,7 +743,7 @@ async function authorizeAtProvider(authorizationUrl, login) {
   return go(next);
 }
 
-flow("Social sign-in through an OpenID Connect provider", [ROWS.socialProvider], async () => {
+flow("Social sign-in through an OpenID Connect provider", [ROWS.social, ROWS.socialProvider], async () => {
   const { client, jar } = browserClient();
   const started = await client.signIn.social({
     provider: "oidc",

@@ -103,7 +103,7 @@ async fn usable_access_token(browser: &mut Browser, provider: &OidcProvider) -> 
 }
 
 async fn both_ways(database: Database) {
-    let _record = record(flows::SOCIAL_PROVIDER, Direction::SameDatabase);
+    let _record = [flows::SOCIAL, flows::SOCIAL_PROVIDER].map(|flow| record(flow, Direction::SameDatabase));
     let pair = pair(database).await;
     // alice signs up through the provider on better-auth, then signs in on Keyward.
     let (mut at_better_auth, landed) = sign_in_at(&pair.provider, &pair.better_auth.url, "alice").await;
