@@ -192,74 +192,102 @@ async fn the_rust_client_signs_in_through_a_provider_on_both_servers() {
     rust_client_round_trip(&pair.keyward.url, &pair.provider, "carol").await;
 }
 
-/// Two instances behind one public URL (better-auth's here) with one database and one
-/// Redis: a flow started on either finishes on the other, which reads the state (PKCE
-/// verifier, nonce, URLs) the first one stored in Redis.
+/// Two instances behind one public URL (better-auth's), on one database: better-auth
+/// started with `env` besides the provider's, Keyward configured by `configure`.
+struct BehindOneUrl {
+    better_auth: BetterAuthServer,
+    keyward: TestServer,
+    provider: OidcProvider,
+}
+
+impl BehindOneUrl {
+    async fn start(
+        database: Database,
+        env: &[(&str, &str)],
+        configure: impl FnOnce(&mut keyward_server::Config) + Send + 'static,
+    ) -> Self {
+        let port = free_port();
+        let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
+        let mut all = vec![
+            ("OIDC_DISCOVERY_URL", discovery.as_str()),
+            ("OIDC_CLIENT_ID", CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", CLIENT_SECRET),
+        ];
+        all.extend_from_slice(env);
+        let better_auth = BetterAuthServer::start_on(database, &[], &all).await;
+        let public_callback = format!("{}api/auth/callback/oidc", better_auth.url);
+        let database_url = better_auth.database_url().expect("a database");
+        let callback = public_callback.clone();
+        let keyward = TestServer::start_on_database(&database_url, move |config| {
+            let mut provider = SocialProvider::openid_connect("oidc", &discovery, CLIENT_ID, CLIENT_SECRET)
+                .with_scopes(["email", "profile"]);
+            provider.redirect_uri = Some(callback);
+            config.social_providers.push(provider);
+            configure(config);
+        })
+        .await;
+        let client = OidcClient {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            redirect_uris: vec![public_callback],
+        };
+        let accounts = json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
+        let provider = OidcProvider::start_on(port, &[client], accounts, &[]).await;
+        Self {
+            better_auth,
+            keyward,
+            provider,
+        }
+    }
+
+    /// A flow started at `first` whose callback (sent to the public URL) lands on
+    /// `second`, with the first browser's cookies: where it lands, and the browser there.
+    async fn across(&self, first: &url::Url, second: &url::Url, state_cookie: &str) -> (String, Browser) {
+        let mut browser = Browser::at(first.clone());
+        let url = start(&mut browser, sign_in_body()).await;
+        assert!(
+            browser.cookies.contains_key(state_cookie),
+            "the flow is in {state_cookie}"
+        );
+        let back: url::Url = self
+            .provider
+            .authorize(&url, "alice", Consent::Grant)
+            .await
+            .parse()
+            .expect("a URL");
+        let at_second = format!(
+            "{}{}?{}",
+            second.as_str().trim_end_matches('/'),
+            back.path(),
+            back.query().unwrap_or_default()
+        );
+        let mut there = Browser::at(second.clone());
+        there.cookies = browser.cookies.clone();
+        let landed = location(&there.visit(&at_second).await);
+        (landed, there)
+    }
+}
+
+/// With one Redis: a flow started on either server finishes on the other, which reads
+/// the state (PKCE verifier, nonce, URLs) the first one stored there.
 #[tokio::test]
 async fn a_flow_started_on_one_server_finishes_on_the_other_through_redis() {
     use crate::shared_storage::{Prefix, redis_url};
     let prefix = Prefix(format!("{}:", keyward_tests::unique("social")));
-    let port = free_port();
-    let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
     let redis = redis_url();
-    let env = [
-        ("OIDC_DISCOVERY_URL", discovery.as_str()),
-        ("OIDC_CLIENT_ID", CLIENT_ID),
-        ("OIDC_CLIENT_SECRET", CLIENT_SECRET),
-        ("REDIS_URL", redis.as_str()),
-        ("REDIS_PREFIX", prefix.0.as_str()),
-    ];
-    let better_auth = BetterAuthServer::start_on(Database::Postgres, &[], &env).await;
-    let public_callback = format!("{}api/auth/callback/oidc", better_auth.url);
-    let database_url = better_auth.database_url().expect("a database");
+    let env = [("REDIS_URL", redis.as_str()), ("REDIS_PREFIX", prefix.0.as_str())];
     let redis_prefix = prefix.0.clone();
-    let callback = public_callback.clone();
-    let keyward = TestServer::start_on_database(&database_url, move |config| {
-        let mut provider = SocialProvider::openid_connect("oidc", &discovery, CLIENT_ID, CLIENT_SECRET)
-            .with_scopes(["email", "profile"]);
-        provider.redirect_uri = Some(callback);
-        config.social_providers.push(provider);
+    let servers = BehindOneUrl::start(Database::Postgres, &env, move |config| {
         config.secondary_storage.redis_url = Some(redis_url());
         config.secondary_storage.key_prefix = redis_prefix;
     })
     .await;
-    let client = OidcClient {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        redirect_uris: vec![public_callback],
-    };
-    let accounts = json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
-    let provider = OidcProvider::start_on(port, &[client], accounts, &[]).await;
-    let on = |base: &url::Url, back: &str| {
-        let back: url::Url = back.parse().expect("a URL");
-        format!(
-            "{}{}?{}",
-            base.as_str().trim_end_matches('/'),
-            back.path(),
-            back.query().unwrap_or_default()
-        )
-    };
-
-    // Started on better-auth, finished on Keyward.
-    let mut browser = Browser::at(better_auth.url.clone());
-    let url = start(&mut browser, sign_in_body()).await;
-    let back = provider.authorize(&url, "alice", Consent::Grant).await;
-    let mut at_keyward = Browser::at(keyward.url.clone());
-    at_keyward.cookies = browser.cookies.clone();
-    assert_eq!(location(&at_keyward.visit(&on(&keyward.url, &back)).await), "/welcome");
-    let keyward_user = user_id(&mut at_keyward).await;
-
-    // Started on Keyward, finished on better-auth: the same user signs in again.
-    let mut browser = Browser::at(keyward.url.clone());
-    let url = start(&mut browser, sign_in_body()).await;
-    let back = provider.authorize(&url, "alice", Consent::Grant).await;
-    let mut at_better_auth = Browser::at(better_auth.url.clone());
-    at_better_auth.cookies = browser.cookies.clone();
-    assert_eq!(
-        location(&at_better_auth.visit(&on(&better_auth.url, &back)).await),
-        "/dashboard"
-    );
-    assert_eq!(user_id(&mut at_better_auth).await, keyward_user);
+    let (ba, kw) = (&servers.better_auth.url, &servers.keyward.url);
+    let (landed, mut at_keyward) = servers.across(ba, kw, "better-auth.state").await;
+    assert_eq!(landed, "/welcome");
+    let (landed, mut at_better_auth) = servers.across(kw, ba, "better-auth.state").await;
+    assert_eq!(landed, "/dashboard", "the same user, returning");
+    assert_eq!(user_id(&mut at_better_auth).await, user_id(&mut at_keyward).await);
 }
 
 /// better-auth's cookie strategy and Keyward's read each other's `oauth_state` cookie
@@ -267,61 +295,14 @@ async fn a_flow_started_on_one_server_finishes_on_the_other_through_redis() {
 #[tokio::test]
 async fn a_cookie_kept_flow_started_on_one_server_finishes_on_the_other() {
     use keyward_server::config::StateStrategy;
-    let port = free_port();
-    let discovery = format!("http://127.0.0.1:{port}/.well-known/openid-configuration");
-    let env = [
-        ("OIDC_DISCOVERY_URL", discovery.as_str()),
-        ("OIDC_CLIENT_ID", CLIENT_ID),
-        ("OIDC_CLIENT_SECRET", CLIENT_SECRET),
-        ("STORE_STATE_STRATEGY", "cookie"),
-    ];
-    let better_auth = BetterAuthServer::start_on(Database::Sqlite, &[], &env).await;
-    let public_callback = format!("{}api/auth/callback/oidc", better_auth.url);
-    let database_url = better_auth.database_url().expect("a database");
-    let callback = public_callback.clone();
-    let keyward = TestServer::start_on_database(&database_url, move |config| {
-        let mut provider = SocialProvider::openid_connect("oidc", &discovery, CLIENT_ID, CLIENT_SECRET)
-            .with_scopes(["email", "profile"]);
-        provider.redirect_uri = Some(callback);
-        config.social_providers.push(provider);
+    let env = [("STORE_STATE_STRATEGY", "cookie")];
+    let servers = BehindOneUrl::start(Database::Sqlite, &env, |config| {
         config.account.store_state_strategy = StateStrategy::Cookie;
     })
     .await;
-    let client = OidcClient {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        redirect_uris: vec![public_callback],
-    };
-    let accounts = json!({"alice": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
-    let provider = OidcProvider::start_on(port, &[client], accounts, &[]).await;
-    let on = |base: &url::Url, back: &str| {
-        let back: url::Url = back.parse().expect("a URL");
-        format!(
-            "{}{}?{}",
-            base.as_str().trim_end_matches('/'),
-            back.path(),
-            back.query().unwrap_or_default()
-        )
-    };
-    let mut browser = Browser::at(better_auth.url.clone());
-    let url = start(&mut browser, sign_in_body()).await;
-    assert!(
-        browser.cookies.contains_key("better-auth.oauth_state"),
-        "better-auth keeps it in the cookie"
-    );
-    let back = provider.authorize(&url, "alice", Consent::Grant).await;
-    let mut at_keyward = Browser::at(keyward.url.clone());
-    at_keyward.cookies = browser.cookies.clone();
-    assert_eq!(location(&at_keyward.visit(&on(&keyward.url, &back)).await), "/welcome");
-
-    let mut browser = Browser::at(keyward.url.clone());
-    let url = start(&mut browser, sign_in_body()).await;
-    assert!(browser.cookies.contains_key("better-auth.oauth_state"));
-    let back = provider.authorize(&url, "alice", Consent::Grant).await;
-    let mut at_better_auth = Browser::at(better_auth.url.clone());
-    at_better_auth.cookies = browser.cookies.clone();
-    assert_eq!(
-        location(&at_better_auth.visit(&on(&better_auth.url, &back)).await),
-        "/dashboard"
-    );
+    let (ba, kw) = (&servers.better_auth.url, &servers.keyward.url);
+    let (landed, _) = servers.across(ba, kw, "better-auth.oauth_state").await;
+    assert_eq!(landed, "/welcome");
+    let (landed, _) = servers.across(kw, ba, "better-auth.oauth_state").await;
+    assert_eq!(landed, "/dashboard");
 }
