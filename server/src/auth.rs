@@ -52,6 +52,8 @@ pub(crate) struct AuthInner {
     pub otp_sender: Option<Arc<dyn OtpSender>>,
     /// The social sign-in providers.
     pub providers: crate::social::Providers,
+    /// The application's database hooks.
+    pub hooks: crate::hooks::Hooks,
 }
 
 /// A running Keyward server's shared state. Clone it freely.
@@ -87,6 +89,7 @@ pub struct AuthBuilder {
     secondary_storage: Option<Arc<dyn SecondaryStorage>>,
     otp_sender: Option<Arc<dyn OtpSender>>,
     run_migrations: bool,
+    hooks: crate::hooks::Hooks,
 }
 
 impl AuthBuilder {
@@ -119,6 +122,12 @@ impl AuthBuilder {
     /// Delivers two-factor codes through `sender` (an SMS gateway, say) instead of email.
     pub fn two_factor_otp_sender(mut self, sender: impl OtpSender + 'static) -> Self {
         self.otp_sender = Some(Arc::new(sender));
+        self
+    }
+
+    /// Adds hooks on the `user` row (see [`crate::hooks`]); several run in the order added.
+    pub fn user_hooks(mut self, hooks: impl crate::hooks::UserHooks) -> Self {
+        self.hooks.user.push(Arc::new(hooks));
         self
     }
 
@@ -197,6 +206,7 @@ impl AuthBuilder {
             encryption: self.config.encryption_keys(),
             otp_sender,
             providers: crate::social::Providers::new(&self.config.social_providers, self.config.provider_timeout),
+            hooks: self.hooks,
             config: self.config,
             session_reads: (db.dialect() == Dialect::Postgres)
                 .then(|| SessionReads::new(db.clone(), fields.clone(), SessionReads::in_flight_limit())),
@@ -231,6 +241,7 @@ impl Auth {
             secondary_storage: None,
             otp_sender: None,
             run_migrations: true,
+            hooks: crate::hooks::Hooks::default(),
         }
     }
 

@@ -33,6 +33,7 @@ pub mod email;
 mod error;
 mod extract;
 mod fields;
+pub mod hooks;
 pub mod jwt;
 pub(crate) mod log_safe;
 pub mod origin;

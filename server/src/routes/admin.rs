@@ -296,13 +296,14 @@ pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequ
         }
     }
     additional.insert("role".to_owned(), Value::String(role));
-    let new_user = users::NewUser {
+    let mut new_user = users::NewUser {
         name: request.name.clone(),
         email,
         email_verified,
         image,
         additional,
     };
+    auth.0.hooks.before_user_create(&mut new_user).await?;
     let mut tx = auth.0.db.begin().await?;
     let user = match users::insert(&mut tx, &auth.0.fields, new_user, now).await {
         Ok(user) => user,
@@ -315,6 +316,7 @@ pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequ
         accounts::insert_credential(&mut tx, &user.id, &hash, now).await?;
     }
     tx.commit().await?;
+    auth.0.hooks.after_user_create(&auth, &user).await;
     Ok(Json(UserResponse { user }))
 }
 

@@ -89,13 +89,14 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiRe
     }
     let hash = password::hash(password).await?;
     let now = ctx.now();
-    let new_user = users::NewUser {
+    let mut new_user = users::NewUser {
         name: request.name.clone(),
         email: email.clone(),
         email_verified: false,
         image: request.image.clone(),
         additional: additional.clone(),
     };
+    auth.0.hooks.before_user_create(&mut new_user).await?;
     let mut tx = auth.0.db.begin().await?;
     let user = match users::insert(&mut tx, &auth.0.fields, new_user, now).await {
         Ok(user) => user,
@@ -113,6 +114,7 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiRe
     };
     accounts::insert_credential(&mut tx, &user.id, &hash, now).await?;
     tx.commit().await?;
+    auth.0.hooks.after_user_create(&auth, &user).await;
 
     let send_on_sign_up = auth
         .0

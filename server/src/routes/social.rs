@@ -236,11 +236,12 @@ async fn id_token_sign_in(
     let resolved =
         match user_info::resolve(ctx, incoming, disable_sign_up, config.override_user_info_on_sign_in).await? {
             Ok(resolved) => resolved,
+            Err(user_info::Refusal::Hook(error)) => return Err(error),
             Err(refusal) => {
                 return Err(ApiError::with_message(
                     StatusCode::UNAUTHORIZED,
                     ErrorCode::OauthLinkError,
-                    refusal.0,
+                    refusal.message(),
                 ));
             }
         };
@@ -389,7 +390,7 @@ pub(crate) async fn callback(mut ctx: Ctx, Path(id): Path<String>, RawQuery(quer
     };
     match finish(&mut ctx, &provider, &data, code, &params).await? {
         Ok(location) => Ok(redirect(&location)),
-        Err(code) => Ok(error_redirect(&error_url, code.as_str(), None)),
+        Err((code, description)) => Ok(error_redirect(&error_url, code.as_str(), description.as_deref())),
     }
 }
 
@@ -425,7 +426,8 @@ async fn restart_flow(ctx: &mut Ctx, provider: &Provider, default_error: &str) -
     Ok(redirect(&url))
 }
 
-type Failure = SocialErrorCode;
+/// A failed callback: the code, and a description where a hook gave one.
+type Failure = (SocialErrorCode, Option<String>);
 
 /// The callback after the state checked out: exchange, user info, then sign-in or link.
 /// `Ok(location)` on success, `Err(code)` for the error redirect.
@@ -439,16 +441,16 @@ async fn finish(
     let http = ctx.auth.0.providers.http.clone();
     let id = &provider.config.id;
     let Ok(endpoints) = provider.endpoints(&http).await else {
-        return Ok(Err(SocialErrorCode::OauthProviderNotFound));
+        return Ok(Err((SocialErrorCode::OauthProviderNotFound, None)));
     };
     if let (Some(iss), Some(issuer)) = (&params.iss, &endpoints.issuer)
         && provider.config.is_generic()
         && iss != issuer
     {
-        return Ok(Err(SocialErrorCode::IssuerMismatch));
+        return Ok(Err((SocialErrorCode::IssuerMismatch, None)));
     }
     if provider.binds_nonce(&endpoints) && data.id_token_nonce.is_none() {
-        return Ok(Err(SocialErrorCode::NonceBindingMissing));
+        return Ok(Err((SocialErrorCode::NonceBindingMissing, None)));
     }
     let redirect_uri = provider.redirect_uri(&ctx.auth.0.config.auth_url());
     let tokens = match provider
@@ -458,7 +460,7 @@ async fn finish(
         Ok(tokens) => tokens,
         Err(error) => {
             tracing::info!(provider = %Escaped(id), %error, "code exchange failed");
-            return Ok(Err(SocialErrorCode::InvalidCode));
+            return Ok(Err((SocialErrorCode::InvalidCode, None)));
         }
     };
     let mut verified = None;
@@ -473,7 +475,7 @@ async fn finish(
             Ok(claims) => verified = Some(claims),
             Err(error) => {
                 tracing::info!(provider = %Escaped(id), %error, "ID token refused");
-                return Ok(Err(SocialErrorCode::UnableToGetUserInfo));
+                return Ok(Err((SocialErrorCode::UnableToGetUserInfo, None)));
             }
         }
     }
@@ -485,14 +487,14 @@ async fn finish(
         .profile(&http, &endpoints, &tokens, verified, apple_user.as_ref())
         .await
     else {
-        return Ok(Err(SocialErrorCode::UnableToGetUserInfo));
+        return Ok(Err((SocialErrorCode::UnableToGetUserInfo, None)));
     };
     let stored = stored_tokens(ctx, &tokens);
     if let Some(link) = &data.link {
         return complete_link(ctx, provider, data, link, &profile, stored, &tokens.scopes).await;
     }
     let Some(email) = profile.email.clone() else {
-        return Ok(Err(SocialErrorCode::EmailNotFound));
+        return Ok(Err((SocialErrorCode::EmailNotFound, None)));
     };
     profile.email = Some(email);
     let config = &provider.config;
@@ -506,7 +508,7 @@ async fn finish(
     let resolved =
         match user_info::resolve(ctx, incoming, disable_sign_up, config.override_user_info_on_sign_in).await? {
             Ok(resolved) => resolved,
-            Err(refusal) => return Ok(Err(refusal.code())),
+            Err(refusal) => return Ok(Err((refusal.code(), refusal.description()))),
         };
     let auth = ctx.auth.clone();
     if resolved.is_register
@@ -525,12 +527,12 @@ async fn finish(
     }
     if config.require_email_verification && !resolved.user.email_verified {
         send_verification_on_sign_in(ctx, &resolved.user, Some(&data.callback_url)).await;
-        return Ok(Err(SocialErrorCode::EmailNotVerified));
+        return Ok(Err((SocialErrorCode::EmailNotVerified, None)));
     }
     let is_register = resolved.is_register;
     if let Err(error) = ctx.start_session(resolved.user, None).await {
         tracing::warn!(provider = %Escaped(id), ?error, "session not created after a provider sign-in");
-        return Ok(Err(SocialErrorCode::UnableToCreateSession));
+        return Ok(Err((SocialErrorCode::UnableToCreateSession, None)));
     }
     let location = match (&data.new_user_url, is_register) {
         (Some(new_user), true) => new_user.clone(),
@@ -553,7 +555,7 @@ async fn complete_link(
     if let Some(sealed) = &link.encrypted_session_token {
         let keys = purpose_keys(&ctx.auth.0.config.secret, LINK_SESSION_PURPOSE);
         let Ok(token) = keys.decrypt(sealed) else {
-            return Ok(Err(SocialErrorCode::UnableToLinkAccount));
+            return Ok(Err((SocialErrorCode::UnableToLinkAccount, None)));
         };
         let auth = ctx.auth.clone();
         let live = auth
@@ -562,7 +564,7 @@ async fn complete_link(
             .await?
             .filter(|s| s.session.user_id == link.user_id && s.session.expires_at > ctx.now());
         if live.is_none() {
-            return Ok(Err(SocialErrorCode::UnableToLinkAccount));
+            return Ok(Err((SocialErrorCode::UnableToLinkAccount, None)));
         }
     }
     let incoming = IncomingAccount {
@@ -573,7 +575,7 @@ async fn complete_link(
     Ok(
         match user_info::link(ctx, &link.user_id, &link.email, incoming, granted).await? {
             Ok(()) => Ok(data.callback_url.clone()),
-            Err(code) => Err(code),
+            Err(code) => Err((code, None)),
         },
     )
 }

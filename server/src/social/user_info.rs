@@ -30,15 +30,39 @@ pub(crate) struct Resolved {
     pub is_register: bool,
 }
 
-/// Why a provider sign-in did not resolve to a user: better-auth's reason, whose
-/// callback code is it with `_` for spaces (`account not linked` → `account_not_linked`).
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Refusal(pub &'static str);
+/// Why a provider sign-in did not resolve to a user.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// better-auth's reason, whose callback code is it with `_` for spaces
+    /// (`account not linked` → `account_not_linked`).
+    Reason(&'static str),
+    /// A `before_create` hook refused the new user.
+    Hook(crate::ApiError),
+}
 
 impl Refusal {
     /// The `?error=` code of a callback redirect.
     pub fn code(&self) -> SocialErrorCode {
-        SocialErrorCode::parse(&self.0.replace(' ', "_"))
+        match self {
+            Self::Reason(reason) => SocialErrorCode::parse(&reason.replace(' ', "_")),
+            Self::Hook(error) => match error.code() {
+                Some(code) => SocialErrorCode::parse(code.as_str()),
+                None => SocialErrorCode::UnableToCreateUser,
+            },
+        }
+    }
+
+    /// The text for `error_description` (a hook's message) or the API error's message.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Reason(reason) => (*reason).to_owned(),
+            Self::Hook(error) => error.body().map(|body| body.message.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// A hook's refusal, whose description the error redirect carries.
+    pub fn description(&self) -> Option<String> {
+        matches!(self, Self::Hook(_)).then(|| self.message())
     }
 }
 
@@ -93,7 +117,7 @@ pub(crate) async fn resolve(
 
     if let Some(account) = accounts::find_by_provider(&mut db, incoming.provider_id, &profile.account_id).await? {
         let Some(user) = users::find_by_id(&mut db, fields, &account.user_id).await? else {
-            return Ok(Err(Refusal("unable to link account")));
+            return Ok(Err(Refusal::Reason("unable to link account")));
         };
         if config.update_account_on_sign_in {
             let tokens = AccountTokens {
@@ -120,7 +144,7 @@ pub(crate) async fn resolve(
             || !linking.enabled
             || linking.disable_implicit_linking
         {
-            return Ok(Err(Refusal("account not linked")));
+            return Ok(Err(Refusal::Reason("account not linked")));
         }
         let linked = accounts::insert_oauth(
             &mut db,
@@ -132,7 +156,7 @@ pub(crate) async fn resolve(
         )
         .await;
         if linked.is_err() {
-            return Ok(Err(Refusal("unable to link account")));
+            return Ok(Err(Refusal::Reason("unable to link account")));
         }
         let mut user = mark_verified_if_same(ctx, &mut db, user, profile).await?;
         if linking.update_user_info_on_link {
@@ -148,25 +172,28 @@ pub(crate) async fn resolve(
     }
 
     if disable_sign_up {
-        return Ok(Err(Refusal("signup disabled")));
+        return Ok(Err(Refusal::Reason("signup disabled")));
     }
     let Ok(mut additional) = parse_input(&fields.user, &Map::new(), Action::Create) else {
-        return Ok(Err(Refusal("unable to create user")));
+        return Ok(Err(Refusal::Reason("unable to create user")));
     };
     if let Some(admin) = &auth.0.config.admin {
         additional.insert("role".to_owned(), Value::from(admin.default_role.clone()));
     }
-    let new_user = users::NewUser {
+    let mut new_user = users::NewUser {
         name: profile.name.clone(),
         email,
         email_verified: profile.email_verified,
         image: profile.image.clone(),
         additional,
     };
+    if let Err(error) = auth.0.hooks.before_user_create(&mut new_user).await {
+        return Ok(Err(Refusal::Hook(error)));
+    }
     let mut tx = auth.0.db.begin().await?;
     let user = match users::insert(&mut tx, fields, new_user, now).await {
         Ok(user) => user,
-        Err(error) if is_unique_violation(&error) => return Ok(Err(Refusal("unable to create user"))),
+        Err(error) if is_unique_violation(&error) => return Ok(Err(Refusal::Reason("unable to create user"))),
         Err(error) => return Err(error.into()),
     };
     if accounts::insert_oauth(
@@ -180,9 +207,10 @@ pub(crate) async fn resolve(
     .await
     .is_err()
     {
-        return Ok(Err(Refusal("unable to create user")));
+        return Ok(Err(Refusal::Reason("unable to create user")));
     }
     tx.commit().await?;
+    auth.0.hooks.after_user_create(&auth, &user).await;
     Ok(Ok(Resolved {
         user,
         is_register: true,
@@ -299,10 +327,16 @@ mod tests {
 
     #[test]
     fn refusals_become_callback_codes() {
-        assert_eq!(Refusal("account not linked").code(), SocialErrorCode::AccountNotLinked);
-        assert_eq!(Refusal("signup disabled").code(), SocialErrorCode::SignupDisabled);
         assert_eq!(
-            Refusal("unable to create user").code().as_str(),
+            Refusal::Reason("account not linked").code(),
+            SocialErrorCode::AccountNotLinked
+        );
+        assert_eq!(
+            Refusal::Reason("signup disabled").code(),
+            SocialErrorCode::SignupDisabled
+        );
+        assert_eq!(
+            Refusal::Reason("unable to create user").code().as_str(),
             "unable_to_create_user"
         );
     }

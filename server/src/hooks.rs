@@ -1,0 +1,87 @@
+//! Database hooks: the application's code, run when Keyward writes a user, on every path
+//! that creates one (email sign-up, a social sign-in's new user, admin create-user), as
+//! better-auth's `databaseHooks.user.create` runs.
+//!
+//! `before_create` runs before the row is written and may change it, or refuse it with an
+//! [`ApiError`] the client receives as `{message, code}` (a social sign-in ends at its
+//! `errorCallbackURL` with `?error=<code>&error_description=<message>`). `after_create`
+//! runs once the row is committed, so it sees what other requests see.
+//!
+//! ```no_run
+//! use axum::http::StatusCode;
+//! use keyward_server::db::users::NewUser;
+//! use keyward_server::hooks::UserHooks;
+//! use keyward_server::wire::{ErrorCode, User};
+//! use keyward_server::{ApiError, Auth, Config};
+//!
+//! /// Only company addresses may sign up; every new user is announced.
+//! struct CompanyOnly;
+//!
+//! #[async_trait::async_trait]
+//! impl UserHooks for CompanyOnly {
+//!     async fn before_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+//!         if !user.email.ends_with("@company.com") {
+//!             return Err(ApiError::with_message(
+//!                 StatusCode::FORBIDDEN,
+//!                 ErrorCode::Other("COMPANY_ADDRESS_REQUIRED".into()),
+//!                 "Sign up with your company address",
+//!             ));
+//!         }
+//!         Ok(())
+//!     }
+//!
+//!     async fn after_create(&self, _auth: &Auth, user: &User) {
+//!         println!("welcome, {}", user.email);
+//!     }
+//! }
+//!
+//! # async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = Auth::builder(config).user_hooks(CompanyOnly).build().await?;
+//! # let _ = auth; Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use crate::auth::Auth;
+use crate::db::users::NewUser;
+use crate::error::ApiError;
+use keyward_client::wire::User;
+
+/// Hooks on the `user` row. Both methods do nothing unless implemented.
+#[async_trait::async_trait]
+pub trait UserHooks: Send + Sync + 'static {
+    /// Before a user is written: change `user` (its address is already lowercased), or
+    /// refuse with the error the client receives.
+    async fn before_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+        let _ = user;
+        Ok(())
+    }
+
+    /// After the new user is committed.
+    async fn after_create(&self, auth: &Auth, user: &User) {
+        let _ = (auth, user);
+    }
+}
+
+/// The registered hooks, in registration order.
+#[derive(Clone, Default)]
+pub(crate) struct Hooks {
+    pub user: Vec<Arc<dyn UserHooks>>,
+}
+
+impl Hooks {
+    /// Every user hook's `before_create`, in order; the first refusal stops the creation.
+    pub async fn before_user_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+        for hook in &self.user {
+            hook.before_create(user).await?;
+        }
+        Ok(())
+    }
+
+    /// Every user hook's `after_create`, in order.
+    pub async fn after_user_create(&self, auth: &Auth, user: &User) {
+        for hook in &self.user {
+            hook.after_create(auth, user).await;
+        }
+    }
+}
