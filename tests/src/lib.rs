@@ -198,6 +198,21 @@ impl TestServer {
     /// A server with test defaults (outbox email, change-email and delete-user on, rate
     /// limiting off) changed by `configure`.
     pub async fn start_with(database: Database, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_customized(database, configure, |builder| builder).await
+    }
+
+    /// A server on an existing database (for example one better-auth created and filled).
+    pub async fn start_on_database(database_url: &str, configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_on_url(dir, database_url.to_owned(), None, configure, |builder| builder).await
+    }
+
+    /// Like [`TestServer::start_with`], with access to the `AuthBuilder` (hooks, senders).
+    pub async fn start_customized(
+        database: Database,
+        configure: impl FnOnce(&mut Config),
+        customize: impl FnOnce(keyward_server::AuthBuilder) -> keyward_server::AuthBuilder,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, schema) = match database {
             Database::Sqlite => (format!("sqlite://{}", dir.path().join("keyward.db").display()), None),
@@ -206,13 +221,7 @@ impl TestServer {
                 (url, Some(schema))
             }
         };
-        Self::start_on_url(dir, database_url, schema, configure).await
-    }
-
-    /// A server on an existing database (for example one better-auth created and filled).
-    pub async fn start_on_database(database_url: &str, configure: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        Self::start_on_url(dir, database_url.to_owned(), None, configure).await
+        Self::start_on_url(dir, database_url, schema, configure, customize).await
     }
 
     async fn start_on_url(
@@ -220,6 +229,7 @@ impl TestServer {
         database_url: String,
         schema: Option<Schema>,
         configure: impl FnOnce(&mut Config),
+        customize: impl FnOnce(keyward_server::AuthBuilder) -> keyward_server::AuthBuilder,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let address = listener.local_addr().expect("address");
@@ -238,7 +248,7 @@ impl TestServer {
         config.user.delete_user.enabled = true;
         configure(&mut config);
         let base_path = config.base_path.clone();
-        let auth = Auth::new(config).await.expect("server starts");
+        let auth = customize(Auth::builder(config)).build().await.expect("server starts");
         let requests = RequestLog::default();
         let log = requests.clone();
         let app = axum::Router::new()

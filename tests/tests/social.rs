@@ -32,21 +32,34 @@ fn accounts() -> Value {
 }
 
 async fn setup_on(database: Database, configure: impl FnOnce(&mut Config), env: &[(&str, &str)]) -> Setup {
+    setup_inner(database, configure, env, |builder| builder).await
+}
+
+async fn setup_inner(
+    database: Database,
+    configure: impl FnOnce(&mut Config),
+    env: &[(&str, &str)],
+    customize: impl FnOnce(keyward_server::AuthBuilder) -> keyward_server::AuthBuilder,
+) -> Setup {
     // The provider's port is chosen first: Keyward reads its discovery document on the
     // first sign-in, and the provider must know Keyward's redirect URI when it starts.
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let server = TestServer::start_with(database, |config| {
-        let provider = SocialProvider::openid_connect(
-            "oidc",
-            &format!("{issuer}/.well-known/openid-configuration"),
-            CLIENT_ID,
-            CLIENT_SECRET,
-        )
-        .with_scopes(["email", "profile"]);
-        config.social_providers.push(provider);
-        configure(config);
-    })
+    let server = TestServer::start_customized(
+        database,
+        |config| {
+            let provider = SocialProvider::openid_connect(
+                "oidc",
+                &format!("{issuer}/.well-known/openid-configuration"),
+                CLIENT_ID,
+                CLIENT_SECRET,
+            )
+            .with_scopes(["email", "profile"]);
+            config.social_providers.push(provider);
+            configure(config);
+        },
+        customize,
+    )
     .await;
     let client = OidcClient {
         client_id: CLIENT_ID.into(),
@@ -64,6 +77,14 @@ async fn setup_on(database: Database, configure: impl FnOnce(&mut Config), env: 
 
 async fn setup(configure: impl FnOnce(&mut Config)) -> Setup {
     setup_on(Database::Sqlite, configure, &[]).await
+}
+
+/// Like [`setup_on`], with access to the `AuthBuilder` (database hooks).
+async fn setup_customized(
+    configure: impl FnOnce(&mut Config),
+    customize: impl FnOnce(keyward_server::AuthBuilder) -> keyward_server::AuthBuilder,
+) -> Setup {
+    setup_inner(Database::Sqlite, configure, &[], customize).await
 }
 
 /// A browser at one auth server: its cookies, no automatic redirects.
@@ -820,5 +841,48 @@ async fn the_cookie_state_strategy_keeps_the_flow_in_an_encrypted_cookie() {
     assert!(
         !browser.cookies.contains_key("better-auth.oauth_state"),
         "cleared once read"
+    );
+}
+
+/// A database hook refusing the new user: the callback ends at the error URL with the
+/// hook's code and message, the ID-token sign-in answers its `{message, code}`.
+#[tokio::test]
+async fn a_user_hook_refusing_a_new_user_ends_the_flow_with_its_code() {
+    struct NoExampleDotCom;
+    #[async_trait::async_trait]
+    impl keyward_server::hooks::UserHooks for NoExampleDotCom {
+        async fn before_create(
+            &self,
+            user: &mut keyward_server::db::users::NewUser,
+        ) -> Result<(), keyward_server::ApiError> {
+            if user.email.ends_with("@example.com") {
+                return Err(keyward_server::ApiError::with_message(
+                    reqwest::StatusCode::FORBIDDEN,
+                    ErrorCode::Other("DOMAIN_NOT_ALLOWED".into()),
+                    "Not from example.com",
+                ));
+            }
+            Ok(())
+        }
+    }
+    let setup = setup_customized(|_| {}, |builder| builder.user_hooks(NoExampleDotCom)).await;
+    let mut browser = Browser::new(&setup.server);
+    let landed = round_trip(&setup, &mut browser, "alice", sign_in_body()).await;
+    assert_eq!(
+        landed,
+        "/oops?error=DOMAIN_NOT_ALLOWED&error_description=Not+from+example.com"
+    );
+    assert!(!browser.signed_in());
+    let client = setup.server.client();
+    let token = id_token_for(&setup, CLIENT_ID, "n").await;
+    let refused = client
+        .sign_in()
+        .social("oidc")
+        .id_token(IdTokenCredential::new(token))
+        .await
+        .map(|_| ());
+    assert_eq!(
+        refused.expect_err("refused").code(),
+        Some(&ErrorCode::Other("DOMAIN_NOT_ALLOWED".into()))
     );
 }
