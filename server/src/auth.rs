@@ -131,6 +131,12 @@ impl AuthBuilder {
         self
     }
 
+    /// Adds hooks on the `session` row (see [`crate::hooks`]).
+    pub fn session_hooks(mut self, hooks: impl crate::hooks::SessionHooks) -> Self {
+        self.hooks.session.push(Arc::new(hooks));
+        self
+    }
+
     /// Does not run migrations on start (run `keyward-server migrate` instead).
     pub fn skip_migrations(mut self) -> Self {
         self.run_migrations = false;

@@ -1,6 +1,8 @@
-//! Database hooks: the application's code, run when Keyward writes a user, on every path
-//! that creates one (email sign-up, a social sign-in's new user, admin create-user), as
-//! better-auth's `databaseHooks.user.create` runs.
+//! Database hooks: the application's code, run when Keyward creates a user or a session,
+//! on every path that creates one (for users: email sign-up, a social sign-in's new user,
+//! admin create-user; for sessions: every sign-in, sign-up, verification link, two-factor
+//! and passkey sign-in, impersonation and rotation), as better-auth's
+//! `databaseHooks.user.create` and `databaseHooks.session.create` run.
 //!
 //! `before_create` runs before the row is written and may change it, or refuse it with an
 //! [`ApiError`] the client receives as `{message, code}` (a social sign-in ends at its
@@ -43,9 +45,10 @@
 use std::sync::Arc;
 
 use crate::auth::Auth;
+use crate::db::sessions::NewSession;
 use crate::db::users::NewUser;
 use crate::error::ApiError;
-use keyward_client::wire::User;
+use keyward_client::wire::{Session, User};
 
 /// Hooks on the `user` row. Both methods do nothing unless implemented.
 #[async_trait::async_trait]
@@ -63,10 +66,27 @@ pub trait UserHooks: Send + Sync + 'static {
     }
 }
 
+/// Hooks on the `session` row. Both methods do nothing unless implemented.
+#[async_trait::async_trait]
+pub trait SessionHooks: Send + Sync + 'static {
+    /// Before a session is written: change it (its additional fields, its expiry), or
+    /// refuse the sign-in with the error the client receives.
+    async fn before_create(&self, session: &mut NewSession) -> Result<(), ApiError> {
+        let _ = session;
+        Ok(())
+    }
+
+    /// After the new session is committed.
+    async fn after_create(&self, auth: &Auth, session: &Session) {
+        let _ = (auth, session);
+    }
+}
+
 /// The registered hooks, in registration order.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
     pub user: Vec<Arc<dyn UserHooks>>,
+    pub session: Vec<Arc<dyn SessionHooks>>,
 }
 
 impl Hooks {
@@ -82,6 +102,21 @@ impl Hooks {
     pub async fn after_user_create(&self, auth: &Auth, user: &User) {
         for hook in &self.user {
             hook.after_create(auth, user).await;
+        }
+    }
+
+    /// Every session hook's `before_create`, in order; the first refusal stops it.
+    pub async fn before_session_create(&self, session: &mut NewSession) -> Result<(), ApiError> {
+        for hook in &self.session {
+            hook.before_create(session).await?;
+        }
+        Ok(())
+    }
+
+    /// Every session hook's `after_create`, in order.
+    pub async fn after_session_create(&self, auth: &Auth, session: &Session) {
+        for hook in &self.session {
+            hook.after_create(auth, session).await;
         }
     }
 }

@@ -95,14 +95,18 @@ impl SessionStore<'_> {
         self.storage().is_some() && self.in_database() && !self.preserve_rows()
     }
 
-    /// Creates a session for `user` from `record`, created at `now`.
+    /// Creates a session for `user` from `record`, created at `now`, through the session
+    /// hooks: `before_create` first; `after_create` at once when `exec` is not a
+    /// transaction, else by the caller once it committed
+    /// ([`crate::hooks::Hooks::after_session_create`]).
     pub async fn create(
         &self,
         exec: &mut impl Exec,
-        record: NewSession,
+        mut record: NewSession,
         user: &User,
         now: DateTime<Utc>,
     ) -> ApiResult<Session> {
+        self.auth.0.hooks.before_session_create(&mut record).await?;
         let refreshed;
         let user = match self.check_not_banned(exec, user, now).await? {
             Some(unbanned) => {
@@ -137,6 +141,9 @@ impl SessionStore<'_> {
             self.set_active_sessions(storage, &session.user_id, list, now_ms)
                 .await?;
             write_cached(storage, &session, user, now_ms).await?;
+        }
+        if !exec.in_transaction() {
+            self.auth.0.hooks.after_session_create(self.auth, &session).await;
         }
         Ok(session)
     }

@@ -99,3 +99,60 @@ crate::on_both_databases! {
         );
     }
 }
+
+/// Stamps every new session and records the committed ones; refuses sessions for a
+/// blocked address.
+#[derive(Clone, Default)]
+struct Stamp {
+    created: Arc<Mutex<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::SessionHooks for Stamp {
+    async fn before_create(&self, session: &mut keyward_server::db::sessions::NewSession) -> Result<(), ApiError> {
+        session.additional.insert("origin".into(), json!("stamped"));
+        Ok(())
+    }
+
+    async fn after_create(&self, _auth: &Auth, session: &keyward_server::wire::Session) {
+        self.created.lock().expect("not poisoned").push(session.user_id.clone());
+    }
+}
+
+crate::on_both_databases! {
+    async fn session_hooks_run_on_sign_up_sign_in_and_a_password_change(backend: Backend) {
+        let hooks = Stamp::default();
+        let created = hooks.created.clone();
+        let app = TestApp::with_builder(
+            backend,
+            |config| {
+                config.session.additional_fields =
+                    vec![keyward_server::config::AdditionalField::new("origin", keyward_server::db::FieldType::String)];
+            },
+            move |builder| builder.session_hooks(hooks),
+        )
+        .await;
+        let client = app.sign_up("Ada", "ada@example.com", "password123").await;
+        let me = app.get("/get-session").cookies(&client).send().await;
+        assert_eq!(me.json()["session"]["origin"], "stamped", "before_create changed the row");
+        let signed_in = app
+            .post("/sign-in/email")
+            .json(&json!({"email": "ada@example.com", "password": "password123"}))
+            .send()
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK);
+        let changed = app
+            .post("/change-password")
+            .cookies(&client)
+            .json(&json!({"currentPassword": "password123", "newPassword": "password456", "revokeOtherSessions": true}))
+            .send()
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+        let user_id = me.json()["user"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(
+            *created.lock().expect("not poisoned"),
+            [user_id.clone(), user_id.clone(), user_id],
+            "sign-up, sign-in and the password change's new session, each after its commit"
+        );
+    }
+}
