@@ -88,13 +88,6 @@ fn provider_for(ctx: &Ctx, account: &Account, code: ErrorCode) -> ApiResult<Arc<
         })
 }
 
-fn vault(ctx: &Ctx) -> TokenVault<'_> {
-    TokenVault {
-        encrypt: ctx.auth.0.config.account.encrypt_oauth_tokens,
-        keys: &ctx.auth.0.encryption,
-    }
-}
-
 fn split_scopes(scope: Option<&str>) -> Vec<String> {
     scope
         .unwrap_or_default()
@@ -120,7 +113,7 @@ async fn refresh_and_store(
         .refresh(http, &endpoints, refresh_token, &redirect_uri)
         .await
         .map_err(|e| e.to_string())?;
-    let vault = vault(ctx);
+    let vault = TokenVault::of(&ctx.auth);
     let stored = AccountTokens {
         access_token: vault.seal(fresh.access_token.as_deref()),
         refresh_token: vault.seal(fresh.refresh_token.as_deref()),
@@ -147,7 +140,7 @@ async fn valid_access_token(
     provider: &Provider,
     account: &mut Account,
 ) -> Result<AccessTokenResponse, String> {
-    let vault = vault(ctx);
+    let vault = TokenVault::of(&ctx.auth);
     let expiring = account
         .access_token_expires_at
         .is_some_and(|at| at - ctx.now() < REFRESH_MARGIN);
@@ -185,14 +178,14 @@ pub(crate) async fn refresh_token(
 ) -> ApiResult<Json<RefreshTokenResponse>> {
     let mut account = selected_account(&mut ctx, selector.account_id.as_deref()).await?;
     let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
-    let Some(refresh_token) = vault(&ctx).open(account.refresh_token.as_deref()) else {
+    let Some(refresh_token) = TokenVault::of(&ctx.auth).open(account.refresh_token.as_deref()) else {
         return Err(ApiError::bad_request(ErrorCode::RefreshTokenNotFound));
     };
     if let Err(error) = refresh_and_store(&ctx, &provider, &mut account, &refresh_token).await {
         tracing::info!(provider = %Escaped(&account.provider_id), %error, "token refresh failed");
         return Err(ApiError::bad_request(ErrorCode::FailedToRefreshAccessToken));
     }
-    let vault = vault(&ctx);
+    let vault = TokenVault::of(&ctx.auth);
     Ok(Json(RefreshTokenResponse {
         access_token: ProviderToken::new(vault.open(account.access_token.as_deref()).unwrap_or_default()),
         refresh_token: vault.open(account.refresh_token.as_deref()).map(ProviderToken::new),

@@ -56,16 +56,9 @@ fn check_additional_params(params: Option<&std::collections::BTreeMap<String, St
     Ok(())
 }
 
-fn vault(ctx: &Ctx) -> TokenVault<'_> {
-    TokenVault {
-        encrypt: ctx.auth.0.config.account.encrypt_oauth_tokens,
-        keys: &ctx.auth.0.encryption,
-    }
-}
-
 /// The tokens of a code exchange as an account row stores them.
 fn stored_tokens(ctx: &Ctx, tokens: &ProviderTokens) -> AccountTokens {
-    let vault = vault(ctx);
+    let vault = TokenVault::of(&ctx.auth);
     AccountTokens {
         access_token: vault.seal(tokens.access_token.as_deref()),
         refresh_token: vault.seal(tokens.refresh_token.as_deref()),
@@ -222,7 +215,7 @@ async fn id_token_sign_in(
     let (profile, tokens) = verified_profile(ctx, provider, endpoints, credential).await?;
     // better-auth 1.7.25 stores only the access and ID tokens of this flow.
     let stored = AccountTokens {
-        access_token: vault(ctx).seal(tokens.access_token.as_deref()),
+        access_token: TokenVault::of(&ctx.auth).seal(tokens.access_token.as_deref()),
         id_token: tokens.id_token.clone(),
         ..AccountTokens::default()
     };
@@ -644,7 +637,7 @@ async fn link_id_token(
 ) -> ApiResult<()> {
     use crate::db::accounts;
     let (profile, tokens) = verified_profile(ctx, provider, endpoints, credential).await?;
-    let vault = vault(ctx);
+    let vault = TokenVault::of(&ctx.auth);
     let stored = AccountTokens {
         access_token: vault.seal(tokens.access_token.as_deref()),
         refresh_token: vault.seal(tokens.refresh_token.as_deref()),

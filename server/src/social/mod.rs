@@ -245,7 +245,15 @@ pub(crate) struct TokenVault<'a> {
     pub keys: &'a EncryptionKeys,
 }
 
-impl TokenVault<'_> {
+impl<'a> TokenVault<'a> {
+    /// The vault of `auth`: its keys, and whether `account.encryptOAuthTokens` is on.
+    pub fn of(auth: &'a crate::Auth) -> Self {
+        Self {
+            encrypt: auth.0.config.account.encrypt_oauth_tokens,
+            keys: &auth.0.encryption,
+        }
+    }
+
     /// The form a token is stored in.
     pub fn seal(&self, token: Option<&str>) -> Option<String> {
         let token = token.filter(|t| !t.is_empty())?;

@@ -132,21 +132,7 @@ pub(crate) async fn fetch(
         }
         ProviderKind::Facebook => match verified_claims.or_else(decoded) {
             Some(claims) => from_claims(kind, claims, None),
-            None => {
-                let profile = http.get_json(user_info_url?, access).await.ok()?;
-                let object = profile.as_object()?;
-                Some(ProviderProfile {
-                    account_id: id_text(object.get("id"))?,
-                    name: text(object, "name").unwrap_or_default(),
-                    email: text(object, "email"),
-                    image: profile
-                        .pointer("/picture/data/url")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    email_verified: truthy(object.get("email_verified")),
-                    data: profile.clone(),
-                })
-            }
+            None => facebook_graph_profile(http.get_json(user_info_url?, access).await.ok()?),
         },
         ProviderKind::Github => github(http, user_info_url?, access?).await,
         ProviderKind::Discord => {
@@ -216,12 +202,14 @@ pub(crate) async fn facebook_opaque(
         )
         .await
         .ok()?;
+    facebook_graph_profile(profile).filter(|profile| profile.account_id == user_id)
+}
+
+/// Facebook's mapping of a Graph API `/me` answer.
+fn facebook_graph_profile(profile: Value) -> Option<ProviderProfile> {
     let object = profile.as_object()?;
-    if id_text(object.get("id")).as_ref() != Some(&user_id) {
-        return None;
-    }
     Some(ProviderProfile {
-        account_id: user_id,
+        account_id: id_text(object.get("id"))?,
         name: text(object, "name").unwrap_or_default(),
         email: text(object, "email"),
         image: profile
