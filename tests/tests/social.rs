@@ -208,6 +208,16 @@ async fn round_trip(setup: &Setup, browser: &mut Browser, login: &str, body: Val
     location(&response)
 }
 
+/// `/link-social` from the signed-in `browser` with `body`, then `login` at the provider:
+/// where the callback sends the browser.
+async fn link_as(setup: &Setup, browser: &mut Browser, login: &str, body: Value) -> String {
+    let response = browser.post("/link-social", body).await;
+    let json: Value = response.json().await.expect("JSON");
+    let url = json["url"].as_str().expect("a provider URL");
+    let back = setup.provider.authorize(url, login, Consent::Grant).await;
+    location(&browser.visit(&back).await)
+}
+
 pub(crate) fn sign_in_body() -> Value {
     json!({"provider": "oidc", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome", "errorCallbackURL": "/oops"})
 }
@@ -591,29 +601,22 @@ async fn link_social_adds_a_provider_account_to_the_signed_in_user() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let response = browser
-        .post(
-            "/link-social",
-            json!({"provider": "oidc", "callbackURL": "/linked", "errorCallbackURL": "/link-failed"}),
-        )
-        .await;
-    let json: Value = response.json().await.expect("JSON");
-    let url = json["url"].as_str().expect("url").to_owned();
     // alice's address differs from carol's.
-    let back = setup.provider.authorize(&url, "alice", Consent::Grant).await;
+    let body = json!({"provider": "oidc", "callbackURL": "/linked", "errorCallbackURL": "/link-failed"});
     assert_eq!(
-        location(&browser.visit(&back).await),
+        link_as(&setup, &mut browser, "alice", body).await,
         "/link-failed?error=email_does_not_match"
     );
-    let response = browser
-        .post("/link-social", json!({"provider": "oidc", "callbackURL": "/linked"}))
-        .await;
-    let json: Value = response.json().await.expect("JSON");
-    let back = setup
-        .provider
-        .authorize(json["url"].as_str().expect("url"), "carol", Consent::Grant)
-        .await;
-    assert_eq!(location(&browser.visit(&back).await), "/linked");
+    assert_eq!(
+        link_as(
+            &setup,
+            &mut browser,
+            "carol",
+            json!({"provider": "oidc", "callbackURL": "/linked"})
+        )
+        .await,
+        "/linked"
+    );
     let (_, accounts) = browser.get_json("/list-accounts").await;
     assert_eq!(accounts.as_array().expect("list").len(), 2);
     // Another user cannot take the linked account.
@@ -624,15 +627,13 @@ async fn link_social_adds_a_provider_account_to_the_signed_in_user() {
             json!({"email": "dave@example.com", "password": "password-1234", "name": "Dave"}),
         )
         .await;
-    let response = other
-        .post("/link-social", json!({"provider": "oidc", "callbackURL": "/linked"}))
-        .await;
-    let json: Value = response.json().await.expect("JSON");
-    let back = setup
-        .provider
-        .authorize(json["url"].as_str().expect("url"), "carol", Consent::Grant)
-        .await;
-    let landed = location(&other.visit(&back).await);
+    let landed = link_as(
+        &setup,
+        &mut other,
+        "carol",
+        json!({"provider": "oidc", "callbackURL": "/linked"}),
+    )
+    .await;
     assert!(landed.contains("error="), "{landed}");
 }
 
@@ -687,15 +688,16 @@ async fn linking_rules_different_addresses_profile_copies_and_no_implicit_linkin
         "/oops?error=account_not_linked"
     );
     // /link-social still links, another address too, and copies the provider's profile.
-    let response = browser
-        .post("/link-social", json!({"provider": "oidc", "callbackURL": "/linked"}))
-        .await;
-    let json: Value = response.json().await.expect("JSON");
-    let back = setup
-        .provider
-        .authorize(json["url"].as_str().expect("url"), "alice", Consent::Grant)
-        .await;
-    assert_eq!(location(&browser.visit(&back).await), "/linked");
+    assert_eq!(
+        link_as(
+            &setup,
+            &mut browser,
+            "alice",
+            json!({"provider": "oidc", "callbackURL": "/linked"})
+        )
+        .await,
+        "/linked"
+    );
     let (_, session) = browser.get_json("/get-session?disableCookieCache=true").await;
     assert_eq!(session["user"]["name"], "Alice Liddell", "updateUserInfoOnLink");
     assert_eq!(session["user"]["email"], "carol@example.com", "the address stays");
