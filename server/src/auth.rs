@@ -6,15 +6,14 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use crate::config::AdditionalField;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, RateLimitRule};
 use crate::cookies::CookieNames;
 use crate::crypto::symmetric::EncryptionKeys;
-use crate::db::FieldType;
-use crate::db::schema::{MigrationReport, core_tables, migrate, organization_tables, passkey_table, two_factor_table};
+use crate::db::schema::{MigrationReport, Table, core_tables, migrate};
 use crate::db::{Db, Dialect, Exec, ModelFields, SessionReads};
 use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
 use crate::origin::{OriginPolicy, origin_of};
+use crate::plugin::Plugin;
 use crate::rate_limit::{MemoryStore, RateLimitStore, SecondaryStorageStore};
 use crate::secondary_storage::{RedisStorage, SecondaryStorage};
 
@@ -33,6 +32,10 @@ pub enum StartError {
     /// The secondary storage (Redis) could not be reached.
     #[error(transparent)]
     SecondaryStorage(#[from] crate::secondary_storage::StorageError),
+    /// Two plugins (or a plugin and the core) claim the same id, field, table, route or
+    /// error code.
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::PluginConflict),
 }
 
 pub(crate) struct AuthInner {
@@ -52,8 +55,14 @@ pub(crate) struct AuthInner {
     pub otp_sender: Option<Arc<dyn OtpSender>>,
     /// The social sign-in providers.
     pub providers: crate::social::Providers,
-    /// The application's database hooks.
+    /// The plugins' and the application's hooks.
     pub hooks: crate::hooks::Hooks,
+    /// The enabled plugins, Keyward's own first.
+    pub plugins: Vec<Arc<dyn Plugin>>,
+    /// The plugins' tables.
+    pub plugin_tables: Vec<Table>,
+    /// The plugins' rate-limit rules.
+    pub plugin_rate_limits: Vec<(String, RateLimitRule)>,
 }
 
 /// A running Keyward server's shared state. Clone it freely.
@@ -90,6 +99,7 @@ pub struct AuthBuilder {
     otp_sender: Option<Arc<dyn OtpSender>>,
     run_migrations: bool,
     hooks: crate::hooks::Hooks,
+    plugins: Vec<Arc<dyn Plugin>>,
 }
 
 impl AuthBuilder {
@@ -137,6 +147,22 @@ impl AuthBuilder {
         self
     }
 
+    /// Runs `hook` around the endpoints `matcher` selects (see [`crate::hooks`]).
+    pub fn endpoint_hook(
+        mut self,
+        matcher: crate::hooks::EndpointMatcher,
+        hook: impl crate::hooks::EndpointHook,
+    ) -> Self {
+        self.hooks.endpoint.push((matcher, Arc::new(hook)));
+        self
+    }
+
+    /// Adds a plugin (see [`crate::plugin`]), after Keyward's own enabled ones.
+    pub fn plugin(mut self, plugin: impl Plugin) -> Self {
+        self.plugins.push(Arc::new(plugin));
+        self
+    }
+
     /// Does not run migrations on start (run `keyward-server migrate` instead).
     pub fn skip_migrations(mut self) -> Self {
         self.run_migrations = false;
@@ -158,36 +184,15 @@ impl AuthBuilder {
             ) as Arc<dyn SecondaryStorage>),
             (None, None) => None,
         };
+        let mut plugins = crate::routes::builtin_plugins(&self.config);
+        plugins.extend(self.plugins);
+        let mut declared = crate::plugin::declare(&self.config, &plugins)?;
         let mut user_fields = self.config.user.additional_fields.clone();
-        if self.config.two_factor.is_some() {
-            user_fields.push(
-                AdditionalField::new("twoFactorEnabled", FieldType::Boolean)
-                    .server_only()
-                    .default_value(false),
-            );
-        }
-        if self.config.admin.is_some() {
-            // `role` has no column default, as in better-auth: sign-up and create-user
-            // write the configured default role themselves.
-            user_fields.push(AdditionalField::new("role", FieldType::String).server_only());
-            user_fields.push(
-                AdditionalField::new("banned", FieldType::Boolean)
-                    .server_only()
-                    .default_value(false),
-            );
-            user_fields.push(AdditionalField::new("banReason", FieldType::String).server_only());
-            user_fields.push(AdditionalField::new("banExpires", FieldType::Date).server_only());
-        }
+        user_fields.append(&mut declared.user_fields);
         let mut session_fields = self.config.session.additional_fields.clone();
-        if self.config.admin.is_some() {
-            session_fields.push(AdditionalField::new("impersonatedBy", FieldType::String).server_only());
-        }
-        if let Some(organization) = &self.config.organization {
-            session_fields.push(AdditionalField::new("activeOrganizationId", FieldType::String).server_only());
-            if organization.teams.enabled {
-                session_fields.push(AdditionalField::new("activeTeamId", FieldType::String).server_only());
-            }
-        }
+        session_fields.append(&mut declared.session_fields);
+        let mut hooks = std::mem::take(&mut declared.hooks);
+        hooks.extend(self.hooks);
         let fields = ModelFields::new(user_fields, session_fields);
         let otp_sender = match &self.config.two_factor {
             Some(two_factor) if two_factor.otp.enabled => self.otp_sender.or_else(|| {
@@ -212,7 +217,10 @@ impl AuthBuilder {
             encryption: self.config.encryption_keys(),
             otp_sender,
             providers: crate::social::Providers::new(&self.config.social_providers, self.config.provider_timeout),
-            hooks: self.hooks,
+            hooks,
+            plugins,
+            plugin_tables: declared.tables,
+            plugin_rate_limits: declared.rate_limits,
             config: self.config,
             session_reads: (db.dialect() == Dialect::Postgres)
                 .then(|| SessionReads::new(db.clone(), fields.clone(), SessionReads::in_flight_limit())),
@@ -227,6 +235,10 @@ impl AuthBuilder {
             },
             secondary_storage,
         }));
+        let conflicts = crate::routes::conflicts(&auth);
+        if !conflicts.is_empty() {
+            return Err(crate::plugin::PluginConflict(conflicts).into());
+        }
         if self.run_migrations {
             let report = auth.migrate().await?;
             if !report.is_empty() {
@@ -248,6 +260,7 @@ impl Auth {
             otp_sender: None,
             run_migrations: true,
             hooks: crate::hooks::Hooks::default(),
+            plugins: Vec::new(),
         }
     }
 
@@ -275,18 +288,7 @@ impl Auth {
     pub async fn migrate(&self) -> Result<MigrationReport, sqlx::Error> {
         let dialect = self.0.db.dialect();
         let mut tables = core_tables(&self.0.fields.user, &self.0.fields.session, dialect);
-        if self.0.config.two_factor.is_some() {
-            tables.push(two_factor_table());
-        }
-        if self.0.config.passkey.is_some() {
-            tables.push(passkey_table());
-        }
-        if let Some(organization) = &self.0.config.organization {
-            tables.extend(organization_tables(
-                organization.teams.enabled,
-                organization.dynamic_access_control.is_some(),
-            ));
-        }
+        tables.extend(self.0.plugin_tables.iter().cloned());
         migrate(&self.0.db, &tables).await
     }
 

@@ -45,10 +45,13 @@
 use std::sync::Arc;
 
 use crate::auth::Auth;
+use crate::db::Tx;
 use crate::db::sessions::NewSession;
 use crate::db::users::NewUser;
 use crate::error::ApiError;
 use keyward_client::wire::{Session, User};
+
+pub use crate::endpoint_hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse};
 
 /// Hooks on the `user` row. Both methods do nothing unless implemented.
 #[async_trait::async_trait]
@@ -63,6 +66,19 @@ pub trait UserHooks: Send + Sync + 'static {
     /// After the new user is committed.
     async fn after_create(&self, auth: &Auth, user: &User) {
         let _ = (auth, user);
+    }
+
+    /// Inside the transaction that deletes the user (delete-user, admin remove-user),
+    /// before the row goes: remove what belongs to the user. An error rolls the whole
+    /// deletion back and is the client's answer.
+    async fn before_delete(&self, tx: &mut Tx, user_id: &str) -> Result<(), ApiError> {
+        let _ = (tx, user_id);
+        Ok(())
+    }
+
+    /// After the deletion is committed.
+    async fn after_delete(&self, auth: &Auth, user_id: &str) {
+        let _ = (auth, user_id);
     }
 }
 
@@ -82,14 +98,38 @@ pub trait SessionHooks: Send + Sync + 'static {
     }
 }
 
-/// The registered hooks, in registration order.
+/// The registered hooks, in registration order: the plugins' (in the order the plugins
+/// were added), then the application's.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
     pub user: Vec<Arc<dyn UserHooks>>,
     pub session: Vec<Arc<dyn SessionHooks>>,
+    pub endpoint: Vec<(EndpointMatcher, Arc<dyn EndpointHook>)>,
 }
 
 impl Hooks {
+    /// Adds `other`'s hooks after these.
+    pub fn extend(&mut self, other: Hooks) {
+        self.user.extend(other.user);
+        self.session.extend(other.session);
+        self.endpoint.extend(other.endpoint);
+    }
+
+    /// Every user hook's `before_delete`, in order, inside the deleting transaction.
+    pub async fn before_user_delete(&self, tx: &mut Tx, user_id: &str) -> Result<(), ApiError> {
+        for hook in &self.user {
+            hook.before_delete(tx, user_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Every user hook's `after_delete`, in order.
+    pub async fn after_user_delete(&self, auth: &Auth, user_id: &str) {
+        for hook in &self.user {
+            hook.after_delete(auth, user_id).await;
+        }
+    }
+
     /// Every user hook's `before_create`, in order; the first refusal stops the creation.
     pub async fn before_user_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
         for hook in &self.user {

@@ -151,8 +151,14 @@ impl RateLimitStore for SecondaryStorageStore {
     }
 }
 
-/// Which rule applies to `path` (relative to the base path); `None` means no limit.
-pub fn rule_for(config: &RateLimitConfig, path: &str) -> Option<RateLimitRule> {
+/// Which rule applies to `path` (relative to the base path); `None` means no limit. The
+/// configuration's custom rules come first, then the plugins' rules (`plugin_rules`, a
+/// pattern exact or ending in `*`), then better-auth's special paths, then the default.
+pub fn rule_for(
+    config: &RateLimitConfig,
+    plugin_rules: &[(String, RateLimitRule)],
+    path: &str,
+) -> Option<RateLimitRule> {
     let mut rule = config.default_rule;
     let strict = RateLimitRule {
         window: Duration::from_secs(10),
@@ -172,8 +178,9 @@ pub fn rule_for(config: &RateLimitConfig, path: &str) -> Option<RateLimitRule> {
         || path.starts_with("/forget-password")
     {
         rule = email;
-    } else if path.starts_with("/two-factor/") {
-        rule = strict;
+    }
+    if let Some((_, plugin_rule)) = plugin_rules.iter().find(|(pattern, _)| wildcard_match(pattern, path)) {
+        rule = *plugin_rule;
     }
     for (pattern, custom) in &config.custom_rules {
         let matches = if pattern.contains('*') {
@@ -262,12 +269,12 @@ mod tests {
     #[test]
     fn special_and_custom_rules() {
         let mut config = RateLimitConfig::default();
-        assert_eq!(rule_for(&config, "/sign-in/email").map(|r| r.max), Some(3));
+        assert_eq!(rule_for(&config, &[], "/sign-in/email").map(|r| r.max), Some(3));
         assert_eq!(
-            rule_for(&config, "/request-password-reset").map(|r| r.window),
+            rule_for(&config, &[], "/request-password-reset").map(|r| r.window),
             Some(Duration::from_secs(60))
         );
-        assert_eq!(rule_for(&config, "/get-session").map(|r| r.max), Some(100));
+        assert_eq!(rule_for(&config, &[], "/get-session").map(|r| r.max), Some(100));
         config.custom_rules.push(("/get-session".into(), None));
         config.custom_rules.push((
             "/sign-*".into(),
@@ -276,8 +283,8 @@ mod tests {
                 max: 50,
             }),
         ));
-        assert_eq!(rule_for(&config, "/get-session"), None);
-        assert_eq!(rule_for(&config, "/sign-up/email").map(|r| r.max), Some(50));
+        assert_eq!(rule_for(&config, &[], "/get-session"), None);
+        assert_eq!(rule_for(&config, &[], "/sign-up/email").map(|r| r.max), Some(50));
     }
 
     #[test]

@@ -283,7 +283,7 @@ fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
 pub(crate) async fn rate_limit(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     let config = &auth.0.config.rate_limit;
     let path = request.uri().path().trim_end_matches('/').to_owned();
-    let Some(rule) = rule_for(config, &path) else {
+    let Some(rule) = rule_for(config, &auth.0.plugin_rate_limits, &path) else {
         return next.run(request).await;
     };
     let ip = client_ip(&auth, request.headers(), peer_ip(request.extensions()))
@@ -492,7 +492,7 @@ impl BodyRules {
 
 /// A `POST` body as [`read_post`] parsed it (`None` when empty), for [`Body`].
 #[derive(Clone)]
-struct ParsedBody(Option<Value>);
+pub(crate) struct ParsedBody(pub Option<Value>);
 
 /// Layer in front of every `POST` endpoint, as better-call's router and better-auth's
 /// `originCheckMiddleware` run for every endpoint: reads and parses the body (`413`,
@@ -557,6 +557,40 @@ impl<T: Endpoint> FromRequestParts<Auth> for Body<T> {
         }
         serde_json::from_value(value)
             .map(Body)
+            .map_err(|error| ApiError::validation(format!("[body] {error}")))
+    }
+}
+
+/// A plugin endpoint's JSON (or form) body, read and checked by the `POST` pipeline and
+/// deserialized into `T`; a body that does not fit is `400 VALIDATION_ERROR`, and an empty
+/// body reads as `{}`.
+///
+/// ```no_run
+/// use keyward_server::plugin::JsonBody;
+///
+/// #[derive(serde::Deserialize)]
+/// struct AddNote {
+///     text: String,
+/// }
+///
+/// async fn add_note(JsonBody(note): JsonBody<AddNote>) -> String {
+///     note.text
+/// }
+/// ```
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<Auth> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _auth: &Auth) -> Result<Self, Self::Rejection> {
+        let Some(ParsedBody(value)) = parts.extensions.remove::<ParsedBody>() else {
+            return Err(ApiError::internal(
+                "a request body was asked for outside a POST endpoint",
+                parts.uri.path(),
+            ));
+        };
+        serde_json::from_value(value.unwrap_or_else(|| Value::Object(Map::new())))
+            .map(JsonBody)
             .map_err(|error| ApiError::validation(format!("[body] {error}")))
     }
 }

@@ -55,7 +55,8 @@ pub struct Column {
 }
 
 impl Column {
-    fn new(name: &str, field_type: FieldType, required: bool) -> Self {
+    /// A column; `required` makes it `not null`.
+    pub fn new(name: &str, field_type: FieldType, required: bool) -> Self {
         Self {
             name: name.to_owned(),
             field_type,
@@ -67,17 +68,20 @@ impl Column {
         }
     }
 
-    fn unique(mut self) -> Self {
+    /// Makes it `unique`.
+    pub fn unique(mut self) -> Self {
         self.unique = true;
         self
     }
 
-    fn references(mut self, table: &'static str) -> Self {
+    /// Makes it a foreign key to `table`'s `id`, deleted with the referenced row.
+    pub fn references(mut self, table: &'static str) -> Self {
         self.references = Some(table);
         self
     }
 
-    fn default_now(mut self) -> Self {
+    /// PostgreSQL: defaults to the current time.
+    pub fn default_now(mut self) -> Self {
         self.default_now = true;
         self
     }
@@ -116,6 +120,21 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with an `id` text primary key and `columns`.
+    pub fn new(name: &'static str, columns: Vec<Column>) -> Self {
+        Self {
+            name,
+            columns,
+            indexes: Vec::new(),
+        }
+    }
+
+    /// Adds an index on `column`.
+    pub fn index(mut self, column: &'static str) -> Self {
+        self.indexes.push(column);
+        self
+    }
+
     fn create_sql(&self, dialect: Dialect) -> String {
         let mut parts = vec!["\"id\" text not null primary key".to_owned()];
         parts.extend(self.columns.iter().map(|c| c.definition(dialect, false)));

@@ -10,13 +10,16 @@ use serde_json::{Map, Value};
 use super::sign_up::{check_new_password, check_password_not_too_long};
 use super::user::remove_user_data;
 use crate::auth::Auth;
-use crate::config::AdminConfig;
+use crate::config::{AdditionalField, AdminConfig};
+use crate::db::users::NewUser;
 use crate::db::users::{self, UserChanges, UserListing, field_arg};
 use crate::db::{Arg, FieldType, Lock, accounts, is_unique_violation, where_operator};
 use crate::error::{ApiError, ApiResult};
+use crate::hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse, UserHooks};
 use crate::password;
+use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
-use crate::routes::Routes;
+use crate::routes::Endpoints;
 use keyward_client::wire::admin::{
     AdminUpdateUserRequest, AdminUserFields, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
     RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
@@ -37,7 +40,66 @@ impl Endpoint for UserHasPermissionRequest {}
 impl QueryEndpoint for GetUserQuery {}
 impl QueryEndpoint for ListUsersQuery {}
 
-pub(crate) fn routes(router: Routes) -> Routes {
+/// The admin plugin: the `role` and ban fields on users, `impersonatedBy` on sessions,
+/// the default role of every new user, the hiding of impersonation sessions from the
+/// user's own `/list-sessions`, and the routes.
+pub(crate) struct AdminPlugin(pub AdminConfig);
+
+impl Plugin for AdminPlugin {
+    fn id(&self) -> &'static str {
+        "admin"
+    }
+
+    fn setup(&self, setup: &mut Setup) {
+        // `role` has no column default, as in better-auth: the user hook writes it.
+        setup
+            .user_field(AdditionalField::new("role", FieldType::String).server_only())
+            .user_field(
+                AdditionalField::new("banned", FieldType::Boolean)
+                    .server_only()
+                    .default_value(false),
+            )
+            .user_field(AdditionalField::new("banReason", FieldType::String).server_only())
+            .user_field(AdditionalField::new("banExpires", FieldType::Date).server_only())
+            .session_field(AdditionalField::new("impersonatedBy", FieldType::String).server_only())
+            .user_hooks(DefaultRole(self.0.default_role.clone()))
+            .endpoint_hook(EndpointMatcher::get("/list-sessions"), HideImpersonations);
+    }
+
+    fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
+        routes(endpoints)
+    }
+}
+
+/// better-auth's `user.create.before`: a new user without a role gets the default one
+/// (create-user sets its own).
+struct DefaultRole(String);
+
+#[async_trait::async_trait]
+impl UserHooks for DefaultRole {
+    async fn before_create(&self, user: &mut NewUser) -> ApiResult<()> {
+        user.additional
+            .entry("role")
+            .or_insert_with(|| Value::from(self.0.clone()));
+        Ok(())
+    }
+}
+
+/// better-auth's after hook on `/list-sessions`: sessions an admin opened as the user are
+/// not the user's to see.
+struct HideImpersonations;
+
+#[async_trait::async_trait]
+impl EndpointHook for HideImpersonations {
+    async fn after(&self, _request: &mut EndpointRequest, response: &mut EndpointResponse) -> ApiResult<()> {
+        if let Some(Value::Array(sessions)) = response.json_mut() {
+            sessions.retain(|session| session.get("impersonatedBy").is_none_or(Value::is_null));
+        }
+        Ok(())
+    }
+}
+
+fn routes(router: Endpoints) -> Endpoints {
     router
         .post("/admin/set-role", set_role)
         .get("/admin/get-user", get_user)

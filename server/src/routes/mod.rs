@@ -30,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::Auth;
+use crate::endpoint_hooks;
 use crate::error::ApiError;
 use crate::request::{BodyRules, Panicked, finalize, not_found, rate_limit, read_post};
 
@@ -42,28 +43,53 @@ pub struct RouteInfo {
     pub path: &'static str,
 }
 
-/// The endpoints being registered, and the list of them. A `POST` endpoint can only be
-/// added with [`Routes::post`] or [`Routes::post_form`], which put it behind
-/// [`read_post`]: its body is read and parsed and its `Origin` and redirect fields
-/// checked before the handler runs, whether or not the handler reads the body.
-pub(crate) struct Routes {
+/// The endpoints being registered, and the list of them: what a [`crate::plugin::Plugin`]
+/// adds its routes to. A `POST` endpoint can only be added with [`Endpoints::post`] or
+/// [`Endpoints::post_form`], which put it behind the body pipeline: its body is read
+/// and parsed and its `Origin` and redirect fields checked before the handler runs,
+/// whether or not the handler reads the body. The endpoint hooks selecting a route run
+/// inside those checks, around the handler.
+///
+/// Handlers are axum handlers with [`Auth`] as state: [`crate::Session`],
+/// [`crate::OptionalSession`], [`crate::plugin::JsonBody`], `State<Auth>`, `Query`,
+/// `Path` and `HeaderMap` extract from the request; an [`ApiError`] answers
+/// `{message, code}`.
+pub struct Endpoints {
     auth: Auth,
     router: Router<Auth>,
     list: Vec<RouteInfo>,
+    conflicts: Vec<String>,
 }
 
-impl Routes {
+impl Endpoints {
     fn new(auth: Auth) -> Self {
         Self {
             auth,
             router: Router::new(),
             list: Vec::new(),
+            conflicts: Vec::new(),
         }
     }
 
-    fn add(mut self, method: Method, path: &'static str, route: MethodRouter<Auth>) -> Self {
-        self.router = self.router.route(path, route);
+    /// Records the route; a method and path already taken is a conflict reported at
+    /// start-up (axum would panic on it).
+    fn claim(&mut self, method: Method, path: &'static str) -> bool {
+        if self
+            .list
+            .iter()
+            .any(|route| route.method == method && route.path == path)
+        {
+            self.conflicts.push(format!("{method} {path} is registered twice"));
+            return false;
+        }
         self.list.push(RouteInfo { method, path });
+        true
+    }
+
+    fn add(mut self, method: Method, path: &'static str, route: MethodRouter<Auth>) -> Self {
+        if self.claim(method, path) {
+            self.router = self.router.route(path, route);
+        }
         self
     }
 
@@ -73,7 +99,8 @@ impl Routes {
         H: Handler<T, Auth>,
         T: 'static,
     {
-        self.add(Method::GET, path, get(handler))
+        let route = self.get_route(path, handler);
+        self.add(Method::GET, path, route)
     }
 
     /// A `POST` endpoint taking a JSON body (or none).
@@ -82,7 +109,7 @@ impl Routes {
         H: Handler<T, Auth>,
         T: 'static,
     {
-        let route = self.post_route(handler, BodyRules::JSON);
+        let route = self.post_route(path, handler, BodyRules::JSON);
         self.add(Method::POST, path, route)
     }
 
@@ -93,7 +120,7 @@ impl Routes {
         H: Handler<T, Auth>,
         T: 'static,
     {
-        let route = self.post_route(handler, BodyRules::FORM);
+        let route = self.post_route(path, handler, BodyRules::FORM);
         self.add(Method::POST, path, route)
     }
 
@@ -113,27 +140,46 @@ impl Routes {
         P: Handler<TP, Auth>,
         TP: 'static,
     {
-        let route = self.post_route(post_handler, rules).merge(get(get_handler));
-        self.list.push(RouteInfo {
-            method: Method::GET,
-            path,
-        });
-        self.add(Method::POST, path, route)
+        let route = self
+            .post_route(path, post_handler, rules)
+            .merge(self.get_route(path, get_handler));
+        if self.claim(Method::GET, path) {
+            self = self.add(Method::POST, path, route);
+        }
+        self
     }
 
-    fn post_route<H, T>(&self, handler: H, rules: BodyRules) -> MethodRouter<Auth>
+    fn get_route<H, T>(&self, path: &'static str, handler: H) -> MethodRouter<Auth>
     where
         H: Handler<T, Auth>,
         T: 'static,
     {
-        axum::routing::post(handler).layer(from_fn_with_state((self.auth.clone(), rules), read_post))
+        let route = axum::routing::get(handler);
+        let route = match endpoint_hooks::for_route(&self.auth, &Method::GET, path) {
+            Some(hooks) => route.layer(from_fn_with_state(hooks, endpoint_hooks::run)),
+            None => route,
+        };
+        // better-auth routes no `HEAD`, so neither does Keyward (axum would).
+        route.head(not_found)
+    }
+
+    fn post_route<H, T>(&self, path: &'static str, handler: H, rules: BodyRules) -> MethodRouter<Auth>
+    where
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        let route = axum::routing::post(handler);
+        let route = match endpoint_hooks::for_route(&self.auth, &Method::POST, path) {
+            Some(hooks) => route.layer(from_fn_with_state(hooks, endpoint_hooks::run)),
+            None => route,
+        };
+        route.layer(from_fn_with_state((self.auth.clone(), rules), read_post))
     }
 }
 
 /// Every endpoint, relative to the base path, and the list of them.
-fn build(auth: &Auth) -> Routes {
-    let config = &auth.0.config;
-    let mut routes = Routes::new(auth.clone())
+fn build(auth: &Auth) -> Endpoints {
+    let mut routes = Endpoints::new(auth.clone())
         .get("/ok", health::ok)
         .get("/error", health::error_page)
         .post_form("/sign-up/email", sign_up::email)
@@ -174,19 +220,30 @@ fn build(auth: &Auth) -> Routes {
         .post("/link-social", social::link)
         .post("/get-access-token", account::access_token)
         .post("/refresh-token", account::refresh_token);
-    if config.two_factor.is_some() {
-        routes = two_factor::routes(routes);
-    }
-    if let Some(organization) = &config.organization {
-        routes = organization::routes(routes, organization);
-    }
-    if config.passkey.is_some() {
-        routes = passkey::routes(routes);
-    }
-    if config.admin.is_some() {
-        routes = admin::routes(routes);
+    for plugin in auth.0.plugins.iter() {
+        routes = plugin.endpoints(routes);
     }
     routes
+}
+
+/// Keyward's own plugins enabled by `config`, in better-auth's usual order.
+pub(crate) fn builtin_plugins(config: &crate::Config) -> Vec<std::sync::Arc<dyn crate::plugin::Plugin>> {
+    let mut plugins: Vec<std::sync::Arc<dyn crate::plugin::Plugin>> = Vec::new();
+    if config.two_factor.is_some() {
+        plugins.push(std::sync::Arc::new(two_factor::TwoFactorPlugin));
+    }
+    if let Some(organization) = &config.organization {
+        plugins.push(std::sync::Arc::new(organization::OrganizationPlugin(
+            organization.clone(),
+        )));
+    }
+    if config.passkey.is_some() {
+        plugins.push(std::sync::Arc::new(passkey::PasskeyPlugin));
+    }
+    if let Some(admin) = &config.admin {
+        plugins.push(std::sync::Arc::new(admin::AdminPlugin(admin.clone())));
+    }
+    plugins
 }
 
 /// The router of every endpoint, relative to the base path.
@@ -198,6 +255,11 @@ pub(crate) fn router(auth: Auth) -> Router {
 /// The endpoints `auth` answers (its plugins' included), in the order they were added.
 pub(crate) fn list(auth: &Auth) -> Vec<RouteInfo> {
     build(auth).list
+}
+
+/// The routes registered twice (by two plugins, or a plugin and the core).
+pub(crate) fn conflicts(auth: &Auth) -> Vec<String> {
+    build(auth).conflicts
 }
 
 /// What every endpoint shares: the `404` fallbacks, the rate limiter (when on), the
@@ -212,15 +274,6 @@ fn with_response_layers(mut router: Router<Auth>, auth: Auth) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(auth.clone(), finalize))
         .with_state(auth)
-}
-
-/// `GET` only: better-auth routes no `HEAD`, so neither does Keyward (axum would).
-fn get<H, T>(handler: H) -> MethodRouter<Auth>
-where
-    H: Handler<T, Auth>,
-    T: 'static,
-{
-    axum::routing::get(handler).head(not_found)
 }
 
 /// A bug must not take the connection down: log it and answer `500` as better-auth does.

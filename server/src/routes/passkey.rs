@@ -26,10 +26,12 @@ use crate::config::PasskeyConfig;
 use crate::crypto::{
     ALPHANUMERIC, LOWER_ALPHANUMERIC, base64, base64url, decode_base64_any, generate_id, random_bytes, random_string,
 };
+use crate::db::schema::passkey_table;
 use crate::db::{Lock, passkeys, users};
 use crate::error::{ApiError, ApiResult};
+use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
-use crate::routes::Routes;
+use crate::routes::Endpoints;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{
     AuthenticatorSelection, CreationOptions, CredentialDescriptor, CredentialParameter, DeletePasskeyRequest,
@@ -43,8 +45,25 @@ mod ed25519;
 
 use attestation::attested_parts;
 
+/// The passkey plugin: the `passkey` table and the routes.
+pub(crate) struct PasskeyPlugin;
+
+impl Plugin for PasskeyPlugin {
+    fn id(&self) -> &'static str {
+        "passkey"
+    }
+
+    fn setup(&self, setup: &mut Setup) {
+        setup.table(passkey_table());
+    }
+
+    fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
+        routes(endpoints)
+    }
+}
+
 /// Adds the `/passkey/*` routes.
-pub(crate) fn routes(router: Routes) -> Routes {
+fn routes(router: Endpoints) -> Endpoints {
     router
         .get("/passkey/generate-register-options", register_options)
         .post("/passkey/verify-registration", verify_registration)

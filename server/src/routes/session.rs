@@ -68,15 +68,7 @@ pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Session>>> {
     let now = ctx.now();
     let mut db = ctx.auth.0.db.clone();
     let sessions = ctx.auth.sessions().list_for_user(&mut db, &data.user.id).await?;
-    let hide_impersonated = ctx.auth.0.config.admin.is_some();
-    Ok(Json(
-        sessions
-            .into_iter()
-            .filter(|s| s.expires_at > now)
-            // The admin plugin hides sessions an admin opened as this user.
-            .filter(|s| !(hide_impersonated && keyward_client::wire::admin::impersonated_by(s).is_some()))
-            .collect(),
-    ))
+    Ok(Json(sessions.into_iter().filter(|s| s.expires_at > now).collect()))
 }
 
 /// `POST /revoke-session`: ends one of the user's sessions; `{status:true}` even for

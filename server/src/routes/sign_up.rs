@@ -58,10 +58,7 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiRe
     // With verification required or auto sign-in off, an existing address gets the same
     // answer as a new one, so sign-up cannot be used to probe for accounts.
     let hide_duplicates = config.require_email_verification || !config.auto_sign_in;
-    let mut additional = parse_input(&auth.0.fields.user, &request.additional, Action::Create)?;
-    if let Some(admin) = &auth.0.config.admin {
-        additional.insert("role".to_owned(), admin.default_role.clone().into());
-    }
+    let additional = parse_input(&auth.0.fields.user, &request.additional, Action::Create)?;
     let email = request.email.to_lowercase();
     let mut db = auth.0.db.clone();
     let synthetic = |now| SignUpResponse {

@@ -157,19 +157,16 @@ async fn delete_account(ctx: &mut Ctx, user: &User) -> ApiResult<()> {
     Ok(())
 }
 
-/// Deletes a user with their sessions, accounts and plugin rows, and forgets their
-/// sessions in secondary storage.
+/// Deletes a user with their sessions and accounts, and what the plugins' and the
+/// application's `before_delete` hooks remove in the same transaction; forgets their
+/// sessions in secondary storage, then runs the `after_delete` hooks.
 pub(crate) async fn remove_user_data(auth: &crate::auth::Auth, user_id: &str) -> ApiResult<()> {
     let mut tx = auth.0.db.begin().await?;
-    if auth.0.config.two_factor.is_some() {
-        crate::db::two_factors::delete_for_user(&mut tx, user_id).await?;
-    }
-    if let Some(organization) = &auth.0.config.organization {
-        crate::db::organizations::delete_user_data(&mut tx, user_id, organization.teams.enabled).await?;
-    }
+    auth.0.hooks.before_user_delete(&mut tx, user_id).await?;
     users::delete(&mut tx, user_id).await?;
     tx.commit().await?;
     auth.sessions().forget_user(user_id).await?;
+    auth.0.hooks.after_user_delete(auth, user_id).await;
     Ok(())
 }
 

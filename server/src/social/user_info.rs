@@ -3,7 +3,7 @@
 //! account-linking rules allow it, else a new user; and the completion of a link flow
 //! (`linkOAuthAccount`).
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use super::ProviderProfile;
 use crate::db::accounts::{self, AccountTokens};
@@ -174,12 +174,9 @@ pub(crate) async fn resolve(
     if disable_sign_up {
         return Ok(Err(Refusal::Reason("signup disabled")));
     }
-    let Ok(mut additional) = parse_input(&fields.user, &Map::new(), Action::Create) else {
+    let Ok(additional) = parse_input(&fields.user, &Map::new(), Action::Create) else {
         return Ok(Err(Refusal::Reason("unable to create user")));
     };
-    if let Some(admin) = &auth.0.config.admin {
-        additional.insert("role".to_owned(), Value::from(admin.default_role.clone()));
-    }
     let mut new_user = users::NewUser {
         name: profile.name.clone(),
         email,

@@ -342,12 +342,12 @@ fn account_and_rate_limit_variables_set_their_fields() {
     );
     use crate::rate_limit::rule_for;
     assert_eq!(
-        rule_for(rate_limit, "/sign-in/email"),
+        rule_for(rate_limit, &[], "/sign-in/email"),
         rule(5, 60),
         "the rule replaces 3 per 10 s"
     );
-    assert_eq!(rule_for(rate_limit, "/get-session"), None);
-    assert_eq!(rule_for(rate_limit, "/list-sessions"), rule(500, 60));
+    assert_eq!(rule_for(rate_limit, &[], "/get-session"), None);
+    assert_eq!(rule_for(rate_limit, &[], "/list-sessions"), rule(500, 60));
     for bad in [
         "/sign-in",
         "sign-in=5/60",

@@ -18,18 +18,61 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use crate::auth::Auth;
-use crate::config::OrganizationConfig;
+use crate::config::{AdditionalField, OrganizationConfig};
+use crate::db::schema::organization_tables;
 use crate::db::{Arg, organization_roles, organizations};
+use crate::db::{FieldType, Tx};
 use crate::error::{ApiError, ApiResult};
+use crate::hooks::UserHooks;
+use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint};
-use crate::routes::Routes;
+use crate::routes::Endpoints;
 use keyward_client::wire::organization::{
     HasPermissionRequest, HasPermissionResponse, Invitation, Member, Permissions, RoleSet, parse_role_list,
 };
 use keyward_client::wire::{ErrorCode, Session, SessionData};
 
+/// The organization plugin: the active organization (and team) on the session, its
+/// tables, the removal of a deleted user's memberships, and the routes.
+pub(crate) struct OrganizationPlugin(pub OrganizationConfig);
+
+impl Plugin for OrganizationPlugin {
+    fn id(&self) -> &'static str {
+        "organization"
+    }
+
+    fn setup(&self, setup: &mut Setup) {
+        let teams = self.0.teams.enabled;
+        setup.session_field(AdditionalField::new("activeOrganizationId", FieldType::String).server_only());
+        if teams {
+            setup.session_field(AdditionalField::new("activeTeamId", FieldType::String).server_only());
+        }
+        for table in organization_tables(teams, self.0.dynamic_access_control.is_some()) {
+            setup.table(table);
+        }
+        setup.user_hooks(DeleteMemberships { teams });
+    }
+
+    fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
+        routes(endpoints, &self.0)
+    }
+}
+
+/// Removes a deleted user's memberships, team memberships and invitations sent.
+struct DeleteMemberships {
+    teams: bool,
+}
+
+#[async_trait::async_trait]
+impl UserHooks for DeleteMemberships {
+    async fn before_delete(&self, tx: &mut Tx, user_id: &str) -> ApiResult<()> {
+        organizations::delete_user_data(tx, user_id, self.teams).await?;
+        Ok(())
+    }
+}
+
 /// Adds the `/organization/*` routes (teams and dynamic roles only when configured).
-pub(crate) fn routes(router: Routes, config: &OrganizationConfig) -> Routes {
+fn routes(router: Endpoints, config: &OrganizationConfig) -> Endpoints {
     let mut router = router
         .post("/organization/create", org::create)
         .post("/organization/check-slug", org::check_slug)

@@ -17,14 +17,19 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::auth::Auth;
-use crate::config::{BackupCodeStorage, TwoFactorConfig};
+use crate::config::{AdditionalField, BackupCodeStorage, RateLimitRule, TwoFactorConfig};
 use crate::crypto::totp::Totp;
 use crate::crypto::{ALPHANUMERIC, URL_SAFE, random_string};
+use crate::db::FieldType;
+use crate::db::Tx;
+use crate::db::schema::two_factor_table;
 use crate::db::{Lock, accounts, two_factors, users};
 use crate::error::{ApiError, ApiResult};
+use crate::hooks::UserHooks;
 use crate::password;
+use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint};
-use crate::routes::Routes;
+use crate::routes::Endpoints;
 use crate::routes::sign_up::check_password_not_too_long;
 use keyward_client::wire::schema::{FieldKind, FieldSpec, RequestSchema};
 use keyward_client::wire::{
@@ -32,8 +37,52 @@ use keyward_client::wire::{
     TwoFactorMethod, TwoFactorPasswordRequest, User,
 };
 
+/// The two-factor plugin: the `twoFactorEnabled` user field, the `twoFactor` table, a
+/// strict rate limit on `/two-factor/*`, the removal of a deleted user's secrets, and the
+/// routes.
+pub(crate) struct TwoFactorPlugin;
+
+impl Plugin for TwoFactorPlugin {
+    fn id(&self) -> &'static str {
+        "two-factor"
+    }
+
+    fn setup(&self, setup: &mut Setup) {
+        setup
+            .user_field(
+                AdditionalField::new("twoFactorEnabled", FieldType::Boolean)
+                    .server_only()
+                    .default_value(false),
+            )
+            .table(two_factor_table())
+            .rate_limit(
+                "/two-factor/*",
+                RateLimitRule {
+                    window: std::time::Duration::from_secs(10),
+                    max: 3,
+                },
+            )
+            .user_hooks(DeleteTwoFactorRows);
+    }
+
+    fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
+        routes(endpoints)
+    }
+}
+
+/// Removes a deleted user's two-factor row.
+struct DeleteTwoFactorRows;
+
+#[async_trait::async_trait]
+impl UserHooks for DeleteTwoFactorRows {
+    async fn before_delete(&self, tx: &mut Tx, user_id: &str) -> ApiResult<()> {
+        two_factors::delete_for_user(tx, user_id).await?;
+        Ok(())
+    }
+}
+
 /// Adds the `/two-factor/*` routes.
-pub(crate) fn routes(router: Routes) -> Routes {
+fn routes(router: Endpoints) -> Endpoints {
     router
         .post("/two-factor/enable", enable)
         .post("/two-factor/disable", disable)

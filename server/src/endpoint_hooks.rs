@@ -1,0 +1,320 @@
+//! Endpoint hooks (better-auth's `hooks.before` / `hooks.after`): the application's code
+//! around the endpoints it selects by method and route, whatever flow reaches them.
+//!
+//! `before` runs after the request was checked (rate limit, body parsing, origin and
+//! CSRF) and before the endpoint: it may change the body, answer in the endpoint's place
+//! or refuse with an [`ApiError`]. `after` runs on the endpoint's answer, errors
+//! included: it may change the status, the headers and the JSON body, or replace the
+//! answer with an error. Cookies queued by the endpoint are added after the hooks.
+//!
+//! The hooks are attached to the matching routes when the router is built: an endpoint
+//! no hook selects runs exactly as without hooks.
+//!
+//! ```no_run
+//! use keyward_server::hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse};
+//! use keyward_server::{Auth, Config};
+//!
+//! /// Logs every sign-in, whichever method.
+//! struct AuditSignIns;
+//!
+//! #[async_trait::async_trait]
+//! impl EndpointHook for AuditSignIns {
+//!     async fn after(&self, request: &mut EndpointRequest, response: &mut EndpointResponse) -> keyward_server::ApiResult<()> {
+//!         println!("{} {} -> {}", request.method(), request.path(), response.status());
+//!         Ok(())
+//!     }
+//! }
+//!
+//! # async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = Auth::builder(config)
+//!     .endpoint_hook(EndpointMatcher::post("/sign-in/*"), AuditSignIns)
+//!     .build()
+//!     .await?;
+//! # let _ = auth; Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde_json::{Map, Value};
+
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::request::{ParsedBody, raw_query};
+use keyward_client::wire::SessionData;
+
+/// Which endpoints a hook runs for: a method (or any) and a route as registered, relative
+/// to the base path (`/sign-up/email`, `/reset-password/{token}`), or a prefix ending in
+/// `*` (`/sign-in/*`, `/organization/*`).
+#[derive(Clone, Debug)]
+pub struct EndpointMatcher {
+    method: Option<Method>,
+    pattern: String,
+}
+
+impl EndpointMatcher {
+    /// Every method on `pattern`.
+    pub fn any(pattern: impl Into<String>) -> Self {
+        Self {
+            method: None,
+            pattern: pattern.into(),
+        }
+    }
+
+    /// `POST` on `pattern`.
+    pub fn post(pattern: impl Into<String>) -> Self {
+        Self {
+            method: Some(Method::POST),
+            pattern: pattern.into(),
+        }
+    }
+
+    /// `GET` on `pattern`.
+    pub fn get(pattern: impl Into<String>) -> Self {
+        Self {
+            method: Some(Method::GET),
+            pattern: pattern.into(),
+        }
+    }
+
+    /// Whether the route `path` answering `method` is selected.
+    pub fn matches(&self, method: &Method, path: &str) -> bool {
+        if self.method.as_ref().is_some_and(|own| own != method) {
+            return false;
+        }
+        match self.pattern.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => self.pattern == path,
+        }
+    }
+}
+
+/// Code around endpoints. Both methods do nothing unless implemented.
+#[async_trait::async_trait]
+pub trait EndpointHook: Send + Sync + 'static {
+    /// Before the endpoint: `Ok(Some(response))` answers in its place, `Err` refuses.
+    async fn before(&self, request: &mut EndpointRequest) -> ApiResult<Option<Response>> {
+        let _ = request;
+        Ok(None)
+    }
+
+    /// After the endpoint (on success and error answers alike).
+    async fn after(&self, request: &mut EndpointRequest, response: &mut EndpointResponse) -> ApiResult<()> {
+        let _ = (request, response);
+        Ok(())
+    }
+}
+
+/// The request as a hook sees it.
+pub struct EndpointRequest {
+    auth: Auth,
+    method: Method,
+    path: &'static str,
+    headers: HeaderMap,
+    query: Map<String, Value>,
+    body: Option<Value>,
+    session: Option<Option<SessionData>>,
+}
+
+impl EndpointRequest {
+    /// The server (its configuration, database and [`Auth::api`]).
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// `GET` or `POST`.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The route as registered, relative to the base path (`/sign-in/email`).
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The query parameters (a repeated one as a list).
+    pub fn query(&self) -> &Map<String, Value> {
+        &self.query
+    }
+
+    /// The parsed JSON or form body of a `POST` (`None` when empty).
+    pub fn body(&self) -> Option<&Value> {
+        self.body.as_ref()
+    }
+
+    /// The body to change: what a `before` hook leaves here is what the endpoint
+    /// validates and reads.
+    pub fn body_mut(&mut self) -> &mut Option<Value> {
+        &mut self.body
+    }
+
+    /// A string field of the body (`email`, say).
+    pub fn body_str(&self, field: &str) -> Option<&str> {
+        self.body.as_ref()?.get(field)?.as_str()
+    }
+
+    /// The session the request carries (cookie or bearer token), read once per request.
+    /// In an `after` hook this is still the request's: a sign-in's new session is in the
+    /// response.
+    pub async fn session(&mut self) -> ApiResult<Option<SessionData>> {
+        if let Some(session) = &self.session {
+            return Ok(session.clone());
+        }
+        let session = self.auth.api().get_session(&self.headers).await?;
+        self.session = Some(session.clone());
+        Ok(session)
+    }
+}
+
+/// The endpoint's answer as an `after` hook sees it.
+pub struct EndpointResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    json: Option<Value>,
+    raw: axum::body::Bytes,
+}
+
+impl EndpointResponse {
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Changes the status.
+    pub fn set_status(&mut self, status: StatusCode) {
+        self.status = status;
+    }
+
+    /// The headers (`set-cookie` included).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The headers to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// The body when it is JSON (`{message, code}` for an error).
+    pub fn json(&self) -> Option<&Value> {
+        self.json.as_ref()
+    }
+
+    /// The JSON body to change (`None` when the body is not JSON: a redirect, a page).
+    pub fn json_mut(&mut self) -> Option<&mut Value> {
+        self.json.as_mut()
+    }
+
+    /// Replaces the body with `value`, as JSON.
+    pub fn set_json(&mut self, value: Value) {
+        self.headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.json = Some(value);
+    }
+
+    fn into_response(self) -> Response {
+        let body = match &self.json {
+            Some(value) => Body::from(value.to_string()),
+            None => Body::from(self.raw),
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response
+    }
+}
+
+/// The hooks of one route, in registration order.
+#[derive(Clone)]
+pub(crate) struct RouteHooks {
+    pub auth: Auth,
+    pub method: Method,
+    pub path: &'static str,
+    pub hooks: Arc<[Arc<dyn EndpointHook>]>,
+}
+
+/// The hooks selecting `method path`, when there are any.
+pub(crate) fn for_route(auth: &Auth, method: &Method, path: &'static str) -> Option<RouteHooks> {
+    let hooks: Vec<_> = auth
+        .0
+        .hooks
+        .endpoint
+        .iter()
+        .filter(|(matcher, _)| matcher.matches(method, path))
+        .map(|(_, hook)| hook.clone())
+        .collect();
+    (!hooks.is_empty()).then(|| RouteHooks {
+        auth: auth.clone(),
+        method: method.clone(),
+        path,
+        hooks: hooks.into(),
+    })
+}
+
+/// Layer on a hooked route, inside the body checks: the `before` hooks, the endpoint,
+/// then the `after` hooks.
+pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let parsed = parts.extensions.remove::<ParsedBody>();
+    let mut hooked = EndpointRequest {
+        auth: route.auth.clone(),
+        method: route.method.clone(),
+        path: route.path,
+        headers: parts.headers.clone(),
+        query: raw_query(parts.uri.query()),
+        body: parsed.as_ref().and_then(|parsed| parsed.0.clone()),
+        session: None,
+    };
+    for hook in route.hooks.iter() {
+        match hook.before(&mut hooked).await {
+            Ok(None) => {}
+            Ok(Some(response)) => return response,
+            Err(error) => return error.into_response(),
+        }
+    }
+    if parsed.is_some() {
+        parts.extensions.insert(ParsedBody(hooked.body.clone()));
+    }
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let (parts, body) = response.into_parts();
+    let raw = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return ApiError::internal("the endpoint's body could not be read", route.path).into_response(),
+    };
+    let is_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    let json = if is_json {
+        serde_json::from_slice(&raw).ok()
+    } else {
+        None
+    };
+    let mut answer = EndpointResponse {
+        status: parts.status,
+        headers: parts.headers,
+        json,
+        raw,
+    };
+    for hook in route.hooks.iter() {
+        if let Err(error) = hook.after(&mut hooked, &mut answer).await {
+            return error.into_response();
+        }
+    }
+    let mut response = answer.into_response();
+    *response.extensions_mut() = parts.extensions;
+    response
+}
