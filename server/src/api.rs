@@ -117,6 +117,26 @@ impl<'a> Api<'a> {
         crate::routes::add_member(self.auth, user_id, organization_id, role.into(), team_id).await
     }
 
+    /// Creates an organization with `user_id` as its first member, with the creator role
+    /// (better-auth's server-only `createOrganization` with a `userId`): the organization
+    /// limit and the slug are checked, `allowUserToCreateOrganization` is not, and no
+    /// session's active organization changes.
+    pub async fn create_organization(
+        &self,
+        user_id: &str,
+        request: &keyward_client::wire::organization::CreateOrganizationRequest,
+    ) -> ApiResult<keyward_client::wire::organization::Organization> {
+        let (organization, _, _) = crate::routes::create_organization(self.auth, user_id, request).await?;
+        Ok(organization)
+    }
+
+    /// Sends an email through the configured sender (the development outbox, SMTP or the
+    /// application's [`crate::email::EmailSender`]); a failed delivery is logged. Does
+    /// nothing when the server sends no email.
+    pub async fn send_email(&self, email: crate::email::Email) {
+        self.auth.send_email(email).await;
+    }
+
     /// Ends every session of a user (for example after an admin action); returns how many.
     pub async fn revoke_user_sessions(&self, user_id: &str) -> ApiResult<u64> {
         let mut db = self.auth.0.db.clone();

@@ -42,6 +42,8 @@ pub enum EmailKind {
     TwoFactorOtp,
     /// An invitation to join an organization.
     OrganizationInvitation,
+    /// One of the application's own (a welcome, a notice), sent with [`crate::api::Api::send_email`].
+    Application,
 }
 
 /// One email.

@@ -156,3 +156,202 @@ crate::on_both_databases! {
         );
     }
 }
+
+/// Endpoint hooks on sign-up: `before` changes the body, `after` adds a header and a
+/// field; another answers `/update-user` in the endpoint's place; one reads the session of
+/// `/get-session`'s request. Unselected routes run without them.
+#[derive(Clone, Default)]
+struct Shout {
+    sessions_seen: Arc<Mutex<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::EndpointHook for Shout {
+    async fn before(
+        &self,
+        request: &mut keyward_server::hooks::EndpointRequest,
+    ) -> keyward_server::ApiResult<Option<axum::response::Response>> {
+        match request.path() {
+            "/sign-up/email" => {
+                if let Some(serde_json::Value::Object(body)) = request.body_mut()
+                    && let Some(name) = body.get("name").and_then(|name| name.as_str())
+                {
+                    let shouted = name.to_uppercase();
+                    body.insert("name".into(), shouted.into());
+                }
+                Ok(None)
+            }
+            "/update-user" => {
+                use axum::response::IntoResponse;
+                Ok(Some(
+                    (StatusCode::IM_A_TEAPOT, axum::Json(json!({"answeredBy": "hook"}))).into_response(),
+                ))
+            }
+            _ => {
+                if let Some(data) = request.session().await? {
+                    self.sessions_seen.lock().expect("not poisoned").push(data.user.email);
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    async fn after(
+        &self,
+        request: &mut keyward_server::hooks::EndpointRequest,
+        response: &mut keyward_server::hooks::EndpointResponse,
+    ) -> keyward_server::ApiResult<()> {
+        response
+            .headers_mut()
+            .insert("x-hooked", request.path().parse().expect("header value"));
+        if let Some(serde_json::Value::Object(body)) = response.json_mut() {
+            body.insert("hooked".into(), true.into());
+        }
+        Ok(())
+    }
+}
+
+crate::on_both_databases! {
+    async fn endpoint_hooks_change_requests_and_answers(backend: Backend) {
+        use keyward_server::hooks::EndpointMatcher;
+        let hook = Shout::default();
+        let seen = hook.sessions_seen.clone();
+        let app = TestApp::with_builder(backend, |_| {}, move |builder| {
+            builder
+                .endpoint_hook(EndpointMatcher::post("/sign-up/*"), hook.clone())
+                .endpoint_hook(EndpointMatcher::post("/update-user"), hook.clone())
+                .endpoint_hook(EndpointMatcher::get("/get-session"), hook)
+        })
+        .await;
+
+        let signed_up = app
+            .post("/sign-up/email")
+            .json(&json!({"name": "Ada", "email": "ada@example.com", "password": "password123"}))
+            .send()
+            .await;
+        assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.text());
+        assert_eq!(signed_up.json()["user"]["name"], "ADA", "the endpoint read the changed body");
+        assert_eq!(signed_up.json()["hooked"], true);
+        assert_eq!(signed_up.header("x-hooked").as_deref(), Some("/sign-up/email"));
+        assert!(
+            signed_up.set_cookies().iter().any(|c| c.name.ends_with("session_token")),
+            "the endpoint's cookies are still added"
+        );
+
+        let invalid = app.post("/sign-up/email").json(&json!({"name": "Eve"})).send().await;
+        invalid.assert_error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR");
+        assert_eq!(invalid.json()["hooked"], true, "after hooks see errors too");
+
+        let mut ada = crate::common::Client::default();
+        ada.store(&signed_up);
+        let teapot = app.post("/update-user").cookies(&ada).json(&json!({"name": "x"})).send().await;
+        assert_eq!(teapot.status, StatusCode::IM_A_TEAPOT);
+        assert_eq!(teapot.json()["answeredBy"], "hook");
+        let me = app.get("/get-session").cookies(&ada).send().await;
+        assert_eq!(me.json()["user"]["name"], "ADA", "update-user never ran");
+        assert_eq!(me.header("x-hooked").as_deref(), Some("/get-session"));
+        assert_eq!(*seen.lock().expect("not poisoned"), vec!["ada@example.com".to_owned()]);
+
+        let untouched = app.get("/ok").send().await;
+        assert_eq!(untouched.header("x-hooked"), None);
+        assert_eq!(untouched.json(), json!({"ok": true}));
+    }
+}
+
+/// A plugin adding a table, a field and a route that clash with the core's or another
+/// plugin's: the server refuses to start and names both owners.
+struct Clashing {
+    id: &'static str,
+    table: Option<&'static str>,
+    user_field: Option<&'static str>,
+    route: Option<&'static str>,
+}
+
+impl keyward_server::plugin::Plugin for Clashing {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn setup(&self, setup: &mut keyward_server::plugin::Setup) {
+        use keyward_server::db::schema::{Column, Table};
+        if let Some(table) = self.table {
+            setup.table(Table::new(
+                table,
+                vec![Column::new("x", keyward_server::db::FieldType::String, false)],
+            ));
+        }
+        if let Some(field) = self.user_field {
+            setup.user_field(keyward_server::config::AdditionalField::new(
+                field,
+                keyward_server::db::FieldType::String,
+            ));
+        }
+    }
+
+    fn endpoints(&self, endpoints: keyward_server::plugin::Endpoints) -> keyward_server::plugin::Endpoints {
+        match self.route {
+            Some(route) => endpoints.post(route, || async { "clash" }),
+            None => endpoints,
+        }
+    }
+}
+
+#[tokio::test]
+async fn clashing_plugins_refuse_to_start() {
+    let clash = |plugin: Clashing, config: Option<AdminConfig>| async move {
+        let mut builder = keyward_server::Config::builder()
+            .secret(crate::common::SECRET)
+            .database_url("sqlite::memory:")
+            .build()
+            .expect("config");
+        builder.admin = config;
+        match keyward_server::Auth::builder(builder).plugin(plugin).build().await {
+            Ok(_) => panic!("started"),
+            Err(error) => error.to_string(),
+        }
+    };
+    let none = Clashing {
+        id: "mine",
+        table: None,
+        user_field: None,
+        route: None,
+    };
+    let table = clash(
+        Clashing {
+            table: Some("session"),
+            ..none
+        },
+        None,
+    )
+    .await;
+    assert!(
+        table.contains("table `session` is declared by `core` and by `mine`"),
+        "{table}"
+    );
+    let field = clash(
+        Clashing {
+            user_field: Some("role"),
+            ..none
+        },
+        Some(AdminConfig::default()),
+    )
+    .await;
+    assert!(
+        field.contains("user field `role` is declared by `admin` and by `mine`"),
+        "{field}"
+    );
+    let route = clash(
+        Clashing {
+            route: Some("/sign-in/email"),
+            ..none
+        },
+        None,
+    )
+    .await;
+    assert!(route.contains("POST /sign-in/email is registered twice"), "{route}");
+    let id = clash(Clashing { id: "admin", ..none }, Some(AdminConfig::default())).await;
+    assert!(
+        id.contains("plugin id `admin` is declared by `admin` and by `admin`"),
+        "{id}"
+    );
+}

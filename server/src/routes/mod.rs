@@ -15,7 +15,7 @@ mod social;
 mod two_factor;
 mod user;
 
-pub(crate) use organization::add_member;
+pub(crate) use organization::{add_member, create_organization};
 pub(crate) use sign_in::sign_in;
 pub(crate) use sign_up::{check_new_password, sign_up};
 pub(crate) use two_factor::view_backup_codes;

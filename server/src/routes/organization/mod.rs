@@ -11,6 +11,7 @@ mod roles;
 mod teams;
 
 pub(crate) use members::add_member;
+pub(crate) use org::insert_for_user as create_organization;
 
 use std::collections::BTreeSet;
 

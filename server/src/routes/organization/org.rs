@@ -14,7 +14,7 @@ use crate::db::{Arg, Lock, invitations, organizations, teams};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use keyward_client::wire::organization::{
-    CheckSlugRequest, CreateOrganizationRequest, CreatedOrganization, FullOrganization, Metadata, Organization,
+    CheckSlugRequest, CreateOrganizationRequest, CreatedOrganization, FullOrganization, Member, Metadata, Organization,
     OrganizationIdRequest, OrganizationQuery, Permissions, SetActiveOrganizationRequest, UpdateOrganizationRequest,
 };
 use keyward_client::wire::time::now_millis;
@@ -40,11 +40,36 @@ pub(crate) async fn create(
     if !config.allow_user_to_create_organization {
         return Err(forbidden(ErrorCode::YouAreNotAllowedToCreateANewOrganization));
     }
-    // The organization limit is checked under the user's lock, with the inserts (the
-    // slug needs none: it has a unique index, and losing that race answers as the check).
+    let (mut organization, member, default_team) = insert_for_user(&auth, &data.user.id, &request).await?;
+    if request.keep_current_active_organization != Some(true) {
+        let session = set_session_field(&auth, &data.session, "activeOrganizationId", Some(&organization.id)).await?;
+        if let Some(team_id) = &default_team {
+            set_session_field(&auth, &session, "activeTeamId", Some(team_id)).await?;
+        }
+    }
+    organization.metadata = match request.metadata {
+        Some(map) => Metadata::Object(map),
+        None => Metadata::Absent,
+    };
+    Ok(Json(CreatedOrganization {
+        organization,
+        members: vec![member],
+    }))
+}
+
+/// Creates an organization with `user_id` as its first member (the creator role) and,
+/// with teams, its default team: the organization limit is checked under the user's lock,
+/// with the inserts (the slug needs none: it has a unique index, and losing that race
+/// answers as the check).
+pub(crate) async fn insert_for_user(
+    auth: &crate::auth::Auth,
+    user_id: &str,
+    request: &CreateOrganizationRequest,
+) -> ApiResult<(Organization, Member, Option<String>)> {
+    let config = plugin(auth)?;
     let mut tx = auth.0.db.begin().await?;
-    tx.lock(Lock::UserOrganizations(&data.user.id)).await?;
-    let existing = organizations::list_for_user(&mut tx, &data.user.id).await?;
+    tx.lock(Lock::UserOrganizations(user_id)).await?;
+    let existing = organizations::list_for_user(&mut tx, user_id).await?;
     if config.organization_limit.is_some_and(|limit| existing.len() >= limit) {
         return Err(forbidden(ErrorCode::YouHaveReachedTheMaximumNumberOfOrganizations));
     }
@@ -64,42 +89,23 @@ pub(crate) async fn create(
         now,
     )
     .await;
-    let mut organization = match created {
+    let organization = match created {
         Ok(organization) => organization,
         Err(error) if crate::db::is_unique_violation(&error) => {
             return Err(bad_request(ErrorCode::OrganizationAlreadyExists));
         }
         Err(error) => return Err(error.into()),
     };
-    let member = organizations::insert_member(
-        &mut tx,
-        &organization.id,
-        &data.user.id,
-        &config.creator_role,
-        now_millis(),
-    )
-    .await?;
+    let member =
+        organizations::insert_member(&mut tx, &organization.id, user_id, &config.creator_role, now_millis()).await?;
     let mut default_team = None;
     if config.teams.enabled && config.teams.default_team {
         let team = teams::insert(&mut tx, &organization.id, &organization.name, now_millis(), None).await?;
-        teams::add_member(&mut tx, &team.id, &data.user.id, None, now_millis()).await?;
+        teams::add_member(&mut tx, &team.id, user_id, None, now_millis()).await?;
         default_team = Some(team.id);
     }
     tx.commit().await?;
-    if request.keep_current_active_organization != Some(true) {
-        let session = set_session_field(&auth, &data.session, "activeOrganizationId", Some(&organization.id)).await?;
-        if let Some(team_id) = &default_team {
-            set_session_field(&auth, &session, "activeTeamId", Some(team_id)).await?;
-        }
-    }
-    organization.metadata = match request.metadata {
-        Some(map) => Metadata::Object(map),
-        None => Metadata::Absent,
-    };
-    Ok(Json(CreatedOrganization {
-        organization,
-        members: vec![member],
-    }))
+    Ok((organization, member, default_team))
 }
 
 /// `POST /organization/check-slug`: whether a slug is free.
