@@ -70,6 +70,7 @@ pub struct AuthClientBuilder {
     on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
     organization_roles: Option<crate::wire::organization::RoleSet>,
     authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
+    pub(crate) refresh_rules: Vec<(crate::extension::CallMatcher, crate::extension::RefreshTarget)>,
 }
 
 /// The browser's WebAuthn on wasm builds with the `web` feature; none elsewhere.
@@ -209,6 +210,8 @@ impl AuthClientBuilder {
                 organization_roles: crate::api::organization::client_roles(self.organization_roles),
                 authenticator: self.authenticator.or_else(default_authenticator),
                 passkeys: crate::api::passkey::passkeys_store(),
+                refresh_rules: self.refresh_rules,
+                plugin_stores: Default::default(),
             }),
         };
         let background = crate::session_store::BackgroundOptions {
@@ -246,6 +249,10 @@ pub(crate) struct Inner {
     pub organization_roles: crate::wire::organization::RoleSet,
     pub authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
     pub passkeys: Arc<crate::query_store::QueryStore<Vec<crate::wire::Passkey>>>,
+    /// The refresh rules of plugin calls ([`crate::extension`]).
+    pub refresh_rules: Vec<(crate::extension::CallMatcher, crate::extension::RefreshTarget)>,
+    /// The plugin stores ([`AuthClient::query`]).
+    pub plugin_stores: crate::extension::PluginStores,
 }
 
 /// A client for a better-auth compatible server. Cheap to clone; `Send + Sync` on native.
@@ -312,6 +319,7 @@ impl AuthClient {
             on_two_factor_required: None,
             organization_roles: None,
             authenticator: None,
+            refresh_rules: Vec::new(),
         }
     }
 
@@ -521,7 +529,9 @@ impl AuthClient {
     }
 
     /// Calls any endpoint, for example one of a custom server plugin. `path` is relative to
-    /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request.
+    /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request. On
+    /// success the refresh rules of [`crate::extension`] that match the call run before
+    /// it returns.
     ///
     /// ```no_run
     /// # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
@@ -539,7 +549,9 @@ impl AuthClient {
             Some((path, query)) => (path, Some(query)),
             None => (path, None),
         };
-        self.call(method, path, query, body).await
+        let answer = self.call(method, path, query, body).await?;
+        self.apply_refresh_rules(method, crate::extension::path_of(path)).await;
+        Ok(answer)
     }
 
     /// `GET /ok`: whether the server answers.
@@ -571,6 +583,7 @@ impl AuthClient {
 
     pub(crate) fn session_store_set_signed_out(&self, event: Option<SessionEvent>) {
         crate::session_store::apply_signed_out(self, event);
+        self.clear_plugin_stores();
     }
 
     /// Refetches the session (see [`SessionStore::refetch`]); with `join`, a fetch already
@@ -586,6 +599,7 @@ impl AuthClient {
                 member: false,
             };
             self.refresh_organization_stores(refresh).await;
+            self.refresh_plugin_stores().await;
         }
         result
     }

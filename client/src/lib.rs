@@ -40,6 +40,8 @@ mod cookie_jar;
 #[cfg(feature = "client")]
 mod error;
 #[cfg(feature = "client")]
+pub mod extension;
+#[cfg(feature = "client")]
 mod query_store;
 #[cfg(feature = "client")]
 mod session_store;

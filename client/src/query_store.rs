@@ -79,6 +79,20 @@ impl<T: Clone + PartialEq + DeserializeOwned + Send + Sync + 'static> QueryStore
         self.state.signal_cloned()
     }
 
+    /// Forgets the answer (signed out): a fetch under way is not published.
+    pub(crate) fn clear(&self) {
+        self.latest.fetch_add(1, Ordering::AcqRel);
+        let mut state = self.state.lock_mut();
+        if state.data.is_some() || state.error.is_some() || state.is_refetching {
+            *state = QueryState {
+                data: None,
+                is_pending: false,
+                is_refetching: false,
+                error: None,
+            };
+        }
+    }
+
     /// Fetches and publishes; returns the answer.
     pub(crate) async fn refetch(&self, client: &AuthClient) -> Result<Option<T>> {
         self.mounted.store(true, Ordering::Release);
