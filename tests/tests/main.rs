@@ -10,6 +10,7 @@ mod client_passkey;
 mod client_store;
 mod client_two_factor;
 mod differential;
+mod extending;
 mod js_client;
 mod same_database;
 mod shared_storage;
