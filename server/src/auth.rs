@@ -147,6 +147,12 @@ impl AuthBuilder {
         self
     }
 
+    /// Adds hooks on the `verification` row (see [`crate::hooks`]).
+    pub fn verification_hooks(mut self, hooks: impl crate::hooks::VerificationHooks) -> Self {
+        self.hooks.verification.push(Arc::new(hooks));
+        self
+    }
+
     /// Runs `hook` around the endpoints `matcher` selects (see [`crate::hooks`]).
     pub fn endpoint_hook(
         mut self,

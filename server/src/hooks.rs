@@ -45,9 +45,9 @@
 use std::sync::Arc;
 
 use crate::auth::Auth;
-use crate::db::Tx;
 use crate::db::sessions::NewSession;
-use crate::db::users::NewUser;
+use crate::db::users::{self, NewUser, UserChanges};
+use crate::db::{AfterCommit, Exec, Tx};
 use crate::error::ApiError;
 use keyward_client::wire::{Session, User};
 
@@ -65,6 +65,19 @@ pub trait UserHooks: Send + Sync + 'static {
 
     /// After the new user is committed.
     async fn after_create(&self, auth: &Auth, user: &User) {
+        let _ = (auth, user);
+    }
+
+    /// Before a user row is updated (update-user, email verification and change, admin
+    /// edits, bans, the two-factor flag, a provider's profile copied on sign-in): change
+    /// the columns in `changes`, or refuse with the error the client receives.
+    async fn before_update(&self, user_id: &str, changes: &mut UserChanges) -> Result<(), ApiError> {
+        let _ = (user_id, changes);
+        Ok(())
+    }
+
+    /// After the update is committed, with the updated user.
+    async fn after_update(&self, auth: &Auth, user: &User) {
         let _ = (auth, user);
     }
 
@@ -98,12 +111,40 @@ pub trait SessionHooks: Send + Sync + 'static {
     }
 }
 
+/// A verification value about to be stored (an email-verification or password-reset
+/// token, a two-factor challenge, an OAuth state …), as better-auth's `verification` row.
+#[derive(Clone, Debug)]
+pub struct NewVerification {
+    /// What it verifies (often holds the token itself: treat it as a secret).
+    pub identifier: String,
+    /// The stored value.
+    pub value: String,
+    /// When it stops being valid.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Hooks on the `verification` row (kept in the database, in secondary storage, or both).
+#[async_trait::async_trait]
+pub trait VerificationHooks: Send + Sync + 'static {
+    /// Before it is stored: change it, or refuse with the error the client receives.
+    async fn before_create(&self, verification: &mut NewVerification) -> Result<(), ApiError> {
+        let _ = verification;
+        Ok(())
+    }
+
+    /// After it is stored (and committed, inside a transaction).
+    async fn after_create(&self, auth: &Auth, verification: &NewVerification) {
+        let _ = (auth, verification);
+    }
+}
+
 /// The registered hooks, in registration order: the plugins' (in the order the plugins
 /// were added), then the application's.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
     pub user: Vec<Arc<dyn UserHooks>>,
     pub session: Vec<Arc<dyn SessionHooks>>,
+    pub verification: Vec<Arc<dyn VerificationHooks>>,
     pub endpoint: Vec<(EndpointMatcher, Arc<dyn EndpointHook>)>,
 }
 
@@ -112,6 +153,7 @@ impl Hooks {
     pub fn extend(&mut self, other: Hooks) {
         self.user.extend(other.user);
         self.session.extend(other.session);
+        self.verification.extend(other.verification);
         self.endpoint.extend(other.endpoint);
     }
 
@@ -159,4 +201,39 @@ impl Hooks {
             hook.after_create(auth, session).await;
         }
     }
+}
+
+/// Runs `work` once `exec`'s transaction has committed, or now outside a transaction.
+pub(crate) async fn after_commit(exec: &mut impl Exec, work: AfterCommit) {
+    if let Some(work) = exec.after_commit(work) {
+        work.await;
+    }
+}
+
+/// Updates a user through the user hooks: every `before_update` first (the outer error is
+/// a refusal), then the row (the inner result is the database's), then every
+/// `after_update` once committed.
+pub(crate) async fn update_user(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    mut changes: UserChanges,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Option<User>, sqlx::Error>, ApiError> {
+    for hook in &auth.0.hooks.user {
+        hook.before_update(user_id, &mut changes).await?;
+    }
+    let updated = users::update(exec, &auth.0.fields, user_id, changes, now).await;
+    if let Ok(Some(user)) = &updated
+        && !auth.0.hooks.user.is_empty()
+    {
+        let (auth, user) = (auth.clone(), user.clone());
+        let work: AfterCommit = Box::pin(async move {
+            for hook in &auth.0.hooks.user {
+                hook.after_update(&auth, &user).await;
+            }
+        });
+        after_commit(exec, work).await;
+    }
+    Ok(updated)
 }

@@ -52,7 +52,7 @@ use std::sync::Arc;
 
 use crate::config::{AdditionalField, Config, RateLimitRule};
 use crate::db::schema::Table;
-use crate::hooks::{EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks};
+use crate::hooks::{EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
 
 pub use crate::request::JsonBody;
 pub use crate::routes::Endpoints;
@@ -119,6 +119,12 @@ impl Setup<'_> {
     /// Adds hooks on the `session` row.
     pub fn session_hooks(&mut self, hooks: impl SessionHooks) -> &mut Self {
         self.declared.hooks.session.push(Arc::new(hooks));
+        self
+    }
+
+    /// Adds hooks on the `verification` row.
+    pub fn verification_hooks(&mut self, hooks: impl VerificationHooks) -> &mut Self {
+        self.declared.hooks.verification.push(Arc::new(hooks));
         self
     }
 

@@ -97,8 +97,7 @@ impl SessionStore<'_> {
 
     /// Creates a session for `user` from `record`, created at `now`, through the session
     /// hooks: `before_create` first; `after_create` at once when `exec` is not a
-    /// transaction, else by the caller once it committed
-    /// ([`crate::hooks::Hooks::after_session_create`]).
+    /// transaction, else once it has committed ([`crate::db::Exec::after_commit`]).
     pub async fn create(
         &self,
         exec: &mut impl Exec,
@@ -142,8 +141,12 @@ impl SessionStore<'_> {
                 .await?;
             write_cached(storage, &session, user, now_ms).await?;
         }
-        if !exec.in_transaction() {
-            self.auth.0.hooks.after_session_create(self.auth, &session).await;
+        if !self.auth.0.hooks.session.is_empty() {
+            let (auth, created) = (self.auth.clone(), session.clone());
+            let work: crate::db::AfterCommit = Box::pin(async move {
+                auth.0.hooks.after_session_create(&auth, &created).await;
+            });
+            crate::hooks::after_commit(exec, work).await;
         }
         Ok(session)
     }
@@ -179,7 +182,7 @@ impl SessionStore<'_> {
             .set("banned", false)
             .set("banReason", Arg::Text(None))
             .set("banExpires", Arg::Time(None));
-        let unbanned = users::update(exec, fields, &user.id, changes, now).await?;
+        let unbanned = crate::hooks::update_user(self.auth, exec, &user.id, changes, now).await??;
         if let Some(unbanned) = &unbanned {
             self.refresh_user(unbanned).await?;
         }

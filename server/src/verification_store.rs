@@ -17,6 +17,7 @@ use crate::crypto::generate_id;
 use crate::db::verifications::{self, Verification};
 use crate::db::{Db, Exec};
 use crate::error::ApiResult;
+use crate::hooks::NewVerification;
 use crate::secondary_storage::{SecondaryStorage, StorageError, ttl_until};
 use keyward_client::wire::time::{iso, now_millis};
 
@@ -79,7 +80,41 @@ impl VerificationStore<'_> {
     }
 
     /// Stores `value` under `identifier` until `expires_at`.
+    /// The verification hooks run around it: `before_create` may change or refuse it,
+    /// `after_create` runs once it is committed.
     pub async fn insert(
+        &self,
+        exec: &mut impl Exec,
+        identifier: &str,
+        value: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        let hooks = &self.auth.0.hooks.verification;
+        if hooks.is_empty() {
+            return self.write(exec, identifier, value, expires_at, now).await;
+        }
+        let mut new = NewVerification {
+            identifier: identifier.to_owned(),
+            value: value.to_owned(),
+            expires_at,
+        };
+        for hook in hooks {
+            hook.before_create(&mut new).await?;
+        }
+        self.write(exec, &new.identifier, &new.value, new.expires_at, now)
+            .await?;
+        let auth = self.auth.clone();
+        let work: crate::db::AfterCommit = Box::pin(async move {
+            for hook in &auth.0.hooks.verification {
+                hook.after_create(&auth, &new).await;
+            }
+        });
+        crate::hooks::after_commit(exec, work).await;
+        Ok(())
+    }
+
+    async fn write(
         &self,
         exec: &mut impl Exec,
         identifier: &str,

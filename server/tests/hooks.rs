@@ -355,3 +355,105 @@ async fn clashing_plugins_refuse_to_start() {
         "{id}"
     );
 }
+
+/// User update hooks: `before_update` trims a new name and refuses one; `after_update`
+/// sees the committed row. Verification hooks see every stored token, after the commit.
+#[derive(Clone, Default)]
+struct Watchful {
+    updated: Arc<Mutex<Vec<(String, bool)>>>,
+    verifications: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+#[async_trait::async_trait]
+impl UserHooks for Watchful {
+    async fn before_update(
+        &self,
+        _user_id: &str,
+        changes: &mut keyward_server::db::users::UserChanges,
+    ) -> Result<(), ApiError> {
+        for (column, value) in &mut changes.columns {
+            if let (true, keyward_server::db::Arg::Text(Some(name))) = (column == "name", &mut *value) {
+                if name.contains("forbidden") {
+                    return Err(ApiError::with_message(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::Other("NAME_NOT_ALLOWED".into()),
+                        "That name is not allowed",
+                    ));
+                }
+                *name = name.trim().to_owned();
+            }
+        }
+        Ok(())
+    }
+
+    async fn after_update(&self, auth: &Auth, user: &User) {
+        let stored = auth.api().find_user_by_email(&user.email).await.ok().flatten();
+        self.updated
+            .lock()
+            .expect("not poisoned")
+            .push((user.name.clone(), stored.is_some_and(|stored| stored.name == user.name)));
+    }
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::VerificationHooks for Watchful {
+    async fn after_create(&self, auth: &Auth, verification: &keyward_server::hooks::NewVerification) {
+        use keyward_server::db::Exec;
+        let mut db = auth.db().clone();
+        let visible = db
+            .fetch_optional(
+                r#"select "id" from "verification" where "identifier" = $1"#,
+                keyward_server::args![verification.identifier.as_str()],
+            )
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        let kind = verification.identifier.split(':').next().unwrap_or_default().to_owned();
+        self.verifications.lock().expect("not poisoned").push((kind, visible));
+    }
+}
+
+crate::on_both_databases! {
+    async fn update_and_verification_hooks_run_on_every_path(backend: Backend) {
+        let hooks = Watchful::default();
+        let (updated, verifications) = (hooks.updated.clone(), hooks.verifications.clone());
+        let app = TestApp::with_builder(
+            backend,
+            |_| {},
+            move |builder| builder.user_hooks(hooks.clone()).verification_hooks(hooks),
+        )
+        .await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        let renamed = app
+            .post("/update-user")
+            .cookies(&ada)
+            .json(&json!({"name": "  Ada Lovelace  "}))
+            .send()
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
+        let me = app.get("/get-session").cookies(&ada).send().await;
+        assert_eq!(me.json()["user"]["name"], "Ada Lovelace", "trimmed by before_update");
+        let refused = app
+            .post("/update-user")
+            .cookies(&ada)
+            .json(&json!({"name": "forbidden name"}))
+            .send()
+            .await;
+        refused.assert_error(StatusCode::BAD_REQUEST, "NAME_NOT_ALLOWED");
+        assert_eq!(
+            *updated.lock().expect("not poisoned"),
+            vec![("Ada Lovelace".to_owned(), true)],
+            "one committed update; the refused one wrote nothing"
+        );
+
+        let reset = app
+            .post("/request-password-reset")
+            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
+            .send()
+            .await;
+        assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+        let seen = verifications.lock().expect("not poisoned").clone();
+        assert_eq!(seen, vec![("reset-password".to_owned(), true)], "{seen:?}");
+    }
+}

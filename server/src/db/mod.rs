@@ -352,6 +352,11 @@ pub trait Exec: Send {
     fn dialect(&self) -> Dialect;
     /// Whether statements run inside a transaction (else each on any pooled connection).
     fn in_transaction(&self) -> bool;
+    /// Queues `work` to run once this transaction has committed (dropped if it rolls back);
+    /// outside a transaction the work is handed back, to be run now.
+    fn after_commit(&mut self, work: AfterCommit) -> Option<AfterCommit> {
+        Some(work)
+    }
     /// Runs a statement and returns the number of affected rows.
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64>;
     /// Runs a query expected to return at most one row.
@@ -412,8 +417,8 @@ impl Db {
     /// so two concurrent writers wait for each other instead of failing with `SQLITE_BUSY`.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin().await?)),
+            Pool::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
         })
     }
 
@@ -478,12 +483,29 @@ impl Exec for Db {
     }
 }
 
-/// A transaction. Dropped without [`Tx::commit`], it rolls back.
+/// Work to run once a transaction has committed (an `after` database hook).
+pub type AfterCommit = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A transaction. Dropped without [`Tx::commit`], it rolls back, and the work queued with
+/// [`Exec::after_commit`] is dropped with it.
+pub struct Tx {
+    conn: Conn,
+    after_commit: Vec<AfterCommit>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("conn", &self.conn)
+            .field("after_commit", &self.after_commit.len())
+            .finish()
+    }
+}
+
+/// The transaction's connection.
 #[derive(Debug)]
-pub enum Tx {
-    /// On SQLite.
+enum Conn {
     Sqlite(LiteTx),
-    /// On PostgreSQL.
     Postgres(PgTx),
 }
 
@@ -519,12 +541,23 @@ impl Lock<'_> {
 }
 
 impl Tx {
-    /// Commits.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit(),
-            Tx::Postgres(tx) => tx.commit().await,
+    fn new(conn: Conn) -> Self {
+        Self {
+            conn,
+            after_commit: Vec::new(),
         }
+    }
+
+    /// Commits, then runs the work queued with [`Exec::after_commit`], in order.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.conn {
+            Conn::Sqlite(tx) => tx.commit()?,
+            Conn::Postgres(tx) => tx.commit().await?,
+        }
+        for work in self.after_commit {
+            work.await;
+        }
+        Ok(())
     }
 
     /// Serialises the rest of this transaction with every other transaction that takes
@@ -546,9 +579,9 @@ impl Tx {
     /// lock from `BEGIN IMMEDIATE` on (and this process's writer mutex), so no other
     /// writer runs until it ends and its reads see every committed write.
     pub async fn lock(&mut self, lock: Lock<'_>) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(_) => Ok(()),
-            Tx::Postgres(tx) => {
+        match &mut self.conn {
+            Conn::Sqlite(_) => Ok(()),
+            Conn::Postgres(tx) => {
                 tx.lease()
                     .execute(
                         "select pg_advisory_xact_lock(hashtextextended($1, 0))",
@@ -563,9 +596,9 @@ impl Tx {
 
 impl Exec for Tx {
     fn dialect(&self) -> Dialect {
-        match self {
-            Tx::Sqlite(_) => Dialect::Sqlite,
-            Tx::Postgres(_) => Dialect::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Postgres(_) => Dialect::Postgres,
         }
     }
 
@@ -573,29 +606,34 @@ impl Exec for Tx {
         true
     }
 
+    fn after_commit(&mut self, work: AfterCommit) -> Option<AfterCommit> {
+        self.after_commit.push(work);
+        None
+    }
+
     fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
         Box::pin(async move {
-            Ok(match self {
-                Tx::Sqlite(tx) => tx.query(sql, args)?.1,
-                Tx::Postgres(tx) => tx.lease().execute(sql, args).await?,
+            Ok(match &mut self.conn {
+                Conn::Sqlite(tx) => tx.query(sql, args)?.1,
+                Conn::Postgres(tx) => tx.lease().execute(sql, args).await?,
             })
         })
     }
 
     fn fetch_optional<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Option<Row>> {
         Box::pin(async move {
-            Ok(match self {
-                Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().next().map(Row::Sqlite),
-                Tx::Postgres(tx) => tx.lease().fetch_optional(sql, args).await?.map(Row::Postgres),
+            Ok(match &mut self.conn {
+                Conn::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().next().map(Row::Sqlite),
+                Conn::Postgres(tx) => tx.lease().fetch_optional(sql, args).await?.map(Row::Postgres),
             })
         })
     }
 
     fn fetch_all<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Vec<Row>> {
         Box::pin(async move {
-            Ok(match self {
-                Tx::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().map(Row::Sqlite).collect(),
-                Tx::Postgres(tx) => tx
+            Ok(match &mut self.conn {
+                Conn::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().map(Row::Sqlite).collect(),
+                Conn::Postgres(tx) => tx
                     .lease()
                     .fetch_all(sql, args)
                     .await?

@@ -204,8 +204,8 @@ fn checked_roles(config: &AdminConfig, value: &Value) -> ApiResult<String> {
 /// Updates a user and the copies cached in their live sessions.
 async fn update(auth: &Auth, user_id: &str, changes: UserChanges) -> ApiResult<User> {
     let mut db = auth.0.db.clone();
-    let user = users::update(&mut db, &auth.0.fields, user_id, changes, now_millis())
-        .await?
+    let user = crate::hooks::update_user(auth, &mut db, user_id, changes, now_millis())
+        .await??
         .ok_or_else(user_not_found)?;
     auth.sessions().refresh_user(&user).await?;
     Ok(user)
@@ -458,7 +458,7 @@ pub(crate) async fn update_user(mut ctx: Ctx, Body(request): Body<AdminUpdateUse
     find_user(&auth, &request.user_id).await?;
     let changes = data_changes(&auth, &update_data)?;
     let mut db = auth.0.db.clone();
-    let user = match users::update(&mut db, &auth.0.fields, &request.user_id, changes, ctx.now()).await {
+    let user = match crate::hooks::update_user(&auth, &mut db, &request.user_id, changes, ctx.now()).await? {
         Ok(Some(user)) => user,
         Ok(None) => return Err(user_not_found()),
         Err(error) if is_unique_violation(&error) => {
@@ -638,8 +638,8 @@ pub(crate) async fn ban_user(mut ctx: Ctx, Body(request): Body<BanUserRequest>) 
         .set("banExpires", Arg::Time(expires));
     let auth = ctx.auth.clone();
     let mut db = auth.0.db.clone();
-    let user = users::update(&mut db, &auth.0.fields, &request.user_id, changes, now)
-        .await?
+    let user = crate::hooks::update_user(&auth, &mut db, &request.user_id, changes, now)
+        .await??
         .ok_or_else(user_not_found)?;
     auth.sessions().delete_for_user(&mut db, &user.id).await?;
     Ok(Json(UserResponse { user }))

@@ -257,7 +257,7 @@ pub(crate) async fn verify(mut ctx: Ctx, QueryOf(query): QueryOf<VerifyEmailQuer
         let changes = UserChanges::default()
             .set("email", update_to.clone())
             .set("emailVerified", verified);
-        let updated = match users::update(&mut db, &auth.0.fields, &bound.id, changes, now).await {
+        let updated = match crate::hooks::update_user(&auth, &mut db, &bound.id, changes, now).await? {
             Ok(Some(user)) => user,
             Ok(None) => return fail(callback, ErrorCode::UserNotFound),
             Err(error) if is_unique_violation(&error) => return fail(callback, ErrorCode::UserAlreadyExists),
@@ -289,14 +289,14 @@ pub(crate) async fn verify(mut ctx: Ctx, QueryOf(query): QueryOf<VerifyEmailQuer
     if user.email_verified {
         return done(callback, None);
     }
-    let updated = users::update(
+    let updated = crate::hooks::update_user(
+        &auth,
         &mut db,
-        &auth.0.fields,
         &user.id,
         UserChanges::default().set("emailVerified", true),
         now,
     )
-    .await?
+    .await??
     .unwrap_or(user);
     auth.sessions().refresh_user(&updated).await?;
     if auth.0.config.email_verification.auto_sign_in_after_verification {

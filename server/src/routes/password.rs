@@ -70,9 +70,6 @@ pub(crate) async fn change(
         None
     };
     tx.commit().await?;
-    if let Some(session) = &new_session {
-        auth.0.hooks.after_session_create(&auth, session).await;
-    }
     let token = new_session.map(|session| {
         let token = session.token.clone();
         ctx.set_session_cookie(

@@ -64,7 +64,7 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateUserRequest>)
         }
     }
     let mut db = auth.0.db.clone();
-    let Some(user) = users::update(&mut db, &auth.0.fields, &data.user.id, changes, ctx.now()).await? else {
+    let Some(user) = crate::hooks::update_user(&auth, &mut db, &data.user.id, changes, ctx.now()).await?? else {
         return Err(ApiError::unauthorized());
     };
     auth.sessions().refresh_user(&user).await?;
@@ -111,7 +111,7 @@ pub(crate) async fn change_email(
     let callback = request.callback_url.as_deref();
     if without_verification {
         let changes = UserChanges::default().set("email", new_email.clone());
-        let updated = match users::update(&mut db, &auth.0.fields, &user.id, changes, ctx.now()).await {
+        let updated = match crate::hooks::update_user(&auth, &mut db, &user.id, changes, ctx.now()).await? {
             Ok(Some(updated)) => updated,
             Ok(None) => return Err(ApiError::unauthorized()),
             Err(error) if is_unique_violation(&error) => return Ok(ok),

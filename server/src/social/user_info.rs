@@ -80,8 +80,7 @@ async fn mark_verified_if_same(
     let email = profile.email.as_deref().unwrap_or_default();
     if profile.email_verified && !user.email_verified && email.to_lowercase() == user.email {
         let changes = UserChanges::default().set("emailVerified", true);
-        let fields = &ctx.auth.0.fields;
-        if let Some(updated) = users::update(exec, fields, &user.id, changes, ctx.now()).await? {
+        if let Some(updated) = crate::hooks::update_user(&ctx.auth, exec, &user.id, changes, ctx.now()).await?? {
             return Ok(updated);
         }
     }
@@ -93,9 +92,8 @@ async fn copy_profile(ctx: &Ctx, exec: &mut impl Exec, user: User, profile: &Pro
     let changes = UserChanges::default()
         .set("name", profile.name.clone())
         .set("image", profile.image.clone());
-    let fields = &ctx.auth.0.fields;
-    Ok(users::update(exec, fields, &user.id, changes, ctx.now())
-        .await?
+    Ok(crate::hooks::update_user(&ctx.auth, exec, &user.id, changes, ctx.now())
+        .await??
         .unwrap_or(user))
 }
 
@@ -233,9 +231,8 @@ async fn override_profile(
         .set("image", profile.image.clone())
         .set("email", email.to_owned())
         .set("emailVerified", verified);
-    let fields = &ctx.auth.0.fields;
-    Ok(users::update(exec, fields, &user.id, changes, ctx.now())
-        .await?
+    Ok(crate::hooks::update_user(&ctx.auth, exec, &user.id, changes, ctx.now())
+        .await??
         .unwrap_or(user))
 }
 

@@ -140,14 +140,14 @@ pub(crate) fn is_enabled(user: &User) -> bool {
 async fn set_enabled(auth: &Auth, user_id: &str, enabled: bool) -> ApiResult<User> {
     let mut db = auth.0.db.clone();
     let changes = users::UserChanges::default().set("twoFactorEnabled", enabled);
-    let user = users::update(
+    let user = crate::hooks::update_user(
+        auth,
         &mut db,
-        &auth.0.fields,
         user_id,
         changes,
         keyward_client::wire::time::now_millis(),
     )
-    .await?
+    .await??
     .ok_or_else(|| ApiError::bad_request(ErrorCode::UserNotFound))?;
     auth.sessions().refresh_user(&user).await?;
     Ok(user)
