@@ -74,7 +74,7 @@ impl<'a> Api<'a> {
         let hash = crate::password::hash(new_password.expose()).await?;
         let now = ctx.now();
         match accounts::find_credential(&mut db, &data.user.id).await? {
-            None => accounts::insert_credential(&mut db, &data.user.id, &hash, now).await?,
+            None => crate::hooks::insert_credential_account(self.auth, &mut db, &data.user.id, &hash, now).await?,
             Some(account) if account.password.is_none() => {
                 accounts::set_password(&mut db, &account.id, &hash, now).await?
             }

@@ -147,6 +147,12 @@ impl AuthBuilder {
         self
     }
 
+    /// Adds hooks on the `account` row (see [`crate::hooks`]).
+    pub fn account_hooks(mut self, hooks: impl crate::hooks::AccountHooks) -> Self {
+        self.hooks.account.push(Arc::new(hooks));
+        self
+    }
+
     /// Adds hooks on the `verification` row (see [`crate::hooks`]).
     pub fn verification_hooks(mut self, hooks: impl crate::hooks::VerificationHooks) -> Self {
         self.hooks.verification.push(Arc::new(hooks));

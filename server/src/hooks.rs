@@ -45,6 +45,7 @@
 use std::sync::Arc;
 
 use crate::auth::Auth;
+use crate::db::accounts::{self, Account, AccountTokens};
 use crate::db::sessions::NewSession;
 use crate::db::users::{self, NewUser, UserChanges};
 use crate::db::{AfterCommit, Exec, Tx};
@@ -111,6 +112,36 @@ pub trait SessionHooks: Send + Sync + 'static {
     }
 }
 
+/// An account about to be linked to a user: a password (`credential`) or a provider.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    /// The owner.
+    pub user_id: String,
+    /// `credential`, or the provider's id (`google`).
+    pub provider_id: String,
+    /// The provider's id for the user (the user id for `credential`).
+    pub account_id: String,
+}
+
+/// Hooks on the `account` row, on every path that links one (sign-up, a social sign-in's
+/// new user or implicit link, link-social, setting a first password, admin create-user
+/// and set-user-password, password reset of a user without one).
+#[async_trait::async_trait]
+pub trait AccountHooks: Send + Sync + 'static {
+    /// Before the account is written: refuse with the error the client receives (a social
+    /// sign-in ends at its `errorCallbackURL` with the code).
+    async fn before_create(&self, account: &NewAccount) -> Result<(), ApiError> {
+        let _ = account;
+        Ok(())
+    }
+
+    /// After the account is committed. Its secrets (password hash, provider tokens) are
+    /// in the row as stored.
+    async fn after_create(&self, auth: &Auth, account: &Account) {
+        let _ = (auth, account);
+    }
+}
+
 /// A verification value about to be stored (an email-verification or password-reset
 /// token, a two-factor challenge, an OAuth state …), as better-auth's `verification` row.
 #[derive(Clone, Debug)]
@@ -145,6 +176,7 @@ pub(crate) struct Hooks {
     pub user: Vec<Arc<dyn UserHooks>>,
     pub session: Vec<Arc<dyn SessionHooks>>,
     pub verification: Vec<Arc<dyn VerificationHooks>>,
+    pub account: Vec<Arc<dyn AccountHooks>>,
     pub endpoint: Vec<(EndpointMatcher, Arc<dyn EndpointHook>)>,
 }
 
@@ -154,6 +186,7 @@ impl Hooks {
         self.user.extend(other.user);
         self.session.extend(other.session);
         self.verification.extend(other.verification);
+        self.account.extend(other.account);
         self.endpoint.extend(other.endpoint);
     }
 
@@ -236,4 +269,69 @@ pub(crate) async fn update_user(
         after_commit(exec, work).await;
     }
     Ok(updated)
+}
+
+/// The account hooks' `before_create` for `new` (an error is a refusal).
+async fn before_account_create(auth: &Auth, new: &NewAccount) -> Result<(), ApiError> {
+    for hook in &auth.0.hooks.account {
+        hook.before_create(new).await?;
+    }
+    Ok(())
+}
+
+/// Queues the account hooks' `after_create` for `account` after the commit.
+async fn after_account_create(auth: &Auth, exec: &mut impl Exec, account: &Account) {
+    if auth.0.hooks.account.is_empty() {
+        return;
+    }
+    let (auth, account) = (auth.clone(), account.clone());
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.account {
+            hook.after_create(&auth, &account).await;
+        }
+    });
+    after_commit(exec, work).await;
+}
+
+/// Links a password account through the account hooks.
+pub(crate) async fn insert_credential_account(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    password_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let new = NewAccount {
+        user_id: user_id.to_owned(),
+        provider_id: accounts::CREDENTIAL_PROVIDER.to_owned(),
+        account_id: user_id.to_owned(),
+    };
+    before_account_create(auth, &new).await?;
+    let account = accounts::insert_credential(exec, user_id, password_hash, now).await?;
+    after_account_create(auth, exec, &account).await;
+    Ok(())
+}
+
+/// Links a provider account through the account hooks: the outer error is a hook's
+/// refusal, the inner result the database's.
+pub(crate) async fn insert_oauth_account(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    provider_id: &str,
+    account_id: &str,
+    tokens: AccountTokens,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Account, sqlx::Error>, ApiError> {
+    let new = NewAccount {
+        user_id: user_id.to_owned(),
+        provider_id: provider_id.to_owned(),
+        account_id: account_id.to_owned(),
+    };
+    before_account_create(auth, &new).await?;
+    let inserted = accounts::insert_oauth(exec, user_id, provider_id, account_id, tokens, now).await;
+    if let Ok(account) = &inserted {
+        after_account_create(auth, exec, account).await;
+    }
+    Ok(inserted)
 }

@@ -52,7 +52,7 @@ use std::sync::Arc;
 
 use crate::config::{AdditionalField, Config, RateLimitRule};
 use crate::db::schema::Table;
-use crate::hooks::{EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
+use crate::hooks::{AccountHooks, EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
 
 pub use crate::request::JsonBody;
 pub use crate::routes::Endpoints;
@@ -119,6 +119,12 @@ impl Setup<'_> {
     /// Adds hooks on the `session` row.
     pub fn session_hooks(&mut self, hooks: impl SessionHooks) -> &mut Self {
         self.declared.hooks.session.push(Arc::new(hooks));
+        self
+    }
+
+    /// Adds hooks on the `account` row.
+    pub fn account_hooks(&mut self, hooks: impl AccountHooks) -> &mut Self {
+        self.declared.hooks.account.push(Arc::new(hooks));
         self
     }
 

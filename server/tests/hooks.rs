@@ -457,3 +457,71 @@ crate::on_both_databases! {
         assert_eq!(seen, vec![("reset-password".to_owned(), true)], "{seen:?}");
     }
 }
+
+/// Account hooks: a refusal inside sign-up's transaction leaves no user behind; the
+/// after-hook sees the committed account.
+#[derive(Clone, Default)]
+struct SsoOnly {
+    created: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::AccountHooks for SsoOnly {
+    async fn after_create(&self, auth: &Auth, account: &keyward_server::db::accounts::Account) {
+        use keyward_server::db::Exec;
+        let mut db = auth.db().clone();
+        let visible = db
+            .fetch_optional(
+                r#"select "id" from "account" where "id" = $1"#,
+                keyward_server::args![account.id.as_str()],
+            )
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        self.created
+            .lock()
+            .expect("not poisoned")
+            .push((account.provider_id.clone(), visible));
+    }
+}
+
+/// Refuses password accounts: sign-up is rolled back whole.
+struct NoPasswords;
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::AccountHooks for NoPasswords {
+    async fn before_create(&self, account: &keyward_server::hooks::NewAccount) -> Result<(), ApiError> {
+        if account.provider_id == "credential" {
+            return Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Other("PASSWORDS_DISABLED".into()),
+                "Sign in with your company account",
+            ));
+        }
+        Ok(())
+    }
+}
+
+crate::on_both_databases! {
+    async fn account_hooks_run_inside_the_transaction(backend: Backend) {
+        let hooks = SsoOnly::default();
+        let created = hooks.created.clone();
+        let app = TestApp::with_builder(backend, |_| {}, move |builder| builder.account_hooks(hooks)).await;
+        app.sign_up("Ada", "ada@example.com", "password123").await;
+        assert_eq!(
+            *created.lock().expect("not poisoned"),
+            vec![("credential".to_owned(), true)],
+            "after_create ran once the sign-up committed"
+        );
+
+        let strict = TestApp::with_builder(backend, |_| {}, |builder| builder.account_hooks(NoPasswords)).await;
+        let refused = strict
+            .post("/sign-up/email")
+            .json(&json!({"name": "Eve", "email": "eve@example.com", "password": "password123"}))
+            .send()
+            .await;
+        refused.assert_error(StatusCode::FORBIDDEN, "PASSWORDS_DISABLED");
+        assert_eq!(strict.count("user").await, 0, "the user insert was rolled back with it");
+    }
+}

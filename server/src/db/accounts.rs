@@ -105,13 +105,28 @@ pub async fn insert_credential(
     user_id: &str,
     password_hash: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Account, sqlx::Error> {
+    let id = generate_id();
     exec.execute(
         r#"insert into "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") values ($1, $2, $3, $4, $5, $6, $7)"#,
-        crate::args![generate_id(), user_id, CREDENTIAL_PROVIDER, user_id, password_hash, now, now],
+        crate::args![id.clone(), user_id, CREDENTIAL_PROVIDER, user_id, password_hash, now, now],
     )
     .await?;
-    Ok(())
+    Ok(Account {
+        id,
+        account_id: user_id.to_owned(),
+        provider_id: CREDENTIAL_PROVIDER.to_owned(),
+        user_id: user_id.to_owned(),
+        password: Some(password_hash.to_owned()),
+        scope: None,
+        access_token: None,
+        refresh_token: None,
+        id_token: None,
+        access_token_expires_at: None,
+        refresh_token_expires_at: None,
+        created_at: now,
+        updated_at: now,
+    })
 }
 
 /// Every account of a user, oldest first.

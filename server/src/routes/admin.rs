@@ -375,7 +375,7 @@ pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequ
         Err(error) => return Err(error.into()),
     };
     if let Some(hash) = hash {
-        accounts::insert_credential(&mut tx, &user.id, &hash, now).await?;
+        crate::hooks::insert_credential_account(&auth, &mut tx, &user.id, &hash, now).await?;
     }
     tx.commit().await?;
     auth.0.hooks.after_user_create(&auth, &user).await;
@@ -825,7 +825,7 @@ pub(crate) async fn set_user_password(
     tx.lock(Lock::UserCredential(&user.id)).await?;
     match accounts::find_credential(&mut tx, &user.id).await? {
         Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
-        None => accounts::insert_credential(&mut tx, &user.id, &hash, now).await?,
+        None => crate::hooks::insert_credential_account(&ctx.auth, &mut tx, &user.id, &hash, now).await?,
     }
     tx.commit().await?;
     Ok(Json(StatusResponse { status: true }))

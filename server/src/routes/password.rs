@@ -207,7 +207,7 @@ pub(crate) async fn reset(
     tx.lock(Lock::UserCredential(&user.id)).await?;
     match accounts::find_credential(&mut tx, &user.id).await? {
         Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
-        None => accounts::insert_credential(&mut tx, &user.id, &hash, now).await?,
+        None => crate::hooks::insert_credential_account(&auth, &mut tx, &user.id, &hash, now).await?,
     }
     tx.commit().await?;
     Ok(Json(StatusResponse { status: true }))

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use super::email_verification::{VerificationToken, send_verification_email};
 use crate::crypto::generate_id;
 use crate::db::is_unique_violation;
-use crate::db::{accounts, users};
+use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
 use crate::password::{self, js_length};
@@ -109,7 +109,7 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiRe
         }
         Err(error) => return Err(error.into()),
     };
-    accounts::insert_credential(&mut tx, &user.id, &hash, now).await?;
+    crate::hooks::insert_credential_account(&auth, &mut tx, &user.id, &hash, now).await?;
     tx.commit().await?;
     auth.0.hooks.after_user_create(&auth, &user).await;
 

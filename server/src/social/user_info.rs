@@ -144,7 +144,8 @@ pub(crate) async fn resolve(
         {
             return Ok(Err(Refusal::Reason("account not linked")));
         }
-        let linked = accounts::insert_oauth(
+        let linked = match crate::hooks::insert_oauth_account(
+            &auth,
             &mut db,
             &user.id,
             incoming.provider_id,
@@ -152,7 +153,11 @@ pub(crate) async fn resolve(
             incoming.tokens,
             now,
         )
-        .await;
+        .await
+        {
+            Ok(linked) => linked,
+            Err(refusal) => return Ok(Err(Refusal::Hook(refusal))),
+        };
         if linked.is_err() {
             return Ok(Err(Refusal::Reason("unable to link account")));
         }
@@ -191,7 +196,8 @@ pub(crate) async fn resolve(
         Err(error) if is_unique_violation(&error) => return Ok(Err(Refusal::Reason("unable to create user"))),
         Err(error) => return Err(error.into()),
     };
-    if accounts::insert_oauth(
+    let linked = match crate::hooks::insert_oauth_account(
+        &auth,
         &mut tx,
         &user.id,
         incoming.provider_id,
@@ -200,8 +206,11 @@ pub(crate) async fn resolve(
         now,
     )
     .await
-    .is_err()
     {
+        Ok(linked) => linked,
+        Err(refusal) => return Ok(Err(Refusal::Hook(refusal))),
+    };
+    if linked.is_err() {
         return Ok(Err(Refusal::Reason("unable to create user")));
     }
     tx.commit().await?;
@@ -282,7 +291,8 @@ pub(crate) async fn link(
             accounts::update_tokens(&mut db, &existing.id, &tokens, now).await?;
         }
         None => {
-            if accounts::insert_oauth(
+            if crate::hooks::insert_oauth_account(
+                &auth,
                 &mut db,
                 user_id,
                 incoming.provider_id,
@@ -290,7 +300,7 @@ pub(crate) async fn link(
                 incoming.tokens,
                 now,
             )
-            .await
+            .await?
             .is_err()
             {
                 return Ok(Err(SocialErrorCode::UnableToLinkAccount));

@@ -368,8 +368,8 @@ async fn link_id_token(
             ErrorCode::LinkingDifferentEmailsNotAllowed,
         ));
     }
-    if accounts::insert_oauth(&mut db, &user.id, id, &profile.account_id, stored, ctx.now())
-        .await
+    if crate::hooks::insert_oauth_account(&ctx.auth, &mut db, &user.id, id, &profile.account_id, stored, ctx.now())
+        .await?
         .is_err()
     {
         return Err(ApiError::with_message(
