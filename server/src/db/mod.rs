@@ -11,12 +11,14 @@ pub mod organization_roles;
 pub mod organizations;
 pub mod passkeys;
 mod postgres;
+mod row;
 pub mod schema;
 mod session_reads;
 pub mod sessions;
 mod sqlite;
 pub mod teams;
 pub mod two_factors;
+mod tx;
 pub mod users;
 pub mod verifications;
 
@@ -24,20 +26,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use serde_json::Value;
-use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Postgres, Row as _};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, Postgres};
 
-use postgres::{PgPool, PgTx};
-use sqlite::{LitePool, convert};
+use postgres::PgPool;
+use sqlite::LitePool;
 pub use sqlite::{LiteRow, LiteTx};
 
 use keyward_client::wire::organization::FilterValue;
-use keyward_client::wire::time::{format_iso, parse_iso};
 
+pub use row::{Column, Columns, Row};
 pub use schema::FieldType;
 pub(crate) use session_reads::SessionReads;
+pub use tx::{AfterCommit, Lock, Tx};
 
 use crate::config::AdditionalField;
 
@@ -417,8 +418,8 @@ impl Db {
     /// so two concurrent writers wait for each other instead of failing with `SQLITE_BUSY`.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin().await?)),
-            Pool::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
+            Pool::Sqlite(pool) => Tx::sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }
 
@@ -483,394 +484,10 @@ impl Exec for Db {
     }
 }
 
-/// Work to run once a transaction has committed (an `after` database hook).
-pub type AfterCommit = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
-
-/// A transaction. Dropped without [`Tx::commit`], it rolls back, and the work queued with
-/// [`Exec::after_commit`] is dropped with it.
-pub struct Tx {
-    conn: Conn,
-    after_commit: Vec<AfterCommit>,
-}
-
-impl std::fmt::Debug for Tx {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tx")
-            .field("conn", &self.conn)
-            .field("after_commit", &self.after_commit.len())
-            .finish()
-    }
-}
-
-/// The transaction's connection.
-#[derive(Debug)]
-enum Conn {
-    Sqlite(LiteTx),
-    Postgres(PgTx),
-}
-
-/// What a transaction serialises on with [`Tx::lock`]: the scope of a check that an insert
-/// relies on ("no pending invitation for this address", "fewer teams than the limit").
-/// better-auth's schema has no unique index for these (and must stay as it is), so two
-/// requests that check at the same time would both insert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lock<'a> {
-    /// An organization's members, invitations, teams and stored roles (by organization id).
-    Organization(&'a str),
-    /// The organizations a user creates, for the organization limit (by user id).
-    UserOrganizations(&'a str),
-    /// A passkey credential id (base64url).
-    PasskeyCredential(&'a str),
-    /// A user's TOTP row (by user id).
-    TwoFactor(&'a str),
-    /// A user's credential (password) account (by user id).
-    UserCredential(&'a str),
-}
-
-impl Lock<'_> {
-    /// The text the lock is taken on.
-    fn key(self) -> String {
-        match self {
-            Lock::Organization(id) => format!("keyward:organization:{id}"),
-            Lock::UserOrganizations(id) => format!("keyward:user-organizations:{id}"),
-            Lock::PasskeyCredential(id) => format!("keyward:passkey-credential:{id}"),
-            Lock::TwoFactor(id) => format!("keyward:two-factor:{id}"),
-            Lock::UserCredential(id) => format!("keyward:user-credential:{id}"),
-        }
-    }
-}
-
-impl Tx {
-    fn new(conn: Conn) -> Self {
-        Self {
-            conn,
-            after_commit: Vec::new(),
-        }
-    }
-
-    /// Commits, then runs the work queued with [`Exec::after_commit`], in order.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self.conn {
-            Conn::Sqlite(tx) => tx.commit()?,
-            Conn::Postgres(tx) => tx.commit().await?,
-        }
-        for work in self.after_commit {
-            work.await;
-        }
-        Ok(())
-    }
-
-    /// Serialises the rest of this transaction with every other transaction that takes
-    /// the same `lock`, until it commits or rolls back: a check made after this call and
-    /// the insert that relies on it cannot interleave with another request's. Take it
-    /// first, then check and write on this transaction. One lock per transaction (two,
-    /// taken in different orders elsewhere, could deadlock).
-    ///
-    /// On PostgreSQL it is a transaction-scoped advisory lock on a 64-bit hash of the
-    /// scope (`pg_advisory_xact_lock(hashtextextended(key, 0))`). It waits only for
-    /// transactions on the same scope (or, very rarely, on a colliding hash: they wait too,
-    /// nothing breaks), needs no row to exist (a credential id not stored yet), and takes no
-    /// row lock. `select … for update` on the organization row would also serialise every
-    /// insert into `member`, `invitation` and `team` behind it, because their foreign-key
-    /// checks take a share lock on that row. Statements after the lock see every write
-    /// committed before it was granted (read committed: a snapshot per statement).
-    ///
-    /// On SQLite there is nothing more to take: a transaction holds the database's write
-    /// lock from `BEGIN IMMEDIATE` on (and this process's writer mutex), so no other
-    /// writer runs until it ends and its reads see every committed write.
-    pub async fn lock(&mut self, lock: Lock<'_>) -> Result<(), sqlx::Error> {
-        match &mut self.conn {
-            Conn::Sqlite(_) => Ok(()),
-            Conn::Postgres(tx) => {
-                tx.lease()
-                    .execute(
-                        "select pg_advisory_xact_lock(hashtextextended($1, 0))",
-                        crate::args![lock.key()],
-                    )
-                    .await?;
-                Ok(())
-            }
-        }
-    }
-}
-
-impl Exec for Tx {
-    fn dialect(&self) -> Dialect {
-        match self.conn {
-            Conn::Sqlite(_) => Dialect::Sqlite,
-            Conn::Postgres(_) => Dialect::Postgres,
-        }
-    }
-
-    fn in_transaction(&self) -> bool {
-        true
-    }
-
-    fn after_commit(&mut self, work: AfterCommit) -> Option<AfterCommit> {
-        self.after_commit.push(work);
-        None
-    }
-
-    fn execute<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, u64> {
-        Box::pin(async move {
-            Ok(match &mut self.conn {
-                Conn::Sqlite(tx) => tx.query(sql, args)?.1,
-                Conn::Postgres(tx) => tx.lease().execute(sql, args).await?,
-            })
-        })
-    }
-
-    fn fetch_optional<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Option<Row>> {
-        Box::pin(async move {
-            Ok(match &mut self.conn {
-                Conn::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().next().map(Row::Sqlite),
-                Conn::Postgres(tx) => tx.lease().fetch_optional(sql, args).await?.map(Row::Postgres),
-            })
-        })
-    }
-
-    fn fetch_all<'a>(&'a mut self, sql: &'a str, args: Vec<Arg>) -> DbFuture<'a, Vec<Row>> {
-        Box::pin(async move {
-            Ok(match &mut self.conn {
-                Conn::Sqlite(tx) => tx.query(sql, args)?.0.into_iter().map(Row::Sqlite).collect(),
-                Conn::Postgres(tx) => tx
-                    .lease()
-                    .fetch_all(sql, args)
-                    .await?
-                    .into_iter()
-                    .map(Row::Postgres)
-                    .collect(),
-            })
-        })
-    }
-}
-
-/// A result row from either dialect, read with better-auth's storage conventions.
-#[derive(Debug)]
-pub enum Row {
-    /// From SQLite.
-    Sqlite(LiteRow),
-    /// From PostgreSQL.
-    Postgres(PgRow),
-}
-
-/// Names a column of a [`Row`]: by its name (`"id"`) or by its position in the select
-/// list (`0`), which costs no lookup.
-pub trait Column: sqlx::ColumnIndex<PgRow> + Copy + std::fmt::Display {
-    /// Where the column is in a SQLite row.
-    fn position(self, row: &LiteRow) -> Option<usize>;
-}
-
-impl Column for &str {
-    fn position(self, row: &LiteRow) -> Option<usize> {
-        row.position(self)
-    }
-}
-
-impl Column for usize {
-    fn position(self, row: &LiteRow) -> Option<usize> {
-        (self < row.len()).then_some(self)
-    }
-}
-
-fn decode_error(column: impl std::fmt::Display, reason: impl Into<String>) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: reason.into().into(),
-    }
-}
-
-/// Reads a timestamp stored as text: ISO-8601 (better-auth), SQLite's
-/// `CURRENT_TIMESTAMP` form, or milliseconds since the epoch.
-fn parse_stored_time(raw: &str) -> Option<DateTime<Utc>> {
-    if let Some(time) = parse_iso(raw) {
-        return Some(time);
-    }
-    if let Ok(naive) = NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f") {
-        return Some(Utc.from_utc_datetime(&naive));
-    }
-    raw.parse::<i64>()
-        .ok()
-        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-}
-
-impl Row {
-    fn lite_value<C: Column>(row: &LiteRow, column: C) -> Result<&rusqlite::types::Value, sqlx::Error> {
-        column
-            .position(row)
-            .and_then(|index| row.get(index))
-            .ok_or_else(|| sqlx::Error::ColumnNotFound(column.to_string()))
-    }
-
-    /// A non-null text column.
-    pub fn text<C: Column>(&self, column: C) -> Result<String, sqlx::Error> {
-        self.opt_text(column)?
-            .ok_or_else(|| decode_error(column, "unexpected NULL"))
-    }
-
-    /// A nullable text column.
-    pub fn opt_text<C: Column>(&self, column: C) -> Result<Option<String>, sqlx::Error> {
-        match self {
-            Row::Sqlite(row) => Ok(convert::text(Self::lite_value(row, column)?)),
-            Row::Postgres(row) => row.try_get::<Option<String>, _>(column),
-        }
-    }
-
-    /// A non-null boolean column.
-    pub fn bool<C: Column>(&self, column: C) -> Result<bool, sqlx::Error> {
-        self.opt_bool(column)?
-            .ok_or_else(|| decode_error(column, "unexpected NULL"))
-    }
-
-    /// A nullable boolean column.
-    pub fn opt_bool<C: Column>(&self, column: C) -> Result<Option<bool>, sqlx::Error> {
-        match self {
-            Row::Sqlite(row) => Ok(convert::int(Self::lite_value(row, column)?).map(|v| v != 0)),
-            Row::Postgres(row) => row.try_get::<Option<bool>, _>(column),
-        }
-    }
-
-    /// A nullable integer column (any integer width).
-    pub fn opt_int<C: Column>(&self, column: C) -> Result<Option<i64>, sqlx::Error> {
-        match self {
-            Row::Sqlite(row) => Ok(convert::int(Self::lite_value(row, column)?)),
-            Row::Postgres(row) => match row.try_get::<Option<i64>, _>(column) {
-                Ok(value) => Ok(value),
-                Err(_) => Ok(row.try_get::<Option<i32>, _>(column)?.map(i64::from)),
-            },
-        }
-    }
-
-    /// A non-null integer column.
-    pub fn int<C: Column>(&self, column: C) -> Result<i64, sqlx::Error> {
-        self.opt_int(column)?
-            .ok_or_else(|| decode_error(column, "unexpected NULL"))
-    }
-
-    /// A nullable floating point column.
-    pub fn opt_float<C: Column>(&self, column: C) -> Result<Option<f64>, sqlx::Error> {
-        match self {
-            Row::Sqlite(row) => Ok(convert::float(Self::lite_value(row, column)?)),
-            Row::Postgres(row) => match row.try_get::<Option<f64>, _>(column) {
-                Ok(value) => Ok(value),
-                Err(_) => Ok(self.opt_int(column)?.map(|v| v as f64)),
-            },
-        }
-    }
-
-    /// A non-null timestamp column.
-    pub fn time<C: Column>(&self, column: C) -> Result<DateTime<Utc>, sqlx::Error> {
-        self.opt_time(column)?
-            .ok_or_else(|| decode_error(column, "unexpected NULL"))
-    }
-
-    /// A nullable timestamp column.
-    pub fn opt_time<C: Column>(&self, column: C) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        match self {
-            Row::Sqlite(row) => {
-                // Text (how better-auth stores dates) is read in place, anything else as
-                // SQLite would convert it to text.
-                let raw = match Self::lite_value(row, column)? {
-                    rusqlite::types::Value::Text(raw) => std::borrow::Cow::Borrowed(raw.as_str()),
-                    other => match convert::text(other) {
-                        Some(raw) => std::borrow::Cow::Owned(raw),
-                        None => return Ok(None),
-                    },
-                };
-                parse_stored_time(&raw)
-                    .map(Some)
-                    .ok_or_else(|| decode_error(column, format!("unreadable timestamp `{raw}`")))
-            }
-            Row::Postgres(row) => match row.try_get::<Option<DateTime<Utc>>, _>(column) {
-                Ok(value) => Ok(value),
-                Err(_) => Ok(row
-                    .try_get::<Option<NaiveDateTime>, _>(column)?
-                    .map(|naive| Utc.from_utc_datetime(&naive))),
-            },
-        }
-    }
-
-    /// A column of a configured field type, as JSON (`null` for SQL `NULL`).
-    pub fn json<C: Column>(&self, column: C, field_type: FieldType) -> Result<Value, sqlx::Error> {
-        Ok(match field_type {
-            FieldType::String => self.opt_text(column)?.map(Value::String).unwrap_or(Value::Null),
-            FieldType::Boolean => self.opt_bool(column)?.map(Value::Bool).unwrap_or(Value::Null),
-            FieldType::Number => match self.opt_float(column)? {
-                Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Value::from(v as i64),
-                Some(v) => serde_json::Number::from_f64(v)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null),
-                None => Value::Null,
-            },
-            FieldType::BigInt => self.opt_int(column)?.map(Value::from).unwrap_or(Value::Null),
-            FieldType::Date => self
-                .opt_time(column)?
-                .map(|t| Value::String(format_iso(&t)))
-                .unwrap_or(Value::Null),
-        })
-    }
-
-    /// Reads columns in select-list order from position `start` on.
-    pub fn columns_from(&self, start: usize) -> Columns<'_> {
-        Columns { row: self, next: start }
-    }
-}
-
-/// Reads a [`Row`]'s columns one after the other, by position (see [`Row::columns_from`]).
-pub struct Columns<'r> {
-    row: &'r Row,
-    next: usize,
-}
-
-impl Columns<'_> {
-    fn advance(&mut self) -> usize {
-        self.next += 1;
-        self.next - 1
-    }
-
-    /// The next column, non-null text.
-    pub fn text(&mut self) -> Result<String, sqlx::Error> {
-        let index = self.advance();
-        self.row.text(index)
-    }
-
-    /// The next column, nullable text.
-    pub fn opt_text(&mut self) -> Result<Option<String>, sqlx::Error> {
-        let index = self.advance();
-        self.row.opt_text(index)
-    }
-
-    /// The next column, a non-null boolean.
-    pub fn bool(&mut self) -> Result<bool, sqlx::Error> {
-        let index = self.advance();
-        self.row.bool(index)
-    }
-
-    /// The next column, a non-null timestamp.
-    pub fn time(&mut self) -> Result<DateTime<Utc>, sqlx::Error> {
-        let index = self.advance();
-        self.row.time(index)
-    }
-
-    /// The next column, as JSON of a configured field type.
-    pub fn json(&mut self, field_type: FieldType) -> Result<Value, sqlx::Error> {
-        let index = self.advance();
-        self.row.json(index, field_type)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_every_stored_time_format() {
-        let expected = parse_iso("2026-11-23T20:44:55.557Z").expect("valid");
-        assert_eq!(parse_stored_time("2026-11-23T20:44:55.557Z"), Some(expected));
-        assert_eq!(parse_stored_time("2026-11-23 20:44:55.557"), Some(expected));
-        assert_eq!(parse_stored_time("1795466695557"), Some(expected));
-        assert_eq!(parse_stored_time("tomorrow"), None);
-    }
+    use keyward_client::wire::time::parse_iso;
 
     #[tokio::test]
     async fn sqlite_binds_dollar_placeholders_by_number() {
