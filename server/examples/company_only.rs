@@ -56,7 +56,7 @@ pub struct CompanyUsers;
 
 #[async_trait::async_trait]
 impl UserHooks for CompanyUsers {
-    async fn before_create(&self, user: &mut NewUser) -> ApiResult<()> {
+    async fn before_create(&self, _auth: &Auth, user: &mut NewUser) -> ApiResult<()> {
         if allowed(&user.email) { Ok(()) } else { Err(refusal()) }
     }
 }

@@ -21,7 +21,7 @@
 //!
 //! #[async_trait::async_trait]
 //! impl UserHooks for CompanyOnly {
-//!     async fn before_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+//!     async fn before_create(&self, _auth: &Auth, user: &mut NewUser) -> Result<(), ApiError> {
 //!         if !user.email.ends_with("@company.com") {
 //!             return Err(ApiError::with_message(
 //!                 StatusCode::FORBIDDEN,
@@ -59,8 +59,8 @@ pub use crate::endpoint_hooks::{EndpointHook, EndpointMatcher, EndpointRequest, 
 pub trait UserHooks: Send + Sync + 'static {
     /// Before a user is written: change `user` (its address is already lowercased), or
     /// refuse with the error the client receives.
-    async fn before_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
-        let _ = user;
+    async fn before_create(&self, auth: &Auth, user: &mut NewUser) -> Result<(), ApiError> {
+        let _ = (auth, user);
         Ok(())
     }
 
@@ -100,9 +100,10 @@ pub trait UserHooks: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait SessionHooks: Send + Sync + 'static {
     /// Before a session is written: change it (its additional fields, its expiry), or
-    /// refuse the sign-in with the error the client receives.
-    async fn before_create(&self, session: &mut NewSession) -> Result<(), ApiError> {
-        let _ = session;
+    /// refuse the sign-in with the error the client receives. Database work here goes
+    /// through `auth.db()` (the pool), not the caller's transaction.
+    async fn before_create(&self, auth: &Auth, session: &mut NewSession) -> Result<(), ApiError> {
+        let _ = (auth, session);
         Ok(())
     }
 
@@ -206,9 +207,9 @@ impl Hooks {
     }
 
     /// Every user hook's `before_create`, in order; the first refusal stops the creation.
-    pub async fn before_user_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+    pub async fn before_user_create(&self, auth: &Auth, user: &mut NewUser) -> Result<(), ApiError> {
         for hook in &self.user {
-            hook.before_create(user).await?;
+            hook.before_create(auth, user).await?;
         }
         Ok(())
     }
@@ -221,9 +222,9 @@ impl Hooks {
     }
 
     /// Every session hook's `before_create`, in order; the first refusal stops it.
-    pub async fn before_session_create(&self, session: &mut NewSession) -> Result<(), ApiError> {
+    pub async fn before_session_create(&self, auth: &Auth, session: &mut NewSession) -> Result<(), ApiError> {
         for hook in &self.session {
-            hook.before_create(session).await?;
+            hook.before_create(auth, session).await?;
         }
         Ok(())
     }

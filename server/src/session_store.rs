@@ -20,12 +20,10 @@ use serde_json::Value;
 use crate::auth::Auth;
 use crate::crypto::generate_id;
 use crate::db::sessions::{self, NewSession};
-use crate::db::users::{self, UserChanges};
+use crate::db::users;
 use crate::db::{Arg, Exec};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::secondary_storage::{SecondaryStorage, StorageError, ttl_until};
-use axum::http::StatusCode;
-use keyward_client::wire::ErrorCode;
 use keyward_client::wire::time::{format_iso, now_millis};
 use keyward_client::wire::{Session, SessionData, SessionToken, User};
 
@@ -105,14 +103,20 @@ impl SessionStore<'_> {
         user: &User,
         now: DateTime<Utc>,
     ) -> ApiResult<Session> {
-        self.auth.0.hooks.before_session_create(&mut record).await?;
+        let hooks = &self.auth.0.hooks;
+        hooks.before_session_create(self.auth, &mut record).await?;
+        // A hook may have changed the user (the admin plugin lifts a lapsed ban): the
+        // cached copy must be the stored one.
         let refreshed;
-        let user = match self.check_not_banned(exec, user, now).await? {
-            Some(unbanned) => {
-                refreshed = unbanned;
-                &refreshed
-            }
-            None => user,
+        let user = match (self.storage(), hooks.session.is_empty()) {
+            (Some(_), false) => match users::find_by_id(exec, &self.auth.0.fields, &user.id).await? {
+                Some(stored) => {
+                    refreshed = stored;
+                    &refreshed
+                }
+                None => user,
+            },
+            _ => user,
         };
         let session = if self.in_database() {
             sessions::insert(exec, &self.auth.0.fields, record, now).await?
@@ -149,44 +153,6 @@ impl SessionStore<'_> {
             crate::hooks::after_commit(exec, work).await;
         }
         Ok(session)
-    }
-
-    /// The admin plugin's rule for every new session (better-auth's session `create.before`
-    /// hook): a banned user gets none, unless the ban has expired, which lifts it. Reads
-    /// the user afresh, so a ban made since `user` was loaded counts. Returns the user
-    /// when a lapsed ban was lifted.
-    async fn check_not_banned(&self, exec: &mut impl Exec, user: &User, now: DateTime<Utc>) -> ApiResult<Option<User>> {
-        use keyward_client::wire::admin::AdminUserFields;
-        let Some(admin) = &self.auth.0.config.admin else {
-            return Ok(None);
-        };
-        let fields = &self.auth.0.fields;
-        let Some(current) = users::find_by_id(exec, fields, &user.id).await? else {
-            return Ok(None);
-        };
-        if !current.banned() {
-            return Ok(None);
-        }
-        let lapsed = current
-            .ban_expires()
-            .and_then(keyward_client::wire::time::parse_iso)
-            .is_some_and(|expires| expires < now);
-        if !lapsed {
-            return Err(ApiError::with_message(
-                StatusCode::FORBIDDEN,
-                ErrorCode::BannedUser,
-                admin.banned_user_message.clone(),
-            ));
-        }
-        let changes = UserChanges::default()
-            .set("banned", false)
-            .set("banReason", Arg::Text(None))
-            .set("banExpires", Arg::Time(None));
-        let unbanned = crate::hooks::update_user(self.auth, exec, &user.id, changes, now).await??;
-        if let Some(unbanned) = &unbanned {
-            self.refresh_user(unbanned).await?;
-        }
-        Ok(unbanned)
     }
 
     /// The session with `token` and its user, expired or not; `None` when there is none or

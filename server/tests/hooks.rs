@@ -23,7 +23,7 @@ struct CompanyOnly {
 
 #[async_trait::async_trait]
 impl UserHooks for CompanyOnly {
-    async fn before_create(&self, user: &mut NewUser) -> Result<(), ApiError> {
+    async fn before_create(&self, _auth: &Auth, user: &mut NewUser) -> Result<(), ApiError> {
         if !user.email.ends_with("@company.com") {
             return Err(ApiError::with_message(
                 StatusCode::FORBIDDEN,
@@ -109,7 +109,11 @@ struct Stamp {
 
 #[async_trait::async_trait]
 impl keyward_server::hooks::SessionHooks for Stamp {
-    async fn before_create(&self, session: &mut keyward_server::db::sessions::NewSession) -> Result<(), ApiError> {
+    async fn before_create(
+        &self,
+        _auth: &Auth,
+        session: &mut keyward_server::db::sessions::NewSession,
+    ) -> Result<(), ApiError> {
         session.additional.insert("origin".into(), json!("stamped"));
         Ok(())
     }

@@ -855,6 +855,7 @@ async fn a_user_hook_refusing_a_new_user_ends_the_flow_with_its_code() {
     impl keyward_server::hooks::UserHooks for NoExampleDotCom {
         async fn before_create(
             &self,
+            _auth: &keyward_server::Auth,
             user: &mut keyward_server::db::users::NewUser,
         ) -> Result<(), keyward_server::ApiError> {
             if user.email.ends_with("@example.com") {

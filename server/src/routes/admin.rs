@@ -11,11 +11,12 @@ use super::sign_up::{check_new_password, check_password_not_too_long};
 use super::user::remove_user_data;
 use crate::auth::Auth;
 use crate::config::{AdditionalField, AdminConfig};
+use crate::db::sessions::NewSession;
 use crate::db::users::NewUser;
 use crate::db::users::{self, UserChanges, UserListing, field_arg};
 use crate::db::{Arg, FieldType, Lock, accounts, is_unique_violation, where_operator};
 use crate::error::{ApiError, ApiResult};
-use crate::hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse, UserHooks};
+use crate::hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse, SessionHooks, UserHooks};
 use crate::password;
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
@@ -63,6 +64,7 @@ impl Plugin for AdminPlugin {
             .user_field(AdditionalField::new("banExpires", FieldType::Date).server_only())
             .session_field(AdditionalField::new("impersonatedBy", FieldType::String).server_only())
             .user_hooks(DefaultRole(self.0.default_role.clone()))
+            .session_hooks(NoSessionWhileBanned(self.0.banned_user_message.clone()))
             .endpoint_hook(EndpointMatcher::get("/list-sessions"), HideImpersonations);
     }
 
@@ -77,10 +79,48 @@ struct DefaultRole(String);
 
 #[async_trait::async_trait]
 impl UserHooks for DefaultRole {
-    async fn before_create(&self, user: &mut NewUser) -> ApiResult<()> {
+    async fn before_create(&self, _auth: &Auth, user: &mut NewUser) -> ApiResult<()> {
         user.additional
             .entry("role")
             .or_insert_with(|| Value::from(self.0.clone()));
+        Ok(())
+    }
+}
+
+/// better-auth's `session.create.before`: a banned user gets no session (every sign-in
+/// path, impersonation included), unless the ban has expired, which lifts it. Reads the
+/// user afresh, so a ban made since the request loaded the user counts.
+struct NoSessionWhileBanned(String);
+
+#[async_trait::async_trait]
+impl SessionHooks for NoSessionWhileBanned {
+    async fn before_create(&self, auth: &Auth, session: &mut NewSession) -> ApiResult<()> {
+        let mut db = auth.0.db.clone();
+        let Some(current) = users::find_by_id(&mut db, &auth.0.fields, &session.user_id).await? else {
+            return Ok(());
+        };
+        if !current.banned() {
+            return Ok(());
+        }
+        let now = now_millis();
+        let lapsed = current
+            .ban_expires()
+            .and_then(parse_iso)
+            .is_some_and(|expires| expires < now);
+        if !lapsed {
+            return Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::BannedUser,
+                self.0.clone(),
+            ));
+        }
+        let changes = UserChanges::default()
+            .set("banned", false)
+            .set("banReason", Arg::Text(None))
+            .set("banExpires", Arg::Time(None));
+        if let Some(unbanned) = crate::hooks::update_user(auth, &mut db, &current.id, changes, now).await?? {
+            auth.sessions().refresh_user(&unbanned).await?;
+        }
         Ok(())
     }
 }
@@ -365,7 +405,7 @@ pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequ
         image,
         additional,
     };
-    auth.0.hooks.before_user_create(&mut new_user).await?;
+    auth.0.hooks.before_user_create(&auth, &mut new_user).await?;
     let mut tx = auth.0.db.begin().await?;
     let user = match users::insert(&mut tx, &auth.0.fields, new_user, now).await {
         Ok(user) => user,

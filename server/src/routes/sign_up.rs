@@ -93,7 +93,7 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiRe
         image: request.image.clone(),
         additional: additional.clone(),
     };
-    auth.0.hooks.before_user_create(&mut new_user).await?;
+    auth.0.hooks.before_user_create(&auth, &mut new_user).await?;
     let mut tx = auth.0.db.begin().await?;
     let user = match users::insert(&mut tx, &auth.0.fields, new_user, now).await {
         Ok(user) => user,

@@ -187,7 +187,7 @@ pub(crate) async fn resolve(
         image: profile.image.clone(),
         additional,
     };
-    if let Err(error) = auth.0.hooks.before_user_create(&mut new_user).await {
+    if let Err(error) = auth.0.hooks.before_user_create(&auth, &mut new_user).await {
         return Ok(Err(Refusal::Hook(error)));
     }
     let mut tx = auth.0.db.begin().await?;
