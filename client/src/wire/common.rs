@@ -27,6 +27,18 @@ pub struct OkResponse {
     pub ok: bool,
 }
 
+/// Query of `GET /error`: the error a flow ended with, as a provider or the server
+/// reported it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorPageQuery {
+    /// The error code (`access_denied`, `state_mismatch` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// A description of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
 /// The body of a `POST` endpoint that takes none (`/revoke-sessions`, …). Clients send `{}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmptyRequest {}

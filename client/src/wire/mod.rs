@@ -1,7 +1,8 @@
 //! The wire protocol of better-auth 1.7, shared by the Keyward client and server.
 //!
 //! Everything here is plain data: request bodies (with the schema the server enforces),
-//! response bodies, models, error codes and secret newtypes. It has no transport
+//! response bodies, models, error codes, secret newtypes, and the endpoints themselves
+//! ([`routes`]: each one's method, path and types, once). It has no transport
 //! dependency, so the server compiles against exactly the types the client sends.
 
 pub mod account;
@@ -13,6 +14,7 @@ pub mod models;
 pub mod organization;
 pub mod passkey;
 pub mod password;
+pub mod routes;
 pub mod schema;
 pub mod secret;
 pub mod session;
