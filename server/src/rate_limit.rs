@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{RateLimitConfig, RateLimitRule};
 use crate::origin::wildcard_match;
+use keyward_client::wire::routes::{RequestPasswordReset, Route, SendVerificationEmail};
 
 /// The verdict on one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,8 +174,8 @@ pub fn rule_for(
         .any(|p| path.starts_with(p))
     {
         rule = strict;
-    } else if path == "/request-password-reset"
-        || path == "/send-verification-email"
+    } else if path == RequestPasswordReset::PATH
+        || path == SendVerificationEmail::PATH
         || path.starts_with("/forget-password")
     {
         rule = email;

@@ -12,10 +12,12 @@ use crate::db::accounts::{self, Account, AccountTokens};
 use crate::error::{ApiError, ApiResult};
 use crate::log_safe::Escaped;
 use crate::request::{Body, Ctx, Endpoint, raw_query};
+use crate::routes::Answer;
 use crate::social::{Provider, ProviderTokens, TokenVault};
+use keyward_client::wire::routes as route;
 use keyward_client::wire::{
-    AccessTokenResponse, AccountInfoResponse, AccountRef, AccountSelector, AccountSummary, ErrorCode, ProviderToken,
-    ProviderUser, RefreshTokenResponse, StatusResponse, UnlinkAccountRequest,
+    AccessTokenResponse, AccountInfoResponse, AccountRef, AccountSelector, ErrorCode, ProviderToken, ProviderUser,
+    RefreshTokenResponse, StatusResponse, UnlinkAccountRequest,
 };
 
 impl Endpoint for UnlinkAccountRequest {}
@@ -34,7 +36,7 @@ impl Endpoint for AccountSelector {
 const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
 /// `GET /list-accounts`: the user's linked accounts, without tokens or password.
-pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<AccountSummary>>> {
+pub(crate) async fn list(mut ctx: Ctx) -> Answer<route::ListAccounts> {
     let data = ctx.require_session().await?;
     let mut db = ctx.auth.0.db.clone();
     let list = accounts::list_for_user(&mut db, &data.user.id).await?;
@@ -42,7 +44,7 @@ pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<AccountSummary>>> {
 }
 
 /// `POST /unlink-account`: removes a linked account (never the last one, unless allowed).
-pub(crate) async fn unlink(mut ctx: Ctx, Body(request): Body<UnlinkAccountRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn unlink(mut ctx: Ctx, Body(request): Body<UnlinkAccountRequest>) -> Answer<route::UnlinkAccount> {
     let data = ctx.require_fresh_session().await?;
     let mut db = ctx.auth.0.db.clone();
     let list = accounts::list_for_user(&mut db, &data.user.id).await?;
@@ -156,10 +158,7 @@ async fn valid_access_token(
 }
 
 /// `POST /get-access-token`: a valid access token of one of the user's provider accounts.
-pub(crate) async fn access_token(
-    mut ctx: Ctx,
-    Body(selector): Body<AccountSelector>,
-) -> ApiResult<Json<AccessTokenResponse>> {
+pub(crate) async fn access_token(mut ctx: Ctx, Body(selector): Body<AccountSelector>) -> Answer<route::GetAccessToken> {
     let mut account = selected_account(&mut ctx, selector.account_id.as_deref()).await?;
     let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
     match valid_access_token(&ctx, &provider, &mut account).await {
@@ -172,10 +171,7 @@ pub(crate) async fn access_token(
 }
 
 /// `POST /refresh-token`: new tokens from the provider, now.
-pub(crate) async fn refresh_token(
-    mut ctx: Ctx,
-    Body(selector): Body<AccountSelector>,
-) -> ApiResult<Json<RefreshTokenResponse>> {
+pub(crate) async fn refresh_token(mut ctx: Ctx, Body(selector): Body<AccountSelector>) -> Answer<route::RefreshToken> {
     let mut account = selected_account(&mut ctx, selector.account_id.as_deref()).await?;
     let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
     let Some(refresh_token) = TokenVault::of(&ctx.auth).open(account.refresh_token.as_deref()) else {
@@ -200,7 +196,7 @@ pub(crate) async fn refresh_token(
 
 /// `GET /account-info?accountId=…`: the provider's profile of a linked account. The query
 /// is strict (`{accountId, userId?}` or `{useAccountCookie: true, userId?}`).
-pub(crate) async fn info(mut ctx: Ctx, RawQuery(query): RawQuery) -> ApiResult<Json<AccountInfoResponse>> {
+pub(crate) async fn info(mut ctx: Ctx, RawQuery(query): RawQuery) -> Answer<route::AccountInfo> {
     let mut query = raw_query(query.as_deref());
     if let Some(Value::String(flag)) = query.get("useAccountCookie") {
         let flag = flag == "true";

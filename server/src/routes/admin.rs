@@ -20,6 +20,7 @@ use crate::hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointRespo
 use crate::password;
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use crate::routes::Answer;
 use crate::routes::Endpoints;
 use keyward_client::wire::admin::{
     AdminUpdateUserRequest, AdminUserFields, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
@@ -27,6 +28,8 @@ use keyward_client::wire::admin::{
     UserList, UserResponse, UserSessions, impersonated_by,
 };
 use keyward_client::wire::organization::{FilterValue, HasPermissionResponse, Permissions, Roles, SuccessResponse};
+use keyward_client::wire::routes::admin as route;
+use keyward_client::wire::routes::{ListSessions, Route};
 use keyward_client::wire::time::{now_millis, parse_iso};
 use keyward_client::wire::{ErrorCode, SessionData, StatusResponse, User};
 
@@ -65,7 +68,7 @@ impl Plugin for AdminPlugin {
             .session_field(AdditionalField::new("impersonatedBy", FieldType::String).server_only())
             .user_hooks(DefaultRole(self.0.default_role.clone()))
             .session_hooks(NoSessionWhileBanned(self.0.banned_user_message.clone()))
-            .endpoint_hook(EndpointMatcher::get("/list-sessions"), HideImpersonations);
+            .endpoint_hook(EndpointMatcher::get(ListSessions::PATH), HideImpersonations);
     }
 
     fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
@@ -141,21 +144,21 @@ impl EndpointHook for HideImpersonations {
 
 fn routes(router: Endpoints) -> Endpoints {
     router
-        .post("/admin/set-role", set_role)
-        .get("/admin/get-user", get_user)
-        .post("/admin/create-user", create_user)
-        .post("/admin/update-user", update_user)
-        .get("/admin/list-users", list_users)
-        .post("/admin/list-user-sessions", list_user_sessions)
-        .post("/admin/ban-user", ban_user)
-        .post("/admin/unban-user", unban_user)
-        .post("/admin/impersonate-user", impersonate_user)
-        .post("/admin/stop-impersonating", stop_impersonating)
-        .post("/admin/revoke-user-session", revoke_user_session)
-        .post("/admin/revoke-user-sessions", revoke_user_sessions)
-        .post("/admin/remove-user", remove_user)
-        .post("/admin/set-user-password", set_user_password)
-        .post("/admin/has-permission", has_permission)
+        .route(route::SetRole, set_role)
+        .route(route::GetUser, get_user)
+        .route(route::CreateUser, create_user)
+        .route(route::UpdateUser, update_user)
+        .route(route::ListUsers, list_users)
+        .route(route::ListUserSessions, list_user_sessions)
+        .route(route::BanUser, ban_user)
+        .route(route::UnbanUser, unban_user)
+        .route(route::ImpersonateUser, impersonate_user)
+        .route(route::StopImpersonating, stop_impersonating)
+        .route(route::RevokeUserSession, revoke_user_session)
+        .route(route::RevokeUserSessions, revoke_user_sessions)
+        .route(route::RemoveUser, remove_user)
+        .route(route::SetUserPassword, set_user_password)
+        .route(route::HasPermission, has_permission)
 }
 
 fn plugin(auth: &Auth) -> ApiResult<&AdminConfig> {
@@ -297,7 +300,7 @@ fn data_changes(auth: &Auth, data: &Map<String, Value>) -> ApiResult<UserChanges
 const BAN_FIELDS: [&str; 3] = ["banned", "banReason", "banExpires"];
 
 /// `POST /admin/set-role`.
-pub(crate) async fn set_role(mut ctx: Ctx, Body(request): Body<SetRoleRequest>) -> ApiResult<Json<UserResponse>> {
+pub(crate) async fn set_role(mut ctx: Ctx, Body(request): Body<SetRoleRequest>) -> Answer<route::SetRole> {
     let (_, config) = admin(
         &mut ctx,
         "user",
@@ -321,14 +324,14 @@ pub(crate) async fn set_role(mut ctx: Ctx, Body(request): Body<SetRoleRequest>) 
 }
 
 /// `GET /admin/get-user`.
-pub(crate) async fn get_user(mut ctx: Ctx, QueryOf(query): QueryOf<GetUserQuery>) -> ApiResult<Json<User>> {
+pub(crate) async fn get_user(mut ctx: Ctx, QueryOf(query): QueryOf<GetUserQuery>) -> Answer<route::GetUser> {
     admin(&mut ctx, "user", "get", ErrorCode::YouAreNotAllowedToGetUser).await?;
     Ok(Json(find_user(&ctx.auth, &query.id).await?))
 }
 
 /// `POST /admin/create-user`: a user with the given role (default role otherwise) and,
 /// with a password, a credential account.
-pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequest>) -> ApiResult<Json<UserResponse>> {
+pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequest>) -> Answer<route::CreateUser> {
     let (data, config) = admin(&mut ctx, "user", "create", ErrorCode::YouAreNotAllowedToCreateUsers).await?;
     let mut user_data = request.data.clone().unwrap_or_default();
     let data_role = user_data.remove("role");
@@ -424,7 +427,10 @@ pub(crate) async fn create_user(mut ctx: Ctx, Body(request): Body<CreateUserRequ
 
 /// `POST /admin/update-user`: any user field but the id and the password; a ban through
 /// it ends the user's sessions. Answers the bare user.
-pub(crate) async fn update_user(mut ctx: Ctx, Body(request): Body<AdminUpdateUserRequest>) -> ApiResult<Json<User>> {
+pub(crate) async fn update_user(
+    mut ctx: Ctx,
+    Body(request): Body<AdminUpdateUserRequest>,
+) -> Answer<route::UpdateUser> {
     let (data, config) = admin(&mut ctx, "user", "update", ErrorCode::YouAreNotAllowedToUpdateUsers).await?;
     let mut update_data = request.data.clone();
     if update_data.is_empty() {
@@ -607,7 +613,7 @@ fn listing(auth: &Auth, query: &ListUsersQuery) -> Option<UserListing> {
 
 /// `GET /admin/list-users`: a page of users matching a search and a filter, and the
 /// total.
-pub(crate) async fn list_users(mut ctx: Ctx, QueryOf(query): QueryOf<ListUsersQuery>) -> ApiResult<Json<UserList>> {
+pub(crate) async fn list_users(mut ctx: Ctx, QueryOf(query): QueryOf<ListUsersQuery>) -> Answer<route::ListUsers> {
     admin(&mut ctx, "user", "list", ErrorCode::YouAreNotAllowedToListUsers).await?;
     let auth = ctx.auth.clone();
     let Some(listing) = listing(&auth, &query) else {
@@ -632,7 +638,7 @@ pub(crate) async fn list_users(mut ctx: Ctx, QueryOf(query): QueryOf<ListUsersQu
 pub(crate) async fn list_user_sessions(
     mut ctx: Ctx,
     Body(request): Body<UserIdRequest>,
-) -> ApiResult<Json<UserSessions>> {
+) -> Answer<route::ListUserSessions> {
     admin(
         &mut ctx,
         "session",
@@ -647,7 +653,7 @@ pub(crate) async fn list_user_sessions(
 
 /// `POST /admin/ban-user`: bans a user (for `banExpiresIn` seconds, or the configured
 /// default, or for good) and ends all their sessions on every instance.
-pub(crate) async fn ban_user(mut ctx: Ctx, Body(request): Body<BanUserRequest>) -> ApiResult<Json<UserResponse>> {
+pub(crate) async fn ban_user(mut ctx: Ctx, Body(request): Body<BanUserRequest>) -> Answer<route::BanUser> {
     let (data, config) = admin(&mut ctx, "user", "ban", ErrorCode::YouAreNotAllowedToBanUsers).await?;
     find_user(&ctx.auth, &request.user_id).await?;
     if request.user_id == data.user.id {
@@ -686,7 +692,7 @@ pub(crate) async fn ban_user(mut ctx: Ctx, Body(request): Body<BanUserRequest>) 
 }
 
 /// `POST /admin/unban-user`.
-pub(crate) async fn unban_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<UserResponse>> {
+pub(crate) async fn unban_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> Answer<route::UnbanUser> {
     admin(&mut ctx, "user", "ban", ErrorCode::YouAreNotAllowedToBanUsers).await?;
     find_user(&ctx.auth, &request.user_id).await?;
     let changes = UserChanges::default()
@@ -699,7 +705,10 @@ pub(crate) async fn unban_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>)
 
 /// `POST /admin/impersonate-user`: signs the admin in as the user for the impersonation
 /// duration, keeping the admin's own session in the signed `admin_session` cookie.
-pub(crate) async fn impersonate_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<SessionData>> {
+pub(crate) async fn impersonate_user(
+    mut ctx: Ctx,
+    Body(request): Body<UserIdRequest>,
+) -> Answer<route::ImpersonateUser> {
     let (data, config) = admin(
         &mut ctx,
         "user",
@@ -757,7 +766,7 @@ pub(crate) async fn impersonate_user(mut ctx: Ctx, Body(request): Body<UserIdReq
 
 /// `POST /admin/stop-impersonating`: ends the impersonated session and restores the
 /// admin's from the `admin_session` cookie.
-pub(crate) async fn stop_impersonating(mut ctx: Ctx) -> ApiResult<Json<SessionData>> {
+pub(crate) async fn stop_impersonating(mut ctx: Ctx) -> Answer<route::StopImpersonating> {
     plugin(&ctx.auth)?;
     let data = ctx.require_session().await?;
     let Some(admin_id) = impersonated_by(&data.session).map(str::to_owned) else {
@@ -797,7 +806,7 @@ pub(crate) async fn stop_impersonating(mut ctx: Ctx) -> ApiResult<Json<SessionDa
 pub(crate) async fn revoke_user_session(
     mut ctx: Ctx,
     Body(request): Body<RevokeUserSessionRequest>,
-) -> ApiResult<Json<SuccessResponse>> {
+) -> Answer<route::RevokeUserSession> {
     admin(
         &mut ctx,
         "session",
@@ -817,7 +826,7 @@ pub(crate) async fn revoke_user_session(
 pub(crate) async fn revoke_user_sessions(
     mut ctx: Ctx,
     Body(request): Body<UserIdRequest>,
-) -> ApiResult<Json<SuccessResponse>> {
+) -> Answer<route::RevokeUserSessions> {
     admin(
         &mut ctx,
         "session",
@@ -832,7 +841,7 @@ pub(crate) async fn revoke_user_sessions(
 
 /// `POST /admin/remove-user`: deletes a user with their sessions, accounts and plugin
 /// data.
-pub(crate) async fn remove_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> ApiResult<Json<SuccessResponse>> {
+pub(crate) async fn remove_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>) -> Answer<route::RemoveUser> {
     let (data, _) = admin(&mut ctx, "user", "delete", ErrorCode::YouAreNotAllowedToDeleteUsers).await?;
     if request.user_id == data.user.id {
         return Err(ApiError::bad_request(ErrorCode::YouCannotRemoveYourself));
@@ -848,7 +857,7 @@ pub(crate) async fn remove_user(mut ctx: Ctx, Body(request): Body<UserIdRequest>
 pub(crate) async fn set_user_password(
     mut ctx: Ctx,
     Body(request): Body<SetUserPasswordRequest>,
-) -> ApiResult<Json<StatusResponse>> {
+) -> Answer<route::SetUserPassword> {
     admin(
         &mut ctx,
         "user",
@@ -875,7 +884,7 @@ pub(crate) async fn set_user_password(
 pub(crate) async fn has_permission(
     mut ctx: Ctx,
     Body(request): Body<UserHasPermissionRequest>,
-) -> ApiResult<Json<HasPermissionResponse>> {
+) -> Answer<route::HasPermission> {
     let config = plugin(&ctx.auth)?.clone();
     if request.permission.is_some() && request.permissions.is_some() {
         return Err(ApiError::validation(

@@ -15,6 +15,7 @@ use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::{self, JwtError};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use keyward_client::wire::routes::{self as route, Route};
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::{
     ErrorCode, SendVerificationEmailRequest, StatusResponse, User, VerifyEmailQuery, VerifyEmailResponse,
@@ -75,8 +76,9 @@ pub(crate) async fn send_verification_email(
         }
     };
     let url = format!(
-        "{}/verify-email?token={jwt}&callbackURL={}",
+        "{}{}?token={jwt}&callbackURL={}",
         auth.0.config.auth_url(),
+        route::VerifyEmail::PATH,
         encode_uri_component(callback_url.unwrap_or("/"))
     );
     let kind = if token.request_type == Some("change-email-confirmation") {

@@ -1,24 +1,18 @@
 //! `GET /ok` and `GET /error`.
 
+use crate::cookies::encode_uri_component;
+use crate::request::Ctx;
+use crate::routes::Answer;
 use axum::Json;
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-
-use crate::cookies::encode_uri_component;
-use crate::request::Ctx;
-use keyward_client::wire::OkResponse;
+use keyward_client::wire::routes as route;
+use keyward_client::wire::{ErrorPageQuery, OkResponse};
 
 /// `GET /ok`: `{"ok":true}`.
-pub(crate) async fn ok() -> Json<OkResponse> {
-    Json(OkResponse { ok: true })
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ErrorQuery {
-    error: Option<String>,
-    error_description: Option<String>,
+pub(crate) async fn ok() -> Answer<route::HealthCheck> {
+    Ok(Json(OkResponse { ok: true }))
 }
 
 /// better-auth's `sanitize` for the error page: `<`, `>`, quotes, and every `&` that does
@@ -73,7 +67,7 @@ fn safe_code(code: Option<String>) -> String {
 /// `GET /error?error=CODE&error_description=…`: as better-auth, redirects to the configured
 /// error URL with both parameters, or renders the error page (the code, the description
 /// or a pointer to the code's documentation, and a way home).
-pub(crate) async fn error_page(ctx: Ctx, Query(query): Query<ErrorQuery>) -> Response {
+pub(crate) async fn error_page(ctx: Ctx, Query(query): Query<ErrorPageQuery>) -> Response {
     let code = safe_code(query.error);
     let description = query.error_description.filter(|d| !d.is_empty());
     if let Some(target) = &ctx.auth.0.config.error_url {

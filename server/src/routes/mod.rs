@@ -20,19 +20,53 @@ pub(crate) use sign_in::sign_in;
 pub(crate) use sign_up::{check_new_password, sign_up};
 pub(crate) use two_factor::view_backup_codes;
 
-use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::MethodRouter;
+use axum::{Json, Router};
 
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::Auth;
 use crate::endpoint_hooks;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::request::{BodyRules, Panicked, finalize, not_found, rate_limit, read_post};
+use keyward_client::wire::routes::{self as route, BodyEncoding, HttpMethod, Route};
+
+/// What a handler of route `R` answers: `R`'s response type as JSON (so a change of it in
+/// the wire module breaks the handler's build).
+pub(crate) type Answer<R> = ApiResult<Json<<R as Route>::Response>>;
+
+/// What the logic of route `R` produces before it is answered (for handlers that answer
+/// with more than the JSON, a redirect or headers).
+pub(crate) type Outcome<R> = ApiResult<<R as Route>::Response>;
+
+/// The body pipeline's rules for a route's body encoding.
+fn body_rules(body: BodyEncoding) -> BodyRules {
+    match body {
+        BodyEncoding::Json => BodyRules::JSON,
+        BodyEncoding::JsonOrForm => BodyRules::FORM,
+        BodyEncoding::ProviderForm => BodyRules::PROVIDER_FORM,
+    }
+}
+
+/// Whether two paths are the same, at compile time.
+const fn same_path(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// An endpoint the server answers: its method and its path relative to the base path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +78,8 @@ pub struct RouteInfo {
 }
 
 /// The endpoints being registered, and the list of them: what a [`crate::plugin::Plugin`]
-/// adds its routes to. A `POST` endpoint can only be added with [`Endpoints::post`] or
+/// adds its routes to, either as a declared [`Route`] ([`Endpoints::route`]) or by path.
+/// A `POST` endpoint can only be added with [`Endpoints::route`], [`Endpoints::post`] or
 /// [`Endpoints::post_form`], which put it behind the body pipeline: its body is read
 /// and parsed and its `Origin` and redirect fields checked before the handler runs,
 /// whether or not the handler reads the body. The endpoint hooks selecting a route run
@@ -124,24 +159,48 @@ impl Endpoints {
         self.add(Method::POST, path, route)
     }
 
-    /// `GET` and `POST` on one path: `/get-session` (JSON), and `/callback/{id}`, whose
-    /// `POST` is a provider's cross-site `form_post` (a form, origin-checked but without
-    /// the form CSRF rules, [`BodyRules::PROVIDER_FORM`]).
-    fn get_and_post<G, TG, P, TP>(
-        mut self,
-        path: &'static str,
-        get_handler: G,
-        post_handler: P,
-        rules: BodyRules,
-    ) -> Self
+    /// The endpoint of a declared route, named by its marker
+    /// ([`keyward_client::wire::routes`]): `R::PATH` with `R::METHOD`, a `POST` behind the
+    /// body pipeline with the rules of `R::BODY` (as [`Endpoints::post`] for JSON,
+    /// [`Endpoints::post_form`] for forms).
+    pub fn route<R, H, T>(self, _route: R, handler: H) -> Self
     where
-        G: Handler<TG, Auth>,
+        R: Route,
+        H: Handler<T, Auth>,
+        T: 'static,
+    {
+        match R::METHOD {
+            HttpMethod::Get => self.get(R::PATH, handler),
+            HttpMethod::Post => {
+                let route = self.post_route(R::PATH, handler, body_rules(R::BODY));
+                self.add(Method::POST, R::PATH, route)
+            }
+        }
+    }
+
+    /// `GET` and `POST` on one path, two declared routes: `/get-session` (a JSON `POST`),
+    /// and `/callback/{id}`, whose `POST` is a provider's cross-site `form_post` (a form,
+    /// origin-checked but without the form CSRF rules, [`BodyRules::PROVIDER_FORM`]).
+    fn get_and_post<G, P, GH, TG, PH, TP>(mut self, _get: G, _post: P, get_handler: GH, post_handler: PH) -> Self
+    where
+        G: Route,
+        P: Route,
+        GH: Handler<TG, Auth>,
         TG: 'static,
-        P: Handler<TP, Auth>,
+        PH: Handler<TP, Auth>,
         TP: 'static,
     {
+        const {
+            assert!(
+                matches!(G::METHOD, HttpMethod::Get)
+                    && matches!(P::METHOD, HttpMethod::Post)
+                    && same_path(G::PATH, P::PATH),
+                "get_and_post takes a GET and a POST route of one path"
+            );
+        }
+        let path = G::PATH;
         let route = self
-            .post_route(path, post_handler, rules)
+            .post_route(path, post_handler, body_rules(P::BODY))
             .merge(self.get_route(path, get_handler));
         if self.claim(Method::GET, path) {
             self = self.add(Method::POST, path, route);
@@ -180,46 +239,46 @@ impl Endpoints {
 /// Every endpoint, relative to the base path, and the list of them.
 fn build(auth: &Auth) -> Endpoints {
     let mut routes = Endpoints::new(auth.clone())
-        .get("/ok", health::ok)
-        .get("/error", health::error_page)
-        .post_form("/sign-up/email", sign_up::email)
-        .post_form("/sign-in/email", sign_in::email)
-        .post("/sign-out", sign_out::sign_out)
+        .route(route::HealthCheck, health::ok)
+        .route(route::ErrorPage, health::error_page)
+        .route(route::SignUpEmail, sign_up::email)
+        .route(route::SignInEmail, sign_in::email)
+        .route(route::SignOut, sign_out::sign_out)
         .get_and_post(
-            "/get-session",
+            route::GetSession,
+            route::RefreshSession,
             session::get_session,
             session::refresh_session,
-            BodyRules::JSON,
         )
-        .get("/list-sessions", session::list)
-        .post("/revoke-session", session::revoke)
-        .post("/revoke-sessions", session::revoke_all)
-        .post("/revoke-other-sessions", session::revoke_others)
-        .post("/update-session", session::update)
-        .post("/update-user", user::update)
-        .post("/change-email", user::change_email)
-        .post("/delete-user", user::delete)
-        .get("/delete-user/callback", user::delete_callback)
-        .post("/change-password", password::change)
-        .post("/verify-password", password::verify)
-        .post("/request-password-reset", password::request_reset)
-        .post("/reset-password", password::reset)
-        .get("/reset-password/{token}", password::reset_callback)
-        .post("/send-verification-email", email_verification::send)
-        .get("/verify-email", email_verification::verify)
-        .get("/list-accounts", account::list)
-        .post("/unlink-account", account::unlink)
-        .get("/account-info", account::info)
-        .post("/sign-in/social", social::sign_in)
+        .route(route::ListSessions, session::list)
+        .route(route::RevokeSession, session::revoke)
+        .route(route::RevokeSessions, session::revoke_all)
+        .route(route::RevokeOtherSessions, session::revoke_others)
+        .route(route::UpdateSession, session::update)
+        .route(route::UpdateUser, user::update)
+        .route(route::ChangeEmail, user::change_email)
+        .route(route::DeleteUser, user::delete)
+        .route(route::DeleteUserCallback, user::delete_callback)
+        .route(route::ChangePassword, password::change)
+        .route(route::VerifyPassword, password::verify)
+        .route(route::RequestPasswordReset, password::request_reset)
+        .route(route::ResetPassword, password::reset)
+        .route(route::ResetPasswordCallback, password::reset_callback)
+        .route(route::SendVerificationEmail, email_verification::send)
+        .route(route::VerifyEmail, email_verification::verify)
+        .route(route::ListAccounts, account::list)
+        .route(route::UnlinkAccount, account::unlink)
+        .route(route::AccountInfo, account::info)
+        .route(route::SignInSocial, social::sign_in)
         .get_and_post(
-            "/callback/{id}",
+            route::SocialCallback,
+            route::SocialCallbackForm,
             social::callback,
             social::callback_post,
-            BodyRules::PROVIDER_FORM,
         )
-        .post("/link-social", social::link)
-        .post("/get-access-token", account::access_token)
-        .post("/refresh-token", account::refresh_token);
+        .route(route::LinkSocial, social::link)
+        .route(route::GetAccessToken, account::access_token)
+        .route(route::RefreshToken, account::refresh_token);
     for plugin in auth.0.plugins.iter() {
         routes = plugin.endpoints(routes);
     }
@@ -326,6 +385,45 @@ mod tests {
             .body(Body::empty())
             .expect("request");
         app.oneshot(request).await.expect("infallible")
+    }
+
+    /// A server with every plugin answers exactly the routes the wire module declares.
+    #[tokio::test]
+    async fn every_declared_route_is_registered_and_nothing_else() {
+        use crate::config::{
+            AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+        };
+        let mut organization = OrganizationConfig::default();
+        organization.teams.enabled = true;
+        organization.dynamic_access_control = Some(DynamicAccessControlConfig::default());
+        let config = Config::builder()
+            .secret("a-test-secret-that-is-long-enough-0123456789")
+            .database_url("sqlite::memory:")
+            .two_factor(TwoFactorConfig::default())
+            .organization(organization)
+            .passkey(PasskeyConfig::default())
+            .admin(AdminConfig::default())
+            .build()
+            .expect("config");
+        let auth = Auth::new(config).await.expect("starts");
+        assert!(conflicts(&auth).is_empty(), "{:?}", conflicts(&auth));
+        let registered: Vec<(String, &str)> = list(&auth)
+            .into_iter()
+            .map(|route| (route.method.to_string(), route.path))
+            .collect();
+        let mut declared: Vec<(String, &str)> = route::GROUPS
+            .iter()
+            .flat_map(|group| group.iter())
+            .map(|route| (route.method.as_str().to_owned(), route.path))
+            .collect();
+        let mut sorted = registered.clone();
+        sorted.sort();
+        declared.sort();
+        assert_eq!(sorted, declared);
+        // The core's routes come first, in the order better-auth lists them.
+        assert_eq!(registered[0], ("GET".to_owned(), "/ok"));
+        assert_eq!(registered[5], ("GET".to_owned(), "/get-session"));
+        assert_eq!(registered[6], ("POST".to_owned(), "/get-session"));
     }
 
     #[tokio::test]

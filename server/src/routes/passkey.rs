@@ -32,10 +32,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
 use crate::routes::Endpoints;
+use keyward_client::wire::routes::passkey as route;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{
     AuthenticatorSelection, CreationOptions, CredentialDescriptor, CredentialParameter, DeletePasskeyRequest,
-    DeviceType, ErrorCode, Passkey, RegisterOptionsQuery, RelyingParty, RequestOptions, SessionData, StatusResponse,
+    DeviceType, ErrorCode, Passkey, RegisterOptionsQuery, RelyingParty, RequestOptions, StatusResponse,
     UpdatePasskeyRequest, UpdatePasskeyResponse, UserEntity, VerifyAuthenticationRequest, VerifyRegistrationRequest,
     VerifyRegistrationResponse, split_transports,
 };
@@ -43,6 +44,7 @@ use keyward_client::wire::{
 mod attestation;
 mod ed25519;
 
+use crate::routes::Answer;
 use attestation::attested_parts;
 
 /// The passkey plugin: the `passkey` table and the routes.
@@ -65,13 +67,13 @@ impl Plugin for PasskeyPlugin {
 /// Adds the `/passkey/*` routes.
 fn routes(router: Endpoints) -> Endpoints {
     router
-        .get("/passkey/generate-register-options", register_options)
-        .post("/passkey/verify-registration", verify_registration)
-        .get("/passkey/generate-authenticate-options", authenticate_options)
-        .post("/passkey/verify-authentication", verify_authentication)
-        .get("/passkey/list-user-passkeys", list)
-        .post("/passkey/delete-passkey", delete)
-        .post("/passkey/update-passkey", update)
+        .route(route::GenerateRegisterOptions, register_options)
+        .route(route::VerifyRegistration, verify_registration)
+        .route(route::GenerateAuthenticateOptions, authenticate_options)
+        .route(route::VerifyAuthentication, verify_authentication)
+        .route(route::ListUserPasskeys, list)
+        .route(route::DeletePasskey, delete)
+        .route(route::UpdatePasskey, update)
 }
 
 /// Milliseconds a ceremony may take (SimpleWebAuthn's default).
@@ -203,7 +205,7 @@ fn descriptor(passkey: &Passkey) -> CredentialDescriptor {
 async fn register_options(
     mut ctx: Ctx,
     QueryOf(query): QueryOf<RegisterOptionsQuery>,
-) -> ApiResult<Json<CreationOptions>> {
+) -> Answer<route::GenerateRegisterOptions> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let data = if config.require_session {
@@ -280,7 +282,7 @@ async fn register_options(
 
 /// `GET /passkey/generate-authenticate-options`: the signed-in user's passkeys as
 /// `allowCredentials`, or none for a discoverable sign-in.
-async fn authenticate_options(mut ctx: Ctx) -> ApiResult<Json<RequestOptions>> {
+async fn authenticate_options(mut ctx: Ctx) -> Answer<route::GenerateAuthenticateOptions> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let session = ctx.session().await;
@@ -360,7 +362,7 @@ fn registration_failed() -> ApiError {
 async fn verify_registration(
     mut ctx: Ctx,
     Body(request): Body<VerifyRegistrationRequest>,
-) -> ApiResult<Json<VerifyRegistrationResponse>> {
+) -> Answer<route::VerifyRegistration> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let session = if config.require_session {
@@ -521,7 +523,7 @@ fn authentication_failed(status: StatusCode) -> ApiError {
 async fn verify_authentication(
     mut ctx: Ctx,
     Body(request): Body<VerifyAuthenticationRequest>,
-) -> ApiResult<Json<SessionData>> {
+) -> Answer<route::VerifyAuthentication> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let origins = expected_origins(&ctx, config);
@@ -591,7 +593,7 @@ async fn verify_authentication(
 }
 
 /// `GET /passkey/list-user-passkeys`.
-async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Passkey>>> {
+async fn list(mut ctx: Ctx) -> Answer<route::ListUserPasskeys> {
     let data = ctx.require_session().await?;
     plugin(&ctx.auth)?;
     let mut db = ctx.auth.0.db.clone();
@@ -622,7 +624,7 @@ async fn owned_passkey(ctx: &mut Ctx, id: &str, forbidden: Option<ErrorCode>) ->
 }
 
 /// `POST /passkey/delete-passkey`.
-async fn delete(mut ctx: Ctx, Body(request): Body<DeletePasskeyRequest>) -> ApiResult<Json<StatusResponse>> {
+async fn delete(mut ctx: Ctx, Body(request): Body<DeletePasskeyRequest>) -> Answer<route::DeletePasskey> {
     plugin(&ctx.auth)?;
     let passkey = owned_passkey(&mut ctx, &request.id, None).await?;
     let mut db = ctx.auth.0.db.clone();
@@ -631,7 +633,7 @@ async fn delete(mut ctx: Ctx, Body(request): Body<DeletePasskeyRequest>) -> ApiR
 }
 
 /// `POST /passkey/update-passkey`.
-async fn update(mut ctx: Ctx, Body(request): Body<UpdatePasskeyRequest>) -> ApiResult<Json<UpdatePasskeyResponse>> {
+async fn update(mut ctx: Ctx, Body(request): Body<UpdatePasskeyRequest>) -> Answer<route::UpdatePasskey> {
     plugin(&ctx.auth)?;
     let mut passkey = owned_passkey(
         &mut ctx,

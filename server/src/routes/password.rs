@@ -16,6 +16,8 @@ use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf, raw_query};
+use crate::routes::Answer;
+use keyward_client::wire::routes::{self as route, Route};
 use keyward_client::wire::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorCode, RequestPasswordResetRequest,
     RequestPasswordResetResponse, ResetPasswordCallbackQuery, ResetPasswordRequest, SessionData, StatusResponse,
@@ -34,10 +36,7 @@ const RESET_MESSAGE: &str = "If this email exists in our system, check your emai
 
 /// `POST /change-password`; with `revokeOtherSessions`, every session ends and this client
 /// gets a new one.
-pub(crate) async fn change(
-    mut ctx: Ctx,
-    Body(request): Body<ChangePasswordRequest>,
-) -> ApiResult<Json<ChangePasswordResponse>> {
+pub(crate) async fn change(mut ctx: Ctx, Body(request): Body<ChangePasswordRequest>) -> Answer<route::ChangePassword> {
     let data = ctx.require_sensitive_session().await?;
     let auth = ctx.auth.clone();
     check_new_password(&ctx, request.new_password.expose())?;
@@ -86,10 +85,7 @@ pub(crate) async fn change(
 }
 
 /// `POST /verify-password`: checks the signed-in user's password.
-pub(crate) async fn verify(
-    mut ctx: Ctx,
-    Body(request): Body<VerifyPasswordRequest>,
-) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyPasswordRequest>) -> Answer<route::VerifyPassword> {
     let data = ctx.require_sensitive_session().await?;
     check_password_not_too_long(&ctx, request.password.expose())?;
     let mut db = ctx.auth.0.db.clone();
@@ -112,7 +108,7 @@ pub(crate) async fn verify(
 pub(crate) async fn request_reset(
     ctx: Ctx,
     Body(request): Body<RequestPasswordResetRequest>,
-) -> ApiResult<Json<RequestPasswordResetResponse>> {
+) -> Answer<route::RequestPasswordReset> {
     let auth = ctx.auth.clone();
     if !auth.can_send_email() {
         return Err(ApiError::bad_request(ErrorCode::ResetPasswordDisabled));
@@ -144,8 +140,9 @@ pub(crate) async fn request_reset(
         .map(encode_uri_component)
         .unwrap_or_default();
     let url = format!(
-        "{}/reset-password/{token}?callbackURL={callback}",
-        auth.0.config.auth_url()
+        "{}{}?callbackURL={callback}",
+        auth.0.config.auth_url(),
+        route::ResetPasswordCallback::path_with(&token)
     );
     let email = Email {
         kind: EmailKind::ResetPassword,
@@ -169,7 +166,7 @@ pub(crate) async fn reset(
     ctx: Ctx,
     RawQuery(query): RawQuery,
     Body(request): Body<ResetPasswordRequest>,
-) -> ApiResult<Json<StatusResponse>> {
+) -> Answer<route::ResetPassword> {
     let auth = ctx.auth.clone();
     let query_token = raw_query(query.as_deref())
         .get("token")

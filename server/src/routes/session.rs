@@ -10,7 +10,9 @@ use crate::db::users::field_arg;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
 use crate::request::{Body, Ctx, Endpoint, raw_query};
+use crate::routes::Answer;
 use crate::session::Lookup;
+use keyward_client::wire::routes as route;
 use keyward_client::wire::{
     EmptyRequest, ErrorCode, RevokeSessionRequest, Session, StatusResponse, UpdateSessionRequest, UpdateSessionResponse,
 };
@@ -63,7 +65,7 @@ pub(crate) async fn refresh_session(
 }
 
 /// `GET /list-sessions`: the user's live sessions (fresh session required).
-pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Session>>> {
+pub(crate) async fn list(mut ctx: Ctx) -> Answer<route::ListSessions> {
     let data = ctx.require_fresh_session().await?;
     let now = ctx.now();
     let mut db = ctx.auth.0.db.clone();
@@ -73,7 +75,7 @@ pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Session>>> {
 
 /// `POST /revoke-session`: ends one of the user's sessions; `{status:true}` even for
 /// unknown tokens.
-pub(crate) async fn revoke(mut ctx: Ctx, Body(request): Body<RevokeSessionRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn revoke(mut ctx: Ctx, Body(request): Body<RevokeSessionRequest>) -> Answer<route::RevokeSession> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
     let store = ctx.auth.sessions();
@@ -91,7 +93,7 @@ pub(crate) async fn revoke(mut ctx: Ctx, Body(request): Body<RevokeSessionReques
 }
 
 /// `POST /revoke-sessions`: ends every session of the user, this one included.
-pub(crate) async fn revoke_all(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn revoke_all(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> Answer<route::RevokeSessions> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
     ctx.auth.sessions().delete_for_user(&mut db, &data.user.id).await?;
@@ -100,7 +102,7 @@ pub(crate) async fn revoke_all(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> Api
 }
 
 /// `POST /revoke-other-sessions`: ends every live session of the user but this one.
-pub(crate) async fn revoke_others(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn revoke_others(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> Answer<route::RevokeOtherSessions> {
     let data = ctx.require_sensitive_session().await?;
     let mut db = ctx.auth.0.db.clone();
     let store = ctx.auth.sessions();
@@ -116,10 +118,7 @@ pub(crate) async fn revoke_others(mut ctx: Ctx, Body(_): Body<EmptyRequest>) -> 
 }
 
 /// `POST /update-session`: sets the session's configured additional fields.
-pub(crate) async fn update(
-    mut ctx: Ctx,
-    Body(request): Body<UpdateSessionRequest>,
-) -> ApiResult<Json<UpdateSessionResponse>> {
+pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateSessionRequest>) -> Answer<route::UpdateSession> {
     let mut data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let fields = parse_input(&auth.0.fields.session, &request.fields, Action::Update)?;

@@ -10,6 +10,8 @@ use crate::db::{accounts, users};
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Outcome;
+use keyward_client::wire::routes as route;
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::{ErrorCode, SignInEmailRequest, SignInOutcome, SignInResponse};
 
@@ -26,7 +28,7 @@ pub(crate) async fn email(mut ctx: Ctx, Body(request): Body<SignInEmailRequest>)
 
 /// Signs a user in (the endpoint's logic, also used by the server-side API). A user with
 /// two-factor on gets a challenge instead of a session, unless the device is trusted.
-pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> ApiResult<SignInOutcome> {
+pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> Outcome<route::SignInEmail> {
     let auth = ctx.auth.clone();
     let config = &auth.0.config.email_and_password;
     if !config.enabled {

@@ -3,15 +3,16 @@
 use crate::log_safe::Escaped;
 use axum::Json;
 
-use crate::error::ApiResult;
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Answer;
+use keyward_client::wire::routes as route;
 use keyward_client::wire::{SignOutRequest, SignOutResponse};
 
 impl Endpoint for SignOutRequest {}
 
 /// `POST /sign-out`: deletes the current session (if any) and expires the cookies.
 /// It never fails for a missing session.
-pub(crate) async fn sign_out(mut ctx: Ctx, Body(_request): Body<SignOutRequest>) -> ApiResult<Json<SignOutResponse>> {
+pub(crate) async fn sign_out(mut ctx: Ctx, Body(_request): Body<SignOutRequest>) -> Answer<route::SignOut> {
     let auth = ctx.auth.clone();
     let names = &auth.0.cookies;
     if let Some(token) = ctx.cookies.signed(&names.session_token, &auth.0.config.secret).value() {

@@ -12,6 +12,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
 use crate::password::{self, js_length};
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Outcome;
+use keyward_client::wire::routes as route;
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::{ErrorCode, SignUpEmailRequest, SignUpResponse, User};
 
@@ -44,7 +46,7 @@ pub(crate) async fn email(mut ctx: Ctx, Body(request): Body<SignUpEmailRequest>)
 }
 
 /// Signs a user up (the endpoint's logic, also used by the server-side API).
-pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> ApiResult<SignUpResponse> {
+pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> Outcome<route::SignUpEmail> {
     let auth = ctx.auth.clone();
     let config = &auth.0.config.email_and_password;
     if !config.enabled || config.disable_sign_up {

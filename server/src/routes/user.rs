@@ -17,6 +17,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::fields::{Action, parse_input};
 use crate::password;
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use crate::routes::Answer;
+use keyward_client::wire::routes::{self as route, Route};
 use keyward_client::wire::{
     ChangeEmailRequest, DeleteUserCallbackQuery, DeleteUserRequest, ErrorCode, StatusResponse, SuccessMessage,
     UpdateUserRequest, User,
@@ -41,7 +43,7 @@ fn truthy(value: Option<&Value>) -> bool {
 
 /// `POST /update-user`: name, image and configured additional fields. The email can only
 /// change through `/change-email`.
-pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateUserRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateUserRequest>) -> Answer<route::UpdateUser> {
     let mut data = ctx.require_session().await?;
     if truthy(request.additional.get("email")) {
         return Err(ApiError::bad_request(ErrorCode::EmailCanNotBeUpdated));
@@ -75,10 +77,7 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateUserRequest>)
 
 /// `POST /change-email`: starts the change (or makes it, for unverified users when
 /// allowed). The change itself completes at `/verify-email`.
-pub(crate) async fn change_email(
-    mut ctx: Ctx,
-    Body(request): Body<ChangeEmailRequest>,
-) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn change_email(mut ctx: Ctx, Body(request): Body<ChangeEmailRequest>) -> Answer<route::ChangeEmail> {
     let mut data = ctx.require_sensitive_session().await?;
     let auth = ctx.auth.clone();
     let config = &auth.0.config.user.change_email;
@@ -192,7 +191,7 @@ fn deleted() -> SuccessMessage {
 
 /// `POST /delete-user` (when enabled): with the password, a confirmation token, an
 /// emailed confirmation, or a fresh session.
-pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<DeleteUserRequest>) -> ApiResult<Json<SuccessMessage>> {
+pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<DeleteUserRequest>) -> Answer<route::DeleteUser> {
     let data = ctx.require_sensitive_session().await?;
     let auth = ctx.auth.clone();
     let config = &auth.0.config.user.delete_user;
@@ -233,8 +232,9 @@ pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<DeleteUserRequest>)
             )
             .await?;
         let url = format!(
-            "{}/delete-user/callback?token={token}&callbackURL={}",
+            "{}{}?token={token}&callbackURL={}",
             auth.0.config.auth_url(),
+            route::DeleteUserCallback::PATH,
             encode_uri_component(request.callback_url.as_deref().filter(|u| !u.is_empty()).unwrap_or("/"))
         );
         auth.send_email(Email {

@@ -52,6 +52,7 @@ pub use provider::{ProviderKind, SocialProvider, TokenAuth};
 
 use crate::crypto::symmetric::EncryptionKeys;
 use crate::crypto::{hex, random_string};
+use keyward_client::wire::routes::{Route, SocialCallback};
 
 /// better-auth's `generateRandomString` alphabet (`a-z0-9A-Z-_`): states, PKCE
 /// verifiers and nonces.
@@ -113,7 +114,7 @@ impl Provider {
         self.config
             .redirect_uri
             .clone()
-            .unwrap_or_else(|| format!("{auth_url}/callback/{}", self.config.id))
+            .unwrap_or_else(|| format!("{auth_url}{}", SocialCallback::path_with(&self.config.id)))
     }
 
     /// Whether `POST /sign-in/social` takes an ID token of this provider.

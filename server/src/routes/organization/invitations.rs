@@ -14,10 +14,12 @@ use crate::db::{Lock, invitations, organizations, teams};
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use crate::routes::Answer;
 use keyward_client::wire::organization::{
     GetInvitationQuery, Invitation, InvitationDetails, InvitationIdRequest, InvitationResponse, InvitationStatus,
-    InviteMemberRequest, Member, Organization, OrganizationIdQuery, Permissions, UserInvitation, UserInvitationsQuery,
+    InviteMemberRequest, Member, Organization, OrganizationIdQuery, Permissions, UserInvitationsQuery,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::schema::is_valid_email;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{ErrorCode, User};
@@ -67,7 +69,7 @@ async fn send_invitation(
 
 /// `POST /organization/invite-member` (needs `invitation: [create]`; only a creator may
 /// invite a creator).
-pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest>) -> ApiResult<Json<Invitation>> {
+pub(crate) async fn invite(mut ctx: Ctx, Body(request): Body<InviteMemberRequest>) -> Answer<route::InviteMember> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -200,10 +202,7 @@ fn check_recipient(
 
 /// `POST /organization/accept-invitation`: the caller becomes a member (and joins the
 /// invitation's teams); the organization becomes the active one.
-pub(crate) async fn accept(
-    mut ctx: Ctx,
-    Body(request): Body<InvitationIdRequest>,
-) -> ApiResult<Json<InvitationResponse>> {
+pub(crate) async fn accept(mut ctx: Ctx, Body(request): Body<InvitationIdRequest>) -> Answer<route::AcceptInvitation> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -283,10 +282,7 @@ pub(crate) async fn accept(
 }
 
 /// `POST /organization/reject-invitation`.
-pub(crate) async fn reject(
-    mut ctx: Ctx,
-    Body(request): Body<InvitationIdRequest>,
-) -> ApiResult<Json<InvitationResponse>> {
+pub(crate) async fn reject(mut ctx: Ctx, Body(request): Body<InvitationIdRequest>) -> Answer<route::RejectInvitation> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -328,10 +324,7 @@ pub(crate) async fn reject(
 }
 
 /// `POST /organization/cancel-invitation` (needs `invitation: [cancel]`).
-pub(crate) async fn cancel(
-    mut ctx: Ctx,
-    Body(request): Body<InvitationIdRequest>,
-) -> ApiResult<Json<Option<Invitation>>> {
+pub(crate) async fn cancel(mut ctx: Ctx, Body(request): Body<InvitationIdRequest>) -> Answer<route::CancelInvitation> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -368,7 +361,7 @@ pub(crate) async fn cancel(
 pub(crate) async fn get_invitation(
     mut ctx: Ctx,
     QueryOf(query): QueryOf<GetInvitationQuery>,
-) -> ApiResult<Json<InvitationDetails>> {
+) -> Answer<route::GetInvitation> {
     let Some(data) = ctx.session().await else {
         return Err(ApiError::message_only(StatusCode::UNAUTHORIZED, "Not authenticated"));
     };
@@ -401,10 +394,7 @@ pub(crate) async fn get_invitation(
 
 /// `GET /organization/list-invitations`: every invitation of an organization, for
 /// members who may invite.
-pub(crate) async fn list(
-    mut ctx: Ctx,
-    QueryOf(query): QueryOf<OrganizationIdQuery>,
-) -> ApiResult<Json<Vec<Invitation>>> {
+pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<OrganizationIdQuery>) -> Answer<route::ListInvitations> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -425,7 +415,7 @@ pub(crate) async fn list(
 pub(crate) async fn list_for_user(
     mut ctx: Ctx,
     QueryOf(query): QueryOf<UserInvitationsQuery>,
-) -> ApiResult<Json<Vec<UserInvitation>>> {
+) -> Answer<route::ListUserInvitations> {
     let session = ctx.session().await;
     if query.email.is_some() {
         return Err(ApiError::message_only(

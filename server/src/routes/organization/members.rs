@@ -12,11 +12,13 @@ use crate::auth::Auth;
 use crate::db::{Arg, Lock, organizations, teams, users, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
+use crate::routes::Answer;
 use keyward_client::wire::organization::{
     FILTER_OPERATORS, FilterValue, ListMembersQuery, Member, MemberList, MemberRole, MemberRoleQuery,
     OrganizationIdRequest, Permissions, RemoveMemberRequest, RemovedMember, Roles, SortDirection,
     UpdateMemberRoleRequest,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::time::{now_millis, parse_iso};
 use keyward_client::wire::{ErrorCode, Session};
 
@@ -36,7 +38,7 @@ async fn is_last_creator(auth: &Auth, organization_id: &str, creator_role: &str)
 
 /// `POST /organization/remove-member` (needs `member: [delete]`; only a creator may
 /// remove a creator, and never the last one).
-pub(crate) async fn remove(mut ctx: Ctx, Body(request): Body<RemoveMemberRequest>) -> ApiResult<Json<RemovedMember>> {
+pub(crate) async fn remove(mut ctx: Ctx, Body(request): Body<RemoveMemberRequest>) -> Answer<route::RemoveMember> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -85,7 +87,10 @@ pub(crate) async fn remove(mut ctx: Ctx, Body(request): Body<RemoveMemberRequest
 
 /// `POST /organization/update-member-role` (needs `member: [update]`; only a creator
 /// may grant or take the creator role; an organization keeps at least one creator).
-pub(crate) async fn update_role(mut ctx: Ctx, Body(request): Body<UpdateMemberRoleRequest>) -> ApiResult<Json<Member>> {
+pub(crate) async fn update_role(
+    mut ctx: Ctx,
+    Body(request): Body<UpdateMemberRoleRequest>,
+) -> Answer<route::UpdateMemberRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -144,7 +149,7 @@ pub(crate) async fn update_role(mut ctx: Ctx, Body(request): Body<UpdateMemberRo
 
 /// `GET /organization/get-active-member`: the caller's membership of the active
 /// organization, with the user.
-pub(crate) async fn active_member(mut ctx: Ctx) -> ApiResult<Json<Member>> {
+pub(crate) async fn active_member(mut ctx: Ctx) -> Answer<route::GetActiveMember> {
     let data = ctx.require_session().await?;
     let organization_id =
         active_organization_id(&data.session).ok_or_else(|| bad_request(ErrorCode::NoActiveOrganization))?;
@@ -182,7 +187,7 @@ async fn organization_for_query(
 pub(crate) async fn active_member_role(
     mut ctx: Ctx,
     QueryOf(query): QueryOf<MemberRoleQuery>,
-) -> ApiResult<Json<MemberRole>> {
+) -> Answer<route::GetActiveMemberRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let (organization_id, member) = organization_for_query(
@@ -203,7 +208,7 @@ pub(crate) async fn active_member_role(
 }
 
 /// `POST /organization/leave`: ends the caller's membership (not the last creator's).
-pub(crate) async fn leave(mut ctx: Ctx, Body(request): Body<OrganizationIdRequest>) -> ApiResult<Json<Member>> {
+pub(crate) async fn leave(mut ctx: Ctx, Body(request): Body<OrganizationIdRequest>) -> Answer<route::Leave> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -270,7 +275,7 @@ fn filter_clause(field: &str, operator: &str, value: &FilterValue) -> ApiResult<
 }
 
 /// `GET /organization/list-members`: a page of members with their users, and the total.
-pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListMembersQuery>) -> ApiResult<Json<MemberList>> {
+pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListMembersQuery>) -> Answer<route::ListMembers> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;

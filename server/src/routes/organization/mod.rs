@@ -27,10 +27,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::hooks::UserHooks;
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint};
+use crate::routes::Answer;
 use crate::routes::Endpoints;
 use keyward_client::wire::organization::{
     HasPermissionRequest, HasPermissionResponse, Invitation, Member, Permissions, RoleSet, parse_role_list,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::{ErrorCode, Session, SessionData};
 
 /// The organization plugin: the active organization (and team) on the session, its
@@ -75,47 +77,47 @@ impl UserHooks for DeleteMemberships {
 /// Adds the `/organization/*` routes (teams and dynamic roles only when configured).
 fn routes(router: Endpoints, config: &OrganizationConfig) -> Endpoints {
     let mut router = router
-        .post("/organization/create", org::create)
-        .post("/organization/check-slug", org::check_slug)
-        .post("/organization/update", org::update)
-        .post("/organization/delete", org::delete)
-        .get("/organization/get-organization", org::get_organization)
-        .get("/organization/get-full-organization", org::get_full_organization)
-        .post("/organization/set-active", org::set_active)
-        .get("/organization/list", org::list)
-        .post("/organization/invite-member", invitations::invite)
-        .post("/organization/accept-invitation", invitations::accept)
-        .post("/organization/reject-invitation", invitations::reject)
-        .post("/organization/cancel-invitation", invitations::cancel)
-        .get("/organization/get-invitation", invitations::get_invitation)
-        .get("/organization/list-invitations", invitations::list)
-        .get("/organization/list-user-invitations", invitations::list_for_user)
-        .post("/organization/remove-member", members::remove)
-        .post("/organization/update-member-role", members::update_role)
-        .get("/organization/get-active-member", members::active_member)
-        .get("/organization/get-active-member-role", members::active_member_role)
-        .post("/organization/leave", members::leave)
-        .get("/organization/list-members", members::list)
-        .post("/organization/has-permission", has_permission);
+        .route(route::Create, org::create)
+        .route(route::CheckSlug, org::check_slug)
+        .route(route::Update, org::update)
+        .route(route::Delete, org::delete)
+        .route(route::GetOrganization, org::get_organization)
+        .route(route::GetFullOrganization, org::get_full_organization)
+        .route(route::SetActive, org::set_active)
+        .route(route::List, org::list)
+        .route(route::InviteMember, invitations::invite)
+        .route(route::AcceptInvitation, invitations::accept)
+        .route(route::RejectInvitation, invitations::reject)
+        .route(route::CancelInvitation, invitations::cancel)
+        .route(route::GetInvitation, invitations::get_invitation)
+        .route(route::ListInvitations, invitations::list)
+        .route(route::ListUserInvitations, invitations::list_for_user)
+        .route(route::RemoveMember, members::remove)
+        .route(route::UpdateMemberRole, members::update_role)
+        .route(route::GetActiveMember, members::active_member)
+        .route(route::GetActiveMemberRole, members::active_member_role)
+        .route(route::Leave, members::leave)
+        .route(route::ListMembers, members::list)
+        .route(route::HasPermission, has_permission);
     if config.teams.enabled {
         router = router
-            .post("/organization/create-team", teams::create)
-            .get("/organization/list-teams", teams::list)
-            .post("/organization/update-team", teams::update)
-            .post("/organization/remove-team", teams::remove)
-            .post("/organization/set-active-team", teams::set_active)
-            .get("/organization/list-user-teams", teams::list_for_user)
-            .get("/organization/list-team-members", teams::list_members)
-            .post("/organization/add-team-member", teams::add_member)
-            .post("/organization/remove-team-member", teams::remove_member);
+            .route(route::CreateTeam, teams::create)
+            .route(route::ListTeams, teams::list)
+            .route(route::UpdateTeam, teams::update)
+            .route(route::RemoveTeam, teams::remove)
+            .route(route::SetActiveTeam, teams::set_active)
+            .route(route::ListUserTeams, teams::list_for_user)
+            .route(route::ListTeamMembers, teams::list_members)
+            .route(route::AddTeamMember, teams::add_member)
+            .route(route::RemoveTeamMember, teams::remove_member);
     }
     if config.dynamic_access_control.is_some() {
         router = router
-            .post("/organization/create-role", roles::create)
-            .post("/organization/delete-role", roles::delete)
-            .get("/organization/list-roles", roles::list)
-            .get("/organization/get-role", roles::get_role)
-            .post("/organization/update-role", roles::update);
+            .route(route::CreateRole, roles::create)
+            .route(route::DeleteRole, roles::delete)
+            .route(route::ListRoles, roles::list)
+            .route(route::GetRole, roles::get_role)
+            .route(route::UpdateRole, roles::update);
     }
     router
 }
@@ -320,10 +322,7 @@ impl Endpoint for HasPermissionRequest {
 }
 
 /// `POST /organization/has-permission`.
-async fn has_permission(
-    mut ctx: Ctx,
-    Body(request): Body<HasPermissionRequest>,
-) -> ApiResult<Json<HasPermissionResponse>> {
+async fn has_permission(mut ctx: Ctx, Body(request): Body<HasPermissionRequest>) -> Answer<route::HasPermission> {
     // better-auth accepts the deprecated `permission` but checks only `permissions`: a
     // request naming only the old key is granted nothing.
     let permissions = request.permissions;

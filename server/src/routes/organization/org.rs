@@ -13,10 +13,12 @@ use super::{
 use crate::db::{Arg, Lock, invitations, organizations, teams};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
+use crate::routes::Answer;
 use keyward_client::wire::organization::{
     CheckSlugRequest, CreateOrganizationRequest, CreatedOrganization, FullOrganization, Member, Metadata, Organization,
     OrganizationIdRequest, OrganizationQuery, Permissions, SetActiveOrganizationRequest, UpdateOrganizationRequest,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{ErrorCode, StatusResponse};
 
@@ -28,10 +30,7 @@ impl Endpoint for SetActiveOrganizationRequest {}
 
 /// `POST /organization/create`: the caller becomes its first member (the creator role)
 /// and, unless asked not to, it becomes the session's active organization.
-pub(crate) async fn create(
-    mut ctx: Ctx,
-    Body(request): Body<CreateOrganizationRequest>,
-) -> ApiResult<Json<CreatedOrganization>> {
+pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateOrganizationRequest>) -> Answer<route::Create> {
     let Some(data) = ctx.session().await else {
         return Err(ApiError::empty(StatusCode::UNAUTHORIZED));
     };
@@ -109,7 +108,7 @@ pub(crate) async fn insert_for_user(
 }
 
 /// `POST /organization/check-slug`: whether a slug is free.
-pub(crate) async fn check_slug(mut ctx: Ctx, Body(request): Body<CheckSlugRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn check_slug(mut ctx: Ctx, Body(request): Body<CheckSlugRequest>) -> Answer<route::CheckSlug> {
     ctx.require_session().await?;
     let mut db = ctx.auth.0.db.clone();
     if organizations::find_by_slug(&mut db, &request.slug).await?.is_some() {
@@ -119,10 +118,7 @@ pub(crate) async fn check_slug(mut ctx: Ctx, Body(request): Body<CheckSlugReques
 }
 
 /// `POST /organization/update` (needs `organization: [update]`).
-pub(crate) async fn update(
-    mut ctx: Ctx,
-    Body(request): Body<UpdateOrganizationRequest>,
-) -> ApiResult<Json<Organization>> {
+pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateOrganizationRequest>) -> Answer<route::Update> {
     let Some(data) = ctx.session().await else {
         return Err(ApiError::message_only(StatusCode::UNAUTHORIZED, "User not found"));
     };
@@ -177,7 +173,7 @@ pub(crate) async fn update(
 
 /// `POST /organization/delete` (needs `organization: [delete]`): the organization with
 /// its members, invitations and teams.
-pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<OrganizationIdRequest>) -> ApiResult<Json<Organization>> {
+pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<OrganizationIdRequest>) -> Answer<route::Delete> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     if config.disable_organization_deletion {
@@ -346,7 +342,7 @@ pub(crate) async fn set_active(mut ctx: Ctx, Body(request): Body<SetActiveOrgani
 }
 
 /// `GET /organization/list`: the caller's organizations.
-pub(crate) async fn list(mut ctx: Ctx) -> ApiResult<Json<Vec<Organization>>> {
+pub(crate) async fn list(mut ctx: Ctx) -> Answer<route::List> {
     let data = ctx.require_session().await?;
     let mut db = ctx.auth.0.db.clone();
     Ok(Json(organizations::list_for_user(&mut db, &data.user.id).await?))

@@ -13,10 +13,12 @@ use crate::db::organization_roles::{self, RoleKey};
 use crate::db::{Exec, Lock, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
+use crate::routes::Answer;
 use keyward_client::wire::organization::{
     AccessControl, CreateRoleRequest, CreatedRole, OrganizationIdQuery, OrganizationRole, Permissions, RoleSelector,
     RoleSet, SuccessResponse, UpdateRoleRequest, UpdatedRole, parse_role_list,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{ErrorCode, SessionData};
 
@@ -136,7 +138,7 @@ async fn check_grantable(
 }
 
 /// `POST /organization/create-role` (needs `ac: [create]`).
-pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateRoleRequest>) -> ApiResult<Json<CreatedRole>> {
+pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateRoleRequest>) -> Answer<route::CreateRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -206,7 +208,7 @@ fn selector_key(selector: &RoleSelector) -> ApiResult<RoleKey<'_>> {
 
 /// `POST /organization/delete-role` (needs `ac: [delete]`; not a configured role, nor
 /// one that members hold).
-pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<RoleSelector>) -> ApiResult<Json<SuccessResponse>> {
+pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<RoleSelector>) -> Answer<route::DeleteRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -238,10 +240,7 @@ pub(crate) async fn delete(mut ctx: Ctx, Body(request): Body<RoleSelector>) -> A
 }
 
 /// `GET /organization/list-roles` (needs `ac: [read]`).
-pub(crate) async fn list(
-    mut ctx: Ctx,
-    QueryOf(query): QueryOf<OrganizationIdQuery>,
-) -> ApiResult<Json<Vec<OrganizationRole>>> {
+pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<OrganizationIdQuery>) -> Answer<route::ListRoles> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let (organization_id, _) = caller(
@@ -258,7 +257,7 @@ pub(crate) async fn list(
 }
 
 /// `GET /organization/get-role` (needs `ac: [read]`).
-pub(crate) async fn get_role(mut ctx: Ctx, QueryOf(query): QueryOf<RoleSelector>) -> ApiResult<Json<OrganizationRole>> {
+pub(crate) async fn get_role(mut ctx: Ctx, QueryOf(query): QueryOf<RoleSelector>) -> Answer<route::GetRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let (organization_id, _) = caller(
@@ -279,7 +278,7 @@ pub(crate) async fn get_role(mut ctx: Ctx, QueryOf(query): QueryOf<RoleSelector>
 }
 
 /// `POST /organization/update-role` (needs `ac: [update]`).
-pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateRoleRequest>) -> ApiResult<Json<UpdatedRole>> {
+pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateRoleRequest>) -> Answer<route::UpdateRole> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;

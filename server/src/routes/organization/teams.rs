@@ -14,11 +14,13 @@ use super::{
 use crate::db::{Lock, invitations, organizations, teams, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
+use crate::routes::Answer;
 use keyward_client::wire::ErrorCode;
 use keyward_client::wire::organization::{
     CreateTeamRequest, MessageResponse, OrganizationIdQuery, Permissions, RemoveTeamRequest, SetActiveTeamRequest,
-    Team, TeamMember, TeamMemberRequest, TeamMembersQuery, UpdateTeamRequest, UserTeamsQuery,
+    Team, TeamMemberRequest, TeamMembersQuery, UpdateTeamRequest, UserTeamsQuery,
 };
+use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::time::now_millis;
 
 impl Endpoint for CreateTeamRequest {}
@@ -28,7 +30,7 @@ impl Endpoint for SetActiveTeamRequest {}
 impl Endpoint for TeamMemberRequest {}
 
 /// `POST /organization/create-team` (needs `team: [create]`).
-pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateTeamRequest>) -> ApiResult<Json<Team>> {
+pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateTeamRequest>) -> Answer<route::CreateTeam> {
     let Some(data) = ctx.session().await else {
         return Err(ApiError::empty(StatusCode::UNAUTHORIZED));
     };
@@ -61,7 +63,7 @@ pub(crate) async fn create(mut ctx: Ctx, Body(request): Body<CreateTeamRequest>)
 }
 
 /// `GET /organization/list-teams`: the teams of an organization the caller belongs to.
-pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<OrganizationIdQuery>) -> ApiResult<Json<Vec<Team>>> {
+pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<OrganizationIdQuery>) -> Answer<route::ListTeams> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let organization_id = super::organization_or_active(query.organization_id.as_ref(), &data.session)
@@ -74,7 +76,7 @@ pub(crate) async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<OrganizationIdQue
 }
 
 /// `POST /organization/update-team` (needs `team: [update]`).
-pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateTeamRequest>) -> ApiResult<Json<Team>> {
+pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateTeamRequest>) -> Answer<route::UpdateTeam> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -105,7 +107,7 @@ pub(crate) async fn update(mut ctx: Ctx, Body(request): Body<UpdateTeamRequest>)
 
 /// `POST /organization/remove-team` (needs `team: [delete]`; never the caller's active
 /// team, nor an organization's last team unless configured).
-pub(crate) async fn remove(mut ctx: Ctx, Body(request): Body<RemoveTeamRequest>) -> ApiResult<Json<MessageResponse>> {
+pub(crate) async fn remove(mut ctx: Ctx, Body(request): Body<RemoveTeamRequest>) -> Answer<route::RemoveTeam> {
     let session = ctx.session().await;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -186,7 +188,10 @@ pub(crate) async fn set_active(mut ctx: Ctx, Body(request): Body<SetActiveTeamRe
 
 /// `GET /organization/list-user-teams`: the caller's teams (of one organization, or of
 /// all), or another member's (needs `member: [update]`).
-pub(crate) async fn list_for_user(mut ctx: Ctx, QueryOf(query): QueryOf<UserTeamsQuery>) -> ApiResult<Json<Vec<Team>>> {
+pub(crate) async fn list_for_user(
+    mut ctx: Ctx,
+    QueryOf(query): QueryOf<UserTeamsQuery>,
+) -> Answer<route::ListUserTeams> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -241,7 +246,7 @@ pub(crate) async fn list_for_user(mut ctx: Ctx, QueryOf(query): QueryOf<UserTeam
 pub(crate) async fn list_members(
     mut ctx: Ctx,
     QueryOf(query): QueryOf<TeamMembersQuery>,
-) -> ApiResult<Json<Vec<TeamMember>>> {
+) -> Answer<route::ListTeamMembers> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let team_id = query
@@ -301,7 +306,7 @@ async fn team_member_change(
 }
 
 /// `POST /organization/add-team-member` (needs `member: [update]`).
-pub(crate) async fn add_member(mut ctx: Ctx, Body(request): Body<TeamMemberRequest>) -> ApiResult<Json<TeamMember>> {
+pub(crate) async fn add_member(mut ctx: Ctx, Body(request): Body<TeamMemberRequest>) -> Answer<route::AddTeamMember> {
     let (_, team) = team_member_change(
         &mut ctx,
         &request,
@@ -330,7 +335,7 @@ pub(crate) async fn add_member(mut ctx: Ctx, Body(request): Body<TeamMemberReque
 pub(crate) async fn remove_member(
     mut ctx: Ctx,
     Body(request): Body<TeamMemberRequest>,
-) -> ApiResult<Json<MessageResponse>> {
+) -> Answer<route::RemoveTeamMember> {
     let (_, team) = team_member_change(
         &mut ctx,
         &request,

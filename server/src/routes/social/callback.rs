@@ -14,6 +14,7 @@ use crate::routes::email_verification::{VerificationToken, redirect, send_verifi
 use crate::social::state::{self, LinkTarget, NewState, StateData};
 use crate::social::user_info::{self, IncomingAccount};
 use crate::social::{Provider, ProviderProfile, purpose_keys, random_token};
+use keyward_client::wire::routes::{self as route, Route};
 use keyward_client::wire::schema::validate_query;
 use keyward_client::wire::{CallbackParams, SocialErrorCode};
 
@@ -37,7 +38,7 @@ fn default_error_url(ctx: &Ctx) -> String {
         .config
         .error_url
         .clone()
-        .unwrap_or_else(|| format!("{}/error", ctx.auth.0.config.auth_url()))
+        .unwrap_or_else(|| format!("{}{}", ctx.auth.0.config.auth_url(), route::ErrorPage::PATH))
 }
 
 /// `POST /callback/{id}` (`response_mode=form_post`): a redirect to the `GET` with the
@@ -62,7 +63,11 @@ pub(crate) async fn callback_post(
         iss: from_query.iss.or(posted.iss),
     };
     let encoded = serde_urlencoded_params(&merged);
-    let base = format!("{}/callback/{}", ctx.auth.0.config.auth_url(), id);
+    let base = format!(
+        "{}{}",
+        ctx.auth.0.config.auth_url(),
+        route::SocialCallback::path_with(&id)
+    );
     Ok(redirect(&if encoded.is_empty() {
         base
     } else {

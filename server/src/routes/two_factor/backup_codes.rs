@@ -10,6 +10,8 @@ use crate::auth::Auth;
 use crate::db::two_factors;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Answer;
+use keyward_client::wire::routes::two_factor as route;
 use keyward_client::wire::secret::constant_time_eq;
 use keyward_client::wire::{
     BackupCode, BackupCodesResponse, ErrorCode, TwoFactorPasswordRequest, TwoFactorVerifyResponse,
@@ -22,7 +24,7 @@ impl Endpoint for VerifyBackupCodeRequest {}
 pub(crate) async fn generate(
     mut ctx: Ctx,
     Body(request): Body<TwoFactorPasswordRequest>,
-) -> ApiResult<Json<BackupCodesResponse>> {
+) -> Answer<route::GenerateBackupCodes> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -47,7 +49,7 @@ pub(crate) async fn generate(
 pub(crate) async fn verify(
     mut ctx: Ctx,
     Body(request): Body<VerifyBackupCodeRequest>,
-) -> ApiResult<Json<TwoFactorVerifyResponse>> {
+) -> Answer<route::VerifyBackupCode> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let verifier = Verifier::resolve(&mut ctx).await?;

@@ -29,8 +29,10 @@ use crate::hooks::UserHooks;
 use crate::password;
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Answer;
 use crate::routes::Endpoints;
 use crate::routes::sign_up::check_password_not_too_long;
+use keyward_client::wire::routes::two_factor as route;
 use keyward_client::wire::schema::{FieldKind, FieldSpec, RequestSchema};
 use keyward_client::wire::{
     BackupCode, EnableTwoFactorRequest, EnableTwoFactorResponse, ErrorCode, Password, StatusResponse, TotpUri,
@@ -84,14 +86,14 @@ impl UserHooks for DeleteTwoFactorRows {
 /// Adds the `/two-factor/*` routes.
 fn routes(router: Endpoints) -> Endpoints {
     router
-        .post("/two-factor/enable", enable)
-        .post("/two-factor/disable", disable)
-        .post("/two-factor/get-totp-uri", totp::get_uri)
-        .post("/two-factor/verify-totp", totp::verify)
-        .post("/two-factor/send-otp", otp::send)
-        .post("/two-factor/verify-otp", otp::verify)
-        .post("/two-factor/generate-backup-codes", backup_codes::generate)
-        .post("/two-factor/verify-backup-code", backup_codes::verify)
+        .route(route::Enable, enable)
+        .route(route::Disable, disable)
+        .route(route::GetTotpUri, totp::get_uri)
+        .route(route::VerifyTotp, totp::verify)
+        .route(route::SendOtp, otp::send)
+        .route(route::VerifyOtp, otp::verify)
+        .route(route::GenerateBackupCodes, backup_codes::generate)
+        .route(route::VerifyBackupCode, backup_codes::verify)
 }
 
 /// A password field that servers allowing passwordless users make optional.
@@ -231,7 +233,7 @@ fn decode_backup_codes(auth: &Auth, config: &TwoFactorConfig, stored: &str) -> A
 }
 
 /// `POST /two-factor/enable`.
-async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> ApiResult<Json<EnableTwoFactorResponse>> {
+async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> Answer<route::Enable> {
     let data = ctx.require_sensitive_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -288,7 +290,7 @@ async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> Ap
 }
 
 /// `POST /two-factor/disable`: removes the second factor and any trusted device.
-async fn disable(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) -> ApiResult<Json<StatusResponse>> {
+async fn disable(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) -> Answer<route::Disable> {
     let data = ctx.require_sensitive_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;

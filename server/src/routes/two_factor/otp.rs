@@ -12,6 +12,8 @@ use crate::db::two_factors;
 use crate::email::TwoFactorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint};
+use crate::routes::Answer;
+use keyward_client::wire::routes::two_factor as route;
 use keyward_client::wire::secret::constant_time_eq;
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{
@@ -45,7 +47,7 @@ fn matches(auth: &crate::auth::Auth, config: &TwoFactorConfig, stored: &str, inp
 }
 
 /// `POST /two-factor/send-otp`: sends a code to the user being verified.
-pub(crate) async fn send(mut ctx: Ctx, Body(_request): Body<SendOtpRequest>) -> ApiResult<Json<StatusResponse>> {
+pub(crate) async fn send(mut ctx: Ctx, Body(_request): Body<SendOtpRequest>) -> Answer<route::SendOtp> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let Some(sender) = auth.0.otp_sender.clone() else {
@@ -81,10 +83,7 @@ pub(crate) async fn send(mut ctx: Ctx, Body(_request): Body<SendOtpRequest>) -> 
 
 /// `POST /two-factor/verify-otp`: completes a sign-in with a sent code; for a signed-in
 /// user who enabled OTP, the first code switches two-factor on.
-pub(crate) async fn verify(
-    mut ctx: Ctx,
-    Body(request): Body<VerifyCodeRequest>,
-) -> ApiResult<Json<TwoFactorVerifyResponse>> {
+pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyCodeRequest>) -> Answer<route::VerifyOtp> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     let verifier = Verifier::resolve(&mut ctx).await?;

@@ -7,11 +7,11 @@ use super::challenge::{Verifier, assert_not_locked, record_lockout_failure, rese
 use super::{check_password, is_enabled, plugin, set_enabled, totp_for};
 use crate::crypto::totp::unix_now;
 use crate::db::two_factors;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
 use crate::request::{Body, Ctx, Endpoint};
-use keyward_client::wire::{
-    ErrorCode, TotpUri, TotpUriResponse, TwoFactorPasswordRequest, TwoFactorVerifyResponse, VerifyCodeRequest,
-};
+use crate::routes::Answer;
+use keyward_client::wire::routes::two_factor as route;
+use keyward_client::wire::{ErrorCode, TotpUri, TotpUriResponse, TwoFactorPasswordRequest, VerifyCodeRequest};
 
 impl Endpoint for VerifyCodeRequest {}
 
@@ -25,10 +25,7 @@ fn totp_off() -> ApiError {
 }
 
 /// `POST /two-factor/get-totp-uri`: the URI again, for a new authenticator app.
-pub(crate) async fn get_uri(
-    mut ctx: Ctx,
-    Body(request): Body<TwoFactorPasswordRequest>,
-) -> ApiResult<Json<TotpUriResponse>> {
+pub(crate) async fn get_uri(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) -> Answer<route::GetTotpUri> {
     let data = ctx.require_session().await?;
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
@@ -49,10 +46,7 @@ pub(crate) async fn get_uri(
 
 /// `POST /two-factor/verify-totp`: completes a sign-in, or confirms TOTP after enabling it
 /// (which switches two-factor on and rotates the session).
-pub(crate) async fn verify(
-    mut ctx: Ctx,
-    Body(request): Body<VerifyCodeRequest>,
-) -> ApiResult<Json<TwoFactorVerifyResponse>> {
+pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyCodeRequest>) -> Answer<route::VerifyTotp> {
     let auth = ctx.auth.clone();
     let config = plugin(&auth)?;
     if config.totp.disabled {
