@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::session_store::{SessionEvent, SessionState, SessionStore};
 use crate::token_store::{MemoryStore, TokenStore};
 use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Method, ReqwestTransport, Transport};
+use crate::wire::routes::{self as route, Route};
 use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken, TrustedDevice, TwoFactorRedirect};
 
 /// The two-factor plugin's challenge cookie (`better-auth.two_factor`).
@@ -528,6 +529,36 @@ impl AuthClient {
         decode(path, &reply)
     }
 
+    /// `GET` route `R` with `query` (encoded by the caller, from what `R::Request`
+    /// describes); its answer decoded as `R::Response`.
+    pub(crate) async fn get_route<R: Route>(&self, query: Option<&str>) -> Result<R::Response>
+    where
+        R::Response: DeserializeOwned,
+    {
+        const { assert!(matches!(R::METHOD, Method::Get), "get_route takes a GET route") };
+        self.call::<(), _>(R::METHOD, R::PATH, query, None).await
+    }
+
+    /// `POST` route `R` with `query` and `body` as JSON; its answer decoded as `R::Response`.
+    pub(crate) async fn post_route<R: Route>(&self, query: Option<&str>, body: &R::Request) -> Result<R::Response>
+    where
+        R::Request: Serialize,
+        R::Response: DeserializeOwned,
+    {
+        const { assert!(matches!(R::METHOD, Method::Post), "post_route takes a POST route") };
+        self.call(R::METHOD, R::PATH, query, Some(body)).await
+    }
+
+    /// `POST` route `R` with `body` as JSON; the reply undecoded, for callers that read its
+    /// headers too ([`decode_route`] decodes it).
+    pub(crate) async fn post_route_reply<R: Route>(&self, body: &R::Request) -> Result<Reply>
+    where
+        R::Request: Serialize,
+    {
+        const { assert!(matches!(R::METHOD, Method::Post), "post_route_reply takes a POST route") };
+        self.send_json(R::METHOD, R::PATH, body).await
+    }
+
     /// Calls any endpoint, for example one of a custom server plugin. `path` is relative to
     /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request. On
     /// success the refresh rules of [`crate::extension`] that match the call run before
@@ -556,7 +587,7 @@ impl AuthClient {
 
     /// `GET /ok`: whether the server answers.
     pub async fn ok(&self) -> Result<bool> {
-        let reply: crate::wire::OkResponse = self.call::<(), _>(Method::Get, "/ok", None, None).await?;
+        let reply = self.get_route::<route::HealthCheck>(None).await?;
         Ok(reply.ok)
     }
 
@@ -611,6 +642,14 @@ pub(crate) fn decode<T: DeserializeOwned>(path: &str, reply: &Reply) -> Result<T
         message: format!("{path}: {e}"),
         body: String::from_utf8_lossy(&reply.response.body).into_owned(),
     })
+}
+
+/// Decodes the answer of route `R` from a reply.
+pub(crate) fn decode_route<R: Route>(reply: &Reply) -> Result<R::Response>
+where
+    R::Response: DeserializeOwned,
+{
+    decode(R::PATH, reply)
 }
 
 /// Implements `IntoFuture` for a request builder with an `async fn send(self)`.

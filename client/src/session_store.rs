@@ -24,12 +24,12 @@ use futures::FutureExt;
 use futures::Stream;
 use futures::channel::mpsc;
 use futures_signals::signal::{Signal, SignalExt};
-use serde_json::json;
 
 use crate::client::AuthClient;
 use crate::error::{Error, Result};
-use crate::transport::{BoxFuture, Method};
-use crate::wire::{GetSessionQuery, Session, SessionData, User};
+use crate::transport::BoxFuture;
+use crate::wire::routes as route;
+use crate::wire::{EmptyRequest, GetSessionQuery, Session, SessionData, User};
 
 /// What the store knows about the session.
 #[derive(Clone, Debug, PartialEq)]
@@ -240,12 +240,10 @@ pub(crate) fn apply_session(client: &AuthClient, session: Session) {
 /// `GET /get-session` with `query`, following `needsRefresh` with `POST /get-session`.
 pub(crate) async fn request_session(client: &AuthClient, query: GetSessionQuery) -> Result<Option<SessionData>> {
     let query = query.to_query_string();
-    let data: Option<SessionData> = client
-        .call::<(), _>(Method::Get, "/get-session", Some(&query), None)
-        .await?;
+    let data = client.get_route::<route::GetSession>(Some(&query)).await?;
     if data.as_ref().and_then(|d| d.needs_refresh) == Some(true) {
         return client
-            .call(Method::Post, "/get-session", Some(&query), Some(&json!({})))
+            .post_route::<route::RefreshSession>(Some(&query), &EmptyRequest {})
             .await;
     }
     Ok(data)

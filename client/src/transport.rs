@@ -35,24 +35,9 @@ pub trait MaybeSync {}
 #[cfg(target_arch = "wasm32")]
 impl<T: ?Sized> MaybeSync for T {}
 
-/// HTTP method (better-auth uses only these two).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-}
-
-impl Method {
-    /// The method name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        }
-    }
-}
+/// HTTP method (better-auth uses only these two): the wire module's, which each
+/// [route](crate::wire::routes::Route) declares.
+pub use crate::wire::routes::HttpMethod as Method;
 
 /// A request.
 #[derive(Clone, Debug)]

@@ -20,10 +20,10 @@
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
+use crate::wire::routes as route;
 use crate::wire::{
     AccessTokenResponse, AccountInfoResponse, AccountSelector, AccountSummary, IdTokenCredential, LinkSocialRequest,
-    LinkSocialResponse, RefreshTokenResponse, StatusResponse, UnlinkAccountRequest,
+    LinkSocialResponse, RefreshTokenResponse, UnlinkAccountRequest,
 };
 
 /// The account endpoints.
@@ -42,9 +42,7 @@ impl AuthClient {
 impl<'a> Accounts<'a> {
     /// `GET /list-accounts`.
     pub async fn list(self) -> Result<Vec<AccountSummary>> {
-        self.client
-            .call::<(), _>(Method::Get, "/list-accounts", None, None)
-            .await
+        self.client.get_route::<route::ListAccounts>(None).await
     }
 
     /// `POST /unlink-account` (an account `id` from [`Accounts::list`]; needs a fresh session).
@@ -52,19 +50,14 @@ impl<'a> Accounts<'a> {
         let body = UnlinkAccountRequest {
             account_id: account_id.into(),
         };
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/unlink-account", None, Some(&body))
-            .await?;
+        self.client.post_route::<route::UnlinkAccount>(None, &body).await?;
         Ok(())
     }
 
     /// `GET /account-info?accountId=…`: the provider's profile of an OAuth account.
     pub async fn info(self, account_id: &str) -> Result<AccountInfoResponse> {
         let query = crate::api::user::form_query(&[("accountId", account_id)]);
-        self.client
-            .call::<(), _>(Method::Get, "/account-info", Some(&query), None)
-            .await
+        self.client.get_route::<route::AccountInfo>(Some(&query)).await
     }
 
     /// `POST /link-social`: starts linking a provider account to the signed-in user (the
@@ -84,17 +77,13 @@ impl<'a> Accounts<'a> {
     /// refreshes it first when it is about to expire).
     pub async fn access_token(self, account_id: &str) -> Result<AccessTokenResponse> {
         let body = AccountSelector::account(account_id);
-        self.client
-            .call(Method::Post, "/get-access-token", None, Some(&body))
-            .await
+        self.client.post_route::<route::GetAccessToken>(None, &body).await
     }
 
     /// `POST /refresh-token`: new tokens from the provider now.
     pub async fn refresh_token(self, account_id: &str) -> Result<RefreshTokenResponse> {
         let body = AccountSelector::account(account_id);
-        self.client
-            .call(Method::Post, "/refresh-token", None, Some(&body))
-            .await
+        self.client.post_route::<route::RefreshToken>(None, &body).await
     }
 }
 
@@ -138,9 +127,7 @@ impl LinkSocial<'_> {
 
     /// Sends it.
     pub async fn send(self) -> Result<LinkSocialResponse> {
-        self.client
-            .call(Method::Post, "/link-social", None, Some(&self.body))
-            .await
+        self.client.post_route::<route::LinkSocial>(None, &self.body).await
     }
 }
 

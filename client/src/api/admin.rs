@@ -36,19 +36,20 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::api::query_string;
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
 use crate::wire::admin::{
     AdminRoles, AdminUpdateUserRequest, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
     RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
-    UserList, UserResponse, UserSessions,
+    UserList,
 };
-use crate::wire::organization::{FilterValue, HasPermissionResponse, Permissions, Roles, SuccessResponse};
-use crate::wire::{Password, Session, SessionData, SessionToken, StatusResponse, User};
+use crate::wire::organization::{FilterValue, Permissions, Roles};
+use crate::wire::routes::Route;
+use crate::wire::routes::admin as route;
+use crate::wire::{EmptyRequest, Password, Session, SessionData, SessionToken, User};
 
 impl AuthClient {
     /// Admin endpoints (servers with the admin plugin; the caller needs an admin role).
@@ -64,18 +65,16 @@ pub struct AdminApi<'a> {
 }
 
 impl<'a> AdminApi<'a> {
-    async fn post<B: Serialize, T: DeserializeOwned>(self, path: &str, body: &B) -> Result<T> {
-        self.client.call(Method::Post, path, None, Some(body)).await
-    }
-
-    async fn post_user_id<T: DeserializeOwned>(self, path: &str, user_id: impl Into<String>) -> Result<T> {
-        self.post(
-            path,
-            &UserIdRequest {
-                user_id: user_id.into(),
-            },
-        )
-        .await
+    /// `POST` route `R` with a user id.
+    async fn post_user_id<R>(self, user_id: impl Into<String>) -> Result<R::Response>
+    where
+        R: Route<Request = UserIdRequest>,
+        R::Response: DeserializeOwned,
+    {
+        let body = UserIdRequest {
+            user_id: user_id.into(),
+        };
+        self.client.post_route::<R>(None, &body).await
     }
 
     /// Whether a role value (`"admin"`, or several comma-separated) grants `permissions`,
@@ -92,16 +91,14 @@ impl<'a> AdminApi<'a> {
             user_id: user_id.into(),
             role: roles.into(),
         };
-        let answer: UserResponse = self.post("/admin/set-role", &body).await?;
+        let answer = self.client.post_route::<route::SetRole>(None, &body).await?;
         Ok(answer.user)
     }
 
     /// `GET /admin/get-user`.
     pub async fn get_user(self, id: impl Into<String>) -> Result<User> {
         let query = query_string(&GetUserQuery { id: id.into() })?;
-        self.client
-            .call::<(), _>(Method::Get, "/admin/get-user", Some(&query), None)
-            .await
+        self.client.get_route::<route::GetUser>(Some(&query)).await
     }
 
     /// `POST /admin/create-user`; without [`password`](CreateUser::password) the user has
@@ -140,7 +137,7 @@ impl<'a> AdminApi<'a> {
 
     /// `POST /admin/list-user-sessions`: every session of a user, impersonated ones too.
     pub async fn list_user_sessions(self, user_id: impl Into<String>) -> Result<Vec<Session>> {
-        let answer: UserSessions = self.post_user_id("/admin/list-user-sessions", user_id).await?;
+        let answer = self.post_user_id::<route::ListUserSessions>(user_id).await?;
         Ok(answer.sessions)
     }
 
@@ -159,7 +156,7 @@ impl<'a> AdminApi<'a> {
 
     /// `POST /admin/unban-user`.
     pub async fn unban_user(self, user_id: impl Into<String>) -> Result<User> {
-        let answer: UserResponse = self.post_user_id("/admin/unban-user", user_id).await?;
+        let answer = self.post_user_id::<route::UnbanUser>(user_id).await?;
         Ok(answer.user)
     }
 
@@ -171,20 +168,24 @@ impl<'a> AdminApi<'a> {
         let body = UserIdRequest {
             user_id: user_id.into(),
         };
-        self.adopt_session("/admin/impersonate-user", &body).await
+        self.adopt_session::<route::ImpersonateUser>(&body).await
     }
 
     /// `POST /admin/stop-impersonating`: ends the impersonated session and signs this
     /// client back in as the admin (token and session store).
     pub async fn stop_impersonating(self) -> Result<SessionData> {
-        self.adopt_session("/admin/stop-impersonating", &json!({})).await
+        self.adopt_session::<route::StopImpersonating>(&EmptyRequest {}).await
     }
 
     /// Sends a call answering with a session this client now holds: keeps its token (the
     /// `set-auth-token` header's when there is one) and refreshes the session store.
-    async fn adopt_session<B: Serialize>(self, path: &str, body: &B) -> Result<SessionData> {
-        let reply = self.client.send_json(Method::Post, path, body).await?;
-        let data: SessionData = crate::client::decode(path, &reply)?;
+    async fn adopt_session<R>(self, body: &R::Request) -> Result<SessionData>
+    where
+        R: Route<Response = SessionData>,
+        R::Request: Serialize,
+    {
+        let reply = self.client.post_route_reply::<R>(body).await?;
+        let data = crate::client::decode_route::<R>(&reply)?;
         if reply.response.header("set-auth-token").is_none() {
             self.client.set_token(data.session.token.clone())?;
         }
@@ -198,19 +199,19 @@ impl<'a> AdminApi<'a> {
         let body = RevokeUserSessionRequest {
             session_token: token.into(),
         };
-        let _: SuccessResponse = self.post("/admin/revoke-user-session", &body).await?;
+        self.client.post_route::<route::RevokeUserSession>(None, &body).await?;
         Ok(())
     }
 
     /// `POST /admin/revoke-user-sessions`: ends every session of a user.
     pub async fn revoke_user_sessions(self, user_id: impl Into<String>) -> Result<()> {
-        let _: SuccessResponse = self.post_user_id("/admin/revoke-user-sessions", user_id).await?;
+        self.post_user_id::<route::RevokeUserSessions>(user_id).await?;
         Ok(())
     }
 
     /// `POST /admin/remove-user`: deletes the user, with their sessions and accounts.
     pub async fn remove_user(self, user_id: impl Into<String>) -> Result<()> {
-        let _: SuccessResponse = self.post_user_id("/admin/remove-user", user_id).await?;
+        self.post_user_id::<route::RemoveUser>(user_id).await?;
         Ok(())
     }
 
@@ -220,7 +221,7 @@ impl<'a> AdminApi<'a> {
             user_id: user_id.into(),
             new_password: password.into(),
         };
-        let _: StatusResponse = self.post("/admin/set-user-password", &body).await?;
+        self.client.post_route::<route::SetUserPassword>(None, &body).await?;
         Ok(())
     }
 
@@ -231,7 +232,7 @@ impl<'a> AdminApi<'a> {
             permissions: Some(permissions),
             ..Default::default()
         };
-        let answer: HasPermissionResponse = self.post("/admin/has-permission", &body).await?;
+        let answer = self.client.post_route::<route::HasPermission>(None, &body).await?;
         Ok(answer.success)
     }
 }
@@ -281,10 +282,7 @@ impl CreateUser<'_> {
 
     /// Sends it and returns the new user.
     pub async fn send(self) -> Result<User> {
-        let answer: UserResponse = self
-            .client
-            .call(Method::Post, "/admin/create-user", None, Some(&self.body))
-            .await?;
+        let answer = self.client.post_route::<route::CreateUser>(None, &self.body).await?;
         Ok(answer.user)
     }
 }
@@ -343,9 +341,7 @@ impl AdminUpdateUser<'_> {
 
     /// Sends it and returns the user as it is now.
     pub async fn send(self) -> Result<User> {
-        self.client
-            .call(Method::Post, "/admin/update-user", None, Some(&self.body))
-            .await
+        self.client.post_route::<route::UpdateUser>(None, &self.body).await
     }
 }
 
@@ -399,9 +395,7 @@ impl ListUsers<'_> {
     /// Sends it and returns the page, with the total count.
     pub async fn send(self) -> Result<UserList> {
         let query = query_string(&self.query)?;
-        self.client
-            .call::<(), _>(Method::Get, "/admin/list-users", Some(&query), None)
-            .await
+        self.client.get_route::<route::ListUsers>(Some(&query)).await
     }
 }
 
@@ -429,10 +423,7 @@ impl BanUser<'_> {
 
     /// Sends it and returns the banned user.
     pub async fn send(self) -> Result<User> {
-        let answer: UserResponse = self
-            .client
-            .call(Method::Post, "/admin/ban-user", None, Some(&self.body))
-            .await?;
+        let answer = self.client.post_route::<route::BanUser>(None, &self.body).await?;
         Ok(answer.user)
     }
 }
@@ -442,6 +433,8 @@ into_future!(BanUser, User);
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use std::sync::{Arc, Mutex};
+
+    use serde_json::json;
 
     use super::*;
     use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};

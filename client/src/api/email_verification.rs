@@ -10,8 +10,8 @@
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
-use crate::wire::{EmailToken, SendVerificationEmailRequest, StatusResponse, VerifyEmailResponse};
+use crate::wire::routes as route;
+use crate::wire::{EmailToken, SendVerificationEmailRequest, VerifyEmailResponse};
 
 /// The email verification endpoints.
 #[derive(Clone, Copy, Debug)]
@@ -43,10 +43,7 @@ impl<'a> EmailApi<'a> {
     pub async fn verify(self, token: impl Into<EmailToken>) -> Result<VerifyEmailResponse> {
         let token = token.into();
         let query = crate::api::user::form_query(&[("token", token.expose())]);
-        let response = self
-            .client
-            .call::<(), _>(Method::Get, "/verify-email", Some(&query), None)
-            .await?;
+        let response = self.client.get_route::<route::VerifyEmail>(Some(&query)).await?;
         let _ = self.client.refresh_session(false).await;
         Ok(response)
     }
@@ -68,9 +65,8 @@ impl SendVerification<'_> {
 
     /// Sends it.
     pub async fn send(self) -> Result<()> {
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/send-verification-email", None, Some(&self.body))
+        self.client
+            .post_route::<route::SendVerificationEmail>(None, &self.body)
             .await?;
         Ok(())
     }

@@ -43,6 +43,8 @@ use crate::wire::organization::{
     TeamMembersQuery, UpdateMemberRoleRequest, UpdateOrganizationRequest, UpdateRoleRequest, UpdateTeamRequest,
     UpdatedRole, UserInvitation, UserInvitationsQuery, UserTeamsQuery,
 };
+use crate::wire::routes::Route;
+use crate::wire::routes::organization as route;
 use crate::wire::{ErrorCode, StatusResponse};
 
 /// The organization stores a client keeps.
@@ -56,10 +58,10 @@ pub(crate) struct OrganizationStores {
 impl Default for OrganizationStores {
     fn default() -> Self {
         Self {
-            active: Arc::new(QueryStore::new("/organization/get-full-organization")),
-            list: Arc::new(QueryStore::new("/organization/list")),
-            active_member: Arc::new(QueryStore::new("/organization/get-active-member")),
-            active_member_role: Arc::new(QueryStore::new("/organization/get-active-member-role")),
+            active: Arc::new(QueryStore::new(route::GetFullOrganization::PATH)),
+            list: Arc::new(QueryStore::new(route::List::PATH)),
+            active_member: Arc::new(QueryStore::new(route::GetActiveMember::PATH)),
+            active_member_role: Arc::new(QueryStore::new(route::GetActiveMemberRole::PATH)),
         }
     }
 }
@@ -101,25 +103,23 @@ impl AuthClient {
     /// After a successful `/organization/*` call: the session (for the paths that change
     /// it) and the stores, by better-auth's rules.
     async fn after_organization_call(&self, path: &str) {
-        let changes_session = path.starts_with("/organization/set-active")
-            || matches!(
-                path,
-                "/organization/create"
-                    | "/organization/delete"
-                    | "/organization/remove-member"
-                    | "/organization/leave"
-                    | "/organization/accept-invitation"
-            );
+        // `set-active` and `set-active-team`, as better-auth matches them.
+        let changes_session = path.starts_with(route::SetActive::PATH)
+            || [
+                route::Create::PATH,
+                route::Delete::PATH,
+                route::RemoveMember::PATH,
+                route::Leave::PATH,
+                route::AcceptInvitation::PATH,
+            ]
+            .contains(&path);
         if changes_session {
             let _ = crate::session_store::fetch(self, false).await;
         }
         let refresh = StoreRefresh {
             active: true,
-            list: matches!(
-                path,
-                "/organization/create" | "/organization/delete" | "/organization/update"
-            ),
-            member: path.contains("/organization/update-member-role") || path.starts_with("/organization/set-active"),
+            list: [route::Create::PATH, route::Delete::PATH, route::Update::PATH].contains(&path),
+            member: path.contains(route::UpdateMemberRole::PATH) || path.starts_with(route::SetActive::PATH),
         };
         self.refresh_organization_stores(refresh).await;
     }
@@ -201,20 +201,14 @@ pub struct OrganizationApi<'a> {
 }
 
 impl<'a> OrganizationApi<'a> {
-    fn post<B: Serialize + Send + Sync, T: DeserializeOwned + Send>(
-        self,
-        path: &'static str,
-        body: B,
-    ) -> OrganizationCall<'a, B, T> {
-        OrganizationCall::new(self.client, Method::Post, path, body)
-    }
-
-    fn get<B: Serialize + Send + Sync, T: DeserializeOwned + Send>(
-        self,
-        path: &'static str,
-        query: B,
-    ) -> OrganizationCall<'a, B, T> {
-        OrganizationCall::new(self.client, Method::Get, path, query)
+    /// A call of route `R` with its body (or query).
+    fn call<R>(self, body: R::Request) -> OrganizationCall<'a, R::Request, R::Response>
+    where
+        R: Route,
+        R::Request: Serialize + Send + Sync,
+        R::Response: DeserializeOwned + Send,
+    {
+        OrganizationCall::new(self.client, R::METHOD, R::PATH, body)
     }
 
     // ---- stores ----
@@ -255,21 +249,18 @@ impl<'a> OrganizationApi<'a> {
         name: impl Into<String>,
         slug: impl Into<String>,
     ) -> OrganizationCall<'a, CreateOrganizationRequest, CreatedOrganization> {
-        self.post(
-            "/organization/create",
-            CreateOrganizationRequest {
-                name: name.into(),
-                slug: slug.into(),
-                ..Default::default()
-            },
-        )
+        self.call::<route::Create>(CreateOrganizationRequest {
+            name: name.into(),
+            slug: slug.into(),
+            ..Default::default()
+        })
     }
 
     /// `POST /organization/check-slug`: `Ok(())` when the slug is free (else
     /// `ORGANIZATION_SLUG_ALREADY_TAKEN`).
     pub async fn check_slug(self, slug: impl Into<String>) -> Result<()> {
         let _: StatusResponse = self
-            .post("/organization/check-slug", CheckSlugRequest { slug: slug.into() })
+            .call::<route::CheckSlug>(CheckSlugRequest { slug: slug.into() })
             .await?;
         Ok(())
     }
@@ -289,7 +280,7 @@ impl<'a> OrganizationApi<'a> {
     /// `POST /organization/update` (of the active organization unless
     /// [`organization_id`](OrganizationCall::organization_id) is set).
     pub fn update(self) -> OrganizationCall<'a, UpdateOrganizationRequest, Organization> {
-        self.post("/organization/update", UpdateOrganizationRequest::default())
+        self.call::<route::Update>(UpdateOrganizationRequest::default())
     }
 
     /// `POST /organization/delete`.
@@ -297,22 +288,19 @@ impl<'a> OrganizationApi<'a> {
         self,
         organization_id: impl Into<String>,
     ) -> OrganizationCall<'a, OrganizationIdRequest, Organization> {
-        self.post(
-            "/organization/delete",
-            OrganizationIdRequest {
-                organization_id: organization_id.into(),
-            },
-        )
+        self.call::<route::Delete>(OrganizationIdRequest {
+            organization_id: organization_id.into(),
+        })
     }
 
     /// `GET /organization/get-organization` (the active one unless named).
     pub fn get_organization(self) -> OrganizationCall<'a, OrganizationQuery, Option<Organization>> {
-        self.get("/organization/get-organization", OrganizationQuery::default())
+        self.call::<route::GetOrganization>(OrganizationQuery::default())
     }
 
     /// `GET /organization/get-full-organization`: with members, invitations and teams.
     pub fn get_full_organization(self) -> OrganizationCall<'a, OrganizationQuery, Option<FullOrganization>> {
-        self.get("/organization/get-full-organization", OrganizationQuery::default())
+        self.call::<route::GetFullOrganization>(OrganizationQuery::default())
     }
 
     /// `POST /organization/set-active` with an organization id (`None` clears it).
@@ -320,13 +308,10 @@ impl<'a> OrganizationApi<'a> {
         self,
         organization_id: Option<&str>,
     ) -> OrganizationCall<'a, SetActiveOrganizationRequest, Option<Organization>> {
-        self.post(
-            "/organization/set-active",
-            SetActiveOrganizationRequest {
-                organization_id: Some(organization_id.map(str::to_owned)),
-                organization_slug: None,
-            },
-        )
+        self.call::<route::SetActive>(SetActiveOrganizationRequest {
+            organization_id: Some(organization_id.map(str::to_owned)),
+            organization_slug: None,
+        })
     }
 
     /// `POST /organization/set-active` by slug.
@@ -334,18 +319,15 @@ impl<'a> OrganizationApi<'a> {
         self,
         slug: impl Into<String>,
     ) -> OrganizationCall<'a, SetActiveOrganizationRequest, Option<Organization>> {
-        self.post(
-            "/organization/set-active",
-            SetActiveOrganizationRequest {
-                organization_id: None,
-                organization_slug: Some(slug.into()),
-            },
-        )
+        self.call::<route::SetActive>(SetActiveOrganizationRequest {
+            organization_id: None,
+            organization_slug: Some(slug.into()),
+        })
     }
 
     /// `GET /organization/list`: the caller's organizations.
     pub fn list(self) -> OrganizationCall<'a, OrganizationIdQuery, Vec<Organization>> {
-        self.get("/organization/list", OrganizationIdQuery::default())
+        self.call::<route::List>(OrganizationIdQuery::default())
     }
 
     // ---- invitations ----
@@ -356,16 +338,13 @@ impl<'a> OrganizationApi<'a> {
         email: impl Into<String>,
         role: impl Into<Roles>,
     ) -> OrganizationCall<'a, InviteMemberRequest, Invitation> {
-        self.post(
-            "/organization/invite-member",
-            InviteMemberRequest {
-                email: email.into(),
-                role: role.into(),
-                organization_id: None,
-                resend: None,
-                team_id: None,
-            },
-        )
+        self.call::<route::InviteMember>(InviteMemberRequest {
+            email: email.into(),
+            role: role.into(),
+            organization_id: None,
+            resend: None,
+            team_id: None,
+        })
     }
 
     /// `POST /organization/accept-invitation`: the caller joins; the organization becomes
@@ -374,12 +353,9 @@ impl<'a> OrganizationApi<'a> {
         self,
         invitation_id: impl Into<String>,
     ) -> OrganizationCall<'a, InvitationIdRequest, InvitationResponse> {
-        self.post(
-            "/organization/accept-invitation",
-            InvitationIdRequest {
-                invitation_id: invitation_id.into(),
-            },
-        )
+        self.call::<route::AcceptInvitation>(InvitationIdRequest {
+            invitation_id: invitation_id.into(),
+        })
     }
 
     /// `POST /organization/reject-invitation`.
@@ -387,12 +363,9 @@ impl<'a> OrganizationApi<'a> {
         self,
         invitation_id: impl Into<String>,
     ) -> OrganizationCall<'a, InvitationIdRequest, InvitationResponse> {
-        self.post(
-            "/organization/reject-invitation",
-            InvitationIdRequest {
-                invitation_id: invitation_id.into(),
-            },
-        )
+        self.call::<route::RejectInvitation>(InvitationIdRequest {
+            invitation_id: invitation_id.into(),
+        })
     }
 
     /// `POST /organization/cancel-invitation`.
@@ -400,29 +373,26 @@ impl<'a> OrganizationApi<'a> {
         self,
         invitation_id: impl Into<String>,
     ) -> OrganizationCall<'a, InvitationIdRequest, Option<Invitation>> {
-        self.post(
-            "/organization/cancel-invitation",
-            InvitationIdRequest {
-                invitation_id: invitation_id.into(),
-            },
-        )
+        self.call::<route::CancelInvitation>(InvitationIdRequest {
+            invitation_id: invitation_id.into(),
+        })
     }
 
     /// `GET /organization/get-invitation`: an invitation to the caller, with what they
     /// need to decide.
     pub fn get_invitation(self, id: impl Into<String>) -> OrganizationCall<'a, GetInvitationQuery, InvitationDetails> {
-        self.get("/organization/get-invitation", GetInvitationQuery { id: id.into() })
+        self.call::<route::GetInvitation>(GetInvitationQuery { id: id.into() })
     }
 
     /// `GET /organization/list-invitations` (of the active organization unless named).
     pub fn list_invitations(self) -> OrganizationCall<'a, OrganizationIdQuery, Vec<Invitation>> {
-        self.get("/organization/list-invitations", OrganizationIdQuery::default())
+        self.call::<route::ListInvitations>(OrganizationIdQuery::default())
     }
 
     /// `GET /organization/list-user-invitations`: pending invitations to the caller (a
     /// verified address is required).
     pub fn list_user_invitations(self) -> OrganizationCall<'a, UserInvitationsQuery, Vec<UserInvitation>> {
-        self.get("/organization/list-user-invitations", UserInvitationsQuery::default())
+        self.call::<route::ListUserInvitations>(UserInvitationsQuery::default())
     }
 
     // ---- members ----
@@ -432,13 +402,10 @@ impl<'a> OrganizationApi<'a> {
         self,
         member_id_or_email: impl Into<String>,
     ) -> OrganizationCall<'a, RemoveMemberRequest, RemovedMember> {
-        self.post(
-            "/organization/remove-member",
-            RemoveMemberRequest {
-                member_id_or_email: member_id_or_email.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::RemoveMember>(RemoveMemberRequest {
+            member_id_or_email: member_id_or_email.into(),
+            organization_id: None,
+        })
     }
 
     /// `POST /organization/update-member-role`.
@@ -447,40 +414,34 @@ impl<'a> OrganizationApi<'a> {
         member_id: impl Into<String>,
         role: impl Into<Roles>,
     ) -> OrganizationCall<'a, UpdateMemberRoleRequest, Member> {
-        self.post(
-            "/organization/update-member-role",
-            UpdateMemberRoleRequest {
-                role: role.into(),
-                member_id: member_id.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::UpdateMemberRole>(UpdateMemberRoleRequest {
+            role: role.into(),
+            member_id: member_id.into(),
+            organization_id: None,
+        })
     }
 
     /// `GET /organization/get-active-member`.
     pub fn get_active_member(self) -> OrganizationCall<'a, OrganizationIdQuery, Member> {
-        self.get("/organization/get-active-member", OrganizationIdQuery::default())
+        self.call::<route::GetActiveMember>(OrganizationIdQuery::default())
     }
 
     /// `GET /organization/get-active-member-role` (the caller's, or a member's with
     /// [`user_id`](OrganizationCall::user_id)).
     pub fn get_active_member_role(self) -> OrganizationCall<'a, MemberRoleQuery, MemberRole> {
-        self.get("/organization/get-active-member-role", MemberRoleQuery::default())
+        self.call::<route::GetActiveMemberRole>(MemberRoleQuery::default())
     }
 
     /// `POST /organization/leave`.
     pub fn leave(self, organization_id: impl Into<String>) -> OrganizationCall<'a, OrganizationIdRequest, Member> {
-        self.post(
-            "/organization/leave",
-            OrganizationIdRequest {
-                organization_id: organization_id.into(),
-            },
-        )
+        self.call::<route::Leave>(OrganizationIdRequest {
+            organization_id: organization_id.into(),
+        })
     }
 
     /// `GET /organization/list-members` (paged, sorted, filtered with the setters).
     pub fn list_members(self) -> OrganizationCall<'a, ListMembersQuery, MemberList> {
-        self.get("/organization/list-members", ListMembersQuery::default())
+        self.call::<route::ListMembers>(ListMembersQuery::default())
     }
 
     /// `POST /organization/has-permission`: whether the caller's roles (static and
@@ -492,14 +453,11 @@ impl<'a> OrganizationApi<'a> {
     /// [`OrganizationApi::has_permission`] in a named organization.
     pub async fn has_permission_in(self, organization_id: Option<&str>, permissions: Permissions) -> Result<bool> {
         let answer: HasPermissionResponse = self
-            .post(
-                "/organization/has-permission",
-                HasPermissionRequest {
-                    organization_id: organization_id.map(str::to_owned),
-                    permissions: Some(permissions),
-                    permission: None,
-                },
-            )
+            .call::<route::HasPermission>(HasPermissionRequest {
+                organization_id: organization_id.map(str::to_owned),
+                permissions: Some(permissions),
+                permission: None,
+            })
             .await?;
         Ok(answer.success)
     }
@@ -508,65 +466,50 @@ impl<'a> OrganizationApi<'a> {
 
     /// `POST /organization/create-team`.
     pub fn create_team(self, name: impl Into<String>) -> OrganizationCall<'a, CreateTeamRequest, Team> {
-        self.post(
-            "/organization/create-team",
-            CreateTeamRequest {
-                name: name.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::CreateTeam>(CreateTeamRequest {
+            name: name.into(),
+            organization_id: None,
+        })
     }
 
     /// `GET /organization/list-teams`.
     pub fn list_teams(self) -> OrganizationCall<'a, OrganizationIdQuery, Vec<Team>> {
-        self.get("/organization/list-teams", OrganizationIdQuery::default())
+        self.call::<route::ListTeams>(OrganizationIdQuery::default())
     }
 
     /// `POST /organization/update-team`.
     pub fn update_team(self, team_id: impl Into<String>) -> OrganizationCall<'a, UpdateTeamRequest, Team> {
-        self.post(
-            "/organization/update-team",
-            UpdateTeamRequest {
-                team_id: team_id.into(),
-                data: TeamChanges::default(),
-            },
-        )
+        self.call::<route::UpdateTeam>(UpdateTeamRequest {
+            team_id: team_id.into(),
+            data: TeamChanges::default(),
+        })
     }
 
     /// `POST /organization/remove-team`.
     pub fn remove_team(self, team_id: impl Into<String>) -> OrganizationCall<'a, RemoveTeamRequest, MessageResponse> {
-        self.post(
-            "/organization/remove-team",
-            RemoveTeamRequest {
-                team_id: team_id.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::RemoveTeam>(RemoveTeamRequest {
+            team_id: team_id.into(),
+            organization_id: None,
+        })
     }
 
     /// `POST /organization/set-active-team` (`None` clears it).
     pub fn set_active_team(self, team_id: Option<&str>) -> OrganizationCall<'a, SetActiveTeamRequest, Option<Team>> {
-        self.post(
-            "/organization/set-active-team",
-            SetActiveTeamRequest {
-                team_id: Some(team_id.map(str::to_owned)),
-            },
-        )
+        self.call::<route::SetActiveTeam>(SetActiveTeamRequest {
+            team_id: Some(team_id.map(str::to_owned)),
+        })
     }
 
     /// `GET /organization/list-user-teams`.
     pub fn list_user_teams(self) -> OrganizationCall<'a, UserTeamsQuery, Vec<Team>> {
-        self.get("/organization/list-user-teams", UserTeamsQuery::default())
+        self.call::<route::ListUserTeams>(UserTeamsQuery::default())
     }
 
     /// `GET /organization/list-team-members` (of the active team unless named).
     pub fn list_team_members(self, team_id: Option<&str>) -> OrganizationCall<'a, TeamMembersQuery, Vec<TeamMember>> {
-        self.get(
-            "/organization/list-team-members",
-            TeamMembersQuery {
-                team_id: team_id.map(str::to_owned),
-            },
-        )
+        self.call::<route::ListTeamMembers>(TeamMembersQuery {
+            team_id: team_id.map(str::to_owned),
+        })
     }
 
     /// `POST /organization/add-team-member`.
@@ -575,14 +518,11 @@ impl<'a> OrganizationApi<'a> {
         team_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> OrganizationCall<'a, TeamMemberRequest, TeamMember> {
-        self.post(
-            "/organization/add-team-member",
-            TeamMemberRequest {
-                team_id: team_id.into(),
-                user_id: user_id.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::AddTeamMember>(TeamMemberRequest {
+            team_id: team_id.into(),
+            user_id: user_id.into(),
+            organization_id: None,
+        })
     }
 
     /// `POST /organization/remove-team-member`.
@@ -591,14 +531,11 @@ impl<'a> OrganizationApi<'a> {
         team_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> OrganizationCall<'a, TeamMemberRequest, MessageResponse> {
-        self.post(
-            "/organization/remove-team-member",
-            TeamMemberRequest {
-                team_id: team_id.into(),
-                user_id: user_id.into(),
-                organization_id: None,
-            },
-        )
+        self.call::<route::RemoveTeamMember>(TeamMemberRequest {
+            team_id: team_id.into(),
+            user_id: user_id.into(),
+            organization_id: None,
+        })
     }
 
     // ---- dynamic roles ----
@@ -609,55 +546,43 @@ impl<'a> OrganizationApi<'a> {
         name: impl Into<String>,
         permissions: Permissions,
     ) -> OrganizationCall<'a, CreateRoleRequest, CreatedRole> {
-        self.post(
-            "/organization/create-role",
-            CreateRoleRequest {
-                organization_id: None,
-                role: name.into(),
-                permission: permissions,
-            },
-        )
+        self.call::<route::CreateRole>(CreateRoleRequest {
+            organization_id: None,
+            role: name.into(),
+            permission: permissions,
+        })
     }
 
     /// `POST /organization/delete-role` by name.
     pub fn delete_role(self, name: impl Into<String>) -> OrganizationCall<'a, RoleSelector, SuccessResponse> {
-        self.post(
-            "/organization/delete-role",
-            RoleSelector {
-                role_name: Some(name.into()),
-                ..Default::default()
-            },
-        )
+        self.call::<route::DeleteRole>(RoleSelector {
+            role_name: Some(name.into()),
+            ..Default::default()
+        })
     }
 
     /// `GET /organization/list-roles`.
     pub fn list_roles(self) -> OrganizationCall<'a, OrganizationIdQuery, Vec<OrganizationRole>> {
-        self.get("/organization/list-roles", OrganizationIdQuery::default())
+        self.call::<route::ListRoles>(OrganizationIdQuery::default())
     }
 
     /// `GET /organization/get-role` by name.
     pub fn get_role(self, name: impl Into<String>) -> OrganizationCall<'a, RoleSelector, OrganizationRole> {
-        self.get(
-            "/organization/get-role",
-            RoleSelector {
-                role_name: Some(name.into()),
-                ..Default::default()
-            },
-        )
+        self.call::<route::GetRole>(RoleSelector {
+            role_name: Some(name.into()),
+            ..Default::default()
+        })
     }
 
     /// `POST /organization/update-role` by name.
     pub fn update_role(self, name: impl Into<String>) -> OrganizationCall<'a, UpdateRoleRequest, UpdatedRole> {
-        self.post(
-            "/organization/update-role",
-            UpdateRoleRequest {
-                selector: RoleSelector {
-                    role_name: Some(name.into()),
-                    ..Default::default()
-                },
-                data: RoleChanges::default(),
+        self.call::<route::UpdateRole>(UpdateRoleRequest {
+            selector: RoleSelector {
+                role_name: Some(name.into()),
+                ..Default::default()
             },
-        )
+            data: RoleChanges::default(),
+        })
     }
 }
 

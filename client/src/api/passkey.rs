@@ -30,16 +30,16 @@ use crate::authenticator::{Authenticator, Mediation};
 use crate::client::{AuthClient, into_future};
 use crate::error::{Error, Result};
 use crate::query_store::{QueryHandle, QueryStore};
-use crate::transport::Method;
+use crate::wire::routes::Route;
+use crate::wire::routes::passkey as route;
 use crate::wire::{
-    AuthenticatorAttachment, CreationOptions, DeletePasskeyRequest, Passkey, RegisterOptionsQuery, RequestOptions,
-    SessionData, StatusResponse, UpdatePasskeyRequest, UpdatePasskeyResponse, VerifyAuthenticationRequest,
-    VerifyRegistrationRequest, VerifyRegistrationResponse,
+    AuthenticatorAttachment, DeletePasskeyRequest, Passkey, RegisterOptionsQuery, SessionData, UpdatePasskeyRequest,
+    VerifyAuthenticationRequest, VerifyRegistrationRequest, VerifyRegistrationResponse,
 };
 
 /// The `passkeys` store (better-auth's `$listPasskeys`).
 pub(crate) fn passkeys_store() -> Arc<QueryStore<Vec<Passkey>>> {
-    Arc::new(QueryStore::new("/passkey/list-user-passkeys"))
+    Arc::new(QueryStore::new(route::ListUserPasskeys::PATH))
 }
 
 impl AuthClient {
@@ -84,9 +84,7 @@ impl<'a> PasskeyApi<'a> {
 
     /// `GET /passkey/list-user-passkeys`.
     pub async fn list(self) -> Result<Vec<Passkey>> {
-        self.client
-            .call::<(), _>(Method::Get, "/passkey/list-user-passkeys", None, None)
-            .await
+        self.client.get_route::<route::ListUserPasskeys>(None).await
     }
 
     /// `POST /passkey/update-passkey`: renames a passkey.
@@ -95,10 +93,7 @@ impl<'a> PasskeyApi<'a> {
             id: id.to_owned(),
             name: name.into(),
         };
-        let answer: UpdatePasskeyResponse = self
-            .client
-            .call(Method::Post, "/passkey/update-passkey", None, Some(&body))
-            .await?;
+        let answer = self.client.post_route::<route::UpdatePasskey>(None, &body).await?;
         self.client.refresh_passkeys().await;
         Ok(answer.passkey)
     }
@@ -106,10 +101,7 @@ impl<'a> PasskeyApi<'a> {
     /// `POST /passkey/delete-passkey`.
     pub async fn delete(self, id: &str) -> Result<()> {
         let body = DeletePasskeyRequest { id: id.to_owned() };
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/passkey/delete-passkey", None, Some(&body))
-            .await?;
+        self.client.post_route::<route::DeletePasskey>(None, &body).await?;
         self.client.refresh_passkeys().await;
         Ok(())
     }
@@ -162,18 +154,14 @@ impl AddPasskey<'_> {
         let client = self.client;
         let authenticator = client.authenticator()?;
         let query = query_string(&self.query)?;
-        let options: CreationOptions = client
-            .call::<(), _>(Method::Get, "/passkey/generate-register-options", Some(&query), None)
-            .await?;
+        let options = client.get_route::<route::GenerateRegisterOptions>(Some(&query)).await?;
         let response = authenticator.create(options).await.map_err(Error::Passkey)?;
         let body = VerifyRegistrationRequest {
             response: serde_json::to_value(&response).map_err(|e| Error::InvalidRequest { message: e.to_string() })?,
             name: self.name,
             create_session: self.create_session,
         };
-        let answer: VerifyRegistrationResponse = client
-            .call(Method::Post, "/passkey/verify-registration", None, Some(&body))
-            .await?;
+        let answer = client.post_route::<route::VerifyRegistration>(None, &body).await?;
         client.refresh_passkeys().await;
         if answer.session.is_some() {
             let _ = crate::session_store::fetch(client, false).await;
@@ -216,9 +204,7 @@ impl SignInPasskey<'_> {
     pub async fn send(self) -> Result<SessionData> {
         let client = self.client;
         let authenticator = client.authenticator()?;
-        let options: RequestOptions = client
-            .call::<(), _>(Method::Get, "/passkey/generate-authenticate-options", None, None)
-            .await?;
+        let options = client.get_route::<route::GenerateAuthenticateOptions>(None).await?;
         let response = authenticator
             .get(options, self.mediation)
             .await
@@ -226,9 +212,7 @@ impl SignInPasskey<'_> {
         let body = VerifyAuthenticationRequest {
             response: serde_json::to_value(&response).map_err(|e| Error::InvalidRequest { message: e.to_string() })?,
         };
-        let signed_in: SessionData = client
-            .call(Method::Post, "/passkey/verify-authentication", None, Some(&body))
-            .await?;
+        let signed_in = client.post_route::<route::VerifyAuthentication>(None, &body).await?;
         client.refresh_passkeys().await;
         let _ = crate::session_store::fetch(client, false).await;
         Ok(signed_in)

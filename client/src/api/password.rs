@@ -12,10 +12,10 @@
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
+use crate::wire::routes as route;
 use crate::wire::{
     EmailToken, Password, RequestPasswordResetRequest, RequestPasswordResetResponse, ResetPasswordRequest,
-    StatusResponse, VerifyPasswordRequest,
+    VerifyPasswordRequest,
 };
 
 /// The password endpoints.
@@ -59,10 +59,7 @@ impl<'a> PasswordApi<'a> {
             new_password: new_password.into(),
             token: Some(token.into()),
         };
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/reset-password", None, Some(&body))
-            .await?;
+        self.client.post_route::<route::ResetPassword>(None, &body).await?;
         Ok(())
     }
 
@@ -71,10 +68,7 @@ impl<'a> PasswordApi<'a> {
         let body = VerifyPasswordRequest {
             password: password.into(),
         };
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/verify-password", None, Some(&body))
-            .await?;
+        self.client.post_route::<route::VerifyPassword>(None, &body).await?;
         Ok(())
     }
 
@@ -82,12 +76,14 @@ impl<'a> PasswordApi<'a> {
     /// following its redirect. Native targets only (browsers follow redirects themselves).
     #[cfg(not(target_arch = "wasm32"))]
     pub async fn check_reset_link(self, token: &str, callback_url: &str) -> Result<ResetLink> {
-        let path = format!(
-            "/reset-password/{}",
-            percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC)
-        );
+        use crate::wire::routes::Route;
+        let token = percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let path = route::ResetPasswordCallback::path_with(&token);
         let query = crate::api::user::form_query(&[("callbackURL", callback_url)]);
-        let reply = self.client.send_raw(Method::Get, &path, Some(&query), None).await?;
+        let reply = self
+            .client
+            .send_raw(route::ResetPasswordCallback::METHOD, &path, Some(&query), None)
+            .await?;
         let location = reply.response.header("location").unwrap_or_default().to_owned();
         if location.contains("error=") || location.is_empty() {
             Ok(ResetLink::Invalid(location))
@@ -114,7 +110,7 @@ impl RequestReset<'_> {
     /// Sends it.
     pub async fn send(self) -> Result<RequestPasswordResetResponse> {
         self.client
-            .call(Method::Post, "/request-password-reset", None, Some(&self.body))
+            .post_route::<route::RequestPasswordReset>(None, &self.body)
             .await
     }
 }

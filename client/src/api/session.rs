@@ -14,15 +14,15 @@
 //! # let _ = fresh; Ok(()) }
 //! ```
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
 use crate::session_store::{SessionEvent, apply_result, apply_session, request_session};
-use crate::transport::Method;
+use crate::wire::routes as route;
 use crate::wire::{
-    GetSessionQuery, RevokeSessionRequest, Session, SessionData, SessionToken, SignOutResponse, StatusResponse,
-    UpdateSessionRequest, UpdateSessionResponse,
+    EmptyRequest, GetSessionQuery, RevokeSessionRequest, Session, SessionData, SessionToken, SignOutRequest,
+    UpdateSessionRequest,
 };
 
 impl AuthClient {
@@ -37,7 +37,8 @@ impl AuthClient {
     /// `POST /sign-out`: ends the session, forgets the token and cookies, and publishes
     /// the signed-out state.
     pub async fn sign_out(&self) -> Result<()> {
-        let _: SignOutResponse = self.call(Method::Post, "/sign-out", None, Some(&json!({}))).await?;
+        self.post_route::<route::SignOut>(None, &SignOutRequest::default())
+            .await?;
         self.clear_credentials()?;
         self.session_store_set_signed_out(Some(SessionEvent::SignedOut));
         crate::session_store::broadcast(self, crate::session_store::Broadcast::SignOut);
@@ -96,9 +97,7 @@ pub struct Sessions<'a> {
 impl Sessions<'_> {
     /// `GET /list-sessions`: every live session of the user (needs a fresh session).
     pub async fn list(self) -> Result<Vec<Session>> {
-        self.client
-            .call::<(), _>(Method::Get, "/list-sessions", None, None)
-            .await
+        self.client.get_route::<route::ListSessions>(None).await
     }
 
     /// `POST /revoke-session`: ends one session (a token from [`Sessions::list`]).
@@ -106,14 +105,8 @@ impl Sessions<'_> {
     pub async fn revoke(self, token: impl Into<SessionToken>) -> Result<()> {
         let token = token.into();
         let current = self.client.session().get().data.map(|d| d.session.token);
-        let _: StatusResponse = self
-            .client
-            .call(
-                Method::Post,
-                "/revoke-session",
-                None,
-                Some(&RevokeSessionRequest { token: token.clone() }),
-            )
+        self.client
+            .post_route::<route::RevokeSession>(None, &RevokeSessionRequest { token: token.clone() })
             .await?;
         if current.as_ref() == Some(&token) {
             self.client.clear_credentials()?;
@@ -126,9 +119,8 @@ impl Sessions<'_> {
 
     /// `POST /revoke-other-sessions`: ends every session but this one.
     pub async fn revoke_others(self) -> Result<()> {
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/revoke-other-sessions", None, Some(&json!({})))
+        self.client
+            .post_route::<route::RevokeOtherSessions>(None, &EmptyRequest {})
             .await?;
         let _ = self.client.refresh_session(false).await;
         Ok(())
@@ -136,9 +128,8 @@ impl Sessions<'_> {
 
     /// `POST /revoke-sessions`: ends every session, this one included (signs out).
     pub async fn revoke_all(self) -> Result<()> {
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/revoke-sessions", None, Some(&json!({})))
+        self.client
+            .post_route::<route::RevokeSessions>(None, &EmptyRequest {})
             .await?;
         self.client.clear_credentials()?;
         self.client.session_store_set_signed_out(Some(SessionEvent::SignedOut));
@@ -148,14 +139,9 @@ impl Sessions<'_> {
 
     /// `POST /update-session`: sets the session's additional fields.
     pub async fn update(self, fields: Map<String, Value>) -> Result<Session> {
-        let response: UpdateSessionResponse = self
+        let response = self
             .client
-            .call(
-                Method::Post,
-                "/update-session",
-                None,
-                Some(&UpdateSessionRequest { fields }),
-            )
+            .post_route::<route::UpdateSession>(None, &UpdateSessionRequest { fields })
             .await?;
         apply_session(self.client, response.session.clone());
         crate::session_store::broadcast(self.client, crate::session_store::Broadcast::UpdateUser);

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
+use crate::wire::routes::{self as route, Route};
 use crate::wire::{
     IdTokenCredential, Password, SignInEmailRequest, SignInOutcome, SignInResponse, SignInSocialRequest,
     SocialRedirect, SocialSignInOutcome,
@@ -104,11 +104,8 @@ impl SignInEmail<'_> {
     /// `on_two_factor_required` handler. Otherwise the token is stored. Either way the
     /// session store is refreshed.
     pub async fn send(self) -> Result<SignInOutcome> {
-        let reply = self
-            .client
-            .send_json(Method::Post, "/sign-in/email", &self.body)
-            .await?;
-        let outcome: SignInOutcome = crate::client::decode("/sign-in/email", &reply)?;
+        let reply = self.client.post_route_reply::<route::SignInEmail>(&self.body).await?;
+        let outcome = crate::client::decode_route::<route::SignInEmail>(&reply)?;
         if let (SignInOutcome::SignedIn(response), None) = (&outcome, reply.response.header("set-auth-token")) {
             self.client.set_token(response.token.clone())?;
         }
@@ -207,14 +204,14 @@ impl<'a> SignInSocial<'a> {
 
     /// Sends it and returns the provider URL.
     pub async fn send(self) -> Result<SocialRedirect> {
-        let outcome: SocialSignInOutcome = self
-            .client
-            .call(Method::Post, "/sign-in/social", None, Some(&self.body))
-            .await?;
+        let outcome = self.client.post_route::<route::SignInSocial>(None, &self.body).await?;
         match outcome {
             SocialSignInOutcome::Redirect(redirect) => Ok(redirect),
             SocialSignInOutcome::SignedIn(_) => Err(crate::error::Error::Decode {
-                message: "/sign-in/social: a session where a provider URL was expected".into(),
+                message: format!(
+                    "{}: a session where a provider URL was expected",
+                    route::SignInSocial::PATH
+                ),
                 body: String::new(),
             }),
         }
@@ -247,11 +244,9 @@ impl SignInIdToken<'_> {
 
     /// Sends it; the token is stored and the session store refreshed.
     pub async fn send(self) -> Result<SignInResponse> {
-        let reply = self
-            .client
-            .send_json(Method::Post, "/sign-in/social", &self.body)
-            .await?;
-        let response: SignInResponse = crate::client::decode("/sign-in/social", &reply)?;
+        let reply = self.client.post_route_reply::<route::SignInSocial>(&self.body).await?;
+        // With an ID token the answer is always a session (`SocialSignInOutcome::SignedIn`).
+        let response: SignInResponse = crate::client::decode(route::SignInSocial::PATH, &reply)?;
         if reply.response.header("set-auth-token").is_none() {
             self.client.set_token(response.token.clone())?;
         }

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
-use crate::transport::Method;
+use crate::wire::routes as route;
 use crate::wire::{Password, SignUpEmailRequest, SignUpResponse};
 
 /// The sign-up endpoints.
@@ -90,11 +90,8 @@ impl SignUpEmail<'_> {
     /// Sends it. When the server signs the new user in, the token is stored and the
     /// session store refreshed.
     pub async fn send(self) -> Result<SignUpResponse> {
-        let reply = self
-            .client
-            .send_json(Method::Post, "/sign-up/email", &self.body)
-            .await?;
-        let response: SignUpResponse = crate::client::decode("/sign-up/email", &reply)?;
+        let reply = self.client.post_route_reply::<route::SignUpEmail>(&self.body).await?;
+        let response = crate::client::decode_route::<route::SignUpEmail>(&reply)?;
         if let Some(token) = &response.token {
             if reply.response.header("set-auth-token").is_none() {
                 self.client.set_token(token.clone())?;

@@ -28,7 +28,9 @@
 
 use crate::client::{AuthClient, into_future};
 use crate::error::{Error, Result};
-use crate::transport::{MaybeSync, Method};
+use crate::transport::MaybeSync;
+use crate::wire::routes::two_factor as route;
+use crate::wire::routes::{HttpMethod, Route};
 use crate::wire::{
     BackupCode, BackupCodesResponse, EnableTwoFactorRequest, EnableTwoFactorResponse, ErrorCode, OtpCode, Password,
     SendOtpRequest, SignInOutcome, SignInResponse, StatusResponse, TotpSecret, TotpUri, TotpUriResponse,
@@ -205,35 +207,30 @@ impl<'a> TwoFactorApi<'a> {
 
     /// `POST /two-factor/disable`: switches two-factor off (and forgets trusted devices).
     pub fn disable(self) -> PasswordConfirmed<'a, StatusResponse> {
-        PasswordConfirmed::new(self.client, "/two-factor/disable")
+        PasswordConfirmed::new::<route::Disable>(self.client)
     }
 
     /// `POST /two-factor/get-totp-uri`: the setup URI again, for another authenticator.
     pub fn get_totp_uri(self) -> PasswordConfirmed<'a, TotpUriResponse> {
-        PasswordConfirmed::new(self.client, "/two-factor/get-totp-uri")
+        PasswordConfirmed::new::<route::GetTotpUri>(self.client)
     }
 
     /// `POST /two-factor/generate-backup-codes`: a new set, replacing every earlier code.
     pub fn generate_backup_codes(self) -> PasswordConfirmed<'a, BackupCodesResponse> {
-        PasswordConfirmed::new(self.client, "/two-factor/generate-backup-codes")
+        PasswordConfirmed::new::<route::GenerateBackupCodes>(self.client)
     }
 
     /// `POST /two-factor/verify-totp`: completes a sign-in with an authenticator code, or
     /// confirms TOTP right after enabling it.
     pub fn verify_totp(self, code: impl Into<OtpCode>) -> VerifyCode<'a> {
-        VerifyCode::new(self.client, "/two-factor/verify-totp", code.into())
+        VerifyCode::new::<route::VerifyTotp>(self.client, code.into())
     }
 
     /// `POST /two-factor/send-otp`: sends a code by email (or the server's SMS sender).
     pub async fn send_otp(self) -> Result<()> {
-        let result: Result<StatusResponse> = self
+        let result = self
             .client
-            .call(
-                Method::Post,
-                "/two-factor/send-otp",
-                None,
-                Some(&SendOtpRequest::default()),
-            )
+            .post_route::<route::SendOtp>(None, &SendOtpRequest::default())
             .await;
         after_call(self.client, result.as_ref().err()).await;
         result.map(|_| ())
@@ -242,7 +239,7 @@ impl<'a> TwoFactorApi<'a> {
     /// `POST /two-factor/verify-otp`: completes a sign-in with a sent code (for a user who
     /// just enabled OTP, the first code switches it on).
     pub fn verify_otp(self, code: impl Into<OtpCode>) -> VerifyCode<'a> {
-        VerifyCode::new(self.client, "/two-factor/verify-otp", code.into())
+        VerifyCode::new::<route::VerifyOtp>(self.client, code.into())
     }
 
     /// `POST /two-factor/verify-backup-code`: completes a sign-in with a backup code, which
@@ -327,10 +324,7 @@ impl EnableTwoFactor<'_> {
 
     /// Sends it.
     pub async fn send(self) -> Result<EnableTwoFactorResponse> {
-        let result = self
-            .client
-            .call(Method::Post, "/two-factor/enable", None, Some(&self.body))
-            .await;
+        let result = self.client.post_route::<route::Enable>(None, &self.body).await;
         after_call(self.client, result.as_ref().err()).await;
         result
     }
@@ -341,6 +335,7 @@ into_future!(EnableTwoFactor, EnableTwoFactorResponse);
 /// A two-factor call confirmed with the user's password.
 pub struct PasswordConfirmed<'a, T> {
     client: &'a AuthClient,
+    method: HttpMethod,
     path: &'static str,
     body: TwoFactorPasswordRequest,
     answer: std::marker::PhantomData<fn() -> T>,
@@ -356,10 +351,12 @@ impl<T> std::fmt::Debug for PasswordConfirmed<'_, T> {
 }
 
 impl<'a, T: serde::de::DeserializeOwned + Send> PasswordConfirmed<'a, T> {
-    fn new(client: &'a AuthClient, path: &'static str) -> Self {
+    /// A call of route `R`, which takes the password and answers `T`.
+    fn new<R: Route<Request = TwoFactorPasswordRequest, Response = T>>(client: &'a AuthClient) -> Self {
         Self {
             client,
-            path,
+            method: R::METHOD,
+            path: R::PATH,
             body: TwoFactorPasswordRequest::default(),
             answer: std::marker::PhantomData,
         }
@@ -373,7 +370,7 @@ impl<'a, T: serde::de::DeserializeOwned + Send> PasswordConfirmed<'a, T> {
 
     /// Sends it.
     pub async fn send(self) -> Result<T> {
-        let result = self.client.call(Method::Post, self.path, None, Some(&self.body)).await;
+        let result = self.client.call(self.method, self.path, None, Some(&self.body)).await;
         after_call(self.client, result.as_ref().err()).await;
         result
     }
@@ -391,15 +388,21 @@ impl<'a, T: serde::de::DeserializeOwned + Send + 'a> std::future::IntoFuture for
 #[derive(Debug)]
 pub struct VerifyCode<'a> {
     client: &'a AuthClient,
+    method: HttpMethod,
     path: &'static str,
     body: VerifyCodeRequest,
 }
 
 impl<'a> VerifyCode<'a> {
-    fn new(client: &'a AuthClient, path: &'static str, code: OtpCode) -> Self {
+    /// A call of route `R`, which takes a code and completes a sign-in.
+    fn new<R: Route<Request = VerifyCodeRequest, Response = TwoFactorVerifyResponse>>(
+        client: &'a AuthClient,
+        code: OtpCode,
+    ) -> Self {
         Self {
             client,
-            path,
+            method: R::METHOD,
+            path: R::PATH,
             body: VerifyCodeRequest {
                 code,
                 trust_device: None,
@@ -415,7 +418,7 @@ impl<'a> VerifyCode<'a> {
 
     /// Sends it.
     pub async fn send(self) -> Result<TwoFactorVerifyResponse> {
-        let result = verify(self.client, self.path, &self.body).await;
+        let result = verify(self.client, self.method, self.path, &self.body).await;
         after_call(self.client, result.as_ref().err()).await;
         result
     }
@@ -423,8 +426,24 @@ impl<'a> VerifyCode<'a> {
 
 into_future!(VerifyCode, TwoFactorVerifyResponse);
 
-async fn verify<B: serde::Serialize>(client: &AuthClient, path: &str, body: &B) -> Result<TwoFactorVerifyResponse> {
-    let reply = client.send_json(Method::Post, path, body).await?;
+/// [`verify`] at route `R`.
+async fn verify_route<R>(client: &AuthClient, body: &R::Request) -> Result<TwoFactorVerifyResponse>
+where
+    R: Route<Response = TwoFactorVerifyResponse>,
+    R::Request: serde::Serialize,
+{
+    verify(client, R::METHOD, R::PATH, body).await
+}
+
+/// Sends a verification (`method` and `path` of a route answering
+/// [`TwoFactorVerifyResponse`]) and completes a pending sign-in.
+async fn verify<B: serde::Serialize>(
+    client: &AuthClient,
+    method: HttpMethod,
+    path: &str,
+    body: &B,
+) -> Result<TwoFactorVerifyResponse> {
+    let reply = client.send_json(method, path, body).await?;
     let response: TwoFactorVerifyResponse = crate::client::decode(path, &reply)?;
     complete_sign_in(client, &response, reply.response.header("set-auth-token").is_some())?;
     Ok(response)
@@ -454,10 +473,10 @@ impl VerifyBackupCode<'_> {
     pub async fn send(self) -> Result<TwoFactorVerifyResponse> {
         let result = if self.body.disable_session == Some(true) {
             self.client
-                .call(Method::Post, "/two-factor/verify-backup-code", None, Some(&self.body))
+                .post_route::<route::VerifyBackupCode>(None, &self.body)
                 .await
         } else {
-            verify(self.client, "/two-factor/verify-backup-code", &self.body).await
+            verify_route::<route::VerifyBackupCode>(self.client, &self.body).await
         };
         after_call(self.client, result.as_ref().err()).await;
         result

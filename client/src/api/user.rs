@@ -16,10 +16,10 @@ use serde_json::{Map, Value};
 use crate::client::{AuthClient, into_future};
 use crate::error::Result;
 use crate::session_store::{SessionEvent, apply_user};
-use crate::transport::Method;
+use crate::wire::routes as route;
 use crate::wire::{
     ChangeEmailRequest, ChangePasswordRequest, ChangePasswordResponse, DeleteUserRequest, EmailToken, Password,
-    StatusResponse, SuccessMessage, UpdateUserRequest,
+    SuccessMessage, UpdateUserRequest,
 };
 
 /// The user endpoints.
@@ -79,10 +79,7 @@ impl<'a> UserApi<'a> {
     pub async fn confirm_delete(self, token: impl Into<EmailToken>) -> Result<SuccessMessage> {
         let token = token.into();
         let query = form_query(&[("token", token.expose())]);
-        let response: SuccessMessage = self
-            .client
-            .call::<(), _>(Method::Get, "/delete-user/callback", Some(&query), None)
-            .await?;
+        let response = self.client.get_route::<route::DeleteUserCallback>(Some(&query)).await?;
         self.client.clear_credentials()?;
         self.client.session_store_set_signed_out(Some(SessionEvent::SignedOut));
         Ok(response)
@@ -138,10 +135,7 @@ impl UpdateUser<'_> {
 
     /// Sends it, then refreshes the session store (the answer carries no user).
     pub async fn send(self) -> Result<()> {
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/update-user", None, Some(&self.body))
-            .await?;
+        self.client.post_route::<route::UpdateUser>(None, &self.body).await?;
         let _ = self.client.refresh_session(false).await;
         crate::session_store::broadcast(self.client, crate::session_store::Broadcast::UpdateUser);
         Ok(())
@@ -166,10 +160,7 @@ impl ChangeEmail<'_> {
 
     /// Sends it, then refreshes the session store (the email may have changed at once).
     pub async fn send(self) -> Result<()> {
-        let _: StatusResponse = self
-            .client
-            .call(Method::Post, "/change-email", None, Some(&self.body))
-            .await?;
+        self.client.post_route::<route::ChangeEmail>(None, &self.body).await?;
         let _ = self.client.refresh_session(false).await;
         Ok(())
     }
@@ -195,9 +186,9 @@ impl ChangePassword<'_> {
     pub async fn send(self) -> Result<ChangePasswordResponse> {
         let reply = self
             .client
-            .send_json(Method::Post, "/change-password", &self.body)
+            .post_route_reply::<route::ChangePassword>(&self.body)
             .await?;
-        let response: ChangePasswordResponse = crate::client::decode("/change-password", &reply)?;
+        let response = crate::client::decode_route::<route::ChangePassword>(&reply)?;
         match &response.token {
             Some(token) => {
                 if reply.response.header("set-auth-token").is_none() {
@@ -242,10 +233,7 @@ impl DeleteUser<'_> {
     /// Sends it. When the account is gone, the client is signed out; otherwise (a
     /// confirmation email was sent) nothing changes yet.
     pub async fn send(self) -> Result<SuccessMessage> {
-        let response: SuccessMessage = self
-            .client
-            .call(Method::Post, "/delete-user", None, Some(&self.body))
-            .await?;
+        let response = self.client.post_route::<route::DeleteUser>(None, &self.body).await?;
         if response.message == "User deleted" {
             self.client.clear_credentials()?;
             self.client.session_store_set_signed_out(Some(SessionEvent::SignedOut));
