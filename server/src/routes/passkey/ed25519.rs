@@ -14,8 +14,8 @@ use url::Url;
 use webauthn_rs_core::proto::origin::origins_match;
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use super::Registered;
 use super::attestation::{attestation_object, attested_data, flags};
+use super::ceremony::Registered;
 use crate::crypto::{base64url, sha256};
 
 /// Why a registration or an assertion was refused.
