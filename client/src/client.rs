@@ -1,14 +1,18 @@
-//! [`AuthClient`]: configuration, credentials, and the request path every endpoint uses.
+//! [`AuthClient`]: configuration, its builder, and the session entry points. Its
+//! credentials (token, cookies, two-factor state) are in `credentials`, the request path
+//! every endpoint uses in `request`.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+mod credentials;
+mod request;
+
+pub(crate) use request::{decode, decode_route};
+
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::Shared;
 use futures_signals::signal::Mutable;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use url::Url;
 
 use crate::api::two_factor::TwoFactorHandler;
@@ -16,25 +20,9 @@ use crate::cookie_jar::CookieJar;
 use crate::error::{Error, Result};
 use crate::session_store::{SessionEvent, SessionState, SessionStore};
 use crate::token_store::{MemoryStore, TokenStore};
-use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Method, ReqwestTransport, Transport};
-use crate::wire::routes::{self as route, Route};
-use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken, TrustedDevice, TwoFactorRedirect};
-
-/// The two-factor plugin's challenge cookie (`better-auth.two_factor`).
-fn is_challenge_cookie(name: &str) -> bool {
-    name.ends_with(".two_factor") || name.ends_with(".better-auth-passkey")
-}
-
-/// The two-factor plugin's trusted-device cookie (`better-auth.trust_device`).
-fn is_trust_cookie(name: &str) -> bool {
-    name.ends_with(".trust_device")
-}
-
-/// The admin plugin's cookie keeping the admin's session while impersonating
-/// (`better-auth.admin_session`).
-fn is_admin_session_cookie(name: &str) -> bool {
-    name.ends_with(".admin_session")
-}
+use crate::transport::{BoxFuture, ReqwestTransport, Transport};
+use crate::wire::routes as route;
+use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken};
 
 /// How the client proves who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,18 +279,6 @@ impl std::fmt::Debug for AuthClient {
     }
 }
 
-/// A response body read as JSON (`null` for an empty body), with the raw response.
-pub(crate) struct Reply {
-    pub response: HttpResponse,
-    pub json: Value,
-}
-
-fn poisoned<T>(_: T) -> Error {
-    Error::Storage {
-        message: "client state lock poisoned".into(),
-    }
-}
-
 impl AuthClient {
     /// Starts a client for the server at `base_url` (for example `http://localhost:3000`;
     /// `/api/auth` is appended unless the URL has a path).
@@ -337,252 +313,6 @@ impl AuthClient {
     /// The reactive session store.
     pub fn session(&self) -> SessionStore {
         SessionStore::new(self.clone())
-    }
-
-    /// The current session token (bearer mode), loading it from the store if needed.
-    pub fn token(&self) -> Result<Option<SessionToken>> {
-        self.ensure_token_loaded()?;
-        Ok(self.inner.token.lock().map_err(poisoned)?.clone())
-    }
-
-    fn ensure_token_loaded(&self) -> Result<()> {
-        if self.inner.token_loaded.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        let stored = self.inner.token_store.load()?;
-        let trusted = self.inner.token_store.load_trusted_device()?;
-        let mut token = self.inner.token.lock().map_err(poisoned)?;
-        if !self.inner.token_loaded.swap(true, Ordering::AcqRel) {
-            *token = stored;
-            if let Some((name, value)) = trusted.as_ref().and_then(|t| t.expose().split_once('=')) {
-                self.inner.jar.insert(name, value);
-            }
-        }
-        Ok(())
-    }
-
-    /// Keeps the trusted-device cookie in the token store after a response changed it.
-    fn persist_trusted_device(&self) -> Result<()> {
-        match self.inner.jar.find(is_trust_cookie) {
-            Some((name, value)) => self
-                .inner
-                .token_store
-                .save_trusted_device(&TrustedDevice::new(format!("{name}={value}"))),
-            None => self.inner.token_store.clear_trusted_device(),
-        }
-    }
-
-    /// Forgets the bearer token without telling the server (a new sign-in has started;
-    /// in a browser the server's cookie expiry does the same).
-    pub(crate) fn drop_token(&self) -> Result<()> {
-        *self.inner.token.lock().map_err(poisoned)? = None;
-        self.inner.token_loaded.store(true, Ordering::Release);
-        self.inner.token_store.clear()
-    }
-
-    /// The methods of the open two-factor sign-in challenge.
-    pub(crate) fn set_pending_two_factor(&self, methods: Option<Vec<String>>) -> Result<()> {
-        *self.inner.pending_two_factor.lock().map_err(poisoned)? = methods;
-        Ok(())
-    }
-
-    /// Whether the jar holds a two-factor challenge cookie (native targets).
-    pub(crate) fn has_challenge_cookie(&self) -> bool {
-        self.inner.jar.find(is_challenge_cookie).is_some()
-    }
-
-    /// The factors an open two-factor sign-in challenge accepts (`"totp"`, `"otp"`), or
-    /// `None` when no sign-in is waiting for a second factor.
-    pub fn pending_two_factor(&self) -> Option<Vec<String>> {
-        self.inner.pending_two_factor.lock().ok()?.clone()
-    }
-
-    /// Stores a new token (memory and token store).
-    pub(crate) fn set_token(&self, token: SessionToken) -> Result<()> {
-        *self.inner.token.lock().map_err(poisoned)? = Some(token.clone());
-        self.inner.token_loaded.store(true, Ordering::Release);
-        self.inner.token_store.save(&token)
-    }
-
-    /// Forgets the token and cookies (memory and token store), except a trusted-device
-    /// cookie, which outlives sign-out as it does in a browser.
-    pub(crate) fn clear_credentials(&self) -> Result<()> {
-        *self.inner.token.lock().map_err(poisoned)? = None;
-        self.inner.token_loaded.store(true, Ordering::Release);
-        self.inner.jar.retain(is_trust_cookie);
-        self.set_pending_two_factor(None)?;
-        self.inner.token_store.clear()
-    }
-
-    fn url(&self, path: &str, query: Option<&str>) -> Result<Url> {
-        let mut url = self.inner.endpoint.clone();
-        let joined = format!("{}/{}", url.path().trim_end_matches('/'), path.trim_start_matches('/'));
-        url.set_path(&joined);
-        url.set_query(query.filter(|q| !q.is_empty()));
-        Ok(url)
-    }
-
-    /// Sends a request and applies what it returns to the credentials; errors for
-    /// non-success statuses. `3xx` answers are returned as they are.
-    pub(crate) async fn send_raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        body: Option<Vec<u8>>,
-    ) -> Result<Reply> {
-        self.ensure_token_loaded()?;
-        let mut headers = Vec::new();
-        if body.is_some() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
-        match self.inner.mode {
-            CredentialMode::Bearer => {
-                if let Some(token) = self.inner.token.lock().map_err(poisoned)?.as_ref() {
-                    headers.push(("authorization".to_owned(), format!("Bearer {}", token.expose())));
-                }
-                // The two-factor and admin plugins' cookies have no bearer form: send them as
-                // cookies (with the Origin that requests carrying cookies need).
-                let plugin_cookies = self.inner.jar.header_where(|name| {
-                    is_challenge_cookie(name) || is_trust_cookie(name) || is_admin_session_cookie(name)
-                });
-                if let (Some(cookies), false) = (plugin_cookies, cfg!(target_arch = "wasm32")) {
-                    headers.push(("cookie".to_owned(), cookies));
-                    if method == Method::Post {
-                        headers.push(("origin".to_owned(), self.inner.origin.clone()));
-                    }
-                }
-            }
-            CredentialMode::Cookie => {
-                if !cfg!(target_arch = "wasm32") {
-                    if let Some(cookies) = self.inner.jar.header() {
-                        headers.push(("cookie".to_owned(), cookies));
-                    }
-                    if method == Method::Post {
-                        headers.push(("origin".to_owned(), self.inner.origin.clone()));
-                    }
-                }
-            }
-        }
-        headers.extend(self.inner.extra_headers.iter().cloned());
-        let request = HttpRequest {
-            method,
-            url: self.url(path, query)?,
-            headers,
-            body,
-        };
-        let response = self
-            .inner
-            .transport
-            .send(request)
-            .await
-            .map_err(|e| Error::Network { message: e.0 })?;
-        let mut trust_changed = false;
-        for cookie in response.headers_named("set-cookie") {
-            self.inner.jar.apply(cookie);
-            let name = cookie.split('=').next().unwrap_or_default().trim();
-            trust_changed |= is_trust_cookie(name);
-        }
-        if trust_changed {
-            self.persist_trusted_device()?;
-        }
-        if response.status >= 400 {
-            let retry_after = response.header("x-retry-after").and_then(|v| v.trim().parse().ok());
-            return Err(Error::from_response(response.status, &response.body, retry_after));
-        }
-        let json = if response.body.is_empty() || response.status >= 300 {
-            Value::Null
-        } else {
-            serde_json::from_slice(&response.body).map_err(|e| Error::Decode {
-                message: format!("{path}: {e}"),
-                body: String::from_utf8_lossy(&response.body).into_owned(),
-            })?
-        };
-        // better-auth sends `set-auth-token` even on a two-factor challenge, for a session
-        // it has already deleted: never keep that one.
-        let challenge = serde_json::from_value::<TwoFactorRedirect>(json.clone()).is_ok_and(|r| r.two_factor_redirect);
-        if let (Some(token), false) = (response.header("set-auth-token"), challenge) {
-            self.set_token(SessionToken::new(token))?;
-        }
-        Ok(Reply { response, json })
-    }
-
-    /// A JSON request; the reply undecoded.
-    pub(crate) async fn send_json<B: Serialize + ?Sized>(&self, method: Method, path: &str, body: &B) -> Result<Reply> {
-        let body = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
-        self.send_raw(method, path, None, Some(body)).await
-    }
-
-    /// A JSON request decoding a typed answer.
-    pub(crate) async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        body: Option<&B>,
-    ) -> Result<T> {
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
-        let reply = self.send_raw(method, path, query, body).await?;
-        decode(path, &reply)
-    }
-
-    /// `GET` route `R` with `query` (encoded by the caller, from what `R::Request`
-    /// describes); its answer decoded as `R::Response`.
-    pub(crate) async fn get_route<R: Route>(&self, query: Option<&str>) -> Result<R::Response>
-    where
-        R::Response: DeserializeOwned,
-    {
-        const { assert!(matches!(R::METHOD, Method::Get), "get_route takes a GET route") };
-        self.call::<(), _>(R::METHOD, R::PATH, query, None).await
-    }
-
-    /// `POST` route `R` with `query` and `body` as JSON; its answer decoded as `R::Response`.
-    pub(crate) async fn post_route<R: Route>(&self, query: Option<&str>, body: &R::Request) -> Result<R::Response>
-    where
-        R::Request: Serialize,
-        R::Response: DeserializeOwned,
-    {
-        const { assert!(matches!(R::METHOD, Method::Post), "post_route takes a POST route") };
-        self.call(R::METHOD, R::PATH, query, Some(body)).await
-    }
-
-    /// `POST` route `R` with `body` as JSON; the reply undecoded, for callers that read its
-    /// headers too ([`decode_route`] decodes it).
-    pub(crate) async fn post_route_reply<R: Route>(&self, body: &R::Request) -> Result<Reply>
-    where
-        R::Request: Serialize,
-    {
-        const { assert!(matches!(R::METHOD, Method::Post), "post_route_reply takes a POST route") };
-        self.send_json(R::METHOD, R::PATH, body).await
-    }
-
-    /// Calls any endpoint, for example one of a custom server plugin. `path` is relative to
-    /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request. On
-    /// success the refresh rules of [`crate::extension`] that match the call run before
-    /// it returns.
-    ///
-    /// ```no_run
-    /// # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
-    /// use keyward_client::transport::Method;
-    /// let ok: serde_json::Value = client.fetch::<(), _>(Method::Get, "/ok", None).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn fetch<Req: Serialize, Resp: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Req>,
-    ) -> Result<Resp> {
-        let (path, query) = match path.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (path, None),
-        };
-        let answer = self.call(method, path, query, body).await?;
-        self.apply_refresh_rules(method, crate::extension::path_of(path)).await;
-        Ok(answer)
     }
 
     /// `GET /ok`: whether the server answers.
@@ -634,22 +364,6 @@ impl AuthClient {
         }
         result
     }
-}
-
-/// Decodes a typed answer from a reply.
-pub(crate) fn decode<T: DeserializeOwned>(path: &str, reply: &Reply) -> Result<T> {
-    serde_json::from_value(reply.json.clone()).map_err(|e| Error::Decode {
-        message: format!("{path}: {e}"),
-        body: String::from_utf8_lossy(&reply.response.body).into_owned(),
-    })
-}
-
-/// Decodes the answer of route `R` from a reply.
-pub(crate) fn decode_route<R: Route>(reply: &Reply) -> Result<R::Response>
-where
-    R::Response: DeserializeOwned,
-{
-    decode(R::PATH, reply)
 }
 
 /// Implements `IntoFuture` for a request builder with an `async fn send(self)`.
