@@ -50,7 +50,7 @@ use crate::db::sessions::NewSession;
 use crate::db::users::{self, NewUser, UserChanges};
 use crate::db::{AfterCommit, Exec, Tx};
 use crate::error::ApiError;
-use keyward_client::wire::{Session, User};
+use keyward_client::wire::{Session, SessionToken, User};
 
 pub use crate::endpoint_hooks::{EndpointHook, EndpointMatcher, EndpointRequest, EndpointResponse};
 
@@ -111,6 +111,27 @@ pub trait SessionHooks: Send + Sync + 'static {
     async fn after_create(&self, auth: &Auth, session: &Session) {
         let _ = (auth, session);
     }
+
+    /// After a session changed (its expiry rolled forward by get-session, update-session,
+    /// the active organization or team set), once committed.
+    async fn after_update(&self, auth: &Auth, session: &Session) {
+        let _ = (auth, session);
+    }
+
+    /// After sessions ended (sign-out, the revoke endpoints, a password change or reset
+    /// that revokes, the admin's revoke and ban), once committed.
+    async fn after_delete(&self, auth: &Auth, ended: &EndedSessions) {
+        let _ = (auth, ended);
+    }
+}
+
+/// Which sessions ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndedSessions {
+    /// These (by token; unknown tokens included, as the endpoints answer alike).
+    Tokens(Vec<SessionToken>),
+    /// Every session of this user.
+    AllOfUser(String),
 }
 
 /// An account about to be linked to a user: a password (`credential`) or a provider.
@@ -335,4 +356,32 @@ pub(crate) async fn insert_oauth_account(
         after_account_create(auth, exec, account).await;
     }
     Ok(inserted)
+}
+
+/// Queues the session hooks' `after_update` for `session` after the commit.
+pub(crate) async fn after_session_update(auth: &Auth, exec: &mut impl Exec, session: &Session) {
+    if auth.0.hooks.session.is_empty() {
+        return;
+    }
+    let (auth, session) = (auth.clone(), session.clone());
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.session {
+            hook.after_update(&auth, &session).await;
+        }
+    });
+    after_commit(exec, work).await;
+}
+
+/// Queues the session hooks' `after_delete` for `ended` after the commit.
+pub(crate) async fn after_session_delete(auth: &Auth, exec: &mut impl Exec, ended: EndedSessions) {
+    if auth.0.hooks.session.is_empty() {
+        return;
+    }
+    let auth = auth.clone();
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.session {
+            hook.after_delete(&auth, &ended).await;
+        }
+    });
+    after_commit(exec, work).await;
 }

@@ -23,6 +23,7 @@ use crate::db::sessions::{self, NewSession};
 use crate::db::users;
 use crate::db::{Arg, Exec};
 use crate::error::ApiResult;
+use crate::hooks::EndedSessions;
 use crate::secondary_storage::{SecondaryStorage, StorageError, ttl_until};
 use keyward_client::wire::time::{format_iso, now_millis};
 use keyward_client::wire::{Session, SessionData, SessionToken, User};
@@ -216,13 +217,24 @@ impl SessionStore<'_> {
         }
         if self.in_database() {
             let row = sessions::update(exec, &self.auth.0.fields, token, columns, now).await?;
-            return Ok(row.or(updated));
+            updated = row.or(updated);
+        }
+        if let Some(session) = &updated {
+            crate::hooks::after_session_update(self.auth, exec, session).await;
         }
         Ok(updated)
     }
 
-    /// Ends the session with `token` (nothing happens for an unknown token).
+    /// Ends the session with `token` (nothing happens for an unknown token), then the
+    /// session hooks' `after_delete`.
     pub async fn delete(&self, exec: &mut impl Exec, token: &str) -> ApiResult<()> {
+        self.end(exec, token).await?;
+        let ended = EndedSessions::Tokens(vec![SessionToken::new(token.to_owned())]);
+        crate::hooks::after_session_delete(self.auth, exec, ended).await;
+        Ok(())
+    }
+
+    async fn end(&self, exec: &mut impl Exec, token: &str) -> ApiResult<()> {
         if let Some(storage) = self.storage() {
             if let Some(raw) = storage.get(token).await?
                 && let Ok(cached) = serde_json::from_str::<CachedSession>(&raw)
@@ -246,11 +258,23 @@ impl SessionStore<'_> {
         Ok(())
     }
 
-    /// Ends the sessions with these tokens.
+    /// Ends the sessions with these tokens, then the session hooks' `after_delete`.
     pub async fn delete_many(&self, exec: &mut impl Exec, tokens: &[&str]) -> ApiResult<()> {
         if tokens.is_empty() {
             return Ok(());
         }
+        self.end_many(exec, tokens).await?;
+        let ended = EndedSessions::Tokens(
+            tokens
+                .iter()
+                .map(|token| SessionToken::new((*token).to_owned()))
+                .collect(),
+        );
+        crate::hooks::after_session_delete(self.auth, exec, ended).await;
+        Ok(())
+    }
+
+    async fn end_many(&self, exec: &mut impl Exec, tokens: &[&str]) -> ApiResult<()> {
         if let Some(storage) = self.storage() {
             for token in tokens {
                 storage.delete(token).await?;
@@ -267,8 +291,15 @@ impl SessionStore<'_> {
         Ok(())
     }
 
-    /// Ends every session of `user_id`; returns how many were live.
+    /// Ends every session of `user_id`, then the session hooks' `after_delete`; returns
+    /// how many were live.
     pub async fn delete_for_user(&self, exec: &mut impl Exec, user_id: &str) -> ApiResult<u64> {
+        let ended = self.end_for_user(exec, user_id).await?;
+        crate::hooks::after_session_delete(self.auth, exec, EndedSessions::AllOfUser(user_id.to_owned())).await;
+        Ok(ended)
+    }
+
+    async fn end_for_user(&self, exec: &mut impl Exec, user_id: &str) -> ApiResult<u64> {
         let Some(storage) = self.storage() else {
             return Ok(sessions::delete_for_user(exec, user_id).await?);
         };

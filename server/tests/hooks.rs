@@ -529,3 +529,70 @@ crate::on_both_databases! {
         assert_eq!(strict.count("user").await, 0, "the user insert was rolled back with it");
     }
 }
+
+/// Session update and delete hooks: a refreshed expiry, a sign-out, revoking all.
+#[derive(Clone, Default)]
+struct SessionLog {
+    events: Arc<Mutex<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::SessionHooks for SessionLog {
+    async fn after_update(&self, _auth: &Auth, session: &keyward_server::wire::Session) {
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .push(format!("update {}", session.user_id));
+    }
+
+    async fn after_delete(&self, _auth: &Auth, ended: &keyward_server::hooks::EndedSessions) {
+        use keyward_server::hooks::EndedSessions;
+        let event = match ended {
+            EndedSessions::Tokens(tokens) => format!("delete {} token(s)", tokens.len()),
+            EndedSessions::AllOfUser(user_id) => format!("delete all of {user_id}"),
+        };
+        self.events.lock().expect("not poisoned").push(event);
+    }
+}
+
+crate::on_both_databases! {
+    async fn session_update_and_delete_hooks_run(backend: Backend) {
+        let hooks = SessionLog::default();
+        let events = hooks.events.clone();
+        let app = TestApp::with_builder(
+            backend,
+            |config| config.session.update_age = std::time::Duration::ZERO,
+            move |builder| builder.session_hooks(hooks),
+        )
+        .await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        let me = app.get("/get-session").cookies(&ada).send().await;
+        let user_id = me.json()["user"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(
+            *events.lock().expect("not poisoned"),
+            vec![format!("update {user_id}")],
+            "updateAge 0: get-session rolled the expiry forward"
+        );
+        events.lock().expect("not poisoned").clear();
+
+        let signed_out = app.post("/sign-out").cookies(&ada).json(&json!({})).send().await;
+        assert_eq!(signed_out.status, StatusCode::OK, "{}", signed_out.text());
+        assert_eq!(*events.lock().expect("not poisoned"), vec!["delete 1 token(s)".to_owned()]);
+        let signed_in = app
+            .post("/sign-in/email")
+            .json(&json!({"email": "ada@example.com", "password": "password123"}))
+            .send()
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text());
+        let mut again = crate::common::Client::default();
+        again.store(&signed_in);
+        events.lock().expect("not poisoned").clear();
+        let revoked = app.post("/revoke-sessions").cookies(&again).json(&json!({})).send().await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+        assert_eq!(
+            *events.lock().expect("not poisoned"),
+            vec![format!("update {user_id}"), format!("delete all of {user_id}")],
+            "the session lookup of revoke-sessions refreshed it first (updateAge 0)"
+        );
+    }
+}
