@@ -52,6 +52,8 @@ use std::sync::Arc;
 
 use crate::config::{AdditionalField, Config, RateLimitRule};
 use crate::db::schema::Table;
+use keyward_client::wire::ErrorCode;
+
 use crate::hooks::{AccountHooks, EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
 
 pub use crate::request::JsonBody;
@@ -147,10 +149,16 @@ impl Setup<'_> {
         self
     }
 
-    /// Error codes the plugin answers with (`SOME_CODE`); two plugins may not share one.
+    /// Error codes the plugin answers with (`SOME_CODE`): two plugins may not share one,
+    /// and none may be a code of better-auth's core or of a plugin Keyward ships (a client
+    /// matching on `INVALID_TOKEN` must not get another plugin's meaning of it).
     pub fn error_codes(&mut self, codes: &[&str]) -> &mut Self {
         for code in codes {
-            self.declared.claim(self.plugin, format!("error code `{code}`"));
+            let what = format!("error code `{code}`");
+            if !matches!(ErrorCode::parse(code), ErrorCode::Other(_)) {
+                self.declared.owners.entry(what.clone()).or_insert("better-auth");
+            }
+            self.declared.claim(self.plugin, what);
         }
         self
     }

@@ -269,6 +269,7 @@ struct Clashing {
     table: Option<&'static str>,
     user_field: Option<&'static str>,
     route: Option<&'static str>,
+    code: Option<&'static str>,
 }
 
 impl keyward_server::plugin::Plugin for Clashing {
@@ -283,6 +284,9 @@ impl keyward_server::plugin::Plugin for Clashing {
                 table,
                 vec![Column::new("x", keyward_server::db::FieldType::String, false)],
             ));
+        }
+        if let Some(code) = self.code {
+            setup.error_codes(&[code, "MINE_OWN_CODE"]);
         }
         if let Some(field) = self.user_field {
             setup.user_field(keyward_server::config::AdditionalField::new(
@@ -319,6 +323,7 @@ async fn clashing_plugins_refuse_to_start() {
         table: None,
         user_field: None,
         route: None,
+        code: None,
     };
     let table = clash(
         Clashing {
@@ -353,6 +358,19 @@ async fn clashing_plugins_refuse_to_start() {
     )
     .await;
     assert!(route.contains("POST /sign-in/email is registered twice"), "{route}");
+    let code = clash(
+        Clashing {
+            code: Some("INVALID_TOKEN"),
+            ..none
+        },
+        None,
+    )
+    .await;
+    assert!(
+        code.contains("error code `INVALID_TOKEN` is declared by `better-auth` and by `mine`"),
+        "{code}"
+    );
+    assert!(!code.contains("MINE_OWN_CODE"), "{code}");
     let id = clash(Clashing { id: "admin", ..none }, Some(AdminConfig::default())).await;
     assert!(
         id.contains("plugin id `admin` is declared by `admin` and by `admin`"),
