@@ -378,6 +378,18 @@ async fn clashing_plugins_refuse_to_start() {
     );
 }
 
+/// Whether `select` (one `$1` parameter, `value`) finds a row through the pool: what other
+/// requests see, so a row written in a transaction shows only once it is committed.
+async fn committed(auth: &Auth, select: &str, value: &str) -> bool {
+    use keyward_server::db::Exec;
+    let mut db = auth.db().clone();
+    db.fetch_optional(select, keyward_server::args![value])
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
 /// User update hooks: `before_update` trims a new name and refuses one; `after_update`
 /// sees the committed row. Verification hooks see every stored token, after the commit.
 #[derive(Clone, Default)]
@@ -420,17 +432,12 @@ impl UserHooks for Watchful {
 #[async_trait::async_trait]
 impl keyward_server::hooks::VerificationHooks for Watchful {
     async fn after_create(&self, auth: &Auth, verification: &keyward_server::hooks::NewVerification) {
-        use keyward_server::db::Exec;
-        let mut db = auth.db().clone();
-        let visible = db
-            .fetch_optional(
-                r#"select "id" from "verification" where "identifier" = $1"#,
-                keyward_server::args![verification.identifier.as_str()],
-            )
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let visible = committed(
+            auth,
+            r#"select "id" from "verification" where "identifier" = $1"#,
+            &verification.identifier,
+        )
+        .await;
         let kind = verification.identifier.split(':').next().unwrap_or_default().to_owned();
         self.verifications.lock().expect("not poisoned").push((kind, visible));
     }
@@ -490,17 +497,7 @@ struct SsoOnly {
 #[async_trait::async_trait]
 impl keyward_server::hooks::AccountHooks for SsoOnly {
     async fn after_create(&self, auth: &Auth, account: &keyward_server::db::accounts::Account) {
-        use keyward_server::db::Exec;
-        let mut db = auth.db().clone();
-        let visible = db
-            .fetch_optional(
-                r#"select "id" from "account" where "id" = $1"#,
-                keyward_server::args![account.id.as_str()],
-            )
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let visible = committed(auth, r#"select "id" from "account" where "id" = $1"#, &account.id).await;
         self.created
             .lock()
             .expect("not poisoned")
