@@ -100,7 +100,7 @@ impl<'a> Api<'a> {
     /// A user's current two-factor backup codes, decrypted (better-auth's server-only
     /// `viewBackupCodes`). Call it only for the user an authenticated request belongs to.
     pub async fn view_backup_codes(&self, user_id: &str) -> ApiResult<BackupCodesResponse> {
-        crate::routes::view_backup_codes(self.auth, user_id).await
+        crate::plugins::two_factor::view_backup_codes(self.auth, user_id).await
     }
 
     /// Adds a user to an organization directly, without an invitation, with `role`
@@ -114,7 +114,7 @@ impl<'a> Api<'a> {
         role: impl Into<keyward_client::wire::organization::Roles>,
         team_id: Option<&str>,
     ) -> ApiResult<keyward_client::wire::organization::Member> {
-        crate::routes::add_member(self.auth, user_id, organization_id, role.into(), team_id).await
+        crate::plugins::organization::add_member(self.auth, user_id, organization_id, role.into(), team_id).await
     }
 
     /// Creates an organization with `user_id` as its first member, with the creator role
@@ -126,7 +126,8 @@ impl<'a> Api<'a> {
         user_id: &str,
         request: &keyward_client::wire::organization::CreateOrganizationRequest,
     ) -> ApiResult<keyward_client::wire::organization::Organization> {
-        let (organization, _, _) = crate::routes::create_organization(self.auth, user_id, request).await?;
+        let (organization, _, _) =
+            crate::plugins::organization::create_organization(self.auth, user_id, request).await?;
         Ok(organization)
     }
 

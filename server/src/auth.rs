@@ -11,7 +11,7 @@ use crate::cookies::CookieNames;
 use crate::crypto::symmetric::EncryptionKeys;
 use crate::db::schema::{MigrationReport, Table, core_tables, migrate};
 use crate::db::{Db, Dialect, Exec, ModelFields, SessionReads};
-use crate::email::{EmailError, EmailOtpSender, EmailSender, OtpSender};
+use crate::email::{EmailError, EmailSender, OtpSender};
 use crate::origin::{OriginPolicy, origin_of};
 use crate::plugin::Plugin;
 use crate::rate_limit::{MemoryStore, RateLimitStore, SecondaryStorageStore};
@@ -63,6 +63,8 @@ pub(crate) struct AuthInner {
     pub plugin_tables: Vec<Table>,
     /// The plugins' rate-limit rules.
     pub plugin_rate_limits: Vec<(String, RateLimitRule)>,
+    /// The plugins' steps after a password sign-in.
+    pub sign_in_steps: Vec<Arc<dyn crate::plugin::SignInStep>>,
 }
 
 /// A running Keyward server's shared state. Clone it freely.
@@ -196,7 +198,7 @@ impl AuthBuilder {
             ) as Arc<dyn SecondaryStorage>),
             (None, None) => None,
         };
-        let mut plugins = crate::routes::builtin_plugins(&self.config);
+        let mut plugins = crate::plugins::enabled(&self.config);
         plugins.extend(self.plugins);
         let mut declared = crate::plugin::declare(&self.config, &plugins)?;
         let mut user_fields = self.config.user.additional_fields.clone();
@@ -206,14 +208,7 @@ impl AuthBuilder {
         let mut hooks = std::mem::take(&mut declared.hooks);
         hooks.extend(self.hooks);
         let fields = ModelFields::new(user_fields, session_fields);
-        let otp_sender = match &self.config.two_factor {
-            Some(two_factor) if two_factor.otp.enabled => self.otp_sender.or_else(|| {
-                email.clone().map(|email| {
-                    Arc::new(EmailOtpSender::new(email, self.config.app_name.clone())) as Arc<dyn OtpSender>
-                })
-            }),
-            _ => None,
-        };
+        let otp_sender = crate::plugins::two_factor::otp_sender(&self.config, self.otp_sender, email.clone());
         let mut trusted = Vec::new();
         if let Some(origin) = origin_of(self.config.base_url.as_str()) {
             trusted.push(origin);
@@ -233,6 +228,7 @@ impl AuthBuilder {
             plugins,
             plugin_tables: declared.tables,
             plugin_rate_limits: declared.rate_limits,
+            sign_in_steps: declared.sign_in_steps,
             config: self.config,
             session_reads: (db.dialect() == Dialect::Postgres)
                 .then(|| SessionReads::new(db.clone(), fields.clone(), SessionReads::in_flight_limit())),

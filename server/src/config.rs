@@ -2,9 +2,8 @@
 //! ([`Config::from_env`]; every variable is in [`ENV_VARIABLES`] and the README's table).
 //! Option names follow better-auth's where one exists.
 
-mod env;
+pub(crate) mod env;
 mod options;
-mod plugins;
 
 use std::time::Duration;
 
@@ -12,15 +11,17 @@ use url::Url;
 
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
+pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
+pub use crate::plugins::passkey::PasskeyConfig;
+pub use crate::plugins::two_factor::{
+    AccountLockoutConfig, BackupCodeConfig, BackupCodeStorage, OtpConfig, OtpStorage, TotpConfig, TwoFactorConfig,
+};
 pub use env::{ENV_VARIABLES, EnvVariable};
 pub use options::{
     AccountConfig, AccountLinkingConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig,
     DeleteUserConfig, EmailPasswordConfig, EmailTransportConfig, EmailVerificationConfig, RateLimitConfig,
     RateLimitRule, SessionConfig, StateStrategy, TrustedProxy, UserConfig,
-};
-pub use plugins::{
-    AccountLockoutConfig, AdminConfig, BackupCodeConfig, BackupCodeStorage, DynamicAccessControlConfig,
-    OrganizationConfig, OtpConfig, OtpStorage, PasskeyConfig, TeamsConfig, TotpConfig, TwoFactorConfig,
 };
 
 /// better-auth's development fallback secret. Keyward uses it only in debug builds when

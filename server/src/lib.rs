@@ -40,6 +40,7 @@ pub(crate) mod log_safe;
 pub mod origin;
 pub mod password;
 pub mod plugin;
+mod plugins;
 pub mod rate_limit;
 mod request;
 mod routes;

@@ -52,7 +52,9 @@ use std::sync::Arc;
 
 use crate::config::{AdditionalField, Config, RateLimitRule};
 use crate::db::schema::Table;
-use keyward_client::wire::ErrorCode;
+use crate::error::ApiResult;
+use crate::request::Ctx;
+use keyward_client::wire::{ErrorCode, SessionData, SignInOutcome};
 
 use crate::hooks::{AccountHooks, EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
 
@@ -149,6 +151,12 @@ impl Setup<'_> {
         self
     }
 
+    /// Runs `step` after every password sign-in (Keyward's own plugins only).
+    pub(crate) fn sign_in_step(&mut self, step: impl SignInStep) -> &mut Self {
+        self.declared.sign_in_steps.push(Arc::new(step));
+        self
+    }
+
     /// Error codes the plugin answers with (`SOME_CODE`): two plugins may not share one,
     /// and none may be a code of better-auth's core or of a plugin Keyward ships (a client
     /// matching on `INVALID_TOKEN` must not get another plugin's meaning of it).
@@ -164,6 +172,15 @@ impl Setup<'_> {
     }
 }
 
+/// A step after a password sign-in made its session, before it is answered: it may take
+/// the sign-in over and answer something else (the two-factor plugin's challenge).
+/// Crate-internal: it works on the request context of Keyward's own routes.
+#[async_trait::async_trait]
+pub(crate) trait SignInStep: Send + Sync + 'static {
+    /// `Some` answers in the sign-in's place (the step ends or keeps the session itself).
+    async fn after_sign_in(&self, ctx: &mut Ctx, data: &SessionData) -> ApiResult<Option<SignInOutcome>>;
+}
+
 /// Everything the plugins declared, with who declared what.
 #[derive(Default)]
 pub(crate) struct Declared {
@@ -172,6 +189,7 @@ pub(crate) struct Declared {
     pub tables: Vec<Table>,
     pub hooks: Hooks,
     pub rate_limits: Vec<(String, RateLimitRule)>,
+    pub sign_in_steps: Vec<Arc<dyn SignInStep>>,
     owners: HashMap<String, &'static str>,
     conflicts: Vec<String>,
 }
@@ -205,18 +223,30 @@ pub(crate) fn declare(config: &Config, plugins: &[Arc<dyn Plugin>]) -> Result<De
     for table in ["user", "session", "account", "verification"] {
         declared.claim("core", format!("table `{table}`"));
     }
+    run_setup(config, plugins, &mut declared);
+    if declared.conflicts.is_empty() {
+        Ok(declared)
+    } else {
+        Err(PluginConflict(std::mem::take(&mut declared.conflicts)))
+    }
+}
+
+/// What `plugins` declare, conflicts aside (for checks that name the configuration's own
+/// source of a clash, such as an environment variable).
+pub(crate) fn declared_by(config: &Config, plugins: &[Arc<dyn Plugin>]) -> Declared {
+    let mut declared = Declared::default();
+    run_setup(config, plugins, &mut declared);
+    declared
+}
+
+fn run_setup(config: &Config, plugins: &[Arc<dyn Plugin>], declared: &mut Declared) {
     for plugin in plugins {
         declared.claim(plugin.id(), format!("plugin id `{}`", plugin.id()));
         let mut setup = Setup {
             config,
             plugin: plugin.id(),
-            declared: &mut declared,
+            declared,
         };
         plugin.setup(&mut setup);
-    }
-    if declared.conflicts.is_empty() {
-        Ok(declared)
-    } else {
-        Err(PluginConflict(std::mem::take(&mut declared.conflicts)))
     }
 }

@@ -2,7 +2,7 @@
 //! that does not parse is a [`ConfigError::InvalidVariable`] naming the variable; blank
 //! values count as unset.
 
-mod formats;
+pub(crate) mod formats;
 mod plugins;
 mod social;
 mod variables;
@@ -32,23 +32,23 @@ pub use variables::{ENV_VARIABLES, EnvVariable};
 
 /// The variable source, with typed readers. Each returns `Ok(None)` when the variable is
 /// unset or blank.
-struct Env<'a> {
+pub(crate) struct Env<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl Env<'_> {
     /// The value as given.
-    fn raw(&self, name: &'static str) -> Option<String> {
+    pub(crate) fn raw(&self, name: &'static str) -> Option<String> {
         debug_assert!(variables::is_listed(name), "{name} is missing from ENV_VARIABLES");
         (self.lookup)(name).filter(|value| !value.trim().is_empty())
     }
 
     /// The value, trimmed.
-    fn text(&self, name: &'static str) -> Option<String> {
+    pub(crate) fn text(&self, name: &'static str) -> Option<String> {
         self.raw(name).map(|value| value.trim().to_owned())
     }
 
-    fn parsed<T>(
+    pub(crate) fn parsed<T>(
         &self,
         name: &'static str,
         parse: impl FnOnce(&'static str, &str) -> Result<T, ConfigError>,
@@ -56,20 +56,25 @@ impl Env<'_> {
         self.raw(name).map(|value| parse(name, &value)).transpose()
     }
 
-    fn switch(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    pub(crate) fn switch(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
         self.parsed(name, parse_switch)
     }
 
-    fn seconds(&self, name: &'static str) -> Result<Option<Duration>, ConfigError> {
+    pub(crate) fn seconds(&self, name: &'static str) -> Result<Option<Duration>, ConfigError> {
         self.parsed(name, parse_seconds)
     }
 
-    fn seconds_or_zero(&self, name: &'static str) -> Result<Option<Duration>, ConfigError> {
+    pub(crate) fn seconds_or_zero(&self, name: &'static str) -> Result<Option<Duration>, ConfigError> {
         self.parsed(name, parse_seconds_or_zero)
     }
 
     /// A whole number from `min` to `max`, converted to the field's type.
-    fn whole<T: TryFrom<u64>>(&self, name: &'static str, min: u64, max: u64) -> Result<Option<T>, ConfigError> {
+    pub(crate) fn whole<T: TryFrom<u64>>(
+        &self,
+        name: &'static str,
+        min: u64,
+        max: u64,
+    ) -> Result<Option<T>, ConfigError> {
         self.parsed(name, |name, value| {
             let number = parse_whole(name, value, min, max)?;
             T::try_from(number).map_err(|_| ConfigError::InvalidVariable {
@@ -79,13 +84,13 @@ impl Env<'_> {
         })
     }
 
-    fn list(&self, name: &'static str) -> Option<Vec<String>> {
+    pub(crate) fn list(&self, name: &'static str) -> Option<Vec<String>> {
         self.raw(name).map(|value| parse_list(&value))
     }
 }
 
 /// Replaces `target` when the variable was set.
-fn set<T>(target: &mut T, value: Option<T>) {
+pub(crate) fn set<T>(target: &mut T, value: Option<T>) {
     if let Some(value) = value {
         *target = value;
     }

@@ -6,18 +6,12 @@
 //! SQLite adapter does), and [`Arg`] and [`Row`] hide exactly that.
 
 pub mod accounts;
-pub mod invitations;
-pub mod organization_roles;
-pub mod organizations;
-pub mod passkeys;
 mod postgres;
 mod row;
 pub mod schema;
 mod session_reads;
 pub mod sessions;
 mod sqlite;
-pub mod teams;
-pub mod two_factors;
 mod tx;
 pub mod users;
 pub mod verifications;

@@ -88,7 +88,7 @@ impl Column {
 
     /// The column's DDL. better-auth writes literal defaults only when it adds a column to
     /// an existing table (to fill the rows already there), never in `create table`.
-    fn definition(&self, dialect: Dialect, adding: bool) -> String {
+    pub(crate) fn definition(&self, dialect: Dialect, adding: bool) -> String {
         let mut sql = format!("\"{}\" {}", self.name, self.field_type.sql(dialect));
         if let (Some(default), true) = (&self.default_sql, adding) {
             sql.push_str(&format!(" default {default}"));
@@ -135,7 +135,7 @@ impl Table {
         self
     }
 
-    fn create_sql(&self, dialect: Dialect) -> String {
+    pub(crate) fn create_sql(&self, dialect: Dialect) -> String {
         let mut parts = vec!["\"id\" text not null primary key".to_owned()];
         parts.extend(self.columns.iter().map(|c| c.definition(dialect, false)));
         format!("create table \"{}\" ({})", self.name, parts.join(", "))
@@ -221,126 +221,6 @@ pub fn core_tables(
         indexes: vec!["identifier"],
     };
     vec![user, session, account, verification]
-}
-
-/// The two-factor plugin's table (`user.twoFactorEnabled` is an additional user field).
-pub fn two_factor_table() -> Table {
-    use FieldType::*;
-    Table {
-        name: "twoFactor",
-        columns: vec![
-            Column::new("secret", String, true),
-            Column::new("backupCodes", String, true),
-            Column::new("userId", String, true).references("user"),
-            Column::new("verified", Boolean, false),
-            Column::new("failedVerificationCount", Number, false),
-            Column::new("lockedUntil", Date, false),
-        ],
-        indexes: vec!["secret", "userId"],
-    }
-}
-
-/// The passkey plugin's table, as `@better-auth/passkey` creates it.
-pub fn passkey_table() -> Table {
-    use FieldType::*;
-    Table {
-        name: "passkey",
-        columns: vec![
-            Column::new("name", String, false),
-            Column::new("publicKey", String, true),
-            Column::new("userId", String, true).references("user"),
-            Column::new("credentialID", String, true),
-            Column::new("counter", Number, true),
-            Column::new("deviceType", String, true),
-            Column::new("backedUp", Boolean, true),
-            Column::new("transports", String, false),
-            Column::new("createdAt", Date, false),
-            Column::new("aaguid", String, false),
-        ],
-        indexes: vec!["userId", "credentialID"],
-    }
-}
-
-/// The organization plugin's tables, in the order better-auth creates them.
-pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
-    use FieldType::*;
-    let mut tables = vec![Table {
-        name: "organization",
-        columns: vec![
-            Column::new("name", String, true),
-            Column::new("slug", String, true).unique(),
-            Column::new("logo", String, false),
-            Column::new("createdAt", Date, true),
-            Column::new("metadata", String, false),
-        ],
-        indexes: vec![],
-    }];
-    if dynamic_roles {
-        tables.push(Table {
-            name: "organizationRole",
-            columns: vec![
-                Column::new("organizationId", String, true).references("organization"),
-                Column::new("role", String, true),
-                Column::new("permission", String, true),
-                Column::new("createdAt", Date, true).default_now(),
-                Column::new("updatedAt", Date, false),
-            ],
-            indexes: vec!["organizationId", "role"],
-        });
-    }
-    if teams {
-        tables.push(Table {
-            name: "team",
-            columns: vec![
-                Column::new("name", String, true),
-                Column::new("memberCount", Number, true),
-                Column::new("organizationId", String, true).references("organization"),
-                Column::new("createdAt", Date, true),
-                Column::new("updatedAt", Date, false),
-            ],
-            indexes: vec!["organizationId"],
-        });
-        tables.push(Table {
-            name: "teamMember",
-            columns: vec![
-                Column::new("teamId", String, true).references("team"),
-                Column::new("userId", String, true).references("user"),
-                Column::new("membershipKey", String, false).unique(),
-                Column::new("createdAt", Date, false),
-            ],
-            indexes: vec!["teamId", "userId"],
-        });
-    }
-    tables.push(Table {
-        name: "member",
-        columns: vec![
-            Column::new("organizationId", String, true).references("organization"),
-            Column::new("userId", String, true).references("user"),
-            Column::new("role", String, true),
-            Column::new("createdAt", Date, true),
-        ],
-        indexes: vec!["organizationId", "userId"],
-    });
-    let mut invitation = vec![
-        Column::new("organizationId", String, true).references("organization"),
-        Column::new("email", String, true),
-        Column::new("role", String, false),
-    ];
-    if teams {
-        invitation.push(Column::new("teamId", String, false));
-    }
-    invitation.extend([
-        Column::new("status", String, true),
-        Column::new("expiresAt", Date, true),
-        Column::new("createdAt", Date, true).default_now(),
-        Column::new("inviterId", String, true).references("user"),
-    ]);
-    tables.push(Table {
-        name: "invitation",
-        columns: invitation,
-        indexes: vec!["organizationId", "email"],
-    });
-    tables
 }
 
 /// What a migration run did.
@@ -451,66 +331,6 @@ mod tests {
             postgres[3].create_sql(Dialect::Postgres),
             r#"create table "verification" ("id" text not null primary key, "identifier" text not null, "value" text not null, "expiresAt" timestamptz not null, "createdAt" timestamptz default CURRENT_TIMESTAMP not null, "updatedAt" timestamptz default CURRENT_TIMESTAMP not null)"#
         );
-    }
-
-    #[test]
-    fn two_factor_ddl_matches_better_auth() {
-        // better-auth 1.7.25's own migration with the twoFactor plugin, as sqlite_master
-        // and pg_dump show it.
-        let enabled = [AdditionalField::new("twoFactorEnabled", FieldType::Boolean)
-            .server_only()
-            .default_value(serde_json::Value::Bool(false))];
-        let sqlite = core_tables(&enabled, &[], Dialect::Sqlite);
-        assert_eq!(
-            sqlite[0].create_sql(Dialect::Sqlite),
-            r#"create table "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null, "twoFactorEnabled" integer)"#
-        );
-        assert_eq!(
-            two_factor_table().create_sql(Dialect::Sqlite),
-            r#"create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null, "userId" text not null references "user" ("id") on delete cascade, "verified" integer, "failedVerificationCount" integer, "lockedUntil" date)"#
-        );
-        assert_eq!(
-            two_factor_table().create_sql(Dialect::Postgres),
-            r#"create table "twoFactor" ("id" text not null primary key, "secret" text not null, "backupCodes" text not null, "userId" text not null references "user" ("id") on delete cascade, "verified" boolean, "failedVerificationCount" integer, "lockedUntil" timestamptz)"#
-        );
-        assert_eq!(
-            sqlite[0].columns.last().map(|c| c.definition(Dialect::Sqlite, true)),
-            Some(r#""twoFactorEnabled" integer default 0"#.to_owned())
-        );
-    }
-
-    #[test]
-    fn organization_ddl_matches_better_auth() {
-        // better-auth 1.7.25's own migration (teams and dynamic access control on), as
-        // sqlite_master shows it.
-        let expected = [
-            r#"create table "organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique, "logo" text, "createdAt" date not null, "metadata" text)"#,
-            r#"create table "organizationRole" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "role" text not null, "permission" text not null, "createdAt" date not null, "updatedAt" date)"#,
-            r#"create table "team" ("id" text not null primary key, "name" text not null, "memberCount" integer not null, "organizationId" text not null references "organization" ("id") on delete cascade, "createdAt" date not null, "updatedAt" date)"#,
-            r#"create table "teamMember" ("id" text not null primary key, "teamId" text not null references "team" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "membershipKey" text unique, "createdAt" date)"#,
-            r#"create table "member" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "role" text not null, "createdAt" date not null)"#,
-            r#"create table "invitation" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "email" text not null, "role" text, "teamId" text, "status" text not null, "expiresAt" date not null, "createdAt" date not null, "inviterId" text not null references "user" ("id") on delete cascade)"#,
-        ];
-        let tables = organization_tables(true, true);
-        let actual: Vec<String> = tables.iter().map(|t| t.create_sql(Dialect::Sqlite)).collect();
-        assert_eq!(actual, expected);
-        let postgres = organization_tables(true, true);
-        assert!(
-            postgres[5]
-                .create_sql(Dialect::Postgres)
-                .contains(r#""createdAt" timestamptz default CURRENT_TIMESTAMP not null, "inviterId" text not null"#)
-        );
-        assert!(
-            postgres[4]
-                .create_sql(Dialect::Postgres)
-                .contains(r#""createdAt" timestamptz not null)"#)
-        );
-        let plain = organization_tables(false, false);
-        assert_eq!(
-            plain.iter().map(|t| t.name).collect::<Vec<_>>(),
-            ["organization", "member", "invitation"]
-        );
-        assert!(!plain[2].create_sql(Dialect::Sqlite).contains("teamId"));
     }
 
     #[tokio::test]

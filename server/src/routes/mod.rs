@@ -1,24 +1,19 @@
 //! The endpoints, one module per endpoint group, at better-auth's paths and methods.
 
 mod account;
-mod admin;
 mod email_verification;
 mod health;
-mod organization;
-mod passkey;
 mod password;
 mod session;
 mod sign_in;
 mod sign_out;
 mod sign_up;
 mod social;
-mod two_factor;
 mod user;
 
-pub(crate) use organization::{add_member, create_organization};
 pub(crate) use sign_in::sign_in;
-pub(crate) use sign_up::{check_new_password, sign_up};
-pub(crate) use two_factor::view_backup_codes;
+pub(crate) use sign_up::{check_new_password, check_password_not_too_long, sign_up};
+pub(crate) use user::remove_user_data;
 
 use axum::handler::Handler;
 use axum::http::Method;
@@ -283,26 +278,6 @@ fn build(auth: &Auth) -> Endpoints {
         routes = plugin.endpoints(routes);
     }
     routes
-}
-
-/// Keyward's own plugins enabled by `config`, in better-auth's usual order.
-pub(crate) fn builtin_plugins(config: &crate::Config) -> Vec<std::sync::Arc<dyn crate::plugin::Plugin>> {
-    let mut plugins: Vec<std::sync::Arc<dyn crate::plugin::Plugin>> = Vec::new();
-    if config.two_factor.is_some() {
-        plugins.push(std::sync::Arc::new(two_factor::TwoFactorPlugin));
-    }
-    if let Some(organization) = &config.organization {
-        plugins.push(std::sync::Arc::new(organization::OrganizationPlugin(
-            organization.clone(),
-        )));
-    }
-    if config.passkey.is_some() {
-        plugins.push(std::sync::Arc::new(passkey::PasskeyPlugin));
-    }
-    if let Some(admin) = &config.admin {
-        plugins.push(std::sync::Arc::new(admin::AdminPlugin(admin.clone())));
-    }
-    plugins
 }
 
 /// The router of every endpoint, relative to the base path.

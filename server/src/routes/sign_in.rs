@@ -26,8 +26,8 @@ pub(crate) async fn email(mut ctx: Ctx, Body(request): Body<SignInEmailRequest>)
     Ok(Json(sign_in(&mut ctx, request).await?).into_response())
 }
 
-/// Signs a user in (the endpoint's logic, also used by the server-side API). A user with
-/// two-factor on gets a challenge instead of a session, unless the device is trusted.
+/// Signs a user in (the endpoint's logic, also used by the server-side API). A plugin's
+/// sign-in step may answer instead (two-factor's challenge, unless the device is trusted).
 pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> Outcome<route::SignInEmail> {
     let auth = ctx.auth.clone();
     let config = &auth.0.config.email_and_password;
@@ -74,8 +74,10 @@ pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> Outco
     if let Some(url) = &callback {
         ctx.set_header(header::LOCATION, url);
     }
-    if let Some(challenge) = super::two_factor::intercept_sign_in(ctx, &data).await? {
-        return Ok(SignInOutcome::TwoFactorRequired(challenge));
+    for step in &auth.0.sign_in_steps {
+        if let Some(outcome) = step.after_sign_in(ctx, &data).await? {
+            return Ok(outcome);
+        }
     }
     Ok(SignInOutcome::SignedIn(Box::new(SignInResponse {
         redirect: callback.is_some(),

@@ -18,7 +18,7 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
 }
 
 /// A positive number of seconds, fractions allowed (`0.5`).
-pub(super) fn parse_seconds(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
+pub(crate) fn parse_seconds(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
     value
         .trim()
         .parse::<f64>()
@@ -29,7 +29,7 @@ pub(super) fn parse_seconds(name: &'static str, value: &str) -> Result<Duration,
 }
 
 /// Like [`parse_seconds`], and `0` is allowed.
-pub(super) fn parse_seconds_or_zero(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
+pub(crate) fn parse_seconds_or_zero(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
     value
         .trim()
         .parse::<f64>()
@@ -40,7 +40,7 @@ pub(super) fn parse_seconds_or_zero(name: &'static str, value: &str) -> Result<D
 }
 
 /// `on`/`off` (or `1`/`0`, `true`/`false`).
-pub(super) fn parse_switch(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+pub(crate) fn parse_switch(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim() {
         "off" | "0" | "false" => Ok(false),
         "on" | "1" | "true" => Ok(true),
@@ -49,7 +49,7 @@ pub(super) fn parse_switch(name: &'static str, value: &str) -> Result<bool, Conf
 }
 
 /// A whole number from `min` to `max`.
-pub(super) fn parse_whole(name: &'static str, value: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
+pub(crate) fn parse_whole(name: &'static str, value: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
     value
         .trim()
         .parse::<u64>()
@@ -66,7 +66,7 @@ pub(super) fn parse_whole(name: &'static str, value: &str, min: u64, max: u64) -
 }
 
 /// One of `choices` (by its text).
-pub(super) fn parse_choice<T: Copy>(name: &'static str, value: &str, choices: &[(&str, T)]) -> Result<T, ConfigError> {
+pub(crate) fn parse_choice<T: Copy>(name: &'static str, value: &str, choices: &[(&str, T)]) -> Result<T, ConfigError> {
     let value = value.trim();
     choices
         .iter()
@@ -79,7 +79,7 @@ pub(super) fn parse_choice<T: Copy>(name: &'static str, value: &str, choices: &[
 }
 
 /// Comma-separated items, trimmed, empty ones dropped.
-pub(super) fn parse_list(value: &str) -> Vec<String> {
+pub(crate) fn parse_list(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(str::trim)
@@ -89,7 +89,7 @@ pub(super) fn parse_list(value: &str) -> Vec<String> {
 }
 
 /// `BETTER_AUTH_SECRETS`: `"<version>:<secret>,…"`, newest first.
-pub(super) fn parse_versioned_secrets(list: &str) -> Result<Vec<(u32, String)>, ConfigError> {
+pub(crate) fn parse_versioned_secrets(list: &str) -> Result<Vec<(u32, String)>, ConfigError> {
     list.split(',')
         .enumerate()
         .map(|(index, entry)| {
@@ -106,7 +106,7 @@ pub(super) fn parse_versioned_secrets(list: &str) -> Result<Vec<(u32, String)>, 
 }
 
 /// `KEYWARD_TRUSTED_PROXIES`: `none`, or a list of `*`, addresses and `address/bits`.
-pub(super) fn parse_trusted_proxies(name: &'static str, value: &str) -> Result<Vec<TrustedProxy>, ConfigError> {
+pub(crate) fn parse_trusted_proxies(name: &'static str, value: &str) -> Result<Vec<TrustedProxy>, ConfigError> {
     if value.trim() == "none" {
         return Ok(Vec::new());
     }
@@ -125,7 +125,7 @@ pub(super) fn parse_trusted_proxies(name: &'static str, value: &str) -> Result<V
 
 /// A mount path: `/` followed by segments of letters, digits, `-`, `_`, `.` and `~`
 /// (the router takes `:`, `*` and braces for parameters). The root is refused.
-pub(super) fn check_base_path(name: &'static str, path: &str) -> Result<String, ConfigError> {
+pub(crate) fn check_base_path(name: &'static str, path: &str) -> Result<String, ConfigError> {
     let trimmed = path.trim().trim_end_matches('/');
     let segments_ok = trimmed.strip_prefix('/').is_some_and(|rest| {
         rest.split('/').all(|segment| {
@@ -149,7 +149,7 @@ pub(super) fn check_base_path(name: &'static str, path: &str) -> Result<String, 
 }
 
 /// A cookie name part: RFC 6265 token characters.
-pub(super) fn check_cookie_name(name: &'static str, value: &str) -> Result<String, ConfigError> {
+pub(crate) fn check_cookie_name(name: &'static str, value: &str) -> Result<String, ConfigError> {
     let value = value.trim();
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if value.chars().all(token) {
@@ -163,7 +163,7 @@ pub(super) fn check_cookie_name(name: &'static str, value: &str) -> Result<Strin
 }
 
 /// A URL with a scheme and host.
-pub(super) fn check_absolute_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
+pub(crate) fn check_absolute_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
     let value = value.trim();
     match url::Url::parse(value) {
         Ok(url) if url.has_host() => Ok(value.to_owned()),
@@ -173,7 +173,7 @@ pub(super) fn check_absolute_url(name: &'static str, value: &str) -> Result<Stri
 }
 
 /// HTTP header names, lowercased.
-pub(super) fn parse_header_names(name: &'static str, value: &str) -> Result<Vec<String>, ConfigError> {
+pub(crate) fn parse_header_names(name: &'static str, value: &str) -> Result<Vec<String>, ConfigError> {
     parse_list(value)
         .into_iter()
         .map(|header| {
@@ -188,7 +188,7 @@ pub(super) fn parse_header_names(name: &'static str, value: &str) -> Result<Vec<
 /// [:default=value]`, where type is `string`, `boolean`, `number`, `bigint` or `date`.
 /// `default=` comes last and takes the rest of the entry, colons included (a date).
 /// `reserved` are the table's own columns.
-pub(super) fn parse_additional_fields(
+pub(crate) fn parse_additional_fields(
     name: &'static str,
     value: &str,
     reserved: &[String],
@@ -288,7 +288,7 @@ fn parse_default(field_type: FieldType, text: &str) -> Result<serde_json::Value,
 
 /// Rate-limit rules: comma-separated `<path>=<max>/<seconds>` or `<path>=off`; the path is
 /// relative to the base path and may hold `*`. The first rule that matches applies.
-pub(super) fn parse_rate_limit_rules(
+pub(crate) fn parse_rate_limit_rules(
     name: &'static str,
     value: &str,
 ) -> Result<Vec<(String, Option<RateLimitRule>)>, ConfigError> {
@@ -328,7 +328,7 @@ pub(super) fn parse_rate_limit_rules(
 }
 
 /// Statements as JSON: `{"resource": ["action", …], …}`.
-pub(super) fn parse_permissions(name: &'static str, value: &str) -> Result<Permissions, ConfigError> {
+pub(crate) fn parse_permissions(name: &'static str, value: &str) -> Result<Permissions, ConfigError> {
     let permissions: Permissions = serde_json::from_str(value.trim())
         .map_err(|error| invalid(name, format!("expected {{\"resource\": [\"action\", …]}}: {error}")))?;
     check_names(name, &permissions)?;
@@ -339,7 +339,7 @@ pub(super) fn parse_permissions(name: &'static str, value: &str) -> Result<Permi
 }
 
 /// Roles as JSON: `{"role": {"resource": ["action", …]}, …}`.
-pub(super) fn parse_roles(name: &'static str, value: &str) -> Result<BTreeMap<String, Role>, ConfigError> {
+pub(crate) fn parse_roles(name: &'static str, value: &str) -> Result<BTreeMap<String, Role>, ConfigError> {
     let roles: BTreeMap<String, Permissions> = serde_json::from_str(value.trim()).map_err(|error| {
         invalid(
             name,
@@ -376,7 +376,7 @@ fn check_names(name: &'static str, permissions: &Permissions) -> Result<(), Conf
 }
 
 /// Checks that every role grants only actions the statements declare.
-pub(super) fn check_roles_use_statements(
+pub(crate) fn check_roles_use_statements(
     name: &'static str,
     roles: &BTreeMap<String, Role>,
     statements: &Permissions,

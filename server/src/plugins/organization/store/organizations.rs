@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Arg, Exec, Row};
 use crate::crypto::generate_id;
+use crate::db::{Arg, Exec, Row};
 use keyward_client::wire::organization::{Member, MemberUser, Metadata, Organization};
 
 const ORGANIZATION_COLUMNS: &str = r#""id", "name", "slug", "logo", "createdAt", "metadata""#;

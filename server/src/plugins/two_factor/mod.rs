@@ -4,11 +4,22 @@
 
 mod backup_codes;
 mod challenge;
+mod config;
+mod env;
 mod otp;
+mod otp_sender;
+mod schema;
+mod store;
 mod totp;
 
+pub use config::{
+    AccountLockoutConfig, BackupCodeConfig, BackupCodeStorage, OtpConfig, OtpStorage, TotpConfig, TwoFactorConfig,
+};
+
+pub use otp_sender::{EmailOtpSender, OtpSender, TwoFactorCode};
+
 pub(crate) use backup_codes::view_backup_codes;
-pub(crate) use challenge::intercept_sign_in;
+pub(crate) use otp_sender::otp_sender;
 
 use std::borrow::Cow;
 
@@ -17,13 +28,17 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::auth::Auth;
-use crate::config::{AdditionalField, BackupCodeStorage, RateLimitRule, TwoFactorConfig};
+use std::sync::Arc;
+
+use super::Builtin;
+use crate::config::{AdditionalField, RateLimitRule};
 use crate::crypto::totp::Totp;
 use crate::crypto::{ALPHANUMERIC, URL_SAFE, random_string};
 use crate::db::FieldType;
 use crate::db::Tx;
-use crate::db::schema::two_factor_table;
-use crate::db::{Lock, accounts, two_factors, users};
+use crate::db::{Lock, accounts, users};
+use schema::two_factor_table;
+
 use crate::error::{ApiError, ApiResult};
 use crate::hooks::UserHooks;
 use crate::password;
@@ -31,12 +46,26 @@ use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint};
 use crate::routes::Answer;
 use crate::routes::Endpoints;
-use crate::routes::sign_up::check_password_not_too_long;
+use crate::routes::check_password_not_too_long;
 use keyward_client::wire::routes::two_factor as route;
 use keyward_client::wire::schema::{FieldKind, FieldSpec, RequestSchema};
 use keyward_client::wire::{
     BackupCode, EnableTwoFactorRequest, EnableTwoFactorResponse, ErrorCode, Password, StatusResponse, TotpUri,
     TwoFactorMethod, TwoFactorPasswordRequest, User,
+};
+
+/// How the configuration switches the plugin on and reads its variables.
+pub(crate) const BUILTIN: Builtin = Builtin {
+    id: "two-factor",
+    enable: |config| config.two_factor = Some(TwoFactorConfig::default()),
+    is_enabled: |config| config.two_factor.is_some(),
+    read_env: env::read,
+    plugin: |config| {
+        config
+            .two_factor
+            .is_some()
+            .then(|| Arc::new(TwoFactorPlugin) as Arc<dyn Plugin>)
+    },
 };
 
 /// The two-factor plugin: the `twoFactorEnabled` user field, the `twoFactor` table, a
@@ -64,7 +93,8 @@ impl Plugin for TwoFactorPlugin {
                     max: 3,
                 },
             )
-            .user_hooks(DeleteTwoFactorRows);
+            .user_hooks(DeleteTwoFactorRows)
+            .sign_in_step(challenge::ChallengeSignIn);
     }
 
     fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
@@ -78,7 +108,7 @@ struct DeleteTwoFactorRows;
 #[async_trait::async_trait]
 impl UserHooks for DeleteTwoFactorRows {
     async fn before_delete(&self, tx: &mut Tx, user_id: &str) -> ApiResult<()> {
-        two_factors::delete_for_user(tx, user_id).await?;
+        store::delete_for_user(tx, user_id).await?;
         Ok(())
     }
 }
@@ -255,7 +285,7 @@ async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> An
         }));
     }
     let mut db = auth.0.db.clone();
-    let existing = two_factors::find_by_user(&mut db, &data.user.id).await?;
+    let existing = store::find_by_user(&mut db, &data.user.id).await?;
     if existing.as_ref().is_some_and(|row| row.is_verified()) {
         return Err(ApiError::bad_request(ErrorCode::TotpAlreadyEnabled));
     }
@@ -271,10 +301,10 @@ async fn enable(mut ctx: Ctx, Body(request): Body<EnableTwoFactorRequest>) -> An
     // enables leave one TOTP row (the last secret), not one row each.
     let mut tx = auth.0.db.begin().await?;
     tx.lock(Lock::TwoFactor(&data.user.id)).await?;
-    match two_factors::find_by_user(&mut tx, &data.user.id).await? {
+    match store::find_by_user(&mut tx, &data.user.id).await? {
         Some(row) if row.is_verified() => return Err(ApiError::bad_request(ErrorCode::TotpAlreadyEnabled)),
-        Some(row) => two_factors::reset_secret(&mut tx, &row.id, &encrypted, &stored_codes, verified).await?,
-        None => two_factors::insert(&mut tx, &data.user.id, &encrypted, &stored_codes, verified).await?,
+        Some(row) => store::reset_secret(&mut tx, &row.id, &encrypted, &stored_codes, verified).await?,
+        None => store::insert(&mut tx, &data.user.id, &encrypted, &stored_codes, verified).await?,
     }
     tx.commit().await?;
     let issuer = request
@@ -297,7 +327,7 @@ async fn disable(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordRequest>) ->
     check_password(&ctx, config, &data.user.id, request.password.as_ref()).await?;
     let user = set_enabled(&auth, &data.user.id, false).await?;
     let mut db = auth.0.db.clone();
-    two_factors::delete_for_user(&mut db, &user.id).await?;
+    store::delete_for_user(&mut db, &user.id).await?;
     ctx.rotate_session(&data.session, user).await?;
     let names = auth.0.cookies.clone();
     let trusted = ctx

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Exec, Row};
 use crate::crypto::generate_id;
+use crate::db::{Exec, Row};
 use keyward_client::wire::organization::{Invitation, InvitationStatus, UserInvitation};
 
 /// The columns, with `teamId` only on servers with teams.

@@ -4,9 +4,9 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use super::challenge::{Verifier, assert_not_locked, record_lockout_failure, reset_lockout};
+use super::store;
 use super::{check_password, is_enabled, plugin, set_enabled, totp_for};
 use crate::crypto::totp::unix_now;
-use crate::db::two_factors;
 use crate::error::ApiError;
 use crate::request::{Body, Ctx, Endpoint};
 use crate::routes::Answer;
@@ -33,7 +33,7 @@ pub(crate) async fn get_uri(mut ctx: Ctx, Body(request): Body<TwoFactorPasswordR
         return Err(totp_off());
     }
     let mut db = auth.0.db.clone();
-    let row = two_factors::find_by_user(&mut db, &data.user.id)
+    let row = store::find_by_user(&mut db, &data.user.id)
         .await?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::TotpNotEnabled))?;
     let totp = totp_for(&auth, config, &row.secret)?;
@@ -55,7 +55,7 @@ pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyCodeRequest>)
     let verifier = Verifier::resolve(&mut ctx).await?;
     let sign_in = verifier.is_sign_in();
     let mut db = auth.0.db.clone();
-    let row = two_factors::find_by_user(&mut db, &verifier.user().id)
+    let row = store::find_by_user(&mut db, &verifier.user().id)
         .await?
         .filter(|row| !sign_in || row.is_verified())
         .ok_or_else(|| ApiError::bad_request(ErrorCode::TotpNotEnabled))?;
@@ -91,7 +91,7 @@ pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyCodeRequest>)
             let user = set_enabled(&auth, &data.user.id, true).await?;
             ctx.rotate_session(&data.session, user).await?;
         }
-        two_factors::mark_verified(&mut db, &row.id).await?;
+        store::mark_verified(&mut db, &row.id).await?;
     }
     Ok(Json(
         verifier.complete(&mut ctx, request.trust_device == Some(true)).await?,

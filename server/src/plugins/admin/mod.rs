@@ -3,8 +3,12 @@
 //! endpoint but `has-permission` needs a signed-in user whose role (or id, through
 //! `adminUserIds`) grants the action.
 
+mod config;
+mod env;
 mod management;
 mod user_sessions;
+
+pub use config::AdminConfig;
 
 use management::{create_user, get_user, list_users, remove_user, set_role, set_user_password, update_user};
 use user_sessions::{
@@ -17,10 +21,13 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::{Map, Value};
 
-use super::sign_up::{check_new_password, check_password_not_too_long};
-use super::user::remove_user_data;
 use crate::auth::Auth;
-use crate::config::{AdditionalField, AdminConfig};
+use crate::routes::remove_user_data;
+use crate::routes::{check_new_password, check_password_not_too_long};
+use std::sync::Arc;
+
+use super::Builtin;
+use crate::config::AdditionalField;
 use crate::db::sessions::NewSession;
 use crate::db::users::NewUser;
 use crate::db::users::{self, UserChanges, UserListing, field_arg};
@@ -53,6 +60,18 @@ impl Endpoint for SetUserPasswordRequest {}
 impl Endpoint for UserHasPermissionRequest {}
 impl QueryEndpoint for GetUserQuery {}
 impl QueryEndpoint for ListUsersQuery {}
+
+/// How the configuration switches the plugin on and reads its variables.
+pub(crate) const BUILTIN: Builtin = Builtin {
+    id: "admin",
+    enable: |config| config.admin = Some(AdminConfig::default()),
+    is_enabled: |config| config.admin.is_some(),
+    read_env: env::read,
+    plugin: |config| {
+        let options = config.admin.clone()?;
+        Some(Arc::new(AdminPlugin(options)) as Arc<dyn Plugin>)
+    },
+};
 
 /// The admin plugin: the `role` and ban fields on users, `impersonatedBy` on sessions,
 /// the default role of every new user, the hiding of impersonation sessions from the

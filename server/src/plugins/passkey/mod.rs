@@ -22,12 +22,15 @@ use webauthn_rs_core::proto::{
 };
 
 use crate::auth::Auth;
-use crate::config::PasskeyConfig;
+use std::sync::Arc;
+
+use super::Builtin;
 use crate::crypto::{
     ALPHANUMERIC, LOWER_ALPHANUMERIC, base64, base64url, decode_base64_any, generate_id, random_bytes, random_string,
 };
-use crate::db::schema::passkey_table;
-use crate::db::{Lock, passkeys, users};
+use crate::db::{Lock, users};
+use schema::passkey_table;
+
 use crate::error::{ApiError, ApiResult};
 use crate::plugin::{Plugin, Setup};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
@@ -43,12 +46,32 @@ use keyward_client::wire::{
 
 mod attestation;
 mod ceremony;
+mod config;
 mod ed25519;
+mod env;
+mod schema;
+mod store;
+
+pub use config::PasskeyConfig;
 
 use ceremony::{authenticate_options, register_options, verify_authentication, verify_registration};
 
 use crate::routes::Answer;
 use attestation::attested_parts;
+
+/// How the configuration switches the plugin on and reads its variables.
+pub(crate) const BUILTIN: Builtin = Builtin {
+    id: "passkey",
+    enable: |config| config.passkey = Some(PasskeyConfig::default()),
+    is_enabled: |config| config.passkey.is_some(),
+    read_env: env::read,
+    plugin: |config| {
+        config
+            .passkey
+            .is_some()
+            .then(|| Arc::new(PasskeyPlugin) as Arc<dyn Plugin>)
+    },
+};
 
 /// The passkey plugin: the `passkey` table and the routes.
 pub(crate) struct PasskeyPlugin;
@@ -209,7 +232,7 @@ async fn list(mut ctx: Ctx) -> Answer<route::ListUserPasskeys> {
     let data = ctx.require_session().await?;
     plugin(&ctx.auth)?;
     let mut db = ctx.auth.0.db.clone();
-    Ok(Json(passkeys::list_for_user(&mut db, &data.user.id).await?))
+    Ok(Json(store::list_for_user(&mut db, &data.user.id).await?))
 }
 
 /// better-auth's `requireResourceOwnership`: the passkey must exist (404) and be the
@@ -223,7 +246,7 @@ async fn owned_passkey(ctx: &mut Ctx, id: &str, forbidden: Option<ErrorCode>) ->
         ));
     }
     let mut db = ctx.auth.0.db.clone();
-    let passkey = passkeys::find(&mut db, id)
+    let passkey = store::find(&mut db, id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::PasskeyNotFound))?;
     if passkey.user_id != data.user.id {
@@ -240,7 +263,7 @@ async fn delete(mut ctx: Ctx, Body(request): Body<DeletePasskeyRequest>) -> Answ
     plugin(&ctx.auth)?;
     let passkey = owned_passkey(&mut ctx, &request.id, None).await?;
     let mut db = ctx.auth.0.db.clone();
-    passkeys::delete(&mut db, &passkey.id).await?;
+    store::delete(&mut db, &passkey.id).await?;
     Ok(Json(StatusResponse { status: true }))
 }
 
@@ -255,7 +278,7 @@ async fn update(mut ctx: Ctx, Body(request): Body<UpdatePasskeyRequest>) -> Answ
     .await?;
     let name = request.name.trim().to_owned();
     let mut db = ctx.auth.0.db.clone();
-    if !passkeys::rename(&mut db, &passkey.id, &name).await? {
+    if !store::rename(&mut db, &passkey.id, &name).await? {
         // Deleted between the ownership check and the update.
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::PasskeyNotFound));
     }

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::store::{invitations, organizations, teams};
 use super::{
     active_organization_id, active_team_id, bad_request, forbidden, has_permission_for, member_of, plugin,
     set_session_field_and_cookie,
 };
-use crate::db::{Lock, invitations, organizations, teams, users};
+use crate::db::{Lock, users};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use crate::routes::Answer;

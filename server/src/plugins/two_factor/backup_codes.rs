@@ -5,9 +5,9 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use super::challenge::{Verifier, assert_not_locked, record_lockout_failure, reset_lockout};
+use super::store;
 use super::{check_password, decode_backup_codes, encode_backup_codes, is_enabled, new_backup_codes, plugin};
 use crate::auth::Auth;
-use crate::db::two_factors;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint};
 use crate::routes::Answer;
@@ -34,11 +34,11 @@ pub(crate) async fn generate(
     }
     check_password(&ctx, config, &data.user.id, request.password.as_ref()).await?;
     let mut db = auth.0.db.clone();
-    let row = two_factors::find_by_user(&mut db, &data.user.id)
+    let row = store::find_by_user(&mut db, &data.user.id)
         .await?
         .ok_or_else(not_enabled)?;
     let (codes, stored) = new_backup_codes(&auth, config);
-    two_factors::set_backup_codes(&mut db, &row.id, &stored).await?;
+    store::set_backup_codes(&mut db, &row.id, &stored).await?;
     Ok(Json(BackupCodesResponse {
         status: true,
         backup_codes: codes,
@@ -55,7 +55,7 @@ pub(crate) async fn verify(
     let verifier = Verifier::resolve(&mut ctx).await?;
     let sign_in = verifier.is_sign_in();
     let mut db = auth.0.db.clone();
-    let row = two_factors::find_by_user(&mut db, &verifier.user().id)
+    let row = store::find_by_user(&mut db, &verifier.user().id)
         .await?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::BackupCodesNotEnabled))?;
     if sign_in {
@@ -87,7 +87,7 @@ pub(crate) async fn verify(
     }
     let remaining: Vec<String> = codes.into_iter().filter(|code| code != given).collect();
     let replacement = encode_backup_codes(&auth, config, &remaining);
-    if !two_factors::swap_backup_codes(&mut db, &row.id, &row.backup_codes, &replacement).await? {
+    if !store::swap_backup_codes(&mut db, &row.id, &row.backup_codes, &replacement).await? {
         return Err(ApiError::message_only(
             StatusCode::CONFLICT,
             "Failed to verify backup code. Please try again.",
@@ -115,7 +115,7 @@ pub(crate) async fn verify(
 pub(crate) async fn view_backup_codes(auth: &Auth, user_id: &str) -> ApiResult<BackupCodesResponse> {
     let config = plugin(auth)?;
     let mut db = auth.0.db.clone();
-    let row = two_factors::find_by_user(&mut db, user_id)
+    let row = store::find_by_user(&mut db, user_id)
         .await?
         .ok_or_else(|| ApiError::bad_request(ErrorCode::BackupCodesNotEnabled))?;
     let codes = decode_backup_codes(auth, config, &row.backup_codes)?

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Arg, Exec, Row};
 use crate::crypto::generate_id;
+use crate::db::{Arg, Exec, Row};
 use keyward_client::wire::organization::{OrganizationRole, Permissions};
 
 const COLUMNS: &str = r#""id", "organizationId", "role", "permission", "createdAt", "updatedAt""#;

@@ -24,7 +24,7 @@ pub(super) async fn register_options(
         user.email.clone()
     };
     let mut db = auth.0.db.clone();
-    let existing = passkeys::list_for_user(&mut db, &user.id).await?;
+    let existing = store::list_for_user(&mut db, &user.id).await?;
     let challenge = base64url(&challenge_bytes());
     let defaults = &config.authenticator_selection;
     let resident_key = defaults.resident_key.clone().unwrap_or_else(|| "preferred".to_owned());
@@ -90,7 +90,7 @@ pub(super) async fn authenticate_options(mut ctx: Ctx) -> Answer<route::Generate
     let session = ctx.session().await;
     let mut db = auth.0.db.clone();
     let existing = match &session {
-        Some(data) => passkeys::list_for_user(&mut db, &data.user.id).await?,
+        Some(data) => store::list_for_user(&mut db, &data.user.id).await?,
         None => Vec::new(),
     };
     let challenge = base64url(&challenge_bytes());
@@ -232,10 +232,7 @@ pub(super) async fn verify_registration(
     // unique index in better-auth's schema): one credential, one passkey row.
     let mut tx = auth.0.db.begin().await?;
     tx.lock(Lock::PasskeyCredential(&credential_id)).await?;
-    if passkeys::find_by_credential_id(&mut tx, &credential_id)
-        .await?
-        .is_some()
-    {
+    if store::find_by_credential_id(&mut tx, &credential_id).await?.is_some() {
         return Err(registration_failed());
     }
     let transports = request
@@ -271,7 +268,7 @@ pub(super) async fn verify_registration(
         aaguid: Some(parts.aaguid),
     };
     if request.create_session != Some(true) {
-        passkeys::insert(&mut tx, &passkey).await?;
+        store::insert(&mut tx, &passkey).await?;
         tx.commit().await?;
         return Ok(Json(VerifyRegistrationResponse {
             passkey,
@@ -282,7 +279,7 @@ pub(super) async fn verify_registration(
     let user = users::find_by_id(&mut tx, &auth.0.fields, &user_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::UserNotFound))?;
-    passkeys::insert(&mut tx, &passkey).await?;
+    store::insert(&mut tx, &passkey).await?;
     tx.commit().await?;
     let data = ctx.start_session(user, None).await?;
     Ok(Json(VerifyRegistrationResponse {
@@ -335,7 +332,7 @@ pub(super) async fn verify_authentication(
     let record = take_challenge(&ctx, config, AUTHENTICATION).await?;
     let credential_id = request.response.get("id").and_then(Value::as_str).unwrap_or_default();
     let mut db = auth.0.db.clone();
-    let passkey = passkeys::find_by_credential_id(&mut db, credential_id)
+    let passkey = store::find_by_credential_id(&mut db, credential_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::PasskeyNotFound))?;
     let response: PublicKeyCredential =
@@ -377,7 +374,7 @@ pub(super) async fn verify_authentication(
         tracing::error!(passkey = %Escaped(&passkey.id), "stored passkey public key does not parse");
         return Err(authentication_failed(StatusCode::BAD_REQUEST));
     };
-    let recorded = passkeys::record_use(&mut db, &passkey.id, passkey.counter, u64::from(counter), backed_up).await?;
+    let recorded = store::record_use(&mut db, &passkey.id, passkey.counter, u64::from(counter), backed_up).await?;
     if !recorded {
         return Err(authentication_failed(StatusCode::BAD_REQUEST));
     }

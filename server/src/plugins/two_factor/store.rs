@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Exec, Row};
 use crate::crypto::generate_id;
+use crate::db::{Exec, Row};
 
 /// A `twoFactor` row.
 #[derive(Clone, Debug)]
@@ -15,13 +15,9 @@ pub struct TwoFactorRow {
     pub secret: String,
     /// The stored backup codes (encrypted or plain JSON, per configuration).
     pub backup_codes: String,
-    /// Owner.
-    pub user_id: String,
     /// `false` until the first TOTP code is verified (`None` counts as verified, as in
     /// better-auth, whose column default is `true`).
     pub verified: Option<bool>,
-    /// Consecutive failed sign-in verifications.
-    pub failed_verification_count: Option<i64>,
     /// Set while the account's second factor is locked.
     pub locked_until: Option<DateTime<Utc>>,
 }
@@ -33,17 +29,14 @@ impl TwoFactorRow {
     }
 }
 
-const COLUMNS: &str =
-    r#""id", "secret", "backupCodes", "userId", "verified", "failedVerificationCount", "lockedUntil""#;
+const COLUMNS: &str = r#""id", "secret", "backupCodes", "verified", "lockedUntil""#;
 
 fn from_row(row: &Row) -> Result<TwoFactorRow, sqlx::Error> {
     Ok(TwoFactorRow {
         id: row.text("id")?,
         secret: row.text("secret")?,
         backup_codes: row.text("backupCodes")?,
-        user_id: row.text("userId")?,
         verified: row.opt_bool("verified")?,
-        failed_verification_count: row.opt_int("failedVerificationCount")?,
         locked_until: row.opt_time("lockedUntil")?,
     })
 }

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use super::challenge::{Verifier, assert_not_locked, record_lockout_failure, reset_lockout};
+use super::store;
 use super::{is_enabled, plugin, set_enabled};
 use crate::config::{OtpStorage, TwoFactorConfig};
 use crate::crypto::{DIGITS, base64url, random_string, sha256};
-use crate::db::two_factors;
 use crate::email::TwoFactorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint};
@@ -89,7 +89,7 @@ pub(crate) async fn verify(mut ctx: Ctx, Body(request): Body<VerifyCodeRequest>)
     let verifier = Verifier::resolve(&mut ctx).await?;
     let mut db = auth.0.db.clone();
     let row = match verifier.is_sign_in() {
-        true => two_factors::find_by_user(&mut db, &verifier.user().id).await?,
+        true => store::find_by_user(&mut db, &verifier.user().id).await?,
         false => None,
     };
     if let Some(row) = &row {

@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::http::StatusCode;
 
+use super::store::{organizations, teams};
 use super::{
     active_organization_id, bad_request, forbidden, has_permission_for, is_creator, member_of, plugin,
     set_session_field, unknown_roles,
 };
 use crate::auth::Auth;
-use crate::db::{Arg, Lock, organizations, teams, users, where_operator};
+use crate::db::{Arg, Lock, users, where_operator};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use crate::routes::Answer;

@@ -8,17 +8,18 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::is_enabled;
+use super::store::{self, TwoFactorRow};
 use crate::config::TwoFactorConfig;
 use crate::crypto::{URL_SAFE, base64url, hmac_sha256, random_string};
-use crate::db::two_factors::{self, TwoFactorRow};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
+use crate::plugin::SignInStep;
 use crate::request::Ctx;
 use crate::session::Lookup;
 use axum::http::StatusCode;
 use keyward_client::wire::secret::constant_time_eq;
 use keyward_client::wire::time::now_millis;
-use keyward_client::wire::{ErrorCode, SessionData, TwoFactorRedirect, TwoFactorVerifyResponse, User};
+use keyward_client::wire::{ErrorCode, SessionData, SignInOutcome, TwoFactorRedirect, TwoFactorVerifyResponse, User};
 
 /// Wrong codes allowed per sign-in challenge before it is dropped.
 const ATTEMPTS_PER_CHALLENGE: u32 = 5;
@@ -81,9 +82,22 @@ async fn trusted_device(ctx: &Ctx, user_id: &str, cookie: &str) -> ApiResult<Opt
         .map(|_| trust_id.to_owned()))
 }
 
-/// After a successful email sign-in: when the user has two-factor on and this device is
-/// not trusted, deletes the session just made and answers with a challenge instead.
-pub(crate) async fn intercept_sign_in(ctx: &mut Ctx, data: &SessionData) -> ApiResult<Option<TwoFactorRedirect>> {
+/// The plugin's sign-in step: a password sign-in of a user with two-factor on, from a
+/// device that is not trusted, answers a challenge instead of the session.
+pub(crate) struct ChallengeSignIn;
+
+#[async_trait::async_trait]
+impl SignInStep for ChallengeSignIn {
+    async fn after_sign_in(&self, ctx: &mut Ctx, data: &SessionData) -> ApiResult<Option<SignInOutcome>> {
+        Ok(intercept_sign_in(ctx, data)
+            .await?
+            .map(SignInOutcome::TwoFactorRequired))
+    }
+}
+
+/// After a successful password sign-in: when the user has two-factor on and this device
+/// is not trusted, deletes the session just made and answers with a challenge instead.
+async fn intercept_sign_in(ctx: &mut Ctx, data: &SessionData) -> ApiResult<Option<TwoFactorRedirect>> {
     let auth = ctx.auth.clone();
     let Some(config) = auth.0.config.two_factor.as_ref() else {
         return Ok(None);
@@ -122,7 +136,7 @@ pub(crate) async fn intercept_sign_in(ctx: &mut Ctx, data: &SessionData) -> ApiR
     ctx.set_signed_cookie(&names.two_factor, &challenge_id, Some(config.challenge_max_age));
     let mut methods = Vec::new();
     if !config.totp.disabled
-        && two_factors::find_by_user(&mut db, &data.user.id)
+        && store::find_by_user(&mut db, &data.user.id)
             .await?
             .is_some_and(|row| row.is_verified())
     {
@@ -328,7 +342,7 @@ pub(crate) async fn assert_not_locked(ctx: &Ctx, config: &TwoFactorConfig, row: 
         ));
     }
     let mut db = ctx.auth.0.db.clone();
-    two_factors::reset_failures(&mut db, &row.id).await?;
+    store::reset_failures(&mut db, &row.id).await?;
     Ok(())
 }
 
@@ -339,10 +353,10 @@ pub(crate) async fn record_lockout_failure(ctx: &Ctx, config: &TwoFactorConfig, 
         return Ok(());
     }
     let mut db = ctx.auth.0.db.clone();
-    let count = two_factors::record_failure(&mut db, &row.id).await?;
+    let count = store::record_failure(&mut db, &row.id).await?;
     if count >= lockout.max_failed_attempts {
         let until = now_millis() + duration(lockout.duration);
-        two_factors::lock(&mut db, &row.id, lockout.max_failed_attempts, until).await?;
+        store::lock(&mut db, &row.id, lockout.max_failed_attempts, until).await?;
     }
     Ok(())
 }
@@ -351,7 +365,7 @@ pub(crate) async fn record_lockout_failure(ctx: &Ctx, config: &TwoFactorConfig, 
 pub(crate) async fn reset_lockout(ctx: &Ctx, config: &TwoFactorConfig, row: &TwoFactorRow) -> ApiResult<()> {
     if config.account_lockout.enabled {
         let mut db = ctx.auth.0.db.clone();
-        two_factors::reset_failures(&mut db, &row.id).await?;
+        store::reset_failures(&mut db, &row.id).await?;
     }
     Ok(())
 }

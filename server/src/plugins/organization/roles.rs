@@ -6,11 +6,12 @@ use axum::Json;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::store::organizations;
+use super::store::roles::{self as organization_roles, RoleKey};
 use super::{bad_request, forbidden, member_of, plugin, role_set};
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
-use crate::db::organization_roles::{self, RoleKey};
-use crate::db::{Exec, Lock, organizations};
+use crate::db::{Exec, Lock};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use crate::routes::Answer;

@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::http::StatusCode;
 
+use super::store::{invitations, organizations, teams};
 use super::{
     bad_request, can_view_invitations, forbidden, has_permission_for, is_creator, member_of, plugin, set_session_field,
     set_session_field_and_cookie, unknown_roles, without_creator_invitations,
 };
 use crate::auth::Auth;
 use crate::config::OrganizationConfig;
-use crate::db::{Lock, invitations, organizations, teams};
+use crate::db::Lock;
 use crate::email::{Email, EmailKind};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};

@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Exec, Row};
 use crate::crypto::{base64url, generate_id, sha256};
+use crate::db::{Exec, Row};
 use keyward_client::wire::organization::{Team, TeamMember};
 
 const TEAM_COLUMNS: &str = r#""id", "name", "organizationId", "createdAt", "updatedAt", "memberCount""#;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use keyward_client::wire::{DeviceType, Passkey};
 
-use super::{Exec, Row};
+use crate::db::{Exec, Row};
 
 const COLUMNS: &str = r#""id", "name", "publicKey", "userId", "credentialID", "counter", "deviceType", "backedUp", "transports", "createdAt", "aaguid""#;
 

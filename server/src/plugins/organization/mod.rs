@@ -4,11 +4,17 @@
 //! One module per part, as better-auth splits them: `org` (create … set-active), `members`,
 //! `invitations`, `teams`, `roles` (dynamic access control), and `has-permission` here.
 
+mod config;
+mod env;
 mod invitations;
 mod members;
 mod org;
 mod roles;
+mod schema;
+mod store;
 mod teams;
+
+pub use config::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 
 pub(crate) use members::add_member;
 pub(crate) use org::insert_for_user as create_organization;
@@ -19,9 +25,11 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use crate::auth::Auth;
-use crate::config::{AdditionalField, OrganizationConfig};
-use crate::db::schema::organization_tables;
-use crate::db::{Arg, organization_roles, organizations};
+use std::sync::Arc;
+
+use super::Builtin;
+use crate::config::AdditionalField;
+use crate::db::Arg;
 use crate::db::{FieldType, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::hooks::UserHooks;
@@ -34,6 +42,21 @@ use keyward_client::wire::organization::{
 };
 use keyward_client::wire::routes::organization as route;
 use keyward_client::wire::{ErrorCode, Session, SessionData};
+use schema::organization_tables;
+use store::organizations;
+use store::roles as organization_roles;
+
+/// How the configuration switches the plugin on and reads its variables.
+pub(crate) const BUILTIN: Builtin = Builtin {
+    id: "organization",
+    enable: |config| config.organization = Some(OrganizationConfig::default()),
+    is_enabled: |config| config.organization.is_some(),
+    read_env: env::read,
+    plugin: |config| {
+        let options = config.organization.clone()?;
+        Some(Arc::new(OrganizationPlugin(options)) as Arc<dyn Plugin>)
+    },
+};
 
 /// The organization plugin: the active organization (and team) on the session, its
 /// tables, the removal of a deleted user's memberships, and the routes.

@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::store::{invitations, organizations, teams};
 use super::{
     active_organization_id, bad_request, can_view_invitations, forbidden, has_permission_for, member_of, plugin,
     set_session_field, set_session_field_and_cookie, without_creator_invitations,
 };
-use crate::db::{Arg, Lock, invitations, organizations, teams};
+use crate::db::{Arg, Lock};
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Body, Ctx, Endpoint, QueryOf};
 use crate::routes::Answer;
