@@ -372,23 +372,60 @@ async fn rejected_redirect_urls_are_logged_escaped() {
     }
 }
 
-/// Every `POST` endpoint of every plugin refuses a signed-in browser's request from a
-/// foreign `Origin` before doing anything, whether it reads a body or not (the list comes
-/// from the server, so a new endpoint is walked too).
+/// An application's plugin with a `POST` route of each kind: a JSON body, a JSON-or-form
+/// body, and none read. Each counts its calls, so a refused request provably did nothing.
+struct CountingPlugin(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl keyward_server::plugin::Plugin for CountingPlugin {
+    fn id(&self) -> &'static str {
+        "counting"
+    }
+
+    fn endpoints(&self, endpoints: keyward_server::plugin::Endpoints) -> keyward_server::plugin::Endpoints {
+        use std::sync::atomic::Ordering;
+        let (json, form, bare) = (self.0.clone(), self.0.clone(), self.0.clone());
+        endpoints
+            .post(
+                "/counting/json",
+                move |keyward_server::plugin::JsonBody(_): keyward_server::plugin::JsonBody<serde_json::Value>| async move {
+                    json.fetch_add(1, Ordering::SeqCst);
+                    axum::Json(json!({ "ok": true }))
+                },
+            )
+            .post_form("/counting/form", move || async move {
+                form.fetch_add(1, Ordering::SeqCst);
+                axum::Json(json!({ "ok": true }))
+            })
+            .post("/counting/bare", move || async move {
+                bare.fetch_add(1, Ordering::SeqCst);
+                axum::Json(json!({ "ok": true }))
+            })
+    }
+}
+
+/// Every `POST` endpoint of every plugin, Keyward's and an application's, refuses a
+/// signed-in browser's request from a foreign `Origin` before doing anything, whether it
+/// reads a body or not (the list comes from the server, so a new endpoint is walked too).
 #[tokio::test]
 async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
     use keyward_server::config::{
         AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
     };
-    let app = TestApp::with(Backend::Sqlite, |config| {
-        config.two_factor = Some(TwoFactorConfig::default());
-        let mut organization = OrganizationConfig::default();
-        organization.teams.enabled = true;
-        organization.dynamic_access_control = Some(DynamicAccessControlConfig::default());
-        config.organization = Some(organization);
-        config.passkey = Some(PasskeyConfig::default());
-        config.admin = Some(AdminConfig::default());
-    })
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let plugin = CountingPlugin(calls.clone());
+    let app = TestApp::with_builder(
+        Backend::Sqlite,
+        |config| {
+            config.two_factor = Some(TwoFactorConfig::default());
+            let mut organization = OrganizationConfig::default();
+            organization.teams.enabled = true;
+            organization.dynamic_access_control = Some(DynamicAccessControlConfig::default());
+            config.organization = Some(organization);
+            config.passkey = Some(PasskeyConfig::default());
+            config.admin = Some(AdminConfig::default());
+        },
+        |builder| builder.plugin(plugin),
+    )
     .await;
     let client = app.sign_up("Ada", "ada@example.com", "correct-horse-battery").await;
     let cookie = client.cookie_header();
@@ -404,6 +441,9 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
         "/sign-out",
         "/two-factor/enable",
         "/passkey/delete-passkey",
+        "/counting/json",
+        "/counting/form",
+        "/counting/bare",
     ] {
         assert!(posts.contains(&expected), "{expected} is not listed: {posts:?}");
     }
@@ -431,7 +471,20 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
             );
         }
     }
-    // Nothing was done: the session still works.
+    // Nothing was done: the session still works, and no plugin handler ran.
     let session = app.get("/get-session").cookies(&client).send().await;
     assert_eq!(session.json()["user"]["email"], "ada@example.com");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The same requests from the app's own origin reach the handlers.
+    for path in ["/counting/json", "/counting/form", "/counting/bare"] {
+        let response = app
+            .post(path)
+            .header("cookie", &cookie)
+            .origin()
+            .json(&json!({}))
+            .send()
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{path}: {}", response.text());
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
 }
