@@ -74,6 +74,8 @@ pub mod server {
 
     /// Note too long.
     pub const NOTE_TOO_LONG: &str = "NOTE_TOO_LONG";
+    /// The user has a note with this text already (the table's unique index).
+    pub const NOTE_EXISTS: &str = "NOTE_EXISTS";
     /// No such note of the user's.
     pub const NOTE_NOT_FOUND: &str = "NOTE_NOT_FOUND";
 
@@ -106,9 +108,10 @@ pub mod server {
                             Column::new("createdAt", FieldType::Date, true),
                         ],
                     )
-                    .index("userId"),
+                    .index("userId")
+                    .unique_index(&["userId", "text"]),
                 )
-                .error_codes(&[NOTE_TOO_LONG, NOTE_NOT_FOUND])
+                .error_codes(&[NOTE_TOO_LONG, NOTE_EXISTS, NOTE_NOT_FOUND])
                 .rate_limit(
                     super::wire::ADD,
                     RateLimitRule {
@@ -180,7 +183,18 @@ pub mod server {
                 note.created_at
             ],
         )
-        .await?;
+        .await
+        .map_err(|error| {
+            if keyward_server::db::is_unique_violation(&error) {
+                ApiError::with_message(
+                    StatusCode::CONFLICT,
+                    ErrorCode::Other(NOTE_EXISTS.into()),
+                    "You already have this note",
+                )
+            } else {
+                error.into()
+            }
+        })?;
         Ok(Json(note))
     }
 

@@ -213,6 +213,12 @@ async fn a_plugin_of_ones_own(database: Database) {
         .email("Grace", "grace@example.com", PASSWORD)
         .await
         .expect("signs up");
+    // The table's unique index is per user: the same text is hers to add once.
+    let same_text = grace.add_note("buy milk").await.expect("adds");
+    let again = grace.add_note("buy milk").await.expect_err("a duplicate");
+    assert_eq!(again.code(), Some(&ErrorCode::Other("NOTE_EXISTS".into())));
+    assert_eq!(again.status(), Some(409));
+    grace.delete_note(&same_text.id).await.expect("deletes");
     let not_hers = grace.delete_note(&first.id).await.expect_err("not her note");
     assert_eq!(not_hers.code(), Some(&ErrorCode::Other("NOTE_NOT_FOUND".into())));
     assert_eq!(grace.notes().refetch().await.expect("lists"), Some(vec![]));

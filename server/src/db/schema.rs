@@ -117,6 +117,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Indexed columns (`<table>_<column>_idx`).
     pub indexes: Vec<&'static str>,
+    /// Column groups unique together (`<table>_<column>_<column>_key`), for rows a plugin
+    /// keys on more than one column.
+    pub unique_indexes: Vec<Vec<&'static str>>,
 }
 
 impl Table {
@@ -126,12 +129,21 @@ impl Table {
             name,
             columns,
             indexes: Vec::new(),
+            unique_indexes: Vec::new(),
         }
     }
 
     /// Adds an index on `column`.
     pub fn index(mut self, column: &'static str) -> Self {
         self.indexes.push(column);
+        self
+    }
+
+    /// Makes `columns` unique together: two rows may share some of them, not all. On a
+    /// table that exists already the index is added by the next migration, which fails
+    /// (and the server does not start) if stored rows break it.
+    pub fn unique_index(mut self, columns: &[&'static str]) -> Self {
+        self.unique_indexes.push(columns.to_vec());
         self
     }
 
@@ -172,6 +184,7 @@ pub fn core_tables(
             Column::new("updatedAt", Date, true).default_now(),
         ],
         indexes: vec![],
+        unique_indexes: Vec::new(),
     };
     user.columns
         .extend(user_fields.iter().map(|f| additional_column(f, dialect)));
@@ -187,6 +200,7 @@ pub fn core_tables(
             Column::new("userId", String, true).references("user"),
         ],
         indexes: vec!["userId"],
+        unique_indexes: Vec::new(),
     };
     session
         .columns
@@ -208,6 +222,7 @@ pub fn core_tables(
             Column::new("updatedAt", Date, true),
         ],
         indexes: vec!["userId"],
+        unique_indexes: Vec::new(),
     };
     let verification = Table {
         name: "verification",
@@ -219,6 +234,7 @@ pub fn core_tables(
             Column::new("updatedAt", Date, true).default_now(),
         ],
         indexes: vec!["identifier"],
+        unique_indexes: Vec::new(),
     };
     vec![user, session, account, verification]
 }
@@ -298,6 +314,17 @@ pub async fn migrate(db: &super::Db, tables: &[Table]) -> Result<MigrationReport
             );
             tx.execute(&sql, vec![]).await?;
         }
+        for columns in &table.unique_indexes {
+            let quoted: Vec<String> = columns.iter().map(|column| format!("\"{column}\"")).collect();
+            let sql = format!(
+                "create unique index if not exists \"{}_{}_key\" on \"{}\" ({})",
+                table.name,
+                columns.join("_"),
+                table.name,
+                quoted.join(", ")
+            );
+            tx.execute(&sql, vec![]).await?;
+        }
     }
     tx.commit().await?;
     Ok(report)
@@ -349,5 +376,42 @@ mod tests {
             .await
             .expect("migrates");
         assert_eq!(added.added_columns, ["user.favoriteColor"]);
+    }
+
+    #[tokio::test]
+    async fn a_unique_index_spans_its_columns_and_is_added_to_an_existing_table() {
+        use super::super::Arg;
+        let db = super::super::Db::connect("sqlite::memory:").await.expect("connects");
+        let columns = vec![
+            Column::new("owner", FieldType::String, true),
+            Column::new("name", FieldType::String, true),
+        ];
+        migrate(&db, &[Table::new("thing", columns.clone())])
+            .await
+            .expect("migrates");
+        let keyed = Table::new("thing", columns).unique_index(&["owner", "name"]);
+        migrate(&db, std::slice::from_ref(&keyed))
+            .await
+            .expect("adds the index");
+        migrate(&db, &[keyed]).await.expect("runs again");
+        let mut exec = db.clone();
+        let insert = r#"insert into "thing" ("id", "owner", "name") values ($1, $2, $3)"#;
+        let row = |id: &str, owner: &str, name: &str| {
+            vec![
+                Arg::from(id.to_owned()),
+                Arg::from(owner.to_owned()),
+                Arg::from(name.to_owned()),
+            ]
+        };
+        exec.execute(insert, row("1", "ada", "a")).await.expect("first");
+        exec.execute(insert, row("2", "grace", "a"))
+            .await
+            .expect("another owner");
+        exec.execute(insert, row("3", "ada", "b")).await.expect("another name");
+        let duplicate = exec
+            .execute(insert, row("4", "ada", "a"))
+            .await
+            .expect_err("both taken");
+        assert!(super::super::is_unique_violation(&duplicate), "{duplicate}");
     }
 }

@@ -15,6 +15,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
             Column::new("metadata", String, false),
         ],
         indexes: vec![],
+        unique_indexes: Vec::new(),
     }];
     if dynamic_roles {
         tables.push(Table {
@@ -27,6 +28,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
                 Column::new("updatedAt", Date, false),
             ],
             indexes: vec!["organizationId", "role"],
+            unique_indexes: Vec::new(),
         });
     }
     if teams {
@@ -40,6 +42,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
                 Column::new("updatedAt", Date, false),
             ],
             indexes: vec!["organizationId"],
+            unique_indexes: Vec::new(),
         });
         tables.push(Table {
             name: "teamMember",
@@ -50,6 +53,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
                 Column::new("createdAt", Date, false),
             ],
             indexes: vec!["teamId", "userId"],
+            unique_indexes: Vec::new(),
         });
     }
     tables.push(Table {
@@ -61,6 +65,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
             Column::new("createdAt", Date, true),
         ],
         indexes: vec!["organizationId", "userId"],
+        unique_indexes: Vec::new(),
     });
     let mut invitation = vec![
         Column::new("organizationId", String, true).references("organization"),
@@ -80,6 +85,7 @@ pub fn organization_tables(teams: bool, dynamic_roles: bool) -> Vec<Table> {
         name: "invitation",
         columns: invitation,
         indexes: vec!["organizationId", "email"],
+        unique_indexes: Vec::new(),
     });
     tables
 }

@@ -20,5 +20,6 @@ pub fn passkey_table() -> Table {
             Column::new("aaguid", String, false),
         ],
         indexes: vec!["userId", "credentialID"],
+        unique_indexes: Vec::new(),
     }
 }

@@ -16,6 +16,7 @@ pub fn two_factor_table() -> Table {
             Column::new("lockedUntil", Date, false),
         ],
         indexes: vec!["secret", "userId"],
+        unique_indexes: Vec::new(),
     }
 }
 
