@@ -5,7 +5,9 @@
 //! CSRF) and before the endpoint: it may change the body, answer in the endpoint's place
 //! or refuse with an [`ApiError`]. `after` runs on the endpoint's answer, errors
 //! included: it may change the status, the headers and the JSON body, or replace the
-//! answer with an error. Cookies queued by the endpoint are added after the hooks.
+//! answer with an error. Cookies queued by the endpoint are added after the hooks, with
+//! those the hooks set ([`EndpointResponse::set_cookie`], [`EndpointResponse::set_signed_cookie`]):
+//! a hook's cookie replaces the endpoint's of the same name.
 //!
 //! The hooks are attached to the matching routes when the router is built: an endpoint
 //! no hook selects runs exactly as without hooks.
@@ -45,8 +47,9 @@ use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 
 use crate::auth::Auth;
+use crate::cookies::{RequestCookies, SetCookie};
 use crate::error::{ApiError, ApiResult};
-use crate::request::{ParsedBody, raw_query};
+use crate::request::{Outgoing, ParsedBody, raw_query};
 use keyward_client::wire::SessionData;
 
 /// Which endpoints a hook runs for: a method (or any) and a route as registered, relative
@@ -164,6 +167,30 @@ impl EndpointRequest {
         self.body.as_ref()?.get(field)?.as_str()
     }
 
+    /// A cookie of the request, decoded (`None` when not sent).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies().get(name).map(str::to_owned)
+    }
+
+    /// The value of a signed cookie of the request (better-auth's `value.signature`
+    /// format, signed with the server's secret); `None` when not sent or not signed by
+    /// this server.
+    pub fn signed_cookie(&self, name: &str) -> Option<String> {
+        self.cookies()
+            .signed(name, &self.auth.0.config.secret)
+            .value()
+            .map(str::to_owned)
+    }
+
+    fn cookies(&self) -> RequestCookies {
+        RequestCookies::parse(
+            self.headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok()),
+        )
+    }
+
     /// The session the request carries (cookie or bearer token), read once per request.
     /// In an `after` hook this is still the request's: a sign-in's new session is in the
     /// response.
@@ -179,6 +206,8 @@ impl EndpointRequest {
 
 /// The endpoint's answer as an `after` hook sees it.
 pub struct EndpointResponse {
+    auth: Auth,
+    outgoing: Option<Outgoing>,
     status: StatusCode,
     headers: HeaderMap,
     json: Option<Value>,
@@ -223,6 +252,57 @@ impl EndpointResponse {
         self.json = Some(value);
     }
 
+    /// The full name of one of this server's cookies, as better-auth names its own
+    /// (`createAuthCookie`): `__Secure-` over https, then the cookie prefix and `key`
+    /// (`better-auth.last_method`).
+    pub fn cookie_name(&self, key: &str) -> String {
+        self.auth.0.cookies.other(&self.auth.0.config, key)
+    }
+
+    /// Sets a cookie with the attributes of the server's own (`HttpOnly`, `SameSite=Lax`,
+    /// `Path=/`, `Secure` over https); `max_age` `None` makes a browser-session cookie.
+    pub fn set_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
+        let cookie = SetCookie::plain(name, value, max_age_seconds(max_age), self.auth.0.cookies.secure);
+        self.queue(cookie);
+    }
+
+    /// Sets a cookie signed with the server's secret, in better-auth's format (readable
+    /// by [`EndpointRequest::signed_cookie`] and by better-auth's `getSignedCookie`).
+    pub fn set_signed_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
+        let auth = &self.auth.0;
+        let cookie = SetCookie::signed(
+            name,
+            value,
+            &auth.config.secret,
+            max_age_seconds(max_age),
+            auth.cookies.secure,
+        );
+        self.queue(cookie);
+    }
+
+    /// Deletes a cookie (and its chunks), whatever the endpoint set for it.
+    pub fn expire_cookie(&mut self, name: &str) {
+        match &self.outgoing {
+            Some(outgoing) => outgoing.expire_cookie(name, self.auth.0.cookies.secure),
+            None => self.append_set_cookie(&SetCookie::expired(name, self.auth.0.cookies.secure)),
+        }
+    }
+
+    fn queue(&mut self, cookie: SetCookie) {
+        match &self.outgoing {
+            Some(outgoing) => outgoing.set_cookie(cookie),
+            None => self.append_set_cookie(&cookie),
+        }
+    }
+
+    /// Outside the request pipeline (never for a registered route), straight to the
+    /// headers.
+    fn append_set_cookie(&mut self, cookie: &SetCookie) {
+        if let Ok(value) = HeaderValue::from_str(&cookie.header_value()) {
+            self.headers.append(header::SET_COOKIE, value);
+        }
+    }
+
     fn into_response(self) -> Response {
         let body = match &self.json {
             Some(value) => Body::from(value.to_string()),
@@ -234,6 +314,10 @@ impl EndpointResponse {
         response.headers_mut().remove(header::CONTENT_LENGTH);
         response
     }
+}
+
+fn max_age_seconds(max_age: Option<std::time::Duration>) -> Option<i64> {
+    max_age.map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The hooks of one route, in registration order.
@@ -268,6 +352,7 @@ pub(crate) fn for_route(auth: &Auth, method: &Method, path: &'static str) -> Opt
 pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let parsed = parts.extensions.remove::<ParsedBody>();
+    let outgoing = parts.extensions.get::<Outgoing>().cloned();
     let mut hooked = EndpointRequest {
         auth: route.auth.clone(),
         method: route.method.clone(),
@@ -304,6 +389,8 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
         None
     };
     let mut answer = EndpointResponse {
+        auth: route.auth.clone(),
+        outgoing,
         status: parts.status,
         headers: parts.headers,
         json,

@@ -13,6 +13,7 @@ mod email_verification;
 mod embedding;
 mod faults;
 mod health;
+mod hook_cookies;
 mod hooks;
 mod instances;
 mod organization;
