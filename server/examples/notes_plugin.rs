@@ -15,16 +15,43 @@
 //! In a real project the three modules are one crate with a `server` and a `client`
 //! feature; the wire module is what both halves compile against.
 
-/// The plugin's wire types and paths, shared by both halves.
+/// The plugin's routes and wire types, shared by both halves: each route is declared once
+/// (method, path, request and response), the server registers its handler on it and the
+/// client sends through it, so changing one breaks the build of both.
 pub mod wire {
+    use keyward_client::wire::StatusResponse;
+    use keyward_client::wire::routes::{HttpMethod, Route};
     use serde::{Deserialize, Serialize};
 
-    /// `POST` — add a note.
-    pub const ADD: &str = "/notes/add";
-    /// `GET` — the signed-in user's notes, newest first.
-    pub const LIST: &str = "/notes/list";
-    /// `POST` — delete one of one's notes.
-    pub const DELETE: &str = "/notes/delete";
+    /// `POST /notes/add`: add a note.
+    pub struct AddNote;
+
+    impl Route for AddNote {
+        const METHOD: HttpMethod = HttpMethod::Post;
+        const PATH: &'static str = "/notes/add";
+        type Request = AddNoteRequest;
+        type Response = Note;
+    }
+
+    /// `GET /notes/list`: the signed-in user's notes, newest first.
+    pub struct ListNotes;
+
+    impl Route for ListNotes {
+        const METHOD: HttpMethod = HttpMethod::Get;
+        const PATH: &'static str = "/notes/list";
+        type Request = ();
+        type Response = Vec<Note>;
+    }
+
+    /// `POST /notes/delete`: delete one of one's notes.
+    pub struct DeleteNote;
+
+    impl Route for DeleteNote {
+        const METHOD: HttpMethod = HttpMethod::Post;
+        const PATH: &'static str = "/notes/delete";
+        type Request = DeleteNoteRequest;
+        type Response = StatusResponse;
+    }
 
     /// A note.
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,16 +67,16 @@ pub mod wire {
         pub created_at: chrono::DateTime<chrono::Utc>,
     }
 
-    /// Body of [`ADD`].
+    /// Body of [`AddNote`].
     #[derive(Clone, Debug, Serialize, Deserialize)]
-    pub struct AddNote {
+    pub struct AddNoteRequest {
         /// Text (at most the plugin's `max_length` characters).
         pub text: String,
     }
 
-    /// Body of [`DELETE`].
+    /// Body of [`DeleteNote`].
     #[derive(Clone, Debug, Serialize, Deserialize)]
-    pub struct DeleteNote {
+    pub struct DeleteNoteRequest {
         /// The note.
         pub id: String,
     }
@@ -66,11 +93,12 @@ pub mod server {
     use keyward_server::db::schema::{Column, Table};
     use keyward_server::db::{Exec, FieldType, Row, Tx};
     use keyward_server::hooks::UserHooks;
-    use keyward_server::plugin::{Endpoints, JsonBody, Plugin, Setup};
+    use keyward_server::plugin::{Answer, Endpoints, JsonBody, Plugin, Setup};
+    use keyward_server::wire::routes::Route;
     use keyward_server::wire::{ErrorCode, StatusResponse};
     use keyward_server::{ApiError, ApiResult, Auth, Session, args};
 
-    use super::wire::{AddNote, DELETE, DeleteNote, LIST, Note};
+    use super::wire::{AddNote, AddNoteRequest, DeleteNote, DeleteNoteRequest, ListNotes, Note};
 
     /// Note too long.
     pub const NOTE_TOO_LONG: &str = "NOTE_TOO_LONG";
@@ -113,7 +141,7 @@ pub mod server {
                 )
                 .error_codes(&[NOTE_TOO_LONG, NOTE_EXISTS, NOTE_NOT_FOUND])
                 .rate_limit(
-                    super::wire::ADD,
+                    AddNote::PATH,
                     RateLimitRule {
                         window: Duration::from_secs(60),
                         max: 20,
@@ -125,11 +153,11 @@ pub mod server {
         fn endpoints(&self, endpoints: Endpoints) -> Endpoints {
             let max_length = self.max_length;
             endpoints
-                .post(super::wire::ADD, move |state, session, body| {
+                .route(AddNote, move |state, session, body| {
                     add(state, session, body, max_length)
                 })
-                .get(LIST, list)
-                .post(DELETE, delete)
+                .route(ListNotes, list)
+                .route(DeleteNote, delete)
         }
     }
 
@@ -157,9 +185,9 @@ pub mod server {
     async fn add(
         State(auth): State<Auth>,
         Session(data): Session,
-        JsonBody(request): JsonBody<AddNote>,
+        JsonBody(request): JsonBody<AddNoteRequest>,
         max_length: usize,
-    ) -> ApiResult<Json<Note>> {
+    ) -> Answer<AddNote> {
         if request.text.chars().count() > max_length {
             return Err(ApiError::with_message(
                 StatusCode::BAD_REQUEST,
@@ -198,7 +226,7 @@ pub mod server {
         Ok(Json(note))
     }
 
-    async fn list(State(auth): State<Auth>, Session(data): Session) -> ApiResult<Json<Vec<Note>>> {
+    async fn list(State(auth): State<Auth>, Session(data): Session) -> Answer<ListNotes> {
         let mut db = auth.db().clone();
         let rows = db
             .fetch_all(
@@ -213,8 +241,8 @@ pub mod server {
     async fn delete(
         State(auth): State<Auth>,
         Session(data): Session,
-        JsonBody(request): JsonBody<DeleteNote>,
-    ) -> ApiResult<Json<StatusResponse>> {
+        JsonBody(request): JsonBody<DeleteNoteRequest>,
+    ) -> Answer<DeleteNote> {
         let mut db = auth.db().clone();
         let deleted = db
             .execute(
@@ -238,12 +266,14 @@ pub mod client {
     use keyward_client::transport::Method;
     use keyward_client::{AuthClient, AuthClientBuilder, QueryHandle, Result};
 
-    use super::wire::{ADD, AddNote, DELETE, DeleteNote, LIST, Note};
+    use keyward_client::wire::routes::Route;
+
+    use super::wire::{AddNote, AddNoteRequest, DeleteNote, DeleteNoteRequest, ListNotes, Note};
 
     /// The notes store refetches after every successful notes call (and, as every plugin
     /// store, after sign-in and sign-out).
     pub fn register(builder: AuthClientBuilder) -> AuthClientBuilder {
-        builder.refresh_query_after(LIST, |method, path| {
+        builder.refresh_query_after(ListNotes::PATH, |method, path| {
             method == Method::Post && path.starts_with("/notes/")
         })
     }
@@ -260,19 +290,17 @@ pub mod client {
 
     impl NotesClient for AuthClient {
         async fn add_note(&self, text: &str) -> Result<Note> {
-            self.fetch(Method::Post, ADD, Some(&AddNote { text: text.to_owned() }))
-                .await
+            self.send::<AddNote>(&AddNoteRequest { text: text.to_owned() }).await
         }
 
         async fn delete_note(&self, id: &str) -> Result<()> {
-            let _: serde_json::Value = self
-                .fetch(Method::Post, DELETE, Some(&DeleteNote { id: id.to_owned() }))
+            self.send::<DeleteNote>(&DeleteNoteRequest { id: id.to_owned() })
                 .await?;
             Ok(())
         }
 
         fn notes(&self) -> QueryHandle<Vec<Note>> {
-            self.query(LIST)
+            self.query(ListNotes::PATH)
         }
     }
 }

@@ -59,7 +59,7 @@ use keyward_client::wire::{ErrorCode, SessionData, SignInOutcome};
 use crate::hooks::{AccountHooks, EndpointHook, EndpointMatcher, Hooks, SessionHooks, UserHooks, VerificationHooks};
 
 pub use crate::request::JsonBody;
-pub use crate::routes::Endpoints;
+pub use crate::routes::{Answer, Endpoints};
 
 /// A server plugin: its id, what it declares at start-up, and its endpoints.
 pub trait Plugin: Send + Sync + 'static {

@@ -203,6 +203,9 @@ async fn a_plugin_of_ones_own(database: Database) {
         vec![second.id.as_str(), first.id.as_str()]
     );
 
+    let sent = ada.send::<notes_plugin::wire::ListNotes>(&()).await.expect("lists");
+    assert_eq!(sent, listed, "the declared GET route answers what the store holds");
+
     let too_long = ada.add_note("x".repeat(21).as_str()).await.expect_err("too long");
     assert_eq!(too_long.code(), Some(&ErrorCode::Other("NOTE_TOO_LONG".into())));
     assert_eq!(too_long.status(), Some(400));

@@ -166,6 +166,42 @@ impl AuthClient {
         self.send_json(R::METHOD, R::PATH, body).await
     }
 
+    /// Calls a declared route, Keyward's or a plugin's own (a type implementing
+    /// [`Route`] in the plugin's wire module, which its server half registers too): a `GET`
+    /// sends `request` as the query (its `None` fields left out), a `POST` as the JSON
+    /// body; the answer is decoded as `R::Response` (a route with a path parameter is
+    /// refused at compile time). On success the refresh rules of
+    /// [`crate::extension`] that match the call run before it returns.
+    ///
+    /// ```no_run
+    /// # async fn run(client: keyward_client::AuthClient) -> keyward_client::Result<()> {
+    /// use keyward_client::wire::routes::ListSessions;
+    /// let sessions = client.send::<ListSessions>(&()).await?;
+    /// # let _ = sessions; Ok(()) }
+    /// ```
+    pub async fn send<R: Route>(&self, request: &R::Request) -> Result<R::Response>
+    where
+        R::Request: Serialize,
+        R::Response: DeserializeOwned,
+    {
+        const {
+            assert!(
+                !crate::wire::routes::has_parameter(R::PATH),
+                "send takes a route without a path parameter"
+            )
+        };
+        let answer = match R::METHOD {
+            Method::Get => {
+                let query = crate::api::query_string(request)?;
+                let query = (!query.is_empty()).then_some(query.as_str());
+                self.call::<(), _>(R::METHOD, R::PATH, query, None).await?
+            }
+            Method::Post => self.call(R::METHOD, R::PATH, None, Some(request)).await?,
+        };
+        self.apply_refresh_rules(R::METHOD, R::PATH).await;
+        Ok(answer)
+    }
+
     /// Calls any endpoint, for example one of a custom server plugin. `path` is relative to
     /// the endpoint prefix (`/my-plugin/do-thing`); a `body` makes it a JSON request. On
     /// success the refresh rules of [`crate::extension`] that match the call run before

@@ -85,6 +85,19 @@ pub trait Route {
     }
 }
 
+/// Whether `path` has a `{parameter}`, at compile time.
+pub(crate) const fn has_parameter(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// `path` with its first `{parameter}` replaced by `segment`.
 fn fill_path(path: &str, segment: &str) -> String {
     let Some(open) = path.find('{') else {

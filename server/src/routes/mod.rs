@@ -31,8 +31,11 @@ use crate::request::{BodyRules, Panicked, finalize, not_found, rate_limit, read_
 use keyward_client::wire::routes::{self as route, BodyEncoding, HttpMethod, Route};
 
 /// What a handler of route `R` answers: `R`'s response type as JSON (so a change of it in
-/// the wire module breaks the handler's build).
-pub(crate) type Answer<R> = ApiResult<Json<<R as Route>::Response>>;
+/// the wire module breaks the handler's build). A plugin declares its own routes by
+/// implementing [`Route`] in a module both its halves compile against, registers them
+/// with [`Endpoints::route`] and answers `Answer<MyRoute>`; its client calls them with
+/// `AuthClient::send::<MyRoute>`.
+pub type Answer<R> = ApiResult<Json<<R as Route>::Response>>;
 
 /// What the logic of route `R` produces before it is answered (for handlers that answer
 /// with more than the JSON, a redirect or headers).
