@@ -1,0 +1,140 @@
+//! Running the database hooks on the paths that write a row: the `before` hooks first
+//! (the first refusal stops the write), then the write, then the `after` hooks once the
+//! write is committed ([`after_commit`]).
+
+use crate::auth::Auth;
+use crate::db::accounts::{self, Account, AccountTokens};
+use crate::db::users::{self, UserChanges};
+use crate::db::{AfterCommit, Exec};
+use crate::error::ApiError;
+use keyward_client::wire::{Session, User};
+
+use super::{EndedSessions, NewAccount};
+
+/// Runs `work` once `exec`'s transaction has committed, or now outside a transaction.
+pub(crate) async fn after_commit(exec: &mut impl Exec, work: AfterCommit) {
+    if let Some(work) = exec.after_commit(work) {
+        work.await;
+    }
+}
+
+/// Updates a user through the user hooks: every `before_update` first (the outer error is
+/// a refusal), then the row (the inner result is the database's), then every
+/// `after_update` once committed.
+pub(crate) async fn update_user(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    mut changes: UserChanges,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Option<User>, sqlx::Error>, ApiError> {
+    for hook in &auth.0.hooks.user {
+        hook.before_update(user_id, &mut changes).await?;
+    }
+    let updated = users::update(exec, &auth.0.fields, user_id, changes, now).await;
+    if let Ok(Some(user)) = &updated
+        && !auth.0.hooks.user.is_empty()
+    {
+        let (auth, user) = (auth.clone(), user.clone());
+        let work: AfterCommit = Box::pin(async move {
+            for hook in &auth.0.hooks.user {
+                hook.after_update(&auth, &user).await;
+            }
+        });
+        after_commit(exec, work).await;
+    }
+    Ok(updated)
+}
+
+/// The account hooks' `before_create` for `new` (an error is a refusal).
+async fn before_account_create(auth: &Auth, new: &NewAccount) -> Result<(), ApiError> {
+    for hook in &auth.0.hooks.account {
+        hook.before_create(new).await?;
+    }
+    Ok(())
+}
+
+/// Queues the account hooks' `after_create` for `account` after the commit.
+async fn after_account_create(auth: &Auth, exec: &mut impl Exec, account: &Account) {
+    if auth.0.hooks.account.is_empty() {
+        return;
+    }
+    let (auth, account) = (auth.clone(), account.clone());
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.account {
+            hook.after_create(&auth, &account).await;
+        }
+    });
+    after_commit(exec, work).await;
+}
+
+/// Links a password account through the account hooks.
+pub(crate) async fn insert_credential_account(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    password_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let new = NewAccount {
+        user_id: user_id.to_owned(),
+        provider_id: accounts::CREDENTIAL_PROVIDER.to_owned(),
+        account_id: user_id.to_owned(),
+    };
+    before_account_create(auth, &new).await?;
+    let account = accounts::insert_credential(exec, user_id, password_hash, now).await?;
+    after_account_create(auth, exec, &account).await;
+    Ok(())
+}
+
+/// Links a provider account through the account hooks: the outer error is a hook's
+/// refusal, the inner result the database's.
+pub(crate) async fn insert_oauth_account(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    user_id: &str,
+    provider_id: &str,
+    account_id: &str,
+    tokens: AccountTokens,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Account, sqlx::Error>, ApiError> {
+    let new = NewAccount {
+        user_id: user_id.to_owned(),
+        provider_id: provider_id.to_owned(),
+        account_id: account_id.to_owned(),
+    };
+    before_account_create(auth, &new).await?;
+    let inserted = accounts::insert_oauth(exec, user_id, provider_id, account_id, tokens, now).await;
+    if let Ok(account) = &inserted {
+        after_account_create(auth, exec, account).await;
+    }
+    Ok(inserted)
+}
+
+/// Queues the session hooks' `after_update` for `session` after the commit.
+pub(crate) async fn after_session_update(auth: &Auth, exec: &mut impl Exec, session: &Session) {
+    if auth.0.hooks.session.is_empty() {
+        return;
+    }
+    let (auth, session) = (auth.clone(), session.clone());
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.session {
+            hook.after_update(&auth, &session).await;
+        }
+    });
+    after_commit(exec, work).await;
+}
+
+/// Queues the session hooks' `after_delete` for `ended` after the commit.
+pub(crate) async fn after_session_delete(auth: &Auth, exec: &mut impl Exec, ended: EndedSessions) {
+    if auth.0.hooks.session.is_empty() {
+        return;
+    }
+    let auth = auth.clone();
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.session {
+            hook.after_delete(&auth, &ended).await;
+        }
+    });
+    after_commit(exec, work).await;
+}
