@@ -263,8 +263,11 @@ impl Ctx {
         let expired = found_expired(&found, now);
         let Some(mut data) = found.filter(|d| d.session.expires_at >= now) else {
             self.delete_session_cookies();
-            if expired && (!config.defer_session_refresh || lookup.post) {
-                store.delete(&mut db, &token).await?;
+            if expired
+                && (!config.defer_session_refresh || lookup.post)
+                && let Err(refusal) = store.try_delete(&mut db, &token).await?
+            {
+                tracing::debug!(error = %Escaped(&refusal), "a session hook kept an expired session");
             }
             return Ok(None);
         };
@@ -282,13 +285,21 @@ impl Ctx {
         }
         if needs_refresh {
             let changes = vec![("expiresAt".to_owned(), Arg::from(now + expires_in))];
-            let Some(updated) = store.update(&mut db, &token, changes, now).await? else {
-                self.delete_session_cookies();
-                return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetSession));
-            };
-            data.session = updated;
-            self.set_session_cookie(&data, Some(false));
-            return Ok(Some(data));
+            // A session hook refusing the new expiry leaves the session as it was.
+            match store.try_update(&mut db, &token, changes, now).await? {
+                Ok(Some(updated)) => {
+                    data.session = updated;
+                    self.set_session_cookie(&data, Some(false));
+                    return Ok(Some(data));
+                }
+                Ok(None) => {
+                    self.delete_session_cookies();
+                    return Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::FailedToGetSession));
+                }
+                Err(refusal) => {
+                    tracing::debug!(error = %Escaped(&refusal), "a session hook kept the session's expiry");
+                }
+            }
         }
         self.set_cookie_cache(&data, dont_remember);
         Ok(Some(data))
@@ -410,7 +421,10 @@ impl Ctx {
             needs_refresh: None,
         };
         self.set_session_cookie(&data, None);
-        store.delete(&mut db, old.token.expose()).await?;
+        // The rotation stands even if a session hook keeps the old session.
+        if let Err(refusal) = store.try_delete(&mut db, old.token.expose()).await? {
+            tracing::debug!(error = %Escaped(&refusal), "a session hook kept a rotated session");
+        }
         Ok(data)
     }
 

@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
 use crate::crypto::generate_id;
-use crate::db::sessions::{self, NewSession};
+use crate::db::sessions::{self, NewSession, SessionChanges};
 use crate::db::users;
 use crate::db::{Arg, Exec};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::hooks::EndedSessions;
 use crate::secondary_storage::{SecondaryStorage, StorageError, ttl_until};
 use keyward_client::wire::time::now_millis;
@@ -176,9 +176,44 @@ impl SessionStore<'_> {
         Ok(sessions::find_with_user(exec, &self.auth.0.fields, token).await?)
     }
 
-    /// Sets `columns` (and `updatedAt`) on the session with `token`; `None` when it no
-    /// longer exists.
+    /// Sets `columns` (and `updatedAt`) on the session with `token` through the session
+    /// hooks; `None` when it no longer exists. A `before_update` refusal is the error.
     pub async fn update(
+        &self,
+        exec: &mut impl Exec,
+        token: &str,
+        columns: Vec<(String, Arg)>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Option<Session>> {
+        self.try_update(exec, token, columns, now).await?
+    }
+
+    /// [`SessionStore::update`], with a `before_update` hook's refusal apart
+    /// (`Ok(Err(refusal))`: nothing was written).
+    pub async fn try_update(
+        &self,
+        exec: &mut impl Exec,
+        token: &str,
+        columns: Vec<(String, Arg)>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Result<Option<Session>, ApiError>> {
+        let hooks = &self.auth.0.hooks;
+        let mut changes = SessionChanges { columns };
+        if !hooks.session.is_empty() {
+            let Some(current) = self.find_with_user(exec, token).await? else {
+                return Ok(Ok(None));
+            };
+            if let Err(refusal) = hooks
+                .before_session_update(self.auth, &current.session, &mut changes)
+                .await
+            {
+                return Ok(Err(refusal));
+            }
+        }
+        Ok(Ok(self.write_update(exec, token, changes.columns, now).await?))
+    }
+
+    async fn write_update(
         &self,
         exec: &mut impl Exec,
         token: &str,
@@ -215,13 +250,22 @@ impl SessionStore<'_> {
         Ok(updated)
     }
 
-    /// Ends the session with `token` (nothing happens for an unknown token), then the
-    /// session hooks' `after_delete`.
+    /// Ends the session with `token` (nothing happens for an unknown token) through the
+    /// session hooks: `before_delete` (a refusal is the error), then `after_delete`.
     pub async fn delete(&self, exec: &mut impl Exec, token: &str) -> ApiResult<()> {
-        self.end(exec, token).await?;
+        self.try_delete(exec, token).await?
+    }
+
+    /// [`SessionStore::delete`], with a `before_delete` hook's refusal apart
+    /// (`Ok(Err(refusal))`: the session is kept).
+    pub async fn try_delete(&self, exec: &mut impl Exec, token: &str) -> ApiResult<Result<(), ApiError>> {
         let ended = EndedSessions::Tokens(vec![SessionToken::new(token.to_owned())]);
+        if let Err(refusal) = self.auth.0.hooks.before_session_delete(self.auth, &ended).await {
+            return Ok(Err(refusal));
+        }
+        self.end(exec, token).await?;
         crate::hooks::after_session_delete(self.auth, exec, ended).await;
-        Ok(())
+        Ok(Ok(()))
     }
 
     async fn end(&self, exec: &mut impl Exec, token: &str) -> ApiResult<()> {
@@ -248,18 +292,20 @@ impl SessionStore<'_> {
         Ok(())
     }
 
-    /// Ends the sessions with these tokens, then the session hooks' `after_delete`.
+    /// Ends the sessions with these tokens through the session hooks (see
+    /// [`SessionStore::delete`]).
     pub async fn delete_many(&self, exec: &mut impl Exec, tokens: &[&str]) -> ApiResult<()> {
         if tokens.is_empty() {
             return Ok(());
         }
-        self.end_many(exec, tokens).await?;
         let ended = EndedSessions::Tokens(
             tokens
                 .iter()
                 .map(|token| SessionToken::new((*token).to_owned()))
                 .collect(),
         );
+        self.auth.0.hooks.before_session_delete(self.auth, &ended).await?;
+        self.end_many(exec, tokens).await?;
         crate::hooks::after_session_delete(self.auth, exec, ended).await;
         Ok(())
     }
@@ -281,11 +327,13 @@ impl SessionStore<'_> {
         Ok(())
     }
 
-    /// Ends every session of `user_id`, then the session hooks' `after_delete`; returns
-    /// how many were live.
+    /// Ends every session of `user_id` through the session hooks (see
+    /// [`SessionStore::delete`]); returns how many were live.
     pub async fn delete_for_user(&self, exec: &mut impl Exec, user_id: &str) -> ApiResult<u64> {
+        let ending = EndedSessions::AllOfUser(user_id.to_owned());
+        self.auth.0.hooks.before_session_delete(self.auth, &ending).await?;
         let ended = self.end_for_user(exec, user_id).await?;
-        crate::hooks::after_session_delete(self.auth, exec, EndedSessions::AllOfUser(user_id.to_owned())).await;
+        crate::hooks::after_session_delete(self.auth, exec, ending).await;
         Ok(ended)
     }
 

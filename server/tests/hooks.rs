@@ -611,3 +611,154 @@ crate::on_both_databases! {
         );
     }
 }
+
+/// Session `before_update` and `before_delete`: a session field is upper-cased or refused,
+/// the rolled expiry and the deletions are refused while the switches are on; the after
+/// hooks record what was committed.
+#[derive(Clone, Default)]
+struct SessionGuard {
+    refuse_roll: Arc<std::sync::atomic::AtomicBool>,
+    keep: Arc<std::sync::atomic::AtomicBool>,
+    events: Arc<Mutex<Vec<String>>>,
+}
+
+impl SessionGuard {
+    fn refusal(code: &str, message: &str) -> ApiError {
+        ApiError::with_message(StatusCode::FORBIDDEN, ErrorCode::Other(code.into()), message)
+    }
+
+    fn events(&self) -> Vec<String> {
+        std::mem::take(&mut *self.events.lock().expect("not poisoned"))
+    }
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::SessionHooks for SessionGuard {
+    async fn before_update(
+        &self,
+        _auth: &Auth,
+        session: &keyward_server::wire::Session,
+        changes: &mut keyward_server::db::sessions::SessionChanges,
+    ) -> Result<(), ApiError> {
+        use keyward_server::db::Arg;
+        use std::sync::atomic::Ordering;
+        for (column, value) in &mut changes.columns {
+            match (column.as_str(), value) {
+                ("expiresAt", Arg::Time(Some(new))) if self.refuse_roll.load(Ordering::SeqCst) => {
+                    assert!(*new > session.expires_at, "the hook sees the stored session");
+                    return Err(Self::refusal("NO_ROLLING", "Sessions keep their expiry"));
+                }
+                ("mode", Arg::Text(Some(mode))) if mode == "forbidden" => {
+                    return Err(Self::refusal("MODE_NOT_ALLOWED", "That mode is not allowed"));
+                }
+                ("mode", Arg::Text(Some(mode))) => *mode = mode.to_uppercase(),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn after_update(&self, _auth: &Auth, session: &keyward_server::wire::Session) {
+        let mode = session.additional.get("mode").cloned().unwrap_or_default();
+        self.events.lock().expect("not poisoned").push(format!("update {mode}"));
+    }
+
+    async fn before_delete(
+        &self,
+        _auth: &Auth,
+        _ending: &keyward_server::hooks::EndedSessions,
+    ) -> Result<(), ApiError> {
+        if self.keep.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Self::refusal("SESSION_KEPT", "Sessions are kept"));
+        }
+        Ok(())
+    }
+
+    async fn after_delete(&self, _auth: &Auth, ended: &keyward_server::hooks::EndedSessions) {
+        use keyward_server::hooks::EndedSessions;
+        let event = match ended {
+            EndedSessions::Tokens(tokens) => format!("delete {} token(s)", tokens.len()),
+            EndedSessions::AllOfUser(_) => "delete all".to_owned(),
+        };
+        self.events.lock().expect("not poisoned").push(event);
+    }
+}
+
+crate::on_both_databases! {
+    async fn session_before_hooks_change_or_refuse_updates_and_deletions(backend: Backend) {
+        use std::sync::atomic::Ordering;
+        let hooks = SessionGuard::default();
+        let guard = hooks.clone();
+        let app = TestApp::with_builder(
+            backend,
+            |config| {
+                config.session.update_age = std::time::Duration::ZERO;
+                config.user.delete_user.enabled = true;
+                config.session.additional_fields =
+                    vec![keyward_server::config::AdditionalField::new("mode", keyward_server::db::FieldType::String)];
+            },
+            move |builder| builder.session_hooks(hooks),
+        )
+        .await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        guard.refuse_roll.store(true, Ordering::SeqCst);
+        let first = app.get("/get-session").cookies(&ada).send().await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+        let expires = first.json()["session"]["expiresAt"].clone();
+        let again = app.get("/get-session").cookies(&ada).send().await.json();
+        assert_eq!(again["session"]["expiresAt"], expires, "refused rolls: the session is served as it was");
+        assert_eq!(guard.events(), Vec::<String>::new());
+
+        let dark = app.post("/update-session").cookies(&ada).json(&json!({"mode": "dark"})).send().await;
+        assert_eq!(dark.status, StatusCode::OK, "{}", dark.text());
+        assert_eq!(dark.json()["session"]["mode"], "DARK", "before_update changed the column");
+        let refused = app.post("/update-session").cookies(&ada).json(&json!({"mode": "forbidden"})).send().await;
+        refused.assert_error(StatusCode::FORBIDDEN, "MODE_NOT_ALLOWED");
+        assert_eq!(refused.message(), "That mode is not allowed");
+        let me = app.get("/get-session").cookies(&ada).send().await.json();
+        assert_eq!(me["session"]["mode"], "DARK", "the refused update wrote nothing");
+        assert_eq!(guard.events(), vec!["update \"DARK\"".to_owned()]);
+
+        guard.keep.store(true, Ordering::SeqCst);
+        let kept = app.post("/sign-out").cookies(&ada).json(&json!({})).send().await;
+        kept.assert_error(StatusCode::FORBIDDEN, "SESSION_KEPT");
+        assert_eq!(kept.message(), "Sessions are kept");
+        app.post("/revoke-sessions")
+            .cookies(&ada)
+            .json(&json!({}))
+            .send()
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "SESSION_KEPT");
+        let changed = app
+            .post("/change-password")
+            .cookies(&ada)
+            .json(&json!({"currentPassword": "password123", "newPassword": "password456", "revokeOtherSessions": true}))
+            .send()
+            .await;
+        changed.assert_error(StatusCode::FORBIDDEN, "SESSION_KEPT");
+        let deleted = app.post("/delete-user").cookies(&ada).json(&json!({"password": "password123"})).send().await;
+        deleted.assert_error(StatusCode::FORBIDDEN, "SESSION_KEPT");
+        assert_eq!(app.count("user").await, 1, "the deletion was rolled back");
+        let old_password = app
+            .post("/sign-in/email")
+            .json(&json!({"email": "ada@example.com", "password": "password123"}))
+            .send()
+            .await;
+        assert_eq!(old_password.status, StatusCode::OK, "the password change was rolled back");
+        let me = app.get("/get-session").cookies(&ada).send().await.json();
+        assert_eq!(me["session"]["mode"], "DARK", "still signed in");
+        assert_eq!(guard.events(), Vec::<String>::new(), "nothing was committed");
+
+        guard.keep.store(false, Ordering::SeqCst);
+        guard.refuse_roll.store(false, Ordering::SeqCst);
+        let rolled = app.get("/get-session").cookies(&ada).send().await.json();
+        assert_ne!(rolled["session"]["expiresAt"], expires, "rolled once the hook allows it");
+        let deleted = app.post("/delete-user").cookies(&ada).json(&json!({"password": "password123"})).send().await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text());
+        assert_eq!(
+            guard.events(),
+            vec!["update \"DARK\"".to_owned(), "update \"DARK\"".to_owned(), "delete all".to_owned()],
+            "the rolls of get-session and of delete-user's session lookup, then the user's sessions ending with the user"
+        );
+    }
+}

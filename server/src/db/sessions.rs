@@ -24,6 +24,14 @@ pub struct NewSession {
     pub additional: Map<String, Value>,
 }
 
+/// Columns to change on a session; `updatedAt` is always set.
+#[derive(Clone, Debug, Default)]
+pub struct SessionChanges {
+    /// Column name and new value (`expiresAt`, `activeOrganizationId`, an additional
+    /// field …).
+    pub columns: Vec<(String, Arg)>,
+}
+
 const COLUMNS: &[&str] = &[
     "id",
     "token",

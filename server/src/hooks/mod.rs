@@ -47,7 +47,7 @@ use std::sync::Arc;
 use crate::auth::Auth;
 use crate::db::Tx;
 use crate::db::accounts::Account;
-use crate::db::sessions::NewSession;
+use crate::db::sessions::{NewSession, SessionChanges};
 use crate::db::users::{NewUser, UserChanges};
 use crate::error::ApiError;
 use keyward_client::wire::{Session, SessionToken, User};
@@ -57,8 +57,8 @@ pub use crate::endpoint_hooks::{EndpointHook, EndpointMatcher, EndpointRequest, 
 mod run;
 
 pub(crate) use run::{
-    after_commit, after_session_delete, after_session_update, insert_credential_account, insert_oauth_account,
-    update_user,
+    after_commit, after_session_delete, after_session_update, before_user_sessions_delete, insert_credential_account,
+    insert_oauth_account, update_user,
 };
 
 /// Hooks on the `user` row. Both methods do nothing unless implemented.
@@ -103,7 +103,7 @@ pub trait UserHooks: Send + Sync + 'static {
     }
 }
 
-/// Hooks on the `session` row. Both methods do nothing unless implemented.
+/// Hooks on the `session` row. Every method does nothing unless implemented.
 #[async_trait::async_trait]
 pub trait SessionHooks: Send + Sync + 'static {
     /// Before a session is written: change it (its additional fields, its expiry), or
@@ -119,14 +119,40 @@ pub trait SessionHooks: Send + Sync + 'static {
         let _ = (auth, session);
     }
 
+    /// Before a session is updated (update-session, the active organization or team set,
+    /// its expiry rolled forward by get-session or by any request's session lookup):
+    /// change the columns in `changes`, or refuse with the error the client receives.
+    /// `session` is the session as stored. A refused roll of the expiry is no error: the
+    /// request goes on with the session as it was.
+    async fn before_update(
+        &self,
+        auth: &Auth,
+        session: &Session,
+        changes: &mut SessionChanges,
+    ) -> Result<(), ApiError> {
+        let _ = (auth, session, changes);
+        Ok(())
+    }
+
     /// After a session changed (its expiry rolled forward by get-session, update-session,
     /// the active organization or team set), once committed.
     async fn after_update(&self, auth: &Auth, session: &Session) {
         let _ = (auth, session);
     }
 
-    /// After sessions ended (sign-out, the revoke endpoints, a password change or reset
-    /// that revokes, the admin's revoke and ban), once committed.
+    /// Before sessions end (sign-out, the revoke endpoints, a password change or reset
+    /// that revokes, delete-user, the admin's revoke, ban, remove-user and
+    /// stop-impersonating, the session a two-factor challenge replaces): refuse with the
+    /// error the client receives. Inside a transaction (a password change or reset, a
+    /// user's deletion) the whole change is rolled back. Where a session ends as a side
+    /// effect of another request (an expired session a lookup finds, the old session of a
+    /// two-factor rotation), a refusal keeps that session and the request goes on.
+    async fn before_delete(&self, auth: &Auth, ending: &EndedSessions) -> Result<(), ApiError> {
+        let _ = (auth, ending);
+        Ok(())
+    }
+
+    /// After sessions ended (on every path `before_delete` names), once committed.
     async fn after_delete(&self, auth: &Auth, ended: &EndedSessions) {
         let _ = (auth, ended);
     }
@@ -262,5 +288,26 @@ impl Hooks {
         for hook in &self.session {
             hook.after_create(auth, session).await;
         }
+    }
+
+    /// Every session hook's `before_update`, in order; the first refusal stops it.
+    pub async fn before_session_update(
+        &self,
+        auth: &Auth,
+        session: &Session,
+        changes: &mut SessionChanges,
+    ) -> Result<(), ApiError> {
+        for hook in &self.session {
+            hook.before_update(auth, session, changes).await?;
+        }
+        Ok(())
+    }
+
+    /// Every session hook's `before_delete`, in order; the first refusal stops it.
+    pub async fn before_session_delete(&self, auth: &Auth, ending: &EndedSessions) -> Result<(), ApiError> {
+        for hook in &self.session {
+            hook.before_delete(auth, ending).await?;
+        }
+        Ok(())
     }
 }

@@ -5,8 +5,8 @@
 use crate::auth::Auth;
 use crate::db::accounts::{self, Account, AccountTokens};
 use crate::db::users::{self, UserChanges};
-use crate::db::{AfterCommit, Exec};
-use crate::error::ApiError;
+use crate::db::{AfterCommit, Exec, Tx};
+use crate::error::{ApiError, ApiResult};
 use keyward_client::wire::{Session, User};
 
 use super::{EndedSessions, NewAccount};
@@ -137,4 +137,20 @@ pub(crate) async fn after_session_delete(auth: &Auth, exec: &mut impl Exec, ende
         }
     });
     after_commit(exec, work).await;
+}
+
+/// Inside the transaction that deletes `user_id`: when they have live sessions, the
+/// session hooks' `before_delete` for all of them (a refusal is the error). The sessions
+/// that end, for [`after_session_delete`] once the deletion is committed.
+pub(crate) async fn before_user_sessions_delete(
+    auth: &Auth,
+    tx: &mut Tx,
+    user_id: &str,
+) -> ApiResult<Option<EndedSessions>> {
+    if auth.0.hooks.session.is_empty() || auth.sessions().list_for_user(tx, user_id).await?.is_empty() {
+        return Ok(None);
+    }
+    let ending = EndedSessions::AllOfUser(user_id.to_owned());
+    auth.0.hooks.before_session_delete(auth, &ending).await?;
+    Ok(Some(ending))
 }

@@ -157,14 +157,19 @@ async fn delete_account(ctx: &mut Ctx, user: &User) -> ApiResult<()> {
 }
 
 /// Deletes a user with their sessions and accounts, and what the plugins' and the
-/// application's `before_delete` hooks remove in the same transaction; forgets their
-/// sessions in secondary storage, then runs the `after_delete` hooks.
+/// application's `before_delete` hooks remove in the same transaction (the session hooks'
+/// `before_delete` first, when they have live sessions); forgets their sessions in
+/// secondary storage, then runs the `after_delete` hooks.
 pub(crate) async fn remove_user_data(auth: &crate::auth::Auth, user_id: &str) -> ApiResult<()> {
     let mut tx = auth.0.db.begin().await?;
+    let ending = crate::hooks::before_user_sessions_delete(auth, &mut tx, user_id).await?;
     auth.0.hooks.before_user_delete(&mut tx, user_id).await?;
     users::delete(&mut tx, user_id).await?;
     tx.commit().await?;
     auth.sessions().forget_user(user_id).await?;
+    if let Some(ended) = ending {
+        crate::hooks::after_session_delete(auth, &mut auth.0.db.clone(), ended).await;
+    }
     auth.0.hooks.after_user_delete(auth, user_id).await;
     Ok(())
 }
