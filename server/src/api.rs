@@ -76,7 +76,7 @@ impl<'a> Api<'a> {
         match accounts::find_credential(&mut db, &data.user.id).await? {
             None => crate::hooks::insert_credential_account(self.auth, &mut db, &data.user.id, &hash, now).await?,
             Some(account) if account.password.is_none() => {
-                accounts::set_password(&mut db, &account.id, &hash, now).await?
+                crate::hooks::set_password(self.auth, &mut db, &account, &hash, now).await?
             }
             Some(_) => return Err(ApiError::bad_request(ErrorCode::PasswordAlreadySet)),
         }

@@ -762,3 +762,149 @@ crate::on_both_databases! {
         );
     }
 }
+
+/// Account update and delete hooks: every password write is tagged (the hook adds a scope)
+/// or refused while the account is frozen; the after hooks see committed rows.
+#[derive(Clone, Default)]
+struct Freezer {
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+    events: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::AccountHooks for Freezer {
+    async fn before_update(
+        &self,
+        _auth: &Auth,
+        account: &keyward_server::db::accounts::Account,
+        changes: &mut keyward_server::db::accounts::AccountChanges,
+    ) -> Result<(), ApiError> {
+        assert_eq!(account.provider_id, "credential", "the hook sees the stored row");
+        if self.frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Other("ACCOUNT_FROZEN".into()),
+                "This account is frozen",
+            ));
+        }
+        if changes.password.is_some() {
+            changes.tokens.scope = Some("password-changed".into());
+        }
+        Ok(())
+    }
+
+    async fn after_update(&self, auth: &Auth, account: &keyward_server::db::accounts::Account) {
+        let tagged = committed(
+            auth,
+            r#"select "id" from "account" where "id" = $1 and "scope" = 'password-changed'"#,
+            &account.id,
+        )
+        .await;
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .push(("update".into(), tagged));
+    }
+
+    async fn after_delete(&self, auth: &Auth, account: &keyward_server::db::accounts::Account) {
+        let gone = !committed(auth, r#"select "id" from "account" where "id" = $1"#, &account.id).await;
+        self.events
+            .lock()
+            .expect("not poisoned")
+            .push((format!("delete {}", account.provider_id), gone));
+    }
+}
+
+impl Freezer {
+    fn events(&self) -> Vec<(String, bool)> {
+        std::mem::take(&mut *self.events.lock().expect("not poisoned"))
+    }
+}
+
+crate::on_both_databases! {
+    async fn account_update_and_delete_hooks_run(backend: Backend) {
+        use std::sync::atomic::Ordering;
+        let hooks = Freezer::default();
+        let freezer = hooks.clone();
+        let app = TestApp::with_builder(
+            backend,
+            |config| {
+                config.account.allow_unlinking_all = true;
+                config.user.delete_user.enabled = true;
+            },
+            move |builder| builder.account_hooks(hooks),
+        )
+        .await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        let changed = app
+            .post("/change-password")
+            .cookies(&ada)
+            .json(&json!({"currentPassword": "password123", "newPassword": "password456"}))
+            .send()
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+        let accounts = app.get("/list-accounts").cookies(&ada).send().await.json();
+        assert_eq!(accounts[0]["scopes"], json!(["password-changed"]), "before_update changed the row");
+        assert_eq!(freezer.events(), vec![("update".to_owned(), true)], "after the commit");
+
+        freezer.frozen.store(true, Ordering::SeqCst);
+        let refused = app
+            .post("/change-password")
+            .cookies(&ada)
+            .json(&json!({"currentPassword": "password456", "newPassword": "password789", "revokeOtherSessions": true}))
+            .send()
+            .await;
+        refused.assert_error(StatusCode::FORBIDDEN, "ACCOUNT_FROZEN");
+        assert_eq!(refused.message(), "This account is frozen");
+        let me = app.get("/get-session").cookies(&ada).send().await;
+        assert_eq!(me.json()["user"]["email"], "ada@example.com", "the revocation was rolled back with it");
+        app.post("/request-password-reset")
+            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
+            .send()
+            .await;
+        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let reset = app
+            .post("/reset-password")
+            .json(&json!({"newPassword": "password000", "token": token}))
+            .send()
+            .await;
+        reset.assert_error(StatusCode::FORBIDDEN, "ACCOUNT_FROZEN");
+        assert_eq!(freezer.events(), Vec::new(), "nothing was committed");
+
+        freezer.frozen.store(false, Ordering::SeqCst);
+        let reset = app
+            .post("/reset-password")
+            .json(&json!({"newPassword": "password000", "token": token}))
+            .send()
+            .await;
+        assert_eq!(reset.status, StatusCode::OK, "the refused reset gave its token back: {}", reset.text());
+        let signed_in = app
+            .post("/sign-in/email")
+            .json(&json!({"email": "ada@example.com", "password": "password000"}))
+            .send()
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text());
+        let mut ada = crate::common::Client::default();
+        ada.store(&signed_in);
+        let account_id = accounts[0]["id"].as_str().expect("id").to_owned();
+        let unlinked = app
+            .post("/unlink-account")
+            .cookies(&ada)
+            .json(&json!({"accountId": account_id}))
+            .send()
+            .await;
+        assert_eq!(unlinked.status, StatusCode::OK, "{}", unlinked.text());
+        assert_eq!(
+            freezer.events(),
+            vec![("update".to_owned(), true), ("delete credential".to_owned(), true)]
+        );
+
+        let bob = app.sign_up("Bob", "bob@example.com", "password123").await;
+        let deleted = app.post("/delete-user").cookies(&bob).json(&json!({"password": "password123"})).send().await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text());
+        assert_eq!(freezer.events(), vec![("delete credential".to_owned(), true)], "with its user");
+    }
+}

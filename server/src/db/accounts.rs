@@ -150,21 +150,6 @@ pub async fn find_credential(exec: &mut impl Exec, user_id: &str) -> Result<Opti
         .transpose()
 }
 
-/// Replaces an account's password hash.
-pub async fn set_password(
-    exec: &mut impl Exec,
-    account_id: &str,
-    hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    exec.execute(
-        r#"update "account" set "password" = $1, "updatedAt" = $2 where "id" = $3"#,
-        crate::args![hash, now, account_id],
-    )
-    .await?;
-    Ok(())
-}
-
 /// Deletes an account row.
 pub async fn delete(exec: &mut impl Exec, id: &str) -> Result<(), sqlx::Error> {
     exec.execute(r#"delete from "account" where "id" = $1"#, crate::args![id])
@@ -250,17 +235,63 @@ pub async fn insert_oauth(
     })
 }
 
-/// Writes the tokens of an account; a field left `None` keeps its stored value, as
+/// What an account update writes; a field left `None` keeps its stored value, as
 /// better-auth drops undefined fields from an update.
-pub async fn update_tokens(
+#[derive(Clone, Default)]
+pub struct AccountChanges {
+    /// A new password hash (scrypt, as [`crate::password::hash`] makes it).
+    pub password: Option<String>,
+    /// Provider tokens, their expiries and the scope, as stored (encrypted where the
+    /// configuration says so).
+    pub tokens: AccountTokens,
+}
+
+impl std::fmt::Debug for AccountChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tokens = &self.tokens;
+        f.debug_struct("AccountChanges")
+            .field("password", &self.password.is_some())
+            .field("access_token", &tokens.access_token.is_some())
+            .field("refresh_token", &tokens.refresh_token.is_some())
+            .field("id_token", &tokens.id_token.is_some())
+            .field("access_token_expires_at", &tokens.access_token_expires_at)
+            .field("refresh_token_expires_at", &tokens.refresh_token_expires_at)
+            .field("scope", &tokens.scope)
+            .finish()
+    }
+}
+
+impl AccountChanges {
+    /// A new password hash.
+    pub fn password(hash: &str) -> Self {
+        Self {
+            password: Some(hash.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// New provider tokens.
+    pub fn tokens(tokens: AccountTokens) -> Self {
+        Self { password: None, tokens }
+    }
+}
+
+/// Writes `changes` to the account `id` (and `updatedAt`); the updated row, `None` when
+/// it no longer exists.
+pub async fn update(
     exec: &mut impl Exec,
     id: &str,
-    tokens: &AccountTokens,
+    changes: &AccountChanges,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    exec.execute(
-        r#"update "account" set "accessToken" = coalesce($1, "accessToken"), "refreshToken" = coalesce($2, "refreshToken"), "idToken" = coalesce($3, "idToken"), "accessTokenExpiresAt" = coalesce($4, "accessTokenExpiresAt"), "refreshTokenExpiresAt" = coalesce($5, "refreshTokenExpiresAt"), "scope" = coalesce($6, "scope"), "updatedAt" = $7 where "id" = $8"#,
+) -> Result<Option<Account>, sqlx::Error> {
+    let tokens = &changes.tokens;
+    let sql = format!(
+        r#"update "account" set "password" = coalesce($1, "password"), "accessToken" = coalesce($2, "accessToken"), "refreshToken" = coalesce($3, "refreshToken"), "idToken" = coalesce($4, "idToken"), "accessTokenExpiresAt" = coalesce($5, "accessTokenExpiresAt"), "refreshTokenExpiresAt" = coalesce($6, "refreshTokenExpiresAt"), "scope" = coalesce($7, "scope"), "updatedAt" = $8 where "id" = $9 returning {COLUMNS}"#
+    );
+    exec.fetch_optional(
+        &sql,
         crate::args![
+            changes.password.clone(),
             tokens.access_token.clone(),
             tokens.refresh_token.clone(),
             tokens.id_token.clone(),
@@ -271,6 +302,7 @@ pub async fn update_tokens(
             id
         ],
     )
-    .await?;
-    Ok(())
+    .await?
+    .map(|row| from_row(&row))
+    .transpose()
 }

@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use crate::auth::Auth;
 use crate::db::Tx;
-use crate::db::accounts::Account;
+use crate::db::accounts::{Account, AccountChanges};
 use crate::db::sessions::{NewSession, SessionChanges};
 use crate::db::users::{NewUser, UserChanges};
 use crate::error::ApiError;
@@ -57,8 +57,8 @@ pub use crate::endpoint_hooks::{EndpointHook, EndpointMatcher, EndpointRequest, 
 mod run;
 
 pub(crate) use run::{
-    after_commit, after_session_delete, after_session_update, before_user_sessions_delete, insert_credential_account,
-    insert_oauth_account, update_user,
+    after_account_delete, after_commit, after_session_delete, after_session_update, insert_credential_account,
+    insert_oauth_account, set_password, update_account, update_user, user_delete_cascade,
 };
 
 /// Hooks on the `user` row. Both methods do nothing unless implemented.
@@ -178,9 +178,10 @@ pub struct NewAccount {
     pub account_id: String,
 }
 
-/// Hooks on the `account` row, on every path that links one (sign-up, a social sign-in's
-/// new user or implicit link, link-social, setting a first password, admin create-user
-/// and set-user-password, password reset of a user without one).
+/// Hooks on the `account` row: creation on every path that links one (sign-up, a social
+/// sign-in's new user or implicit link, link-social, setting a first password, admin
+/// create-user and set-user-password, password reset of a user without one), updates on
+/// every path that writes one, deletion on unlink-account and a user's deletion.
 #[async_trait::async_trait]
 pub trait AccountHooks: Send + Sync + 'static {
     /// Before the account is written: refuse with the error the client receives (a social
@@ -193,6 +194,34 @@ pub trait AccountHooks: Send + Sync + 'static {
     /// After the account is committed. Its secrets (password hash, provider tokens) are
     /// in the row as stored.
     async fn after_create(&self, auth: &Auth, account: &Account) {
+        let _ = (auth, account);
+    }
+
+    /// Before an account is updated (its password changed, reset, set by set-password or
+    /// the admin's set-user-password; a provider's tokens stored on sign-in, on linking an
+    /// account already linked, or refreshed by get-access-token, refresh-token and
+    /// account-info): change `changes`, or refuse with the error the client receives.
+    /// Inside a transaction (a password change or reset, the admin's set-user-password)
+    /// the whole change is rolled back; a social sign-in ends at its `errorCallbackURL`
+    /// with the code. `account` is the row as stored.
+    async fn before_update(
+        &self,
+        auth: &Auth,
+        account: &Account,
+        changes: &mut AccountChanges,
+    ) -> Result<(), ApiError> {
+        let _ = (auth, account, changes);
+        Ok(())
+    }
+
+    /// After the update is committed, with the updated row.
+    async fn after_update(&self, auth: &Auth, account: &Account) {
+        let _ = (auth, account);
+    }
+
+    /// After an account was deleted (unlink-account, or with its user: delete-user, the
+    /// admin's remove-user), once committed, with the row as it was.
+    async fn after_delete(&self, auth: &Auth, account: &Account) {
         let _ = (auth, account);
     }
 }

@@ -3,7 +3,7 @@
 //! write is committed ([`after_commit`]).
 
 use crate::auth::Auth;
-use crate::db::accounts::{self, Account, AccountTokens};
+use crate::db::accounts::{self, Account, AccountChanges, AccountTokens};
 use crate::db::users::{self, UserChanges};
 use crate::db::{AfterCommit, Exec, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -139,18 +139,76 @@ pub(crate) async fn after_session_delete(auth: &Auth, exec: &mut impl Exec, ende
     after_commit(exec, work).await;
 }
 
-/// Inside the transaction that deletes `user_id`: when they have live sessions, the
-/// session hooks' `before_delete` for all of them (a refusal is the error). The sessions
-/// that end, for [`after_session_delete`] once the deletion is committed.
-pub(crate) async fn before_user_sessions_delete(
-    auth: &Auth,
-    tx: &mut Tx,
-    user_id: &str,
-) -> ApiResult<Option<EndedSessions>> {
-    if auth.0.hooks.session.is_empty() || auth.sessions().list_for_user(tx, user_id).await?.is_empty() {
-        return Ok(None);
+/// Inside the transaction that deletes `user_id`, before their rows go: the session
+/// hooks' `before_delete` when they have live sessions (a refusal is the error), and the
+/// account hooks' `after_delete` queued for each of their accounts. The sessions that end,
+/// for [`after_session_delete`] once the deletion is committed.
+pub(crate) async fn user_delete_cascade(auth: &Auth, tx: &mut Tx, user_id: &str) -> ApiResult<Option<EndedSessions>> {
+    let mut ending = None;
+    if !auth.0.hooks.session.is_empty() && !auth.sessions().list_for_user(tx, user_id).await?.is_empty() {
+        let all = EndedSessions::AllOfUser(user_id.to_owned());
+        auth.0.hooks.before_session_delete(auth, &all).await?;
+        ending = Some(all);
     }
-    let ending = EndedSessions::AllOfUser(user_id.to_owned());
-    auth.0.hooks.before_session_delete(auth, &ending).await?;
-    Ok(Some(ending))
+    if !auth.0.hooks.account.is_empty() {
+        for account in accounts::list_for_user(tx, user_id).await? {
+            after_account_delete(auth, tx, account).await;
+        }
+    }
+    Ok(ending)
+}
+
+/// Updates `account` through the account hooks: every `before_update` first (the outer
+/// error is a refusal), then the row (the inner result is the database's, `None` when the
+/// row is gone), then every `after_update` once committed.
+pub(crate) async fn update_account(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    account: &Account,
+    mut changes: AccountChanges,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<Option<Account>, sqlx::Error>, ApiError> {
+    for hook in &auth.0.hooks.account {
+        hook.before_update(auth, account, &mut changes).await?;
+    }
+    let updated = accounts::update(exec, &account.id, &changes, now).await;
+    if let Ok(Some(account)) = &updated
+        && !auth.0.hooks.account.is_empty()
+    {
+        let (auth, account) = (auth.clone(), account.clone());
+        let work: AfterCommit = Box::pin(async move {
+            for hook in &auth.0.hooks.account {
+                hook.after_update(&auth, &account).await;
+            }
+        });
+        after_commit(exec, work).await;
+    }
+    Ok(updated)
+}
+
+/// Replaces the password hash of `account` through the account hooks.
+pub(crate) async fn set_password(
+    auth: &Auth,
+    exec: &mut impl Exec,
+    account: &Account,
+    hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    update_account(auth, exec, account, AccountChanges::password(hash), now).await??;
+    Ok(())
+}
+
+/// Queues the account hooks' `after_delete` for `account` (deleted on `exec`) after the
+/// commit.
+pub(crate) async fn after_account_delete(auth: &Auth, exec: &mut impl Exec, account: Account) {
+    if auth.0.hooks.account.is_empty() {
+        return;
+    }
+    let auth = auth.clone();
+    let work: AfterCommit = Box::pin(async move {
+        for hook in &auth.0.hooks.account {
+            hook.after_delete(&auth, &account).await;
+        }
+    });
+    after_commit(exec, work).await;
 }

@@ -8,7 +8,7 @@ use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
-use crate::db::accounts::{self, Account, AccountTokens};
+use crate::db::accounts::{self, Account, AccountChanges, AccountTokens};
 use crate::error::{ApiError, ApiResult};
 use crate::log_safe::Escaped;
 use crate::request::{Body, Ctx, Endpoint, raw_query};
@@ -51,10 +51,11 @@ pub(crate) async fn unlink(mut ctx: Ctx, Body(request): Body<UnlinkAccountReques
     if list.len() == 1 && !ctx.auth.0.config.account.allow_unlinking_all {
         return Err(ApiError::bad_request(ErrorCode::FailedToUnlinkLastAccount));
     }
-    let Some(account) = list.iter().find(|a| a.id == request.account_id) else {
+    let Some(account) = list.into_iter().find(|a| a.id == request.account_id) else {
         return Err(ApiError::bad_request(ErrorCode::AccountNotFound));
     };
     accounts::delete(&mut db, &account.id).await?;
+    crate::hooks::after_account_delete(&ctx.auth, &mut db, account).await;
     Ok(Json(StatusResponse { status: true }))
 }
 
@@ -100,21 +101,46 @@ fn split_scopes(scope: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// Refreshes the account's tokens at the provider and stores them (a refresh token or
-/// ID token the provider did not send again stays as it was).
+/// Why an account's tokens were not refreshed.
+enum RefreshError {
+    /// The provider or the database failed (logged; the endpoint answers its own code).
+    Failed(String),
+    /// An account hook refused the new tokens: its error is the answer.
+    Refused(ApiError),
+}
+
+impl RefreshError {
+    fn failed(error: impl std::fmt::Display) -> Self {
+        Self::Failed(error.to_string())
+    }
+
+    /// The answer: a hook's refusal, or else `code`, with the failure logged.
+    fn answer(self, provider_id: &str, code: ErrorCode) -> ApiError {
+        match self {
+            Self::Refused(refusal) => refusal,
+            Self::Failed(error) => {
+                tracing::info!(provider = %Escaped(provider_id), %error, "token refresh failed");
+                ApiError::bad_request(code)
+            }
+        }
+    }
+}
+
+/// Refreshes the account's tokens at the provider and stores them through the account
+/// hooks (a refresh token or ID token the provider did not send again stays as it was).
 async fn refresh_and_store(
     ctx: &Ctx,
     provider: &Provider,
     account: &mut Account,
     refresh_token: &str,
-) -> Result<(), String> {
+) -> Result<(), RefreshError> {
     let http = &ctx.auth.0.providers.http;
-    let endpoints = provider.endpoints(http).await.map_err(|e| e.to_string())?;
+    let endpoints = provider.endpoints(http).await.map_err(RefreshError::failed)?;
     let redirect_uri = provider.redirect_uri(&ctx.auth.0.config.auth_url());
     let fresh: ProviderTokens = provider
         .refresh(http, &endpoints, refresh_token, &redirect_uri)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(RefreshError::failed)?;
     let vault = TokenVault::of(&ctx.auth);
     let stored = AccountTokens {
         access_token: vault.seal(fresh.access_token.as_deref()),
@@ -125,14 +151,15 @@ async fn refresh_and_store(
         scope: None,
     };
     let mut db = ctx.auth.0.db.clone();
-    accounts::update_tokens(&mut db, &account.id, &stored, ctx.now())
+    let changes = AccountChanges::tokens(stored);
+    let updated = crate::hooks::update_account(&ctx.auth, &mut db, account, changes, ctx.now())
         .await
-        .map_err(|e| e.to_string())?;
-    account.access_token = stored.access_token.or(account.access_token.take());
-    account.refresh_token = stored.refresh_token.or(account.refresh_token.take());
-    account.id_token = stored.id_token.or(account.id_token.take());
-    account.access_token_expires_at = fresh.access_token_expires_at.or(account.access_token_expires_at);
-    account.refresh_token_expires_at = fresh.refresh_token_expires_at.or(account.refresh_token_expires_at);
+        .map_err(RefreshError::Refused)?
+        .map_err(RefreshError::failed)?;
+    match updated {
+        Some(updated) => *account = updated,
+        None => return Err(RefreshError::failed("the account was deleted")),
+    }
     Ok(())
 }
 
@@ -141,7 +168,7 @@ async fn valid_access_token(
     ctx: &Ctx,
     provider: &Provider,
     account: &mut Account,
-) -> Result<AccessTokenResponse, String> {
+) -> Result<AccessTokenResponse, RefreshError> {
     let vault = TokenVault::of(&ctx.auth);
     let expiring = account
         .access_token_expires_at
@@ -163,10 +190,7 @@ pub(crate) async fn access_token(mut ctx: Ctx, Body(selector): Body<AccountSelec
     let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotSupported)?;
     match valid_access_token(&ctx, &provider, &mut account).await {
         Ok(response) => Ok(Json(response)),
-        Err(error) => {
-            tracing::info!(provider = %Escaped(&account.provider_id), %error, "access token refresh failed");
-            Err(ApiError::bad_request(ErrorCode::FailedToGetAccessToken))
-        }
+        Err(error) => Err(error.answer(&account.provider_id, ErrorCode::FailedToGetAccessToken)),
     }
 }
 
@@ -178,8 +202,7 @@ pub(crate) async fn refresh_token(mut ctx: Ctx, Body(selector): Body<AccountSele
         return Err(ApiError::bad_request(ErrorCode::RefreshTokenNotFound));
     };
     if let Err(error) = refresh_and_store(&ctx, &provider, &mut account, &refresh_token).await {
-        tracing::info!(provider = %Escaped(&account.provider_id), %error, "token refresh failed");
-        return Err(ApiError::bad_request(ErrorCode::FailedToRefreshAccessToken));
+        return Err(error.answer(&account.provider_id, ErrorCode::FailedToRefreshAccessToken));
     }
     let vault = TokenVault::of(&ctx.auth);
     Ok(Json(RefreshTokenResponse {
@@ -210,7 +233,7 @@ pub(crate) async fn info(mut ctx: Ctx, RawQuery(query): RawQuery) -> Answer<rout
     let provider = provider_for(&ctx, &account, ErrorCode::ProviderNotConfigured)?;
     let token = valid_access_token(&ctx, &provider, &mut account)
         .await
-        .map_err(|_| ApiError::bad_request(ErrorCode::FailedToGetAccessToken))?;
+        .map_err(|error| error.answer(&account.provider_id, ErrorCode::FailedToGetAccessToken))?;
     if token.access_token.expose().is_empty() {
         return Err(ApiError::bad_request(ErrorCode::AccessTokenNotFound));
     }

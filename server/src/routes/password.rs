@@ -59,7 +59,7 @@ pub(crate) async fn change(mut ctx: Ctx, Body(request): Body<ChangePasswordReque
     if revoke {
         store.delete_for_user(&mut tx, &data.user.id).await?;
     }
-    accounts::set_password(&mut tx, &account.id, &hash, now).await?;
+    crate::hooks::set_password(&auth, &mut tx, &account, &hash, now).await?;
     let new_session = if revoke {
         // Created after the revocation, so it is not among the sessions it ended.
         let created = ctx.now();
@@ -203,7 +203,7 @@ pub(crate) async fn reset(
     // Two reset links of one passwordless user used at once make one credential account.
     tx.lock(Lock::UserCredential(&user.id)).await?;
     match accounts::find_credential(&mut tx, &user.id).await? {
-        Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
+        Some(account) => crate::hooks::set_password(&auth, &mut tx, &account, &hash, now).await?,
         None => crate::hooks::insert_credential_account(&auth, &mut tx, &user.id, &hash, now).await?,
     }
     tx.commit().await?;

@@ -159,10 +159,10 @@ async fn delete_account(ctx: &mut Ctx, user: &User) -> ApiResult<()> {
 /// Deletes a user with their sessions and accounts, and what the plugins' and the
 /// application's `before_delete` hooks remove in the same transaction (the session hooks'
 /// `before_delete` first, when they have live sessions); forgets their sessions in
-/// secondary storage, then runs the `after_delete` hooks.
+/// secondary storage, then runs the `after_delete` hooks (the accounts' at the commit).
 pub(crate) async fn remove_user_data(auth: &crate::auth::Auth, user_id: &str) -> ApiResult<()> {
     let mut tx = auth.0.db.begin().await?;
-    let ending = crate::hooks::before_user_sessions_delete(auth, &mut tx, user_id).await?;
+    let ending = crate::hooks::user_delete_cascade(auth, &mut tx, user_id).await?;
     auth.0.hooks.before_user_delete(&mut tx, user_id).await?;
     users::delete(&mut tx, user_id).await?;
     tx.commit().await?;

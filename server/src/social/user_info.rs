@@ -6,7 +6,7 @@
 use serde_json::Map;
 
 use super::ProviderProfile;
-use crate::db::accounts::{self, AccountTokens};
+use crate::db::accounts::{self, AccountChanges, AccountTokens};
 use crate::db::users::{self, UserChanges};
 use crate::db::{Exec, is_unique_violation};
 use crate::error::ApiResult;
@@ -122,7 +122,13 @@ pub(crate) async fn resolve(
                 scope: None,
                 ..incoming.tokens
             };
-            accounts::update_tokens(&mut db, &account.id, &tokens, now).await?;
+            let changes = AccountChanges::tokens(tokens);
+            match crate::hooks::update_account(&auth, &mut db, &account, changes, now).await {
+                Ok(written) => {
+                    written?;
+                }
+                Err(refusal) => return Ok(Err(Refusal::Hook(refusal))),
+            }
         }
         let mut user = mark_verified_if_same(ctx, &mut db, user, profile).await?;
         if override_user_info {
@@ -288,7 +294,7 @@ pub(crate) async fn link(
                 scope: Some(merge_scopes(existing.scope.as_deref(), granted_scopes)),
                 ..incoming.tokens
             };
-            accounts::update_tokens(&mut db, &existing.id, &tokens, now).await?;
+            crate::hooks::update_account(&auth, &mut db, &existing, AccountChanges::tokens(tokens), now).await??;
         }
         None => {
             if crate::hooks::insert_oauth_account(

@@ -371,7 +371,7 @@ pub(crate) async fn set_user_password(
     let mut tx = ctx.auth.0.db.begin().await?;
     tx.lock(Lock::UserCredential(&user.id)).await?;
     match accounts::find_credential(&mut tx, &user.id).await? {
-        Some(account) => accounts::set_password(&mut tx, &account.id, &hash, now).await?,
+        Some(account) => crate::hooks::set_password(&ctx.auth, &mut tx, &account, &hash, now).await?,
         None => crate::hooks::insert_credential_account(&ctx.auth, &mut tx, &user.id, &hash, now).await?,
     }
     tx.commit().await?;

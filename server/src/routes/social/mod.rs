@@ -350,7 +350,8 @@ async fn link_id_token(
                 ErrorCode::SocialAccountAlreadyLinked,
             ));
         }
-        accounts::update_tokens(&mut db, &existing.id, &stored, ctx.now()).await?;
+        let changes = accounts::AccountChanges::tokens(stored);
+        crate::hooks::update_account(&auth, &mut db, &existing, changes, ctx.now()).await??;
         return Ok(());
     }
     let trusted = linking.trusted_providers.iter().any(|p| p == id);
