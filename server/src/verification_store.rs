@@ -159,23 +159,27 @@ impl VerificationStore<'_> {
 
     /// Takes the newest value of `identifier` once (every value of it is gone after);
     /// `None` when there is none, another caller took it, or it expired. With rows, run
-    /// it in the transaction whose outcome it gates.
+    /// it in the transaction whose outcome it gates. The verification hooks'
+    /// `after_delete` runs for what was taken (expired too), once committed.
     pub async fn consume(
         &self,
         exec: &mut impl Exec,
         identifier: &str,
         now: DateTime<Utc>,
     ) -> ApiResult<Option<Verification>> {
-        let Some(storage) = self.storage() else {
-            return Ok(verifications::consume(exec, identifier, now).await?);
+        let taken = match self.storage() {
+            None => verifications::take(exec, identifier).await?,
+            Some(storage) if !self.in_database() => parse(storage.get_and_delete(&key(identifier)).await?),
+            Some(storage) => {
+                let taken = verifications::take(exec, identifier).await?;
+                storage.delete(&key(identifier)).await?;
+                taken
+            }
         };
-        if !self.in_database() {
-            let taken = parse(storage.get_and_delete(&key(identifier)).await?);
-            return Ok(taken.filter(|verification| verification.expires_at > now));
+        if let Some(taken) = &taken {
+            self.after_delete(exec, taken).await;
         }
-        let taken = verifications::consume(exec, identifier, now).await?;
-        storage.delete(&key(identifier)).await?;
-        Ok(taken)
+        Ok(taken.filter(|verification| verification.expires_at > now))
     }
 
     /// [`VerificationStore::consume`] in a transaction of its own.
@@ -189,14 +193,37 @@ impl VerificationStore<'_> {
         Ok(taken)
     }
 
-    /// Removes every value of `identifier`.
+    /// Removes every value of `identifier`; the verification hooks' `after_delete` runs
+    /// for the newest, if there was one, once committed.
     pub async fn delete(&self, exec: &mut impl Exec, identifier: &str) -> ApiResult<()> {
+        let removed = if self.auth.0.hooks.verification.is_empty() {
+            None
+        } else {
+            self.find_latest(exec, identifier).await?
+        };
         if let Some(storage) = self.storage() {
             storage.delete(&key(identifier)).await?;
         }
         if self.in_database() {
             verifications::delete(exec, identifier).await?;
         }
+        if let Some(removed) = &removed {
+            self.after_delete(exec, removed).await;
+        }
         Ok(())
+    }
+
+    /// Queues the verification hooks' `after_delete` for `removed` after the commit.
+    async fn after_delete(&self, exec: &mut impl Exec, removed: &Verification) {
+        if self.auth.0.hooks.verification.is_empty() {
+            return;
+        }
+        let (auth, removed) = (self.auth.clone(), removed.clone());
+        let work: crate::db::AfterCommit = Box::pin(async move {
+            for hook in &auth.0.hooks.verification {
+                hook.after_delete(&auth, &removed).await;
+            }
+        });
+        crate::hooks::after_commit(exec, work).await;
     }
 }

@@ -908,3 +908,65 @@ crate::on_both_databases! {
         assert_eq!(freezer.events(), vec![("delete credential".to_owned(), true)], "with its user");
     }
 }
+
+/// Verification `after_delete`: what was removed, and whether it was still stored once the
+/// hook ran.
+#[derive(Clone, Default)]
+struct Spent {
+    removed: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::VerificationHooks for Spent {
+    async fn after_delete(&self, auth: &Auth, verification: &keyward_server::db::verifications::Verification) {
+        let stored = committed(
+            auth,
+            r#"select "id" from "verification" where "identifier" = $1"#,
+            &verification.identifier,
+        )
+        .await;
+        let kind = verification.identifier.split(':').next().unwrap_or_default().to_owned();
+        self.removed.lock().expect("not poisoned").push((kind, stored));
+    }
+}
+
+crate::on_both_databases! {
+    async fn verification_delete_hooks_run_once_committed(backend: Backend) {
+        use std::sync::atomic::Ordering;
+        let (spent, freezer) = (Spent::default(), Freezer::default());
+        let (removed, frozen) = (spent.removed.clone(), freezer.frozen.clone());
+        let app = TestApp::with_builder(backend, |_| {}, move |builder| {
+            builder.verification_hooks(spent).account_hooks(freezer)
+        })
+        .await;
+        app.sign_up("Ada", "ada@example.com", "password123").await;
+        app.post("/request-password-reset")
+            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
+            .send()
+            .await;
+        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        frozen.store(true, Ordering::SeqCst);
+        let refused = app
+            .post("/reset-password")
+            .json(&json!({"newPassword": "password000", "token": token}))
+            .send()
+            .await;
+        refused.assert_error(StatusCode::FORBIDDEN, "ACCOUNT_FROZEN");
+        assert_eq!(*removed.lock().expect("not poisoned"), vec![], "the consumption was rolled back");
+        frozen.store(false, Ordering::SeqCst);
+        let reset = app
+            .post("/reset-password")
+            .json(&json!({"newPassword": "password000", "token": token}))
+            .send()
+            .await;
+        assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+        assert_eq!(
+            *removed.lock().expect("not poisoned"),
+            vec![("reset-password".to_owned(), false)],
+            "once, after the commit"
+        );
+    }
+}

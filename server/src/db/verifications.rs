@@ -61,6 +61,12 @@ pub async fn consume(
     identifier: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Verification>, sqlx::Error> {
+    Ok(take(exec, identifier).await?.filter(|latest| latest.expires_at > now))
+}
+
+/// [`consume`], expired or not: the newest row of `identifier` when this caller's delete
+/// removed its rows.
+pub async fn take(exec: &mut impl Exec, identifier: &str) -> Result<Option<Verification>, sqlx::Error> {
     let latest = match exec.fetch_optional(LATEST, crate::args![identifier]).await? {
         Some(row) => from_row(&row)?,
         None => return Ok(None),
@@ -71,10 +77,7 @@ pub async fn consume(
             crate::args![identifier],
         )
         .await?;
-    if deleted == 0 || latest.expires_at <= now {
-        return Ok(None);
-    }
-    Ok(Some(latest))
+    Ok((deleted > 0).then_some(latest))
 }
 
 /// Deletes every row of `identifier`.

@@ -49,6 +49,7 @@ use crate::db::Tx;
 use crate::db::accounts::{Account, AccountChanges};
 use crate::db::sessions::{NewSession, SessionChanges};
 use crate::db::users::{NewUser, UserChanges};
+use crate::db::verifications::Verification;
 use crate::error::ApiError;
 use keyward_client::wire::{Session, SessionToken, User};
 
@@ -249,6 +250,15 @@ pub trait VerificationHooks: Send + Sync + 'static {
 
     /// After it is stored (and committed, inside a transaction).
     async fn after_create(&self, auth: &Auth, verification: &NewVerification) {
+        let _ = (auth, verification);
+    }
+
+    /// After a value was removed, once committed: consumed (a password-reset or
+    /// account-deletion token used, a two-factor challenge or its attempt counter taken,
+    /// an OAuth state or passkey challenge used), expired or not, or deleted (a trusted
+    /// device renewed or dropped). Once per identifier, with its newest value (verification
+    /// values are never updated in place).
+    async fn after_delete(&self, auth: &Auth, verification: &Verification) {
         let _ = (auth, verification);
     }
 }
