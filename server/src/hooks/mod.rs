@@ -1,13 +1,13 @@
-//! Database hooks: the application's code, run when Keyward creates a user or a session,
-//! on every path that creates one (for users: email sign-up, a social sign-in's new user,
-//! admin create-user; for sessions: every sign-in, sign-up, verification link, two-factor
-//! and passkey sign-in, impersonation and rotation), as better-auth's
-//! `databaseHooks.user.create` and `databaseHooks.session.create` run.
+//! Database hooks: the application's code, run when Keyward creates, updates or deletes a
+//! user, session, account or verification row, on every path that does (each method says
+//! which), as better-auth's `databaseHooks` run.
 //!
-//! `before_create` runs before the row is written and may change it, or refuse it with an
-//! [`ApiError`] the client receives as `{message, code}` (a social sign-in ends at its
-//! `errorCallbackURL` with `?error=<code>&error_description=<message>`). `after_create`
-//! runs once the row is committed, so it sees what other requests see.
+//! A `before_*` hook runs before the row is written and may change it (`before_create`,
+//! `before_update`), or refuse it with an [`ApiError`] the client receives as
+//! `{message, code}` (a social sign-in ends at its `errorCallbackURL` with
+//! `?error=<code>&error_description=<message>`); inside a transaction, a refusal rolls the
+//! whole change back. An `after_*` hook runs once the write is committed, so it sees what
+//! other requests see, and not at all when it is rolled back.
 //!
 //! ```no_run
 //! use axum::http::StatusCode;
