@@ -889,3 +889,83 @@ async fn a_user_hook_refusing_a_new_user_ends_the_flow_with_its_code() {
         Some(&ErrorCode::Other("DOMAIN_NOT_ALLOWED".into()))
     );
 }
+
+/// Account update hooks on a provider's tokens: a returning sign-in stores them through
+/// the hooks; while the account is frozen, the sign-in ends at the error URL with the
+/// hook's code and message, and refresh-token answers its `{message, code}`.
+#[tokio::test]
+async fn account_update_hooks_see_a_providers_tokens_and_may_refuse_them() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Frozen {
+        frozen: Arc<AtomicBool>,
+        updated: Arc<Mutex<Vec<bool>>>,
+    }
+    #[async_trait::async_trait]
+    impl keyward_server::hooks::AccountHooks for Frozen {
+        async fn before_update(
+            &self,
+            _auth: &keyward_server::Auth,
+            account: &keyward_server::db::accounts::Account,
+            changes: &mut keyward_server::db::accounts::AccountChanges,
+        ) -> Result<(), keyward_server::ApiError> {
+            assert_eq!(account.provider_id, "oidc");
+            assert!(changes.tokens.access_token.is_some(), "the provider's new tokens");
+            if self.frozen.load(Ordering::SeqCst) {
+                return Err(keyward_server::ApiError::with_message(
+                    reqwest::StatusCode::FORBIDDEN,
+                    ErrorCode::Other("ACCOUNT_FROZEN".into()),
+                    "This account is frozen",
+                ));
+            }
+            Ok(())
+        }
+
+        async fn after_update(&self, _auth: &keyward_server::Auth, account: &keyward_server::db::accounts::Account) {
+            self.updated
+                .lock()
+                .expect("not poisoned")
+                .push(account.access_token.is_some());
+        }
+    }
+    let hooks = Frozen::default();
+    let probe = hooks.clone();
+    let setup = setup_customized(|_| {}, move |builder| builder.account_hooks(hooks)).await;
+    let mut browser = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut browser, "alice", sign_in_body()).await,
+        "/welcome"
+    );
+    let mut again = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut again, "alice", sign_in_body()).await,
+        "/dashboard"
+    );
+    assert_eq!(
+        *probe.updated.lock().expect("not poisoned"),
+        [true],
+        "the returning sign-in stored its tokens"
+    );
+
+    probe.frozen.store(true, Ordering::SeqCst);
+    let mut refused = Browser::new(&setup.server);
+    assert_eq!(
+        round_trip(&setup, &mut refused, "alice", sign_in_body()).await,
+        "/oops?error=ACCOUNT_FROZEN&error_description=This+account+is+frozen"
+    );
+    assert!(!refused.signed_in());
+    let (_, accounts) = browser.get_json("/list-accounts").await;
+    let account_id = accounts[0]["id"].as_str().expect("id").to_owned();
+    let response = browser.post("/refresh-token", json!({"accountId": account_id})).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["code"], "ACCOUNT_FROZEN");
+    assert_eq!(body["message"], "This account is frozen");
+    assert_eq!(
+        *probe.updated.lock().expect("not poisoned"),
+        [true],
+        "nothing stored while frozen"
+    );
+}
