@@ -1,6 +1,8 @@
-//! Database hooks on the user row: a `before_create` that refuses addresses outside a
-//! domain (the client gets its `{message, code}`) and one that changes the row, and an
-//! `after_create` that sees the committed user, on email sign-up and admin create-user.
+//! Database hooks driven through the HTTP API, on SQLite and PostgreSQL (and on Redis where
+//! sessions and verification values live there): user, session, account and verification
+//! hooks changing or refusing writes (the client gets their `{message, code}`; a refusal
+//! inside a transaction rolls the whole change back) and `after_*` hooks seeing committed
+//! rows only; endpoint hooks; plugins that clash.
 
 use std::sync::{Arc, Mutex};
 
@@ -968,5 +970,82 @@ crate::on_both_databases! {
             vec![("reset-password".to_owned(), false)],
             "once, after the commit"
         );
+    }
+}
+
+crate::on_both_databases! {
+    async fn session_and_verification_hooks_run_on_secondary_storage(backend: Backend) {
+        use std::sync::atomic::Ordering;
+        let prefix = crate::common::redis_prefix("hooks");
+        let (guard, spent) = (SessionGuard::default(), Spent::default());
+        let (sessions, removed) = (guard.clone(), spent.removed.clone());
+        let key_prefix = prefix.clone();
+        let app = TestApp::with_builder(
+            backend,
+            move |config| {
+                config.secondary_storage.redis_url = Some(crate::common::redis_url());
+                config.secondary_storage.key_prefix = key_prefix;
+                config.session.additional_fields =
+                    vec![keyward_server::config::AdditionalField::new("mode", keyward_server::db::FieldType::String)];
+            },
+            move |builder| builder.session_hooks(guard).verification_hooks(spent),
+        )
+        .await;
+        let ada = app.sign_up("Ada", "ada@example.com", "password123").await;
+        assert_eq!(app.count("session").await, 0, "sessions live in Redis only");
+        let dark = app.post("/update-session").cookies(&ada).json(&json!({"mode": "dark"})).send().await;
+        assert_eq!(dark.json()["session"]["mode"], "DARK", "{}", dark.text());
+        app.post("/update-session")
+            .cookies(&ada)
+            .json(&json!({"mode": "forbidden"}))
+            .send()
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "MODE_NOT_ALLOWED");
+        sessions.keep.store(true, Ordering::SeqCst);
+        app.post("/sign-out")
+            .cookies(&ada)
+            .json(&json!({}))
+            .send()
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "SESSION_KEPT");
+        sessions.keep.store(false, Ordering::SeqCst);
+        let me = app.get("/get-session").cookies(&ada).send().await.json();
+        assert_eq!(me["session"]["mode"], "DARK", "kept, and the refused update wrote nothing");
+        let signed_out = app.post("/sign-out").cookies(&ada).json(&json!({})).send().await;
+        assert_eq!(signed_out.status, StatusCode::OK, "{}", signed_out.text());
+        assert_eq!(
+            sessions.events(),
+            vec!["update \"DARK\"".to_owned(), "delete 1 token(s)".to_owned()]
+        );
+
+        app.post("/request-password-reset")
+            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
+            .send()
+            .await;
+        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let reset = app
+            .post("/reset-password")
+            .json(&json!({"newPassword": "password000", "token": token}))
+            .send()
+            .await;
+        assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+        assert_eq!(*removed.lock().expect("not poisoned"), vec![("reset-password".to_owned(), false)]);
+
+        let mut redis = redis::Client::open(crate::common::redis_url())
+            .expect("redis url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("Redis is reachable");
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut redis)
+            .await
+            .expect("keys");
+        for key in keys {
+            let _: () = redis::cmd("DEL").arg(key).query_async(&mut redis).await.expect("del");
+        }
     }
 }
