@@ -252,6 +252,22 @@ impl EndpointResponse {
         self.json = Some(value);
     }
 
+    /// The session the endpoint started (better-auth's `ctx.context.newSession`): a sign-in
+    /// or sign-up of any method, a social callback, a verification that signs in; `None`
+    /// when the answer sets no session cookie (an error, a two-factor challenge).
+    pub async fn new_session(&self) -> ApiResult<Option<SessionData>> {
+        let name = &self.auth.0.cookies.session_token;
+        let Some(value) = self.outgoing.as_ref().and_then(|outgoing| outgoing.live_cookie(name)) else {
+            return Ok(None);
+        };
+        let mut headers = HeaderMap::new();
+        let Ok(cookie) = HeaderValue::from_str(&format!("{name}={value}")) else {
+            return Ok(None);
+        };
+        headers.insert(header::COOKIE, cookie);
+        self.auth.api().get_session(&headers).await
+    }
+
     /// The full name of one of this server's cookies, as better-auth names its own
     /// (`createAuthCookie`): `__Secure-` over https, then the cookie prefix and `key`
     /// (`better-auth.last_method`).

@@ -1,6 +1,7 @@
 //! Endpoint hooks reading and setting cookies: an `after` hook on sign-in leaves a signed
 //! cookie and a plain one, a hook on get-session reads them back (a forged signature
-//! reads as absent), and one on sign-out deletes them.
+//! reads as absent), and one on sign-out deletes them. And the session an endpoint
+//! started, as an `after` hook sees it.
 
 use std::time::Duration;
 
@@ -120,4 +121,65 @@ async fn endpoint_hooks_read_set_and_delete_cookies() {
     ada.store(&signed_out);
     let session = app.get("/get-session").cookies(&ada).send().await;
     assert_eq!(session.header("x-last-method").as_deref(), Some("none"));
+}
+
+/// Each hooked route, with the email of the user whose session it started.
+type Started = Vec<(String, Option<String>)>;
+
+/// Records, for every endpoint, the user of the session it started (if any).
+#[derive(Clone, Default)]
+struct NewSessions(std::sync::Arc<std::sync::Mutex<Started>>);
+
+#[async_trait::async_trait]
+impl EndpointHook for NewSessions {
+    async fn after(&self, request: &mut EndpointRequest, response: &mut EndpointResponse) -> ApiResult<()> {
+        let started = response.new_session().await?;
+        let email = started.map(|data| data.user.email);
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push((request.path().to_owned(), email));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_after_hook_sees_the_session_an_endpoint_started() {
+    let seen = NewSessions::default();
+    let hook = seen.clone();
+    let app = TestApp::with_builder(
+        Backend::Sqlite,
+        |_| {},
+        |builder| builder.endpoint_hook(EndpointMatcher::any("*"), hook),
+    )
+    .await;
+    let client = app.sign_up("Ada", "ada@example.com", "correct-horse-battery").await;
+    let wrong = app
+        .post("/sign-in/email")
+        .origin()
+        .json(&json!({"email": "ada@example.com", "password": "wrong-password"}))
+        .send()
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let session = app.get("/get-session").cookies(&client).send().await;
+    assert_eq!(session.status, StatusCode::OK);
+    let signed_out = app
+        .post("/sign-out")
+        .origin()
+        .cookies(&client)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert_eq!(signed_out.status, StatusCode::OK);
+    let seen = seen.0.lock().expect("not poisoned").clone();
+    let ada = Some("ada@example.com".to_owned());
+    assert_eq!(
+        seen,
+        vec![
+            ("/sign-up/email".to_owned(), ada),
+            ("/sign-in/email".to_owned(), None),
+            ("/get-session".to_owned(), None),
+            ("/sign-out".to_owned(), None),
+        ]
+    );
 }

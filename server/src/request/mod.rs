@@ -100,6 +100,19 @@ impl Outgoing {
         self.with(|state| state.headers.push((name, value)));
     }
 
+    /// The value (as on the wire) of a live cookie `name` queued so far.
+    pub(crate) fn live_cookie(&self, name: &str) -> Option<String> {
+        self.with(|state| {
+            state
+                .cookies
+                .iter()
+                .rev()
+                .find(|cookie| cookie.name == name)
+                .filter(|cookie| !cookie.is_deletion())
+                .map(|cookie| cookie.value.clone())
+        })
+    }
+
     fn take(&self) -> (Vec<SetCookie>, Vec<(HeaderName, HeaderValue)>) {
         self.with(|state| (std::mem::take(&mut state.cookies), std::mem::take(&mut state.headers)))
     }
