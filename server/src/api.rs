@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::request::Ctx;
 use crate::session::Lookup;
 use keyward_client::wire::{
-    BackupCodesResponse, ErrorCode, Password, Session, SessionData, SignInEmailRequest, SignInOutcome,
+    BackupCodesResponse, ErrorCode, OneTimeToken, Password, Session, SessionData, SignInEmailRequest, SignInOutcome,
     SignUpEmailRequest, SignUpResponse, User,
 };
 
@@ -136,6 +136,22 @@ impl<'a> Api<'a> {
     /// nothing when the server sends no email.
     pub async fn send_email(&self, email: crate::email::Email) {
         self.auth.send_email(email).await;
+    }
+
+    /// A one-time token for the session a request's headers carry (better-auth's
+    /// `auth.api.generateOneTimeToken`), also when `disable_client_request` keeps
+    /// `/one-time-token/generate` from clients: `401` without a session, `404` without
+    /// the one-time-token plugin.
+    pub async fn generate_one_time_token(&self, headers: &HeaderMap) -> ApiResult<OneTimeToken> {
+        let session = self.get_session(headers).await?.ok_or_else(ApiError::unauthorized)?;
+        crate::plugins::one_time_token::generate_for(self.auth, &session).await
+    }
+
+    /// Takes a one-time token (once) and answers its session and user, as
+    /// `/one-time-token/verify` does but without a cookie to set (better-auth's
+    /// `auth.api.verifyOneTimeToken`).
+    pub async fn verify_one_time_token(&self, token: &OneTimeToken) -> ApiResult<SessionData> {
+        crate::plugins::one_time_token::verify_for(self.auth, token).await
     }
 
     /// Ends every session of a user (for example after an admin action); returns how many.

@@ -12,6 +12,7 @@ use url::Url;
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
 pub use crate::plugins::two_factor::{
@@ -116,6 +117,8 @@ pub struct Config {
     pub passkey: Option<PasskeyConfig>,
     /// The admin plugin, when enabled.
     pub admin: Option<AdminConfig>,
+    /// The one-time-token plugin, when enabled.
+    pub one_time_token: Option<OneTimeTokenConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -210,6 +213,7 @@ impl Config {
             organization: None,
             admin: None,
             passkey: None,
+            one_time_token: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -330,6 +334,12 @@ impl ConfigBuilder {
     /// Enables the admin plugin.
     pub fn admin(mut self, config: AdminConfig) -> Self {
         self.config.admin = Some(config);
+        self
+    }
+
+    /// Enables the one-time-token plugin.
+    pub fn one_time_token(mut self, config: OneTimeTokenConfig) -> Self {
+        self.config.one_time_token = Some(config);
         self
     }
 

@@ -16,6 +16,7 @@ mod health;
 mod hook_cookies;
 mod hooks;
 mod instances;
+mod one_time_token;
 mod organization;
 mod password;
 mod postgres_pool;

@@ -11,6 +11,7 @@ pub mod common;
 pub mod email_verification;
 pub mod error;
 pub mod models;
+pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
 pub mod password;
@@ -30,12 +31,13 @@ pub use common::*;
 pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
 pub use models::*;
+pub use one_time_token::*;
 pub use passkey::*;
 pub use password::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, EmailToken, OtpCode, Password, ProviderToken, SessionToken, TotpSecret, TotpUri,
-    TrustedDevice,
+    BackupCode, ClientSecret, EmailToken, OneTimeToken, OtpCode, Password, ProviderToken, SessionToken, TotpSecret,
+    TotpUri, TrustedDevice,
 };
 pub use session::*;
 pub use sign_in::*;

@@ -7,8 +7,9 @@
 //! both sides at once.
 //!
 //! The core routes are at the top of this module; each plugin's are in a submodule named
-//! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`]). [`CORE`] and each
-//! submodule's `ROUTES` list them in declaration order, and [`GROUPS`] lists the lists.
+//! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
+//! [`one_time_token`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
+//! order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
 //! them with [`Route::path_with`], percent-encoding the value first.
@@ -172,6 +173,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     organization::ROUTES,
     passkey::ROUTES,
     admin::ROUTES,
+    one_time_token::ROUTES,
 ];
 
 routes! {
@@ -487,6 +489,22 @@ pub mod admin {
         SetUserPassword: Post "/admin/set-user-password", SetUserPasswordRequest => StatusResponse;
         /// `POST /admin/has-permission`: whether the caller's role grants permissions.
         HasPermission: Post "/admin/has-permission", UserHasPermissionRequest => HasPermissionResponse;
+    }
+}
+
+/// The one-time-token plugin's routes (better-auth `oneTimeToken`).
+pub mod one_time_token {
+    use crate::wire::{OneTimeTokenResponse, SessionData, VerifyOneTimeTokenRequest};
+
+    routes! {
+        /// The one-time-token routes, in declaration order.
+        pub const ROUTES;
+
+        /// `GET /one-time-token/generate`: a single-use token for the caller's session.
+        Generate: Get "/one-time-token/generate", () => OneTimeTokenResponse;
+        /// `POST /one-time-token/verify`: the token's session and user (and, unless the
+        /// server says otherwise, its session cookie).
+        Verify: Post "/one-time-token/verify", VerifyOneTimeTokenRequest => SessionData;
     }
 }
 

@@ -102,6 +102,12 @@ secret_string!(
 );
 
 secret_string!(
+    /// A one-time token (the one-time-token plugin): it signs its holder in as the session
+    /// it was made from, once, within minutes. Hand it over a channel only the user sees.
+    OneTimeToken
+);
+
+secret_string!(
     /// A token a provider issued (OAuth access or refresh token, OpenID Connect ID token).
     ProviderToken
 );

@@ -7,6 +7,7 @@
 //! on [`crate::ConfigBuilder`]; [`BUILTIN`] is the one list both read.
 
 pub(crate) mod admin;
+pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
 pub(crate) mod two_factor;
@@ -32,11 +33,12 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 4] = [
+pub(crate) const BUILTIN: [Builtin; 5] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
     admin::BUILTIN,
+    one_time_token::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

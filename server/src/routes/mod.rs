@@ -369,7 +369,8 @@ mod tests {
     #[tokio::test]
     async fn every_declared_route_is_registered_and_nothing_else() {
         use crate::config::{
-            AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+            AdminConfig, DynamicAccessControlConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig,
+            TwoFactorConfig,
         };
         let mut organization = OrganizationConfig::default();
         organization.teams.enabled = true;
@@ -381,6 +382,7 @@ mod tests {
             .organization(organization)
             .passkey(PasskeyConfig::default())
             .admin(AdminConfig::default())
+            .one_time_token(OneTimeTokenConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -7,7 +7,7 @@ use keyward_client::wire::organization::Permissions;
 
 use super::ENV_VARIABLES;
 use super::tests::{config, refused};
-use crate::config::{BackupCodeStorage, OtpStorage};
+use crate::config::{BackupCodeStorage, OtpStorage, TokenStorage};
 
 const fn secs(seconds: u64) -> Duration {
     Duration::from_secs(seconds)
@@ -259,6 +259,41 @@ fn admin_variables_set_their_fields() {
 }
 
 #[test]
+fn one_time_token_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "one-time-token")])
+        .one_time_token
+        .expect("enabled");
+    assert_eq!(defaults.expires_in, secs(180), "better-auth's three minutes");
+    assert!(matches!(defaults.store_token, TokenStorage::Plain));
+    assert!(!defaults.disable_client_request && !defaults.disable_set_session_cookie);
+    assert!(!defaults.set_ott_header_on_new_session);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "one-time-token"),
+        ("KEYWARD_ONE_TIME_TOKEN_EXPIRES_IN", "30"),
+        ("KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN", "hashed"),
+        ("KEYWARD_ONE_TIME_TOKEN_DISABLE_CLIENT_REQUEST", "on"),
+        ("KEYWARD_ONE_TIME_TOKEN_DISABLE_SET_SESSION_COOKIE", "on"),
+        ("KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION", "on"),
+    ])
+    .one_time_token
+    .expect("enabled");
+    assert_eq!(options.expires_in, secs(30));
+    assert!(matches!(options.store_token, TokenStorage::Hashed));
+    assert!(options.disable_client_request && options.disable_set_session_cookie);
+    assert!(options.set_ott_header_on_new_session);
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "one-time-token"),
+        ("KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN", "encrypted"),
+    ]);
+    assert_eq!(name, "KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN");
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "one-time-token"),
+        ("KEYWARD_ONE_TIME_TOKEN_EXPIRES_IN", "0"),
+    ]);
+    assert_eq!(name, "KEYWARD_ONE_TIME_TOKEN_EXPIRES_IN");
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -268,7 +303,7 @@ fn plugin_variables_need_their_plugin() {
             reason.contains(plugin) && reason.contains("KEYWARD_PLUGINS"),
             "{name}: {reason}"
         );
-        let others: Vec<&str> = ["two-factor", "organization", "passkey", "admin"]
+        let others: Vec<&str> = ["two-factor", "organization", "passkey", "admin", "one-time-token"]
             .into_iter()
             .filter(|other| *other != plugin)
             .collect();

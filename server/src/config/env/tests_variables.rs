@@ -150,6 +150,11 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_ADMIN_IMPERSONATION_SESSION_DURATION", "1h"),
     ("KEYWARD_ADMIN_ALLOW_IMPERSONATING_ADMINS", "enabled"),
     ("KEYWARD_ADMIN_DEFAULT_BAN_EXPIRES_IN", "forever"),
+    ("KEYWARD_ONE_TIME_TOKEN_EXPIRES_IN", "3m"),
+    ("KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN", "custom-hasher"),
+    ("KEYWARD_ONE_TIME_TOKEN_DISABLE_CLIENT_REQUEST", "server-only"),
+    ("KEYWARD_ONE_TIME_TOKEN_DISABLE_SET_SESSION_COOKIE", "yes"),
+    ("KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION", "always"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

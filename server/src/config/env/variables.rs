@@ -449,6 +449,31 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_ADMIN_DEFAULT_BAN_EXPIRES_IN",
         "length of a ban that gives none",
     ),
+    plugin(
+        "one-time-token",
+        "KEYWARD_ONE_TIME_TOKEN_EXPIRES_IN",
+        "how long a one-time token works",
+    ),
+    plugin(
+        "one-time-token",
+        "KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN",
+        "one-time tokens stored plain or hashed",
+    ),
+    plugin(
+        "one-time-token",
+        "KEYWARD_ONE_TIME_TOKEN_DISABLE_CLIENT_REQUEST",
+        "generate tokens from server code only",
+    ),
+    plugin(
+        "one-time-token",
+        "KEYWARD_ONE_TIME_TOKEN_DISABLE_SET_SESSION_COOKIE",
+        "verify answers without signing in",
+    ),
+    plugin(
+        "one-time-token",
+        "KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION",
+        "a set-ott header on every new session",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
