@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod email_verification;
+pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
 pub mod password;
