@@ -15,7 +15,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
-import { organizationClient, twoFactorClient } from "better-auth/client/plugins";
+import { oneTimeTokenClient, organizationClient, twoFactorClient } from "better-auth/client/plugins";
 import * as OTPAuth from "otpauth";
 
 const base = process.env.SERVER_URL;
@@ -79,6 +79,7 @@ function browserClient(options = {}, server = base) {
       },
     }),
     organizationClient({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
+    oneTimeTokenClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -165,6 +166,8 @@ const ROWS = {
   orgMembers: "Organization: members, roles and permissions",
   orgTeams: "Organization: teams",
   orgDynamicRoles: "Organization: dynamic roles",
+  oneTimeToken: "One-time token: generate, verify on another client",
+  oneTimeTokenRefused: "One-time token: single use, expiry, refusals",
   sqlite: "SQLite storage",
 };
 
@@ -742,6 +745,28 @@ async function authorizeAtProvider(authorizationUrl, login) {
   next = await go(next, { prompt: "consent" });
   return go(next);
 }
+
+flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {
+  const { client, address } = await signedUp();
+  const generated = await client.oneTimeToken.generate();
+  assert.equal(generated.error, null);
+  assert.equal(generated.data.token.length, 32);
+  const other = browserClient();
+  const verified = await other.client.oneTimeToken.verify({ token: generated.data.token });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.user.email, address);
+  assert.ok(other.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const theirs = await other.client.getSession();
+  const own = await client.getSession();
+  assert.equal(theirs.data.user.email, address);
+  assert.equal(theirs.data.session.id, own.data.session.id, "the same session");
+
+  const reused = await browserClient().client.oneTimeToken.verify({ token: generated.data.token });
+  assert.equal(reused.error.status, 400);
+  assert.equal(reused.error.message, "Invalid token");
+  const anonymous = await browserClient().client.oneTimeToken.generate();
+  assert.equal(anonymous.error.status, 401);
+});
 
 flow("Social sign-in through an OpenID Connect provider", [ROWS.social, ROWS.socialProvider], async () => {
   const { client, jar } = browserClient();

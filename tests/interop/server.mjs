@@ -12,7 +12,11 @@
 //   MIGRATE         1 (default) runs better-auth's own migrations before serving
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
-//   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, jwt
+//   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
+//                   one-time-token, jwt
+//   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
+//                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
+//                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -158,6 +162,16 @@ async function buildPlugins() {
   if (plugins.has("admin")) {
     const { admin } = await import("better-auth/plugins");
     list.push(admin());
+  }
+  if (plugins.has("one-time-token")) {
+    const { oneTimeToken } = await import("better-auth/plugins");
+    const options = {};
+    if (env.OTT_EXPIRES_IN !== undefined) options.expiresIn = Number(env.OTT_EXPIRES_IN);
+    if (env.OTT_STORE_TOKEN !== undefined) options.storeToken = env.OTT_STORE_TOKEN;
+    if (env.OTT_DISABLE_CLIENT_REQUEST === "1") options.disableClientRequest = true;
+    if (env.OTT_DISABLE_SET_SESSION_COOKIE === "1") options.disableSetSessionCookie = true;
+    if (env.OTT_SET_HEADER_ON_NEW_SESSION === "1") options.setOttHeaderOnNewSession = true;
+    list.push(oneTimeToken(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

@@ -28,7 +28,8 @@ pub struct BetterAuthOptions {
     pub storage: Storage,
     /// Run better-auth's migrations first.
     pub migrate: bool,
-    /// Plugins besides bearer: `two-factor`, `organization`, `passkey`, `jwt`.
+    /// Plugins besides bearer: `two-factor`, `organization`, `passkey`, `admin`,
+    /// `one-time-token`, `jwt`.
     pub plugins: Vec<String>,
     /// Extra environment for `server.mjs` (see its header).
     pub env: Vec<(String, String)>,

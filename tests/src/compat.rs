@@ -164,6 +164,12 @@ pub mod flows {
     pub const PASSKEY_CHALLENGES: &str = "Passkey: single-use, expiring challenges";
     /// Other users' passkeys and registration challenges.
     pub const PASSKEY_OWNERSHIP: &str = "Passkey: ownership checks";
+    /// `/one-time-token/generate` on one client, `/one-time-token/verify` on another.
+    pub const ONE_TIME_TOKEN: &str = "One-time token: generate, verify on another client";
+    /// Used, expired and unknown tokens; generating without a session.
+    pub const ONE_TIME_TOKEN_REFUSED: &str = "One-time token: single use, expiry, refusals";
+    /// `storeToken: "hashed"`, `disableSetSessionCookie`, `setOttHeaderOnNewSession`.
+    pub const ONE_TIME_TOKEN_OPTIONS: &str = "One-time token: hashed storage, no cookie, set-ott header";
     /// The client's reactive session store.
     pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
     /// Any endpoint through `fetch`.
@@ -209,6 +215,9 @@ pub mod flows {
         PASSKEY_MANAGE,
         PASSKEY_CHALLENGES,
         PASSKEY_OWNERSHIP,
+        ONE_TIME_TOKEN,
+        ONE_TIME_TOKEN_REFUSED,
+        ONE_TIME_TOKEN_OPTIONS,
         SESSION_STORE,
         FETCH,
         SQLITE,

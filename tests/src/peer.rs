@@ -35,10 +35,25 @@ pub struct PeerOptions {
     pub rate_limit: bool,
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
-    /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`).
+    /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
+    /// `one-time-token`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
+    /// One-time-token plugin options.
+    pub one_time_token: OneTimeTokenOptions,
+}
+
+/// One-time-token plugin options both servers understand (the defaults are both
+/// servers' defaults).
+#[derive(Clone, Debug, Default)]
+pub struct OneTimeTokenOptions {
+    /// Store tokens hashed (`storeToken: "hashed"`).
+    pub hashed: bool,
+    /// Verify answers without setting the session cookie (`disableSetSessionCookie`).
+    pub disable_set_session_cookie: bool,
+    /// A `set-ott` header on every new session (`setOttHeaderOnNewSession`).
+    pub set_ott_header_on_new_session: bool,
 }
 
 /// Organization plugin options both servers understand.
@@ -106,6 +121,19 @@ impl Peer {
                             "organization" => crate::organization_like_the_peer(config),
                             "passkey" => crate::passkey_like_the_peer(config),
                             "admin" => config.admin = Some(keyward_server::config::AdminConfig::default()),
+                            "one-time-token" => {
+                                let o = &options.one_time_token;
+                                config.one_time_token = Some(keyward_server::config::OneTimeTokenConfig {
+                                    store_token: if o.hashed {
+                                        keyward_server::config::TokenStorage::Hashed
+                                    } else {
+                                        keyward_server::config::TokenStorage::Plain
+                                    },
+                                    disable_set_session_cookie: o.disable_set_session_cookie,
+                                    set_ott_header_on_new_session: o.set_ott_header_on_new_session,
+                                    ..Default::default()
+                                })
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -159,6 +187,19 @@ impl Peer {
                 }
                 if o.require_verified_invitee {
                     env.push(("ORG_REQUIRE_VERIFIED_INVITEE".into(), "1".into()));
+                }
+                let ott = &options.one_time_token;
+                let switches = [
+                    ("OTT_DISABLE_SET_SESSION_COOKIE", ott.disable_set_session_cookie),
+                    ("OTT_SET_HEADER_ON_NEW_SESSION", ott.set_ott_header_on_new_session),
+                ];
+                for (name, on) in switches {
+                    if on {
+                        env.push((name.to_owned(), "1".to_owned()));
+                    }
+                }
+                if ott.hashed {
+                    env.push(("OTT_STORE_TOKEN".into(), "hashed".into()));
                 }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)

@@ -24,6 +24,8 @@
 //! list stays true. Each step's outcome is recorded for the README (`compat`): alike, or
 //! different as listed, or different.
 
+mod one_time_token;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -1632,6 +1634,7 @@ fn every_listed_difference_names_a_step() {
         organization_sequence(),
         admin_sequence(),
         social_sequence(),
+        one_time_token::sequence(),
     ]
     .into_iter()
     .flatten()

@@ -17,7 +17,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 24;
+const FLOWS: usize = 25;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -64,6 +64,7 @@ async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target
 fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16) {
     config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
     keyward_tests::organization_like_the_peer(config);
+    config.one_time_token = Some(keyward_server::config::OneTimeTokenConfig::default());
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -90,7 +91,7 @@ async fn better_auth_js_client_against_keyward() {
 
 #[tokio::test]
 async fn better_auth_js_client_against_better_auth_itself() {
-    let plugins = ["two-factor", "organization"];
+    let plugins = ["two-factor", "organization", "one-time-token"];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);
     let oidc = [

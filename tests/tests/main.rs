@@ -5,6 +5,7 @@
 
 mod client_admin;
 mod client_endpoints;
+mod client_one_time_token;
 mod client_organization;
 mod client_passkey;
 mod client_store;
@@ -13,6 +14,7 @@ mod differential;
 mod extending;
 mod js_client;
 mod same_database;
+mod same_database_one_time_token;
 mod shared_storage;
 mod social;
 mod social_interop;
