@@ -8,8 +8,8 @@
 //! errors). Two plugins may not claim the same id, field, table, route or error code:
 //! [`crate::AuthBuilder::build`] refuses to start and names both.
 //!
-//! Keyward's own plugins (two-factor, organization, passkey, admin) are registered
-//! through this interface too, from the configuration (`KEYWARD_PLUGINS` or
+//! Keyward's own plugins (two-factor, organization, passkey, admin, one-time-token) are
+//! registered through this interface too, from the configuration (`KEYWARD_PLUGINS` or
 //! [`crate::ConfigBuilder`]); an application adds its own with
 //! [`crate::AuthBuilder::plugin`].
 //!
