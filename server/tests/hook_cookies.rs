@@ -43,6 +43,15 @@ impl EndpointHook for LastMethod {
     }
 }
 
+/// Ada's email sign-in with `password`, from the app's origin.
+async fn sign_in(app: &TestApp, password: &str) -> crate::common::TestResponse {
+    app.post("/sign-in/email")
+        .origin()
+        .json(&json!({"email": "ada@example.com", "password": password}))
+        .send()
+        .await
+}
+
 #[tokio::test]
 async fn endpoint_hooks_read_set_and_delete_cookies() {
     let app = TestApp::with_builder(
@@ -58,21 +67,11 @@ async fn endpoint_hooks_read_set_and_delete_cookies() {
     .await;
     app.sign_up("Ada", "ada@example.com", "correct-horse-battery").await;
 
-    let wrong = app
-        .post("/sign-in/email")
-        .origin()
-        .json(&json!({"email": "ada@example.com", "password": "wrong-password"}))
-        .send()
-        .await;
+    let wrong = sign_in(&app, "wrong-password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.set_cookies().is_empty(), "{:?}", wrong.set_cookies());
 
-    let signed_in = app
-        .post("/sign-in/email")
-        .origin()
-        .json(&json!({"email": "ada@example.com", "password": "correct-horse-battery"}))
-        .send()
-        .await;
+    let signed_in = sign_in(&app, "correct-horse-battery").await;
     assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text());
     let cookies = signed_in.set_cookies();
     let names: Vec<&str> = cookies.iter().map(|cookie| cookie.name.as_str()).collect();
@@ -154,12 +153,7 @@ async fn an_after_hook_sees_the_session_an_endpoint_started() {
     )
     .await;
     let client = app.sign_up("Ada", "ada@example.com", "correct-horse-battery").await;
-    let wrong = app
-        .post("/sign-in/email")
-        .origin()
-        .json(&json!({"email": "ada@example.com", "password": "wrong-password"}))
-        .send()
-        .await;
+    let wrong = sign_in(&app, "wrong-password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     let session = app.get("/get-session").cookies(&client).send().await;
     assert_eq!(session.status, StatusCode::OK);

@@ -52,6 +52,18 @@ impl UserHooks for CompanyOnly {
     }
 }
 
+/// Asks for a password reset for `email` and reads the token from the outbox.
+async fn reset_token(app: &TestApp, email: &str) -> String {
+    app.post("/request-password-reset")
+        .json(&json!({"email": email, "redirectTo": "/reset"}))
+        .send()
+        .await;
+    app.wait_for_email("reset-password", email).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
 crate::on_both_databases! {
     async fn user_hooks_run_on_sign_up_and_admin_create_user(backend: Backend) {
         let hooks = CompanyOnly::default();
@@ -860,14 +872,7 @@ crate::on_both_databases! {
         assert_eq!(refused.message(), "This account is frozen");
         let me = app.get("/get-session").cookies(&ada).send().await;
         assert_eq!(me.json()["user"]["email"], "ada@example.com", "the revocation was rolled back with it");
-        app.post("/request-password-reset")
-            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
-            .send()
-            .await;
-        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+        let token = reset_token(&app, "ada@example.com").await;
         let reset = app
             .post("/reset-password")
             .json(&json!({"newPassword": "password000", "token": token}))
@@ -942,14 +947,7 @@ crate::on_both_databases! {
         })
         .await;
         app.sign_up("Ada", "ada@example.com", "password123").await;
-        app.post("/request-password-reset")
-            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
-            .send()
-            .await;
-        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+        let token = reset_token(&app, "ada@example.com").await;
         frozen.store(true, Ordering::SeqCst);
         let refused = app
             .post("/reset-password")
@@ -1018,14 +1016,7 @@ crate::on_both_databases! {
             vec!["update \"DARK\"".to_owned(), "delete 1 token(s)".to_owned()]
         );
 
-        app.post("/request-password-reset")
-            .json(&json!({"email": "ada@example.com", "redirectTo": "/reset"}))
-            .send()
-            .await;
-        let token = app.wait_for_email("reset-password", "ada@example.com").await["token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+        let token = reset_token(&app, "ada@example.com").await;
         let reset = app
             .post("/reset-password")
             .json(&json!({"newPassword": "password000", "token": token}))
