@@ -47,7 +47,7 @@ use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 
 use crate::auth::Auth;
-use crate::cookies::{RequestCookies, SetCookie};
+use crate::cookies::RequestCookies;
 use crate::error::{ApiError, ApiResult};
 use crate::request::{Outgoing, ParsedBody, raw_query};
 use keyward_client::wire::SessionData;
@@ -207,7 +207,7 @@ impl EndpointRequest {
 /// The endpoint's answer as an `after` hook sees it.
 pub struct EndpointResponse {
     auth: Auth,
-    outgoing: Option<Outgoing>,
+    outgoing: Outgoing,
     status: StatusCode,
     headers: HeaderMap,
     json: Option<Value>,
@@ -257,7 +257,7 @@ impl EndpointResponse {
     /// when the answer sets no session cookie (an error, a two-factor challenge).
     pub async fn new_session(&self) -> ApiResult<Option<SessionData>> {
         let name = &self.auth.0.cookies.session_token;
-        let Some(value) = self.outgoing.as_ref().and_then(|outgoing| outgoing.live_cookie(name)) else {
+        let Some(value) = self.outgoing.live_cookie(name) else {
             return Ok(None);
         };
         let mut headers = HeaderMap::new();
@@ -278,45 +278,18 @@ impl EndpointResponse {
     /// Sets a cookie with the attributes of the server's own (`HttpOnly`, `SameSite=Lax`,
     /// `Path=/`, `Secure` over https); `max_age` `None` makes a browser-session cookie.
     pub fn set_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
-        let cookie = SetCookie::plain(name, value, max_age_seconds(max_age), self.auth.0.cookies.secure);
-        self.queue(cookie);
+        self.outgoing.set_plain_cookie(&self.auth, name, value, max_age);
     }
 
     /// Sets a cookie signed with the server's secret, in better-auth's format (readable
     /// by [`EndpointRequest::signed_cookie`] and by better-auth's `getSignedCookie`).
     pub fn set_signed_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
-        let auth = &self.auth.0;
-        let cookie = SetCookie::signed(
-            name,
-            value,
-            &auth.config.secret,
-            max_age_seconds(max_age),
-            auth.cookies.secure,
-        );
-        self.queue(cookie);
+        self.outgoing.set_signed_cookie(&self.auth, name, value, max_age);
     }
 
     /// Deletes a cookie (and its chunks), whatever the endpoint set for it.
     pub fn expire_cookie(&mut self, name: &str) {
-        match &self.outgoing {
-            Some(outgoing) => outgoing.expire_cookie(name, self.auth.0.cookies.secure),
-            None => self.append_set_cookie(&SetCookie::expired(name, self.auth.0.cookies.secure)),
-        }
-    }
-
-    fn queue(&mut self, cookie: SetCookie) {
-        match &self.outgoing {
-            Some(outgoing) => outgoing.set_cookie(cookie),
-            None => self.append_set_cookie(&cookie),
-        }
-    }
-
-    /// Outside the request pipeline (never for a registered route), straight to the
-    /// headers.
-    fn append_set_cookie(&mut self, cookie: &SetCookie) {
-        if let Ok(value) = HeaderValue::from_str(&cookie.header_value()) {
-            self.headers.append(header::SET_COOKIE, value);
-        }
+        self.outgoing.expire_cookie(name, self.auth.0.cookies.secure);
     }
 
     fn into_response(self) -> Response {
@@ -330,10 +303,6 @@ impl EndpointResponse {
         response.headers_mut().remove(header::CONTENT_LENGTH);
         response
     }
-}
-
-fn max_age_seconds(max_age: Option<std::time::Duration>) -> Option<i64> {
-    max_age.map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The hooks of one route, in registration order.
@@ -368,7 +337,8 @@ pub(crate) fn for_route(auth: &Auth, method: &Method, path: &'static str) -> Opt
 pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let parsed = parts.extensions.remove::<ParsedBody>();
-    let outgoing = parts.extensions.get::<Outgoing>().cloned();
+    // Every registered route is inside `finalize`, which puts the queue there.
+    let outgoing = parts.extensions.get::<Outgoing>().cloned().unwrap_or_default();
     let mut hooked = EndpointRequest {
         auth: route.auth.clone(),
         method: route.method.clone(),

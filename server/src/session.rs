@@ -107,9 +107,7 @@ impl Ctx {
 
     /// Sets a cookie signed with the server secret (`Secure` and prefixed as configured).
     pub fn set_signed_cookie(&self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
-        let max_age = max_age.map(|age| age.as_secs() as i64);
-        self.out
-            .set_cookie(SetCookie::signed(name, value, self.secret(), max_age, self.secure()));
+        self.out.set_signed_cookie(&self.auth, name, value, max_age);
     }
 
     /// better-auth's `deleteSessionCookie`: expires the session token, the cookie cache

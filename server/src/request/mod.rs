@@ -17,6 +17,7 @@ use crate::log_safe::Escaped;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::StatusCode;
@@ -100,6 +101,24 @@ impl Outgoing {
         self.with(|state| state.headers.push((name, value)));
     }
 
+    /// Queues a cookie signed with the server's secret, `Secure` as the server's cookies
+    /// are; `max_age` `None` makes a browser-session cookie.
+    pub(crate) fn set_signed_cookie(&self, auth: &Auth, name: &str, value: &str, max_age: Option<Duration>) {
+        let secure = auth.0.cookies.secure;
+        self.set_cookie(SetCookie::signed(
+            name,
+            value,
+            &auth.0.config.secret,
+            seconds(max_age),
+            secure,
+        ));
+    }
+
+    /// Queues a plain cookie, `Secure` as the server's cookies are.
+    pub(crate) fn set_plain_cookie(&self, auth: &Auth, name: &str, value: &str, max_age: Option<Duration>) {
+        self.set_cookie(SetCookie::plain(name, value, seconds(max_age), auth.0.cookies.secure));
+    }
+
     /// The value (as on the wire) of a live cookie `name` queued so far.
     pub(crate) fn live_cookie(&self, name: &str) -> Option<String> {
         self.with(|state| {
@@ -116,6 +135,11 @@ impl Outgoing {
     fn take(&self) -> (Vec<SetCookie>, Vec<(HeaderName, HeaderValue)>) {
         self.with(|state| (std::mem::take(&mut state.cookies), std::mem::take(&mut state.headers)))
     }
+}
+
+/// A cookie's `Max-Age` in whole seconds (the longest there is for a longer one).
+fn seconds(max_age: Option<Duration>) -> Option<i64> {
+    max_age.map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Marks a response made from a panic: no cookie or header the endpoint queued before it
