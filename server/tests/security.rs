@@ -409,7 +409,7 @@ impl keyward_server::plugin::Plugin for CountingPlugin {
 #[tokio::test]
 async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
     use keyward_server::config::{
-        AdminConfig, DynamicAccessControlConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+        AdminConfig, DynamicAccessControlConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
     };
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let plugin = CountingPlugin(calls.clone());
@@ -423,6 +423,7 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
             config.organization = Some(organization);
             config.passkey = Some(PasskeyConfig::default());
             config.admin = Some(AdminConfig::default());
+            config.one_time_token = Some(OneTimeTokenConfig::default());
         },
         |builder| builder.plugin(plugin),
     )
@@ -441,6 +442,7 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
         "/sign-out",
         "/two-factor/enable",
         "/passkey/delete-passkey",
+        "/one-time-token/verify",
         "/counting/json",
         "/counting/form",
         "/counting/bare",
