@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin;
 pub mod common;
+pub mod electron;
 pub mod email_verification;
 pub mod error;
 pub mod models;
@@ -28,6 +29,7 @@ pub mod user;
 
 pub use account::*;
 pub use common::*;
+pub use electron::*;
 pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
 pub use models::*;
@@ -36,8 +38,8 @@ pub use passkey::*;
 pub use password::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, EmailToken, OneTimeToken, OtpCode, Password, ProviderToken, SessionToken, TotpSecret,
-    TotpUri, TrustedDevice,
+    BackupCode, ClientSecret, ElectronCode, EmailToken, OneTimeToken, OtpCode, Password, PkceVerifier, ProviderToken,
+    SessionToken, TotpSecret, TotpUri, TrustedDevice,
 };
 pub use session::*;
 pub use sign_in::*;

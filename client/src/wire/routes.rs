@@ -8,7 +8,7 @@
 //!
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
-//! [`one_time_token`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
+//! [`one_time_token`], [`electron`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
 //! order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -174,6 +174,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     passkey::ROUTES,
     admin::ROUTES,
     one_time_token::ROUTES,
+    electron::ROUTES,
 ];
 
 routes! {
@@ -505,6 +506,29 @@ pub mod one_time_token {
         /// `POST /one-time-token/verify`: the token's session and user (and, unless the
         /// server says otherwise, its session cookie).
         Verify: Post "/one-time-token/verify", VerifyOneTimeTokenRequest => SessionData;
+    }
+}
+
+/// The electron plugin's routes (`@better-auth/electron`): a desktop app's sign-in through
+/// the system browser (see [`crate::wire::electron`]).
+pub mod electron {
+    use crate::wire::{
+        ElectronInitOAuthProxyQuery, ElectronTokenRequest, ElectronTokenResponse, ElectronTransferUserRequest,
+        ElectronTransferUserResponse,
+    };
+
+    routes! {
+        /// The electron routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /electron/token`: trades a code and its PKCE verifier for a session.
+        Token: Post "/electron/token", ElectronTokenRequest => ElectronTokenResponse;
+        /// `GET /electron/init-oauth-proxy`: opened in the system browser, a redirect to
+        /// the provider.
+        InitOAuthProxy: Get "/electron/init-oauth-proxy", ElectronInitOAuthProxyQuery => ();
+        /// `POST /electron/transfer-user?client_id=…&state=…&code_challenge=…`: a code for
+        /// the signed-in user, for the app that started the flow.
+        TransferUser: Post "/electron/transfer-user", ElectronTransferUserRequest => ElectronTransferUserResponse;
     }
 }
 

@@ -108,6 +108,18 @@ secret_string!(
 );
 
 secret_string!(
+    /// The electron plugin's single-use authorization code (`electron_authorization_code`):
+    /// with the PKCE verifier of the flow it was made for, it is traded once for a session.
+    ElectronCode
+);
+
+secret_string!(
+    /// A PKCE code verifier (RFC 7636): the secret whose SHA-256 the flow's code challenge
+    /// is. Only the app that started the flow holds it.
+    PkceVerifier
+);
+
+secret_string!(
     /// A token a provider issued (OAuth access or refresh token, OpenID Connect ID token).
     ProviderToken
 );
