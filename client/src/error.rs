@@ -70,12 +70,61 @@ pub enum Error {
     /// holds a passkey of this account, or there is no authenticator.
     #[error("passkey: {0}")]
     Passkey(crate::authenticator::CeremonyError),
+    /// A sign-in through the system browser did not come back with a session: the user
+    /// cancelled or never finished, the provider refused, or the browser could not be
+    /// opened.
+    #[error("system-browser sign-in: {0}")]
+    BrowserSignIn(BrowserSignInError),
     /// A request could not be built (an invalid URL or header value).
     #[error("invalid request: {message}")]
     InvalidRequest {
         /// What was wrong.
         message: String,
     },
+}
+
+/// Why a sign-in through the system browser ended without a session.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BrowserSignInError {
+    /// Nothing came back within the time allowed (the user closed the browser, or left
+    /// the provider's page open).
+    #[error("timed out waiting for the browser")]
+    TimedOut,
+    /// The app cancelled the sign-in (its cancel signal fired).
+    #[error("cancelled")]
+    Cancelled,
+    /// The provider or the server refused the sign-in: the error code it sent back
+    /// (`access_denied`, `state_mismatch` …).
+    #[error("refused: {error}")]
+    Refused {
+        /// The error code.
+        error: String,
+    },
+    /// What came back does not belong to this sign-in (another state, or no code).
+    #[error("unexpected callback: {message}")]
+    InvalidCallback {
+        /// What was wrong.
+        message: String,
+    },
+    /// The browser could not be opened.
+    #[error("could not open the browser: {message}")]
+    OpenBrowser {
+        /// The opener's error.
+        message: String,
+    },
+    /// The loopback listener could not be started.
+    #[error("loopback listener: {message}")]
+    Loopback {
+        /// The I/O error.
+        message: String,
+    },
+}
+
+impl From<BrowserSignInError> for Error {
+    fn from(error: BrowserSignInError) -> Self {
+        Error::BrowserSignIn(error)
+    }
 }
 
 /// Result of a client call.

@@ -57,7 +57,7 @@ pub mod yew;
 #[cfg(feature = "client")]
 pub use client::{AuthClient, AuthClientBuilder, CredentialMode, FetchOptions};
 #[cfg(feature = "client")]
-pub use error::{Error, Result};
+pub use error::{BrowserSignInError, Error, Result};
 #[cfg(feature = "client")]
 pub use query_store::{QueryHandle, QueryState};
 #[cfg(feature = "client")]

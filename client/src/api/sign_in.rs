@@ -125,6 +125,12 @@ pub struct SignInSocial<'a> {
 }
 
 impl<'a> SignInSocial<'a> {
+    /// The client and the provider's id, for flows that start the sign-in elsewhere.
+    #[cfg(all(feature = "system-browser", not(target_arch = "wasm32")))]
+    pub(crate) fn into_provider(self) -> (&'a AuthClient, String) {
+        (self.client, self.body.provider)
+    }
+
     /// Where to land after signing in (an app URL such as `myapp://cb` must be trusted).
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.body.callback_url = Some(url.into());
