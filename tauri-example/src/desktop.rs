@@ -3,15 +3,17 @@
 //! [`Desktop::watch`] whenever the session, the connection or the storage changes.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use futures::future::{AbortHandle, Abortable};
 use futures_signals::map_ref;
 use futures_signals::signal::{Mutable, SignalExt};
+use keyward_client::api::electron::BrowserOpener;
 use keyward_client::wire::{Password, SignInOutcome};
-use keyward_client::{AuthClient, CredentialMode, Error, FetchOptions, SessionState, TokenStore};
+use keyward_client::{AuthClient, BrowserSignInError, CredentialMode, Error, FetchOptions, SessionState, TokenStore};
 use serde::Serialize;
+use tokio::sync::oneshot;
 use url::Url;
 
 use crate::storage::{EncryptedFileStore, StorageStatus, open_keychain};
@@ -60,6 +62,10 @@ pub struct AppView {
     pub storage: StorageStatus,
     /// The factors a pending sign-in can be completed with.
     pub two_factor_methods: Vec<String>,
+    /// The providers the window offers a "Sign in with …" button for.
+    pub social_providers: Vec<String>,
+    /// A sign-in is waiting for the system browser (the window offers to cancel it).
+    pub waiting_for_browser: bool,
 }
 
 /// A signed-in device.
@@ -121,7 +127,7 @@ impl From<Error> for CommandError {
 pub type CommandResult<T> = Result<T, CommandError>;
 
 /// How the app starts.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DesktopOptions {
     /// The Keyward (or better-auth) server.
     pub server: Url,
@@ -131,6 +137,23 @@ pub struct DesktopOptions {
     pub keychain_account: String,
     /// How often to try again while the server cannot be reached.
     pub retry_every: Duration,
+    /// The providers to offer (their ids on the server, which must have the electron
+    /// plugin): each signs in through the system browser.
+    pub social_providers: Vec<String>,
+    /// How long a browser sign-in waits before it gives up.
+    pub browser_timeout: Duration,
+    /// Opens the browser; `None` is the user's default browser.
+    pub browser: Option<Arc<dyn BrowserOpener>>,
+}
+
+impl std::fmt::Debug for DesktopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DesktopOptions")
+            .field("server", &self.server.as_str())
+            .field("keychain_service", &self.keychain_service)
+            .field("social_providers", &self.social_providers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DesktopOptions {
@@ -141,6 +164,9 @@ impl DesktopOptions {
             keychain_service: "dev.keyward.tauri-example".to_owned(),
             keychain_account: "session".to_owned(),
             retry_every: Duration::from_secs(3),
+            social_providers: Vec::new(),
+            browser_timeout: Duration::from_secs(5 * 60),
+            browser: None,
         }
     }
 }
@@ -154,6 +180,9 @@ struct Inner {
     session: Mutable<SessionState>,
     retrying: AtomicBool,
     forwarding: RwLock<Option<AbortHandle>>,
+    /// Set while a browser sign-in waits: firing it cancels the wait.
+    cancel_browser: Mutex<Option<oneshot::Sender<()>>>,
+    waiting_for_browser: Mutable<bool>,
 }
 
 /// The desktop app's state and commands. Cheap to clone; needs a tokio runtime.
@@ -217,6 +246,8 @@ impl Desktop {
                 session: Mutable::new(SessionState::initial()),
                 retrying: AtomicBool::new(false),
                 forwarding: RwLock::new(None),
+                cancel_browser: Mutex::new(None),
+                waiting_for_browser: Mutable::new(false),
             }),
         }
     }
@@ -378,6 +409,65 @@ impl Desktop {
         Ok(self.view())
     }
 
+    /// Signs in with `provider` through the system browser (a loopback redirect): the
+    /// view says `waitingForBrowser` until the browser comes back, the wait times out, or
+    /// [`Desktop::cancel_browser_sign_in`] is called. Fails with `TIMED_OUT`,
+    /// `CANCELLED`, `REFUSED` (the provider or server said no) or `BROWSER` (none could be
+    /// opened).
+    pub async fn sign_in_with_provider(&self, provider: String) -> CommandResult<AppView> {
+        let client = self.client()?;
+        if !self.inner.options.social_providers.contains(&provider) {
+            return Err(CommandError::new(
+                "UNKNOWN_PROVIDER",
+                format!("No provider named {provider}."),
+            ));
+        }
+        let (cancel, cancelled) = oneshot::channel();
+        if let Ok(mut slot) = self.inner.cancel_browser.lock()
+            && let Some(previous) = slot.replace(cancel)
+        {
+            // One browser sign-in at a time: a new one ends the previous wait.
+            let _ = previous.send(());
+        }
+        self.inner.waiting_for_browser.set(true);
+        let mut sign_in = client
+            .sign_in()
+            .social(provider)
+            .in_system_browser()
+            .timeout(self.inner.options.browser_timeout)
+            .cancel_on(async move {
+                let _ = cancelled.await;
+            });
+        if let Some(opener) = self.inner.options.browser.clone() {
+            sign_in = sign_in.open_with(move |url: &Url| opener.open(url));
+        }
+        let outcome = sign_in.await;
+        if let Ok(mut slot) = self.inner.cancel_browser.lock()
+            && slot.as_ref().is_some_and(|sender| sender.is_closed())
+        {
+            *slot = None;
+        }
+        self.inner.waiting_for_browser.set(false);
+        match outcome {
+            Err(Error::BrowserSignIn(error)) => Err(browser_error(&error)),
+            other => {
+                self.track(other)?;
+                self.inner.two_factor.set(Vec::new());
+                Ok(self.view())
+            }
+        }
+    }
+
+    /// Stops waiting for the browser (the window's Cancel button).
+    pub fn cancel_browser_sign_in(&self) -> AppView {
+        if let Ok(mut slot) = self.inner.cancel_browser.lock()
+            && let Some(cancel) = slot.take()
+        {
+            let _ = cancel.send(());
+        }
+        self.view()
+    }
+
     /// Signs out and removes the token from the keychain.
     pub async fn sign_out(&self) -> CommandResult<AppView> {
         let client = self.client()?;
@@ -444,12 +534,15 @@ impl Desktop {
             Ok(client) => client.session().get(),
             Err(_) => self.inner.session.get_cloned(),
         };
-        compose(
+        let mut view = compose(
             &session,
             self.inner.offline.get(),
             &self.inner.storage.get_cloned(),
             &self.inner.two_factor.get_cloned(),
-        )
+        );
+        view.social_providers = self.inner.options.social_providers.clone();
+        view.waiting_for_browser = self.inner.waiting_for_browser.get();
+        view
     }
 
     /// Calls `sink` with the view now and after every change (session, connection,
@@ -457,12 +550,18 @@ impl Desktop {
     /// follows without polling.
     pub fn watch(&self, sink: impl Fn(AppView) + Send + Sync + 'static) -> AbortHandle {
         let inner = &self.inner;
+        let providers = inner.options.social_providers.clone();
         let views = map_ref! {
             let session = inner.session.signal_cloned(),
             let offline = inner.offline.signal(),
             let storage = inner.storage.signal_cloned(),
-            let two_factor = inner.two_factor.signal_cloned() =>
-            compose(session, *offline, storage, two_factor)
+            let two_factor = inner.two_factor.signal_cloned(),
+            let waiting = inner.waiting_for_browser.signal() => {
+                let mut view = compose(session, *offline, storage, two_factor);
+                view.social_providers = providers.clone();
+                view.waiting_for_browser = *waiting;
+                view
+            }
         };
         let forward = views.dedupe_cloned().for_each(move |view| {
             sink(view);
@@ -500,5 +599,22 @@ fn compose(session: &SessionState, offline: bool, storage: &StorageStatus, two_f
         offline,
         storage: storage.clone(),
         two_factor_methods: two_factor.to_vec(),
+        social_providers: Vec::new(),
+        waiting_for_browser: false,
+    }
+}
+
+/// A browser sign-in's failure, as the window shows it.
+fn browser_error(error: &BrowserSignInError) -> CommandError {
+    match error {
+        BrowserSignInError::TimedOut => CommandError::new("TIMED_OUT", "The browser did not come back in time."),
+        BrowserSignInError::Cancelled => CommandError::new("CANCELLED", "Sign-in cancelled."),
+        BrowserSignInError::Refused { error } => {
+            CommandError::new("REFUSED", format!("The sign-in was refused ({error})."))
+        }
+        BrowserSignInError::OpenBrowser { message } => {
+            CommandError::new("BROWSER", format!("Cannot open the browser: {message}"))
+        }
+        other => CommandError::new("BROWSER", other.to_string()),
     }
 }

@@ -49,8 +49,23 @@ function form(id, title, fields, button, onsubmit) {
       fields, el("button", { type: "submit" }, button)));
 }
 
+function providers() {
+  if (!view.socialProviders || view.socialProviders.length === 0) return [];
+  if (view.waitingForBrowser) {
+    return [el("section", { id: "browser-sign-in" },
+      el("p", { id: "browser-waiting" }, "Finish signing in in your browser…"),
+      el("button", { id: "cancel-browser", class: "secondary", onclick: () => run("cancel_browser_sign_in", {}) }, "Cancel"))];
+  }
+  return [el("section", { id: "browser-sign-in" },
+    view.socialProviders.map((provider) => el("button", {
+      type: "button", "data-provider": provider,
+      onclick: () => run("sign_in_with_provider", { provider }),
+    }, `Sign in with ${provider}`)))];
+}
+
 function signedOut() {
   return [
+    ...providers(),
     form("sign-in", "Sign in", [field("Email", "email", "email"), field("Password", "password", "password")], "Sign in",
       (data) => run("sign_in", { email: data.get("email"), password: data.get("password") })),
     form("sign-up", "Create an account",
@@ -123,7 +138,7 @@ function render(next) {
     storage.kind === "keychain" ? `token in ${storage.name}` :
     storage.kind === "encryptedFile" ? `token in ${storage.path} (encrypted)` : "no keychain";
   // Re-render the page only when the screen changes, so typing is never interrupted.
-  const key = JSON.stringify([view.phase, view.user, storage.kind]);
+  const key = JSON.stringify([view.phase, view.user, storage.kind, view.waitingForBrowser]);
   if (key === shown) return;
   shown = key;
   let content;

@@ -5,7 +5,9 @@
 //!
 //! `KEYWARD_SERVER_URL` names the server (default `http://localhost:3000`);
 //! `KEYWARD_KEYCHAIN_SERVICE` the keychain entry's service (default the app identifier,
-//! `dev.keyward.tauri-example`).
+//! `dev.keyward.tauri-example`); `KEYWARD_SOCIAL_PROVIDERS` a comma list of provider ids
+//! to offer "Sign in with …" for, through the system browser (the server needs the
+//! electron plugin; `$BROWSER` chooses the browser on Linux).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -35,6 +37,16 @@ async fn verify_totp(desktop: State<'_, Desktop>, code: String, trust_device: bo
 #[tauri::command]
 async fn verify_backup_code(desktop: State<'_, Desktop>, code: String) -> CommandResult<AppView> {
     desktop.verify_backup_code(code).await
+}
+
+#[tauri::command]
+async fn sign_in_with_provider(desktop: State<'_, Desktop>, provider: String) -> CommandResult<AppView> {
+    desktop.sign_in_with_provider(provider).await
+}
+
+#[tauri::command]
+fn cancel_browser_sign_in(desktop: State<'_, Desktop>) -> AppView {
+    desktop.cancel_browser_sign_in()
 }
 
 #[tauri::command]
@@ -84,6 +96,8 @@ fn main() {
             current_view,
             sign_up,
             sign_in,
+            sign_in_with_provider,
+            cancel_browser_sign_in,
             verify_totp,
             verify_backup_code,
             sign_out,
@@ -99,6 +113,14 @@ fn main() {
                 let mut options = DesktopOptions::new(server);
                 if let Ok(service) = std::env::var("KEYWARD_KEYCHAIN_SERVICE") {
                     options.keychain_service = service;
+                }
+                if let Ok(providers) = std::env::var("KEYWARD_SOCIAL_PROVIDERS") {
+                    options.social_providers = providers
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|id| !id.is_empty())
+                        .map(str::to_owned)
+                        .collect();
                 }
                 let desktop = Desktop::new(options);
                 let view = desktop.start().await;
