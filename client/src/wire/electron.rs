@@ -11,7 +11,7 @@
 //!    server stores a single-use code in a `verification` row named
 //!    `electron:<code>` whose value is `{userId, codeChallenge, state}`, valid for five
 //!    minutes, and sets the readable cookie `<prefix>.electron` to [`ElectronTransfer`]
-//!    (`base64url({identifier, state})`). A page of the web app hands it to the desktop
+//!    (`base64url({identifier, state})`, padded). A page of the web app hands it to the desktop
 //!    app as the deep link `<scheme>:/auth/callback#token=<that value>`.
 //! 3. The app trades it at `POST /electron/token` ([`ElectronTokenRequest`]) with the
 //!    verifier for a new session ([`ElectronTokenResponse`]).
@@ -28,7 +28,7 @@
 //! `?error=<code>&state=<state>` on either. better-auth ignores the parameter.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
 use super::User;
@@ -47,7 +47,9 @@ pub const DEFAULT_ELECTRON_CALLBACK_PATH: &str = "/auth/callback";
 pub struct ElectronInitOAuthProxyQuery {
     /// The provider's id (`github`, or a generic OAuth provider's).
     pub provider: String,
-    /// The app's client id ([`DEFAULT_ELECTRON_CLIENT_ID`]).
+    /// The app's client id ([`DEFAULT_ELECTRON_CLIENT_ID`]). better-auth's client sends
+    /// it and its server ignores it; a query without it reads as empty.
+    #[serde(default)]
     pub client_id: String,
     /// The app's random state, returned with the code.
     pub state: String,
@@ -57,6 +59,17 @@ pub struct ElectronInitOAuthProxyQuery {
     /// URI or an allowed deep link). Unknown to better-auth, which ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+impl RequestSchema for ElectronInitOAuthProxyQuery {
+    const SHAPE: BodyShape = BodyShape::Object;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::required("provider", FieldKind::NonEmptyString),
+        FieldSpec::required("state", FieldKind::String),
+        FieldSpec::required("code_challenge", FieldKind::String),
+        FieldSpec::optional("client_id", FieldKind::String),
+        FieldSpec::optional("redirect_uri", FieldKind::String),
+    ];
 }
 
 /// Query of `POST /electron/transfer-user`: the signed-in web user hands the session to
@@ -69,6 +82,15 @@ pub struct ElectronTransferUserQuery {
     pub state: String,
     /// The app's PKCE challenge.
     pub code_challenge: String,
+}
+
+impl RequestSchema for ElectronTransferUserQuery {
+    const SHAPE: BodyShape = BodyShape::Object;
+    const FIELDS: &'static [FieldSpec] = &[
+        FieldSpec::required("client_id", FieldKind::String),
+        FieldSpec::required("state", FieldKind::String),
+        FieldSpec::required("code_challenge", FieldKind::String),
+    ];
 }
 
 /// Body of `POST /electron/transfer-user`.
@@ -110,9 +132,9 @@ pub struct ElectronTokenRequest {
 impl RequestSchema for ElectronTokenRequest {
     const SHAPE: BodyShape = BodyShape::Object;
     const FIELDS: &'static [FieldSpec] = &[
-        FieldSpec::required("token", FieldKind::String),
-        FieldSpec::required("state", FieldKind::String),
-        FieldSpec::required("code_verifier", FieldKind::String),
+        FieldSpec::required("token", FieldKind::NonEmptyString),
+        FieldSpec::required("state", FieldKind::NonEmptyString),
+        FieldSpec::required("code_verifier", FieldKind::NonEmptyString),
     ];
 }
 
@@ -127,7 +149,8 @@ pub struct ElectronTokenResponse {
 }
 
 /// What the `<prefix>.electron` cookie and a deep link's `#token=` carry:
-/// `base64url(JSON {identifier, state})` without padding.
+/// `base64url(JSON {identifier, state})` with `=` padding, as `@better-auth/utils`'
+/// `base64Url.encode` writes it (the cookie percent-encodes the `=` as `%3D`).
 ///
 /// ```
 /// use keyward_client::wire::{ElectronCode, ElectronTransfer};
@@ -146,10 +169,10 @@ pub struct ElectronTransfer {
 }
 
 impl ElectronTransfer {
-    /// The cookie's (and deep link's) form.
+    /// The cookie's (and deep link's) form, padded.
     pub fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(json)
+        URL_SAFE.encode(json)
     }
 
     /// Reads the cookie's form: `None` unless it is base64url (padded or not, and
@@ -186,10 +209,14 @@ mod tests {
             identifier: ElectronCode::new("AbC123"),
             state: "xyz".into(),
         };
-        // base64url('{"identifier":"AbC123","state":"xyz"}'), as @better-auth/electron writes it.
-        assert_eq!(transfer.encode(), "eyJpZGVudGlmaWVyIjoiQWJDMTIzIiwic3RhdGUiOiJ4eXoifQ");
+        // base64url('{"identifier":"AbC123","state":"xyz"}') with its padding, as
+        // @better-auth/electron 1.7.5 writes it (observed on the real server).
         assert_eq!(
-            ElectronTransfer::decode("eyJpZGVudGlmaWVyIjoiQWJDMTIzIiwic3RhdGUiOiJ4eXoifQ=="),
+            transfer.encode(),
+            "eyJpZGVudGlmaWVyIjoiQWJDMTIzIiwic3RhdGUiOiJ4eXoifQ=="
+        );
+        assert_eq!(
+            ElectronTransfer::decode("eyJpZGVudGlmaWVyIjoiQWJDMTIzIiwic3RhdGUiOiJ4eXoifQ"),
             Some(transfer.clone())
         );
         assert_eq!(

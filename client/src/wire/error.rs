@@ -253,7 +253,16 @@ error_codes! {
     YouAreNotAllowedToSetUsersPhoneNumber = "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PHONE_NUMBER" => "You are not allowed to update users phone number",
     PasswordCannotBeUpdatedViaUpdateUser = "PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER" => "Password cannot be updated through update-user. Use the set-user-password endpoint instead",
     UserIdCannotBeUpdated = "USER_ID_CANNOT_BE_UPDATED" => "User id cannot be updated",
+    // electron plugin (`ELECTRON_ERROR_CODES` of `@better-auth/electron`; its INVALID_TOKEN
+    // is the core code above, with the message "Invalid or expired token.")
+    InvalidClientId = "INVALID_CLIENT_ID" => "Invalid client ID",
+    StateMismatch = "STATE_MISMATCH" => "state mismatch",
+    MissingCodeChallenge = "MISSING_CODE_CHALLENGE" => "missing code challenge",
+    InvalidCodeVerifier = "INVALID_CODE_VERIFIER" => "Invalid code verifier",
+    MissingState = "MISSING_STATE" => "state is required",
+    MissingPkce = "MISSING_PKCE" => "pkce is required",
     // Keyward's own, where better-auth has no equivalent
+    InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",
     RequestTimeout = "REQUEST_TIMEOUT" => "The request body did not arrive in time",
     SecondaryStorageUnavailable = "SECONDARY_STORAGE_UNAVAILABLE" => "Secondary storage is unavailable; try again",
