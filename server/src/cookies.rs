@@ -219,6 +219,9 @@ pub struct SetCookie {
     pub max_age: Option<i64>,
     /// `Secure`.
     pub secure: bool,
+    /// `HttpOnly`: hidden from the page's scripts (every better-auth cookie but the few a
+    /// page must read, such as the electron plugin's `<prefix>.electron`).
+    pub http_only: bool,
 }
 
 impl SetCookie {
@@ -229,6 +232,7 @@ impl SetCookie {
             value: encode_uri_component(&sign_cookie_value(value, secret)),
             max_age,
             secure,
+            http_only: true,
         }
     }
 
@@ -239,6 +243,15 @@ impl SetCookie {
             value: encode_uri_component(value),
             max_age,
             secure,
+            http_only: true,
+        }
+    }
+
+    /// A plain cookie the page's scripts can read (no `HttpOnly`).
+    pub fn readable(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> Self {
+        Self {
+            http_only: false,
+            ..Self::plain(name, value, max_age, secure)
         }
     }
 
@@ -249,6 +262,7 @@ impl SetCookie {
             value: String::new(),
             max_age: Some(0),
             secure,
+            http_only: true,
         }
     }
 
@@ -263,7 +277,10 @@ impl SetCookie {
         if let Some(max_age) = self.max_age {
             out.push_str(&format!("; Max-Age={max_age}"));
         }
-        out.push_str("; Path=/; HttpOnly");
+        out.push_str("; Path=/");
+        if self.http_only {
+            out.push_str("; HttpOnly");
+        }
         if self.secure {
             out.push_str("; Secure");
         }
@@ -301,6 +318,19 @@ mod tests {
                 "__Secure-better-auth.dont_remember={}; Path=/; HttpOnly; Secure; SameSite=Lax",
                 encode_uri_component(&sign_cookie_value("true", SECRET))
             )
+        );
+    }
+
+    #[test]
+    fn a_readable_cookie_has_no_http_only() {
+        // As @better-auth/electron sets `better-auth.electron` (observed on the real server).
+        assert_eq!(
+            SetCookie::readable("better-auth.electron", "eyJ9=", Some(120), false).header_value(),
+            "better-auth.electron=eyJ9%3D; Max-Age=120; Path=/; SameSite=Lax"
+        );
+        assert_eq!(
+            SetCookie::readable("better-auth.electron", "v", Some(120), true).header_value(),
+            "better-auth.electron=v; Max-Age=120; Path=/; Secure; SameSite=Lax"
         );
     }
 

@@ -281,6 +281,13 @@ impl EndpointResponse {
         self.outgoing.set_plain_cookie(&self.auth, name, value, max_age);
     }
 
+    /// Sets a cookie the page's scripts can read: the attributes of
+    /// [`EndpointResponse::set_cookie`] without `HttpOnly` (better-auth's
+    /// `ctx.setCookie(name, value, { httpOnly: false })`).
+    pub fn set_readable_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {
+        self.outgoing.set_readable_cookie(&self.auth, name, value, max_age);
+    }
+
     /// Sets a cookie signed with the server's secret, in better-auth's format (readable
     /// by [`EndpointRequest::signed_cookie`] and by better-auth's `getSignedCookie`).
     pub fn set_signed_cookie(&mut self, name: &str, value: &str, max_age: Option<std::time::Duration>) {

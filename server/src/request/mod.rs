@@ -119,6 +119,16 @@ impl Outgoing {
         self.set_cookie(SetCookie::plain(name, value, seconds(max_age), auth.0.cookies.secure));
     }
 
+    /// Queues a plain cookie without `HttpOnly`, for the page's scripts to read.
+    pub(crate) fn set_readable_cookie(&self, auth: &Auth, name: &str, value: &str, max_age: Option<Duration>) {
+        self.set_cookie(SetCookie::readable(
+            name,
+            value,
+            seconds(max_age),
+            auth.0.cookies.secure,
+        ));
+    }
+
     /// The value (as on the wire) of a live cookie `name` queued so far.
     pub(crate) fn live_cookie(&self, name: &str) -> Option<String> {
         self.with(|state| {
