@@ -12,6 +12,7 @@ use url::Url;
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::electron::ElectronConfig;
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
@@ -119,6 +120,8 @@ pub struct Config {
     pub admin: Option<AdminConfig>,
     /// The one-time-token plugin, when enabled.
     pub one_time_token: Option<OneTimeTokenConfig>,
+    /// The electron plugin, when enabled.
+    pub electron: Option<ElectronConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -214,6 +217,7 @@ impl Config {
             admin: None,
             passkey: None,
             one_time_token: None,
+            electron: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -340,6 +344,12 @@ impl ConfigBuilder {
     /// Enables the one-time-token plugin.
     pub fn one_time_token(mut self, config: OneTimeTokenConfig) -> Self {
         self.config.one_time_token = Some(config);
+        self
+    }
+
+    /// Enables the electron plugin.
+    pub fn electron(mut self, config: ElectronConfig) -> Self {
+        self.config.electron = Some(config);
         self
     }
 

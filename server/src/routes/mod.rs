@@ -11,8 +11,10 @@ mod sign_up;
 mod social;
 mod user;
 
+pub(crate) use email_verification::redirect;
 pub(crate) use sign_in::sign_in;
 pub(crate) use sign_up::{check_new_password, check_password_not_too_long, sign_up};
+pub(crate) use social::start_social_sign_in;
 pub(crate) use user::remove_user_data;
 
 use axum::handler::Handler;
@@ -369,8 +371,8 @@ mod tests {
     #[tokio::test]
     async fn every_declared_route_is_registered_and_nothing_else() {
         use crate::config::{
-            AdminConfig, DynamicAccessControlConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig,
-            TwoFactorConfig,
+            AdminConfig, DynamicAccessControlConfig, ElectronConfig, OneTimeTokenConfig, OrganizationConfig,
+            PasskeyConfig, TwoFactorConfig,
         };
         let mut organization = OrganizationConfig::default();
         organization.teams.enabled = true;
@@ -383,6 +385,7 @@ mod tests {
             .passkey(PasskeyConfig::default())
             .admin(AdminConfig::default())
             .one_time_token(OneTimeTokenConfig::default())
+            .electron(ElectronConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -294,6 +294,34 @@ fn one_time_token_variables_set_their_fields() {
 }
 
 #[test]
+fn electron_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "electron")]).electron.expect("enabled");
+    assert_eq!(defaults, crate::config::ElectronConfig::default());
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "electron"),
+        ("KEYWARD_ELECTRON_CODE_EXPIRES_IN", "60"),
+        ("KEYWARD_ELECTRON_REDIRECT_COOKIE_EXPIRES_IN", "30"),
+        ("KEYWARD_ELECTRON_COOKIE_PREFIX", "my-app"),
+        ("KEYWARD_ELECTRON_CLIENT_ID", "desktop"),
+        ("KEYWARD_ELECTRON_DEEP_LINK_SCHEMES", "MyApp, com.example.app"),
+    ])
+    .electron
+    .expect("enabled");
+    assert_eq!(options.code_expires_in, secs(60));
+    assert_eq!(options.redirect_cookie_expires_in, secs(30));
+    assert_eq!(options.cookie_prefix, "my-app");
+    assert_eq!(options.client_id, "desktop");
+    assert_eq!(options.deep_link_schemes, ["myapp", "com.example.app"]);
+    for scheme in ["https", "http", "javascript", "my app"] {
+        let (name, reason) = refused(&[
+            ("KEYWARD_PLUGINS", "electron"),
+            ("KEYWARD_ELECTRON_DEEP_LINK_SCHEMES", scheme),
+        ]);
+        assert_eq!(name, "KEYWARD_ELECTRON_DEEP_LINK_SCHEMES", "{scheme}: {reason}");
+    }
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -303,10 +331,17 @@ fn plugin_variables_need_their_plugin() {
             reason.contains(plugin) && reason.contains("KEYWARD_PLUGINS"),
             "{name}: {reason}"
         );
-        let others: Vec<&str> = ["two-factor", "organization", "passkey", "admin", "one-time-token"]
-            .into_iter()
-            .filter(|other| *other != plugin)
-            .collect();
+        let others: Vec<&str> = [
+            "two-factor",
+            "organization",
+            "passkey",
+            "admin",
+            "one-time-token",
+            "electron",
+        ]
+        .into_iter()
+        .filter(|other| *other != plugin)
+        .collect();
         let (name, _) = refused(&[(variable.name, "on"), ("KEYWARD_PLUGINS", &others.join(","))]);
         assert_eq!(name, variable.name, "the other plugins do not count");
     }

@@ -155,6 +155,11 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_ONE_TIME_TOKEN_DISABLE_CLIENT_REQUEST", "server-only"),
     ("KEYWARD_ONE_TIME_TOKEN_DISABLE_SET_SESSION_COOKIE", "yes"),
     ("KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION", "always"),
+    ("KEYWARD_ELECTRON_CODE_EXPIRES_IN", "0"),
+    ("KEYWARD_ELECTRON_REDIRECT_COOKIE_EXPIRES_IN", "2 minutes"),
+    ("KEYWARD_ELECTRON_COOKIE_PREFIX", "my app"),
+    ("KEYWARD_ELECTRON_CLIENT_ID", "a;b"),
+    ("KEYWARD_ELECTRON_DEEP_LINK_SCHEMES", "myapp,https"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

@@ -474,6 +474,27 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION",
         "a set-ott header on every new session",
     ),
+    plugin(
+        "electron",
+        "KEYWARD_ELECTRON_CODE_EXPIRES_IN",
+        "how long a desktop app's code works",
+    ),
+    plugin(
+        "electron",
+        "KEYWARD_ELECTRON_REDIRECT_COOKIE_EXPIRES_IN",
+        "how long the code cookie lives",
+    ),
+    plugin("electron", "KEYWARD_ELECTRON_COOKIE_PREFIX", "the code cookie's prefix"),
+    plugin(
+        "electron",
+        "KEYWARD_ELECTRON_CLIENT_ID",
+        "the client id desktop apps send",
+    ),
+    plugin(
+        "electron",
+        "KEYWARD_ELECTRON_DEEP_LINK_SCHEMES",
+        "schemes a redirect_uri deep link may use",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].

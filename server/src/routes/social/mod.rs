@@ -115,27 +115,56 @@ async fn start_flow(ctx: &mut Ctx, start: Start<'_>, new_state: NewState) -> Api
     Ok((url, redirect))
 }
 
-/// `POST /sign-in/social`: the provider's URL to open, or, with an ID token from a native
-/// SDK, a session.
-pub(crate) async fn sign_in(mut ctx: Ctx, Body(request): Body<SignInSocialRequest>) -> ApiResult<Response> {
-    let provider = provider_of(&ctx, &request.provider)?;
+/// The provider a `/sign-in/social` request names and its endpoints (`404` for an unknown
+/// provider, `502` for one whose discovery fails).
+async fn sign_in_provider(
+    ctx: &Ctx,
+    request: &SignInSocialRequest,
+) -> ApiResult<(std::sync::Arc<Provider>, std::sync::Arc<Endpoints>)> {
+    let provider = provider_of(ctx, &request.provider)?;
     check_additional_params(request.additional_params.as_ref())?;
     let http = ctx.auth.0.providers.http.clone();
     let endpoints = provider
         .endpoints(&http)
         .await
         .map_err(|e| unavailable(&provider.config.id, &e))?;
+    Ok((provider, endpoints))
+}
+
+/// `POST /sign-in/social`: the provider's URL to open, or, with an ID token from a native
+/// SDK, a session.
+pub(crate) async fn sign_in(mut ctx: Ctx, Body(request): Body<SignInSocialRequest>) -> ApiResult<Response> {
+    let (provider, endpoints) = sign_in_provider(&ctx, &request).await?;
     if let Some(credential) = &request.id_token {
         let request_sign_up = request.request_sign_up.unwrap_or(false);
         return id_token_sign_in(&mut ctx, &provider, &endpoints, credential, request_sign_up).await;
     }
-    let nonce = provider.binds_nonce(&endpoints).then(|| random_token(32));
+    let redirect = redirect_flow(&mut ctx, &request, &provider, &endpoints).await?;
+    Ok(Json(redirect).into_response())
+}
+
+/// The redirect flow of `POST /sign-in/social` (a request without an ID token), started
+/// in-process for `ctx`: the flow's state and cookie are queued on `ctx`, and so is the
+/// `Location` of the provider URL unless the request turns redirecting off. The electron
+/// plugin's `/electron/init-oauth-proxy` starts its sign-ins this way.
+pub(crate) async fn start_social_sign_in(ctx: &mut Ctx, request: &SignInSocialRequest) -> ApiResult<SocialRedirect> {
+    let (provider, endpoints) = sign_in_provider(ctx, request).await?;
+    redirect_flow(ctx, request, &provider, &endpoints).await
+}
+
+async fn redirect_flow(
+    ctx: &mut Ctx,
+    request: &SignInSocialRequest,
+    provider: &Provider,
+    endpoints: &Endpoints,
+) -> ApiResult<SocialRedirect> {
+    let nonce = provider.binds_nonce(endpoints).then(|| random_token(32));
     let new_state = NewState {
         callback_url: request
             .callback_url
             .clone()
             .filter(|url| !url.is_empty())
-            .unwrap_or_else(|| default_callback(&ctx)),
+            .unwrap_or_else(|| default_callback(ctx)),
         error_url: request.error_callback_url.clone(),
         new_user_url: request.new_user_callback_url.clone(),
         link: None,
@@ -144,15 +173,15 @@ pub(crate) async fn sign_in(mut ctx: Ctx, Body(request): Body<SignInSocialReques
         id_token_nonce: nonce,
     };
     let start = Start {
-        provider: &provider,
-        endpoints: &endpoints,
+        provider,
+        endpoints,
         scopes: request.scopes.as_deref().unwrap_or_default(),
         login_hint: request.login_hint.as_deref(),
         additional_params: request.additional_params.as_ref(),
         disable_redirect: request.disable_redirect.unwrap_or(false),
     };
-    let (url, redirect) = start_flow(&mut ctx, start, new_state).await?;
-    Ok(Json(SocialRedirect { url, redirect }).into_response())
+    let (url, redirect) = start_flow(ctx, start, new_state).await?;
+    Ok(SocialRedirect { url, redirect })
 }
 
 /// Verifies an ID token and the profile in it, for sign-in and linking.
