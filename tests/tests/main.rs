@@ -11,6 +11,7 @@ mod client_passkey;
 mod client_store;
 mod client_two_factor;
 mod differential;
+mod electron;
 mod extending;
 mod js_client;
 mod same_database;
