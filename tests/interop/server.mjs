@@ -13,10 +13,11 @@
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
-//                   one-time-token, jwt
+//                   one-time-token, jwt, electron
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
+//   ELECTRON_CODE_EXPIRES_IN electron plugin's codeExpiresIn (seconds, default 300)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -172,6 +173,12 @@ async function buildPlugins() {
     if (env.OTT_DISABLE_SET_SESSION_COOKIE === "1") options.disableSetSessionCookie = true;
     if (env.OTT_SET_HEADER_ON_NEW_SESSION === "1") options.setOttHeaderOnNewSession = true;
     list.push(oneTimeToken(options));
+  }
+  if (plugins.has("electron")) {
+    const { electron } = await import("@better-auth/electron");
+    const options = {};
+    if (env.ELECTRON_CODE_EXPIRES_IN !== undefined) options.codeExpiresIn = Number(env.ELECTRON_CODE_EXPIRES_IN);
+    list.push(electron(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

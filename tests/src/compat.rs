@@ -170,6 +170,11 @@ pub mod flows {
     pub const ONE_TIME_TOKEN_REFUSED: &str = "One-time token: single use, expiry, refusals";
     /// `storeToken: "hashed"`, `disableSetSessionCookie`, `setOttHeaderOnNewSession`.
     pub const ONE_TIME_TOKEN_OPTIONS: &str = "One-time token: hashed storage, no cookie, set-ott header";
+    /// `@better-auth/electron`: init-oauth-proxy, the code cookie, `/electron/token`,
+    /// transfer-user.
+    pub const ELECTRON: &str = "Electron: desktop sign-in through the browser, code traded with PKCE";
+    /// Replayed codes, wrong state or verifier, refusals of transfer-user and init.
+    pub const ELECTRON_REFUSED: &str = "Electron: single-use codes, state and verifier checks, refusals";
     /// The client's reactive session store.
     pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
     /// Any endpoint through `fetch`.
@@ -218,6 +223,8 @@ pub mod flows {
         ONE_TIME_TOKEN,
         ONE_TIME_TOKEN_REFUSED,
         ONE_TIME_TOKEN_OPTIONS,
+        ELECTRON,
+        ELECTRON_REFUSED,
         SESSION_STORE,
         FETCH,
         SQLITE,

@@ -12,6 +12,7 @@ mod client_store;
 mod client_two_factor;
 mod differential;
 mod electron;
+mod electron_interop;
 mod extending;
 mod js_client;
 mod same_database;
