@@ -268,7 +268,9 @@ async fn the_flow(
         masks.seen(token(right).await.expect("answers")).await,
     ));
 
-    // Password sign-up and sign-in with the app's query.
+    // Password sign-up and sign-in with the app's query (better-auth writes the transfer
+    // cookie and then its expiry, two `Set-Cookie`s of one name; Keyward only the expiry:
+    // the last of each name is compared).
     let email = format!("{login}-password@example.com");
     let mut web = Browser::at(base.clone());
     let query = format!("client_id=electron&state={state}&code_challenge={}", pkce.challenge);
@@ -292,6 +294,18 @@ async fn the_flow(
         )
         .await;
     seen.push(("sign-in with the query, wrong password", masks.seen(response).await));
+    // A session made elsewhere in that browser (here a code traded there) sets the
+    // transfer cookie again, for its full lifetime.
+    let response = transfer_user(&mut browser, q("electron", "s5", &ch), json!({})).await;
+    let made: Value = response.json().await.expect("JSON");
+    let code = made["electron_authorization_code"].as_str().expect("a code");
+    let response = web
+        .post(
+            "/electron/token",
+            json!({"token": code, "state": "s5", "code_verifier": pkce.verifier}),
+        )
+        .await;
+    seen.push(("token in a browser with a transfer", masks.seen(response).await));
     let response = web
         .post("/sign-in/email", json!({"email": email, "password": "password-1234"}))
         .await;
