@@ -577,3 +577,44 @@ async fn a_password_sign_in_with_the_query_hands_a_code_too() {
     );
     assert!(landed.ends_with(&format!("&state={state}")), "{landed}");
 }
+
+#[tokio::test]
+async fn over_https_the_transfer_cookie_is_secure_prefixed_and_the_code_cookie_is_not() {
+    let setup = desktop_with(|config| config.advanced.use_secure_cookies = Some(true)).await;
+    let base = &setup.server.url;
+    let (pkce, state) = (Pkce::new(), new_state());
+    let mut browser = Browser::at(base.clone());
+    let query = query_string(&[
+        ("client_id", "electron"),
+        ("state", state.as_str()),
+        ("code_challenge", pkce.challenge.as_str()),
+    ]);
+    let response = browser
+        .post(
+            &format!("/sign-in/email?{query}"),
+            json!({"email": "judy@example.com", "password": "wrong-password"}),
+        )
+        .await;
+    let cookies = set_cookies(&response);
+    assert_eq!(
+        cookies["__Secure-better-auth.transfer_token"].1, "Max-Age=300; Path=/; HttpOnly; Secure; SameSite=Lax",
+        "named and flagged as the server's own cookies"
+    );
+    let response = browser
+        .post(
+            "/sign-up/email",
+            json!({"email": "judy@example.com", "password": "password-1234", "name": "Judy"}),
+        )
+        .await;
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies["__Secure-better-auth.transfer_token"].0, "", "used up");
+    let (value, attributes) = &cookies["better-auth.electron"];
+    assert_eq!(
+        attributes, "Max-Age=120; Path=/; Secure; SameSite=Lax",
+        "the plugin's own name"
+    );
+    let transfer = ElectronTransfer::decode(value).expect("the transfer");
+    let (status, _, body) = trade(base, transfer.identifier.expose(), &state, &pkce.verifier).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["email"], "judy@example.com");
+}
