@@ -409,7 +409,8 @@ impl keyward_server::plugin::Plugin for CountingPlugin {
 #[tokio::test]
 async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
     use keyward_server::config::{
-        AdminConfig, DynamicAccessControlConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+        AdminConfig, DynamicAccessControlConfig, ElectronConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig,
+        TwoFactorConfig,
     };
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let plugin = CountingPlugin(calls.clone());
@@ -424,6 +425,7 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
             config.passkey = Some(PasskeyConfig::default());
             config.admin = Some(AdminConfig::default());
             config.one_time_token = Some(OneTimeTokenConfig::default());
+            config.electron = Some(ElectronConfig::default());
         },
         |builder| builder.plugin(plugin),
     )
@@ -443,6 +445,8 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
         "/two-factor/enable",
         "/passkey/delete-passkey",
         "/one-time-token/verify",
+        "/electron/token",
+        "/electron/transfer-user",
         "/counting/json",
         "/counting/form",
         "/counting/bare",
