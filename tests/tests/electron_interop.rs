@@ -237,6 +237,9 @@ async fn the_flow(
         let response = transfer_user(&mut browser, query, json!({})).await;
         seen.push((name, masks.seen(response).await));
     }
+    let foreign = json!({"callbackURL": "https://evil.example.com/done"});
+    let response = transfer_user(&mut browser, q("electron", "s1", &ch), foreign).await;
+    seen.push(("transfer-user to a foreign callbackURL", masks.seen(response).await));
     let response = transfer_user(&mut browser, q("electron", "s2", &ch), json!({"callbackURL": "/done"})).await;
     let made: Value = response.json().await.expect("JSON");
     assert_eq!(
