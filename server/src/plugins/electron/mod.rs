@@ -2,8 +2,10 @@
 //! system browser and gets the session back, proving with PKCE that it started the flow.
 //!
 //! - `GET /electron/init-oauth-proxy?provider&state&code_challenge` starts the provider's
-//!   sign-in (the code of `POST /sign-in/social`, run in-process) and keeps the app's
-//!   state and challenge in the signed `transfer_token` cookie for the code's lifetime.
+//!   sign-in (the code of `POST /sign-in/social`, run in-process: better-auth sends itself
+//!   an HTTP request, which its hooks and rate limit see; Keyward's endpoint hooks on
+//!   `/sign-in/social` do not) and keeps the app's state and challenge in the signed
+//!   `transfer_token` cookie for the code's lifetime.
 //! - When an endpoint that signs in (`/sign-in*`, `/sign-up*`, `/callback*`,
 //!   `/verify-email*` and the plugins' verification paths) makes a session in a browser
 //!   with that cookie, or with `?client_id=electron&state=…&code_challenge=…` on a
