@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin;
 pub mod common;
+pub mod device_authorization;
 pub mod electron;
 pub mod email_verification;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod user;
 
 pub use account::*;
 pub use common::*;
+pub use device_authorization::*;
 pub use electron::*;
 pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
@@ -38,8 +40,8 @@ pub use passkey::*;
 pub use password::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, ElectronCode, EmailToken, OneTimeToken, OtpCode, Password, PkceVerifier, ProviderToken,
-    SessionToken, TotpSecret, TotpUri, TrustedDevice,
+    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, OneTimeToken, OtpCode, Password, PkceVerifier,
+    ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
 };
 pub use session::*;
 pub use sign_in::*;

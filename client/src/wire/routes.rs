@@ -8,7 +8,7 @@
 //!
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
-//! [`one_time_token`], [`electron`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
+//! [`one_time_token`], [`electron`], [`device_authorization`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
 //! order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -64,6 +64,9 @@ pub enum BodyEncoding {
     /// An OAuth provider's cross-site `form_post` (`response_mode=form_post`), a form
     /// without the form CSRF rules.
     ProviderForm,
+    /// A JSON body or an `application/x-www-form-urlencoded` form, as an OAuth client
+    /// posts it (RFC 8628's device authorization request), without the form CSRF rules.
+    OAuthForm,
 }
 
 /// One endpoint: a marker type whose constants and associated types say how it is called.
@@ -175,6 +178,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     admin::ROUTES,
     one_time_token::ROUTES,
     electron::ROUTES,
+    device_authorization::ROUTES,
 ];
 
 routes! {
@@ -529,6 +533,34 @@ pub mod electron {
         /// `POST /electron/transfer-user?client_id=…&state=…&code_challenge=…`: a code for
         /// the signed-in user, for the app that started the flow.
         TransferUser: Post "/electron/transfer-user", ElectronTransferUserRequest => ElectronTransferUserResponse;
+    }
+}
+
+/// The device-authorization plugin's routes (better-auth `deviceAuthorization`, RFC 8628;
+/// see [`crate::wire::device_authorization`]).
+pub mod device_authorization {
+    use crate::wire::{
+        DeviceCodeRequest, DeviceCodeResponse, DeviceDecisionRequest, DeviceDecisionResponse, DeviceTokenRequest,
+        DeviceTokenResponse, DeviceVerifyQuery, DeviceVerifyResponse,
+    };
+
+    routes! {
+        /// The device-authorization routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /device/code`: a device code and a user code (a JSON body or, as RFC 8628
+        /// sends it, a form).
+        Code: Post "/device/code" as OAuthForm, DeviceCodeRequest => DeviceCodeResponse;
+        /// `POST /device/token`: polls for the session; OAuth errors until the user
+        /// approved.
+        Token: Post "/device/token", DeviceTokenRequest => DeviceTokenResponse;
+        /// `GET /device?user_code=…`: the code's status; a signed-in caller claims an
+        /// unclaimed code.
+        Verify: Get "/device", DeviceVerifyQuery => DeviceVerifyResponse;
+        /// `POST /device/approve`: the user who claimed the code approves it.
+        Approve: Post "/device/approve", DeviceDecisionRequest => DeviceDecisionResponse;
+        /// `POST /device/deny`: the user who claimed the code denies it.
+        Deny: Post "/device/deny", DeviceDecisionRequest => DeviceDecisionResponse;
     }
 }
 

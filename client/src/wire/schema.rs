@@ -42,6 +42,8 @@ pub enum FieldKind {
     StringList,
     /// An object of string values (`z.record(z.string(), z.string())`).
     StringRecord,
+    /// Exactly this string (zod's `z.literal`).
+    Literal(&'static str),
     /// Anything.
     Any,
 }
@@ -174,6 +176,9 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
             FieldKind::StringOrList | FieldKind::StringOrNumber | FieldKind::StringUnion => invalid_input(issues),
             FieldKind::Any => {}
             FieldKind::OneOf(options) => invalid_option(issues, options),
+            FieldKind::Literal(literal) => {
+                issues.push(format!("[{path}.{}] Invalid input: expected \"{literal}\"", field.name))
+            }
             _ => expected(issues, "string"),
         },
         Some(value) => match (field.kind, value) {
@@ -246,6 +251,11 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
             (FieldKind::OneOf(options), value) => {
                 if !value.as_str().is_some_and(|s| options.contains(&s)) {
                     invalid_option(issues, options);
+                }
+            }
+            (FieldKind::Literal(literal), value) => {
+                if value.as_str() != Some(literal) {
+                    issues.push(format!("[{path}.{}] Invalid input: expected \"{literal}\"", field.name));
                 }
             }
             (FieldKind::String, Value::String(_)) => {}

@@ -129,6 +129,20 @@ secret_string!(
     ClientSecret
 );
 
+secret_string!(
+    /// The device-authorization plugin's device code (RFC 8628 `device_code`): the device
+    /// polls with it, and once the user approved, it is traded once for a session. It
+    /// never leaves the device.
+    DeviceCode
+);
+
+secret_string!(
+    /// The device-authorization plugin's user code (`ABCD2345`): shown on the device and
+    /// typed by the user on the verification page, where a signed-in user claims and
+    /// approves it. Show it to the user and nowhere else.
+    UserCode
+);
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
     left.len() == right.len() && bool::from(left.ct_eq(right))

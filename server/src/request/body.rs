@@ -43,7 +43,8 @@ async fn read_body(body: axum::body::Body, limit: usize, deadline: std::time::Du
 
 /// Parses a body as better-call does: none when empty; JSON or, where allowed, a form;
 /// any other content type is `415`.
-fn parse_body(headers: &HeaderMap, bytes: &[u8], accepts_form: bool) -> ApiResult<Option<Value>> {
+fn parse_body(headers: &HeaderMap, bytes: &[u8], rules: BodyRules) -> ApiResult<Option<Value>> {
+    let accepts_form = rules.accepts_form;
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -64,11 +65,7 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8], accepts_form: bool) -> ApiResul
             .collect();
         return Ok(Some(Value::Object(map)));
     }
-    let allowed = if accepts_form {
-        "application/x-www-form-urlencoded, application/json"
-    } else {
-        "application/json"
-    };
+    let allowed = rules.allowed;
     let shown = if media_type.is_empty() {
         "undefined".to_owned()
     } else {
@@ -105,6 +102,8 @@ pub(crate) struct BodyRules {
     accepts_form: bool,
     /// better-auth's form CSRF rules (Fetch Metadata) on top of the origin check.
     form_csrf: bool,
+    /// The media types a `415` lists, in the endpoint's order.
+    allowed: &'static str,
 }
 
 impl BodyRules {
@@ -112,19 +111,32 @@ impl BodyRules {
     pub const JSON: Self = Self {
         accepts_form: false,
         form_csrf: false,
+        allowed: "application/json",
     };
     /// JSON or a form, with the form CSRF rules.
     pub const FORM: Self = Self {
         accepts_form: true,
         form_csrf: true,
+        allowed: FORM_OR_JSON,
     };
     /// JSON or a form a provider posts across sites (`response_mode=form_post`): no
     /// Fetch Metadata rules, only the origin check (which applies with cookies).
     pub const PROVIDER_FORM: Self = Self {
         accepts_form: true,
         form_csrf: false,
+        allowed: FORM_OR_JSON,
+    };
+    /// JSON or a form an OAuth client posts (RFC 8628's device authorization request):
+    /// no Fetch Metadata rules, only the origin check (which applies with cookies).
+    pub const OAUTH_FORM: Self = Self {
+        accepts_form: true,
+        form_csrf: false,
+        allowed: "application/json, application/x-www-form-urlencoded",
     };
 }
+
+/// The media types of the sign-in and sign-up forms, in better-auth's order.
+const FORM_OR_JSON: &str = "application/x-www-form-urlencoded, application/json";
 
 /// A `POST` body as [`read_post`] parsed it (`None` when empty), for [`Body`].
 #[derive(Clone)]
@@ -153,7 +165,7 @@ pub(crate) async fn read_post(
 async fn check_post(auth: &Auth, rules: BodyRules, parts: &Parts, body: axum::body::Body) -> ApiResult<Option<Value>> {
     let config = &auth.0.config;
     let bytes = read_body(body, config.body_limit, config.connection_limits.body_read_timeout).await?;
-    let value = parse_body(&parts.headers, &bytes, rules.accepts_form)?;
+    let value = parse_body(&parts.headers, &bytes, rules)?;
     let origins = &auth.0.origins;
     if rules.form_csrf {
         origins.validate_form_csrf(&parts.headers)?;
@@ -268,17 +280,21 @@ mod tests {
 
     #[test]
     fn body_parsing_follows_better_call() {
-        assert_eq!(parse_body(&HeaderMap::new(), b"", false).expect("empty"), None);
+        assert_eq!(
+            parse_body(&HeaderMap::new(), b"", BodyRules::JSON).expect("empty"),
+            None
+        );
         assert!(
-            parse_body(&headers("application/json; charset=utf-8"), b"{}", false)
+            parse_body(&headers("application/json; charset=utf-8"), b"{}", BodyRules::JSON)
                 .expect("json")
                 .is_some()
         );
-        let bad = parse_body(&headers("application/json"), b"{bad", false).expect_err("bad json");
+        let bad = parse_body(&headers("application/json"), b"{bad", BodyRules::JSON).expect_err("bad json");
         assert_eq!(bad.code(), Some(&ErrorCode::BadRequest));
-        let invalid_utf8 = parse_body(&headers("application/json"), b"{\"a\":\"\xff\"}", false).expect_err("utf8");
+        let invalid_utf8 =
+            parse_body(&headers("application/json"), b"{\"a\":\"\xff\"}", BodyRules::JSON).expect_err("utf8");
         assert_eq!(invalid_utf8.status(), StatusCode::BAD_REQUEST);
-        let text = parse_body(&headers("text/plain"), b"x", true).expect_err("415");
+        let text = parse_body(&headers("text/plain"), b"x", BodyRules::FORM).expect_err("415");
         assert_eq!(text.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert_eq!(
             text.body().map(|b| b.message.as_str()),
@@ -289,11 +305,18 @@ mod tests {
         let form = parse_body(
             &headers("application/x-www-form-urlencoded"),
             b"email=a%40b.co&x=1",
-            true,
+            BodyRules::FORM,
         )
         .expect("form")
         .expect("some");
         assert_eq!(form["email"], "a@b.co");
-        assert!(parse_body(&headers("application/x-www-form-urlencoded"), b"a=1", false).is_err());
+        assert!(parse_body(&headers("application/x-www-form-urlencoded"), b"a=1", BodyRules::JSON).is_err());
+        let oauth = parse_body(&headers("text/plain"), b"x", BodyRules::OAUTH_FORM).expect_err("415");
+        assert_eq!(
+            oauth.body().map(|b| b.message.as_str()),
+            Some(
+                "Content-Type \"text/plain\" is not allowed. Allowed types: application/json, application/x-www-form-urlencoded"
+            )
+        );
     }
 }

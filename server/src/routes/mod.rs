@@ -49,6 +49,7 @@ fn body_rules(body: BodyEncoding) -> BodyRules {
         BodyEncoding::Json => BodyRules::JSON,
         BodyEncoding::JsonOrForm => BodyRules::FORM,
         BodyEncoding::ProviderForm => BodyRules::PROVIDER_FORM,
+        BodyEncoding::OAuthForm => BodyRules::OAUTH_FORM,
     }
 }
 
