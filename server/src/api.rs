@@ -17,8 +17,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::request::Ctx;
 use crate::session::Lookup;
 use keyward_client::wire::{
-    BackupCodesResponse, ErrorCode, OneTimeToken, Password, Session, SessionData, SignInEmailRequest, SignInOutcome,
-    SignUpEmailRequest, SignUpResponse, User,
+    BackupCodesResponse, DeviceCodeRequest, DeviceCodeResponse, DeviceDecisionResponse, DeviceTokenRequest,
+    DeviceTokenResponse, DeviceVerifyResponse, ErrorCode, OneTimeToken, Password, Session, SessionData,
+    SignInEmailRequest, SignInOutcome, SignUpEmailRequest, SignUpResponse, User, UserCode,
 };
 
 /// Server-side calls; see [`Auth::api`].
@@ -152,6 +153,37 @@ impl<'a> Api<'a> {
     /// `auth.api.verifyOneTimeToken`).
     pub async fn verify_one_time_token(&self, token: &OneTimeToken) -> ApiResult<SessionData> {
         crate::plugins::one_time_token::verify_for(self.auth, token).await
+    }
+
+    /// A device authorization request (better-auth's `auth.api.deviceCode`), as
+    /// `POST /device/code`: the device and user codes, or an OAuth error
+    /// ([`ApiError::oauth_body`]); `404` without the device-authorization plugin.
+    pub async fn device_code(&self, request: DeviceCodeRequest) -> ApiResult<DeviceCodeResponse> {
+        crate::plugins::device_authorization::request_code(&self.ctx(&HeaderMap::new()), request).await
+    }
+
+    /// One poll of a device code (`auth.api.deviceToken`), as `POST /device/token`: a new
+    /// session's token once the user approved, OAuth errors before.
+    pub async fn device_token(&self, request: DeviceTokenRequest) -> ApiResult<DeviceTokenResponse> {
+        crate::plugins::device_authorization::redeem(&self.ctx(&HeaderMap::new()), request).await
+    }
+
+    /// The status of a user code (`auth.api.deviceVerify`), as `GET /device`: the session
+    /// the headers carry claims the code when nobody has.
+    pub async fn device_verify(&self, headers: &HeaderMap, user_code: &UserCode) -> ApiResult<DeviceVerifyResponse> {
+        crate::plugins::device_authorization::verify(&mut self.ctx(headers), user_code).await
+    }
+
+    /// Approves a user code the headers' session claimed (`auth.api.deviceApprove`).
+    pub async fn device_approve(&self, headers: &HeaderMap, user_code: &UserCode) -> ApiResult<DeviceDecisionResponse> {
+        use crate::plugins::device_authorization::{Decision, decide};
+        decide(&mut self.ctx(headers), user_code, Decision::Approve).await
+    }
+
+    /// Denies a user code the headers' session claimed (`auth.api.deviceDeny`).
+    pub async fn device_deny(&self, headers: &HeaderMap, user_code: &UserCode) -> ApiResult<DeviceDecisionResponse> {
+        use crate::plugins::device_authorization::{Decision, decide};
+        decide(&mut self.ctx(headers), user_code, Decision::Deny).await
     }
 
     /// Ends every session of a user (for example after an admin action); returns how many.

@@ -12,6 +12,9 @@ use url::Url;
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::device_authorization::{
+    ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
+};
 pub use crate::plugins::electron::ElectronConfig;
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
@@ -122,6 +125,8 @@ pub struct Config {
     pub one_time_token: Option<OneTimeTokenConfig>,
     /// The electron plugin, when enabled.
     pub electron: Option<ElectronConfig>,
+    /// The device-authorization plugin, when enabled.
+    pub device_authorization: Option<DeviceAuthorizationConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -218,6 +223,7 @@ impl Config {
             passkey: None,
             one_time_token: None,
             electron: None,
+            device_authorization: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -350,6 +356,12 @@ impl ConfigBuilder {
     /// Enables the electron plugin.
     pub fn electron(mut self, config: ElectronConfig) -> Self {
         self.config.electron = Some(config);
+        self
+    }
+
+    /// Enables the device-authorization plugin.
+    pub fn device_authorization(mut self, config: DeviceAuthorizationConfig) -> Self {
+        self.config.device_authorization = Some(config);
         self
     }
 

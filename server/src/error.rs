@@ -1,18 +1,21 @@
 //! The one error type of the server. It renders as better-auth renders errors:
-//! `{"message": "...", "code": "..."}` with better-auth's status, or an empty body where
-//! better-auth sends none.
+//! `{"message": "...", "code": "..."}` with better-auth's status, an OAuth body
+//! `{"error": "...", "error_description": "..."}` where better-auth answers one (the
+//! device-authorization endpoints), or an empty body where better-auth sends none.
 
 use crate::log_safe::Escaped;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use keyward_client::wire::{ErrorBody, ErrorCode};
+use keyward_client::wire::{ErrorBody, ErrorCode, OAuthErrorBody, OAuthErrorCode};
 
 /// An error answered to the client.
 #[derive(Clone, Debug)]
 pub struct ApiError {
     status: StatusCode,
     body: Option<Box<ErrorBody>>,
+    /// An OAuth body, answered instead of `body`.
+    oauth: Option<Box<OAuthErrorBody>>,
     retry_after: Option<u64>,
     /// Answer with `Connection: close` (the request could not be read to its end).
     close_connection: bool,
@@ -37,6 +40,7 @@ impl ApiError {
                 code: Some(code),
                 details: Default::default(),
             })),
+            oauth: None,
             retry_after: None,
             close_connection: false,
         }
@@ -51,6 +55,7 @@ impl ApiError {
                 code: None,
                 details: Default::default(),
             })),
+            oauth: None,
             retry_after: None,
             close_connection: false,
         }
@@ -61,6 +66,22 @@ impl ApiError {
         Self {
             status,
             body: None,
+            oauth: None,
+            retry_after: None,
+            close_connection: false,
+        }
+    }
+
+    /// An OAuth error body, `{"error": .., "error_description": ..}` (RFC 6749 §5.2),
+    /// as better-auth's device-authorization endpoints answer.
+    pub fn oauth(status: StatusCode, error: OAuthErrorCode, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: None,
+            oauth: Some(Box::new(OAuthErrorBody {
+                error,
+                error_description: description.into(),
+            })),
             retry_after: None,
             close_connection: false,
         }
@@ -90,6 +111,7 @@ impl ApiError {
                 code: None,
                 details: Default::default(),
             })),
+            oauth: None,
             retry_after: Some(retry_after_secs),
             close_connection: false,
         }
@@ -126,6 +148,11 @@ impl ApiError {
         self.body.as_deref()
     }
 
+    /// The OAuth body, for an [`ApiError::oauth`] error.
+    pub fn oauth_body(&self) -> Option<&OAuthErrorBody> {
+        self.oauth.as_deref()
+    }
+
     /// The code, when there is one.
     pub fn code(&self) -> Option<&ErrorCode> {
         self.body.as_ref().and_then(|body| body.code.as_ref())
@@ -134,6 +161,9 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(oauth) = self.oauth.as_deref() {
+            return write!(f, "{} {}: {}", self.status, oauth.error, oauth.error_description);
+        }
         match self.body.as_deref() {
             Some(ErrorBody {
                 message,
@@ -182,9 +212,10 @@ impl From<crate::password::HashError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match &self.body {
-            Some(body) => serde_json::to_vec(body).unwrap_or_default(),
-            None => Vec::new(),
+        let body = match (&self.oauth, &self.body) {
+            (Some(oauth), _) => serde_json::to_vec(oauth).unwrap_or_default(),
+            (None, Some(body)) => serde_json::to_vec(body).unwrap_or_default(),
+            (None, None) => Vec::new(),
         };
         let mut response = (self.status, body).into_response();
         response

@@ -9,6 +9,7 @@ mod account;
 mod admin;
 mod attacks;
 mod cli;
+mod device_authorization;
 mod email_verification;
 mod embedding;
 mod faults;

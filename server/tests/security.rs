@@ -409,8 +409,8 @@ impl keyward_server::plugin::Plugin for CountingPlugin {
 #[tokio::test]
 async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
     use keyward_server::config::{
-        AdminConfig, DynamicAccessControlConfig, ElectronConfig, OneTimeTokenConfig, OrganizationConfig, PasskeyConfig,
-        TwoFactorConfig,
+        AdminConfig, DeviceAuthorizationConfig, DynamicAccessControlConfig, ElectronConfig, OneTimeTokenConfig,
+        OrganizationConfig, PasskeyConfig, TwoFactorConfig,
     };
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let plugin = CountingPlugin(calls.clone());
@@ -426,6 +426,7 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
             config.admin = Some(AdminConfig::default());
             config.one_time_token = Some(OneTimeTokenConfig::default());
             config.electron = Some(ElectronConfig::default());
+            config.device_authorization = Some(DeviceAuthorizationConfig::default());
         },
         |builder| builder.plugin(plugin),
     )
@@ -447,6 +448,8 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
         "/one-time-token/verify",
         "/electron/token",
         "/electron/transfer-user",
+        "/device/code",
+        "/device/approve",
         "/counting/json",
         "/counting/form",
         "/counting/bare",

@@ -117,8 +117,8 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Indexed columns (`<table>_<column>_idx`).
     pub indexes: Vec<&'static str>,
-    /// Column groups unique together (`<table>_<column>_<column>_key`), for rows a plugin
-    /// keys on more than one column.
+    /// Columns or column groups unique together (`<table>_<column>_<column>_uidx`, as
+    /// better-auth names its table indexes).
     pub unique_indexes: Vec<Vec<&'static str>>,
 }
 
@@ -317,7 +317,7 @@ pub async fn migrate(db: &super::Db, tables: &[Table]) -> Result<MigrationReport
         for columns in &table.unique_indexes {
             let quoted: Vec<String> = columns.iter().map(|column| format!("\"{column}\"")).collect();
             let sql = format!(
-                "create unique index if not exists \"{}_{}_key\" on \"{}\" ({})",
+                "create unique index if not exists \"{}_{}_uidx\" on \"{}\" ({})",
                 table.name,
                 columns.join("_"),
                 table.name,

@@ -7,6 +7,7 @@
 //! on [`crate::ConfigBuilder`]; [`BUILTIN`] is the one list both read.
 
 pub(crate) mod admin;
+pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
@@ -34,13 +35,14 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 6] = [
+pub(crate) const BUILTIN: [Builtin; 7] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
     admin::BUILTIN,
     one_time_token::BUILTIN,
     electron::BUILTIN,
+    device_authorization::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -322,6 +322,48 @@ fn electron_variables_set_their_fields() {
 }
 
 #[test]
+fn device_authorization_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "device-authorization")])
+        .device_authorization
+        .expect("enabled");
+    assert_eq!(defaults.expires_in, secs(1800), "better-auth's 30 minutes");
+    assert_eq!(defaults.interval, secs(5));
+    assert_eq!((defaults.device_code_length, defaults.user_code_length), (40, 8));
+    assert!(defaults.validate_client.is_none() && defaults.verification_uri.is_none());
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "device-authorization"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_EXPIRES_IN", "600"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_INTERVAL", "0.5"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_DEVICE_CODE_LENGTH", "64"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_USER_CODE_LENGTH", "10"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_CLIENT_IDS", "cli, tv"),
+        (
+            "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
+            "https://example.com/activate",
+        ),
+    ])
+    .device_authorization
+    .expect("enabled");
+    assert_eq!(options.expires_in, secs(600));
+    assert_eq!(options.interval, Duration::from_millis(500));
+    assert_eq!((options.device_code_length, options.user_code_length), (64, 10));
+    let validator = options.validate_client.expect("a client list");
+    assert!(validator.is_valid("cli") && validator.is_valid("tv") && !validator.is_valid("other"));
+    assert_eq!(
+        options.verification_uri.as_deref(),
+        Some("https://example.com/activate")
+    );
+    for (name, value) in [
+        ("KEYWARD_DEVICE_AUTHORIZATION_USER_CODE_LENGTH", "192"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_DEVICE_CODE_LENGTH", "0"),
+        ("KEYWARD_DEVICE_AUTHORIZATION_INTERVAL", "soon"),
+    ] {
+        let (refused_name, _) = refused(&[("KEYWARD_PLUGINS", "device-authorization"), (name, value)]);
+        assert_eq!(refused_name, name);
+    }
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -338,6 +380,7 @@ fn plugin_variables_need_their_plugin() {
             "admin",
             "one-time-token",
             "electron",
+            "device-authorization",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

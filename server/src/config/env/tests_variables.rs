@@ -160,6 +160,10 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_ELECTRON_COOKIE_PREFIX", "my app"),
     ("KEYWARD_ELECTRON_CLIENT_ID", "a;b"),
     ("KEYWARD_ELECTRON_DEEP_LINK_SCHEMES", "myapp,https"),
+    ("KEYWARD_DEVICE_AUTHORIZATION_EXPIRES_IN", "30m"),
+    ("KEYWARD_DEVICE_AUTHORIZATION_INTERVAL", "-5"),
+    ("KEYWARD_DEVICE_AUTHORIZATION_DEVICE_CODE_LENGTH", "200"),
+    ("KEYWARD_DEVICE_AUTHORIZATION_USER_CODE_LENGTH", "eight"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose
@@ -190,6 +194,8 @@ pub(super) const FREE_TEXT: &[&str] = &[
     "APPLE_APP_BUNDLE_IDENTIFIER",
     "MICROSOFT_TENANT_ID",
     "KEYWARD_ACCOUNT_TRUSTED_PROVIDERS",
+    "KEYWARD_DEVICE_AUTHORIZATION_CLIENT_IDS",
+    "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
 ];
 
 #[test]

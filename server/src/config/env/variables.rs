@@ -495,6 +495,36 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_ELECTRON_DEEP_LINK_SCHEMES",
         "schemes a redirect_uri deep link may use",
     ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_EXPIRES_IN",
+        "how long device and user codes work",
+    ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_INTERVAL",
+        "seconds a device waits between polls",
+    ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_DEVICE_CODE_LENGTH",
+        "length of device codes",
+    ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_USER_CODE_LENGTH",
+        "length of user codes",
+    ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_CLIENT_IDS",
+        "the only client ids accepted",
+    ),
+    plugin(
+        "device-authorization",
+        "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
+        "the verification page",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
