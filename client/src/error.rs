@@ -1,6 +1,8 @@
 //! The client's one error type.
 
-use crate::wire::{ErrorBody, ErrorCode};
+use serde::Deserialize;
+
+use crate::wire::{ErrorBody, ErrorCode, OAuthErrorBody, OAuthErrorCode};
 
 /// Everything a client call can fail with.
 ///
@@ -30,6 +32,18 @@ pub enum Error {
         code: ErrorCode,
         /// The server's message.
         message: String,
+    },
+    /// The server refused the request with an OAuth error body
+    /// (`{"error": "access_denied", "error_description": "…"}`, RFC 6749 §5.2), as the
+    /// device-authorization endpoints answer.
+    #[error("{status} {error}: {description}")]
+    OAuth {
+        /// HTTP status.
+        status: u16,
+        /// The OAuth error code; compare this.
+        error: OAuthErrorCode,
+        /// The server's description.
+        description: String,
     },
     /// Too many requests (`429` from the rate limiter); try again after `retry_after`
     /// seconds. A `429` that carries an error code (such as the two-factor plugin's
@@ -153,7 +167,19 @@ fn status_name(status: u16) -> &'static str {
 impl Error {
     /// Builds the error for a non-success response.
     pub fn from_response(status: u16, body: &[u8], retry_after: Option<u64>) -> Self {
-        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        if let Some(oauth) = json
+            .as_ref()
+            .filter(|json| json.get("message").is_none())
+            .and_then(|json| OAuthErrorBody::deserialize(json).ok())
+        {
+            return Error::OAuth {
+                status,
+                error: oauth.error,
+                description: oauth.error_description,
+            };
+        }
+        let parsed: Option<ErrorBody> = json.and_then(|json| serde_json::from_value(json).ok());
         if status == 429 && parsed.as_ref().is_none_or(|body| body.code.is_none()) {
             return Error::RateLimited { retry_after };
         }
@@ -179,10 +205,18 @@ impl Error {
         }
     }
 
+    /// The OAuth error code, for OAuth errors.
+    pub fn oauth_error(&self) -> Option<&OAuthErrorCode> {
+        match self {
+            Error::OAuth { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, for API errors.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } => Some(*status),
+            Error::Api { status, .. } | Error::OAuth { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(429),
             _ => None,
         }
@@ -229,5 +263,31 @@ mod tests {
         );
         assert_eq!(locked.code(), Some(&ErrorCode::AccountTemporarilyLocked));
         assert_eq!(locked.status(), Some(429));
+        let denied = Error::from_response(
+            400,
+            br#"{"error":"access_denied","error_description":"Access denied"}"#,
+            None,
+        );
+        assert_eq!(
+            denied,
+            Error::OAuth {
+                status: 400,
+                error: OAuthErrorCode::AccessDenied,
+                description: "Access denied".into()
+            }
+        );
+        assert_eq!(denied.oauth_error(), Some(&OAuthErrorCode::AccessDenied));
+        assert_eq!(denied.code(), None);
+        let unauthorized = Error::from_response(
+            401,
+            br#"{"error":"unauthorized","error_description":"Authentication required"}"#,
+            None,
+        );
+        assert!(unauthorized.is_unauthorized());
+        let with_message = Error::from_response(400, br#"{"message":"m","error":"x"}"#, None);
+        assert!(
+            matches!(with_message, Error::Api { .. }),
+            "a better-auth body with an extra field"
+        );
     }
 }

@@ -427,7 +427,7 @@ impl Background {
 }
 
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
-async fn sleep(duration: std::time::Duration) {
+pub(crate) async fn sleep(duration: std::time::Duration) {
     tokio::time::sleep(duration).await;
 }
 
@@ -443,7 +443,7 @@ pub(crate) fn spawn(task: BoxFuture<'static, ()>) -> bool {
 }
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
-async fn sleep(duration: std::time::Duration) {
+pub(crate) async fn sleep(duration: std::time::Duration) {
     gloo_timers::future::sleep(duration).await;
 }
 
@@ -457,7 +457,7 @@ pub(crate) fn spawn(task: BoxFuture<'static, ()>) -> bool {
     all(feature = "native", not(target_arch = "wasm32")),
     all(feature = "web", target_arch = "wasm32")
 )))]
-async fn sleep(_: std::time::Duration) {
+pub(crate) async fn sleep(_: std::time::Duration) {
     futures::future::pending::<()>().await;
 }
 
