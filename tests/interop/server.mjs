@@ -13,11 +13,15 @@
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
-//                   one-time-token, jwt, electron
+//                   one-time-token, jwt, electron, device-authorization
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
 //   ELECTRON_CODE_EXPIRES_IN electron plugin's codeExpiresIn (seconds, default 300)
+//   DEVICE_*        device-authorization options: DEVICE_EXPIRES_IN and DEVICE_INTERVAL
+//                   (better-auth time strings such as "30m", "5s", "500ms"),
+//                   DEVICE_CLIENT_IDS (comma list; validateClient accepts only these),
+//                   DEVICE_VERIFICATION_URI (verificationUri)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -179,6 +183,18 @@ async function buildPlugins() {
     const options = {};
     if (env.ELECTRON_CODE_EXPIRES_IN !== undefined) options.codeExpiresIn = Number(env.ELECTRON_CODE_EXPIRES_IN);
     list.push(electron(options));
+  }
+  if (plugins.has("device-authorization")) {
+    const { deviceAuthorization } = await import("better-auth/plugins");
+    const options = {};
+    if (env.DEVICE_EXPIRES_IN !== undefined) options.expiresIn = env.DEVICE_EXPIRES_IN;
+    if (env.DEVICE_INTERVAL !== undefined) options.interval = env.DEVICE_INTERVAL;
+    if (env.DEVICE_VERIFICATION_URI !== undefined) options.verificationUri = env.DEVICE_VERIFICATION_URI;
+    if (env.DEVICE_CLIENT_IDS !== undefined) {
+      const allowed = new Set(env.DEVICE_CLIENT_IDS.split(",").filter(Boolean));
+      options.validateClient = (clientId) => allowed.has(clientId);
+    }
+    list.push(deviceAuthorization(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

@@ -175,6 +175,12 @@ pub mod flows {
     pub const ELECTRON: &str = "Electron: desktop sign-in through the browser, code traded with PKCE";
     /// Replayed codes, wrong state or verifier, refusals of transfer-user and init.
     pub const ELECTRON_REFUSED: &str = "Electron: single-use codes, state and verifier checks, refusals";
+    /// `/device/code`, `GET /device` and `/device/approve` in a browser, the device's poll
+    /// of `/device/token` signing it in.
+    pub const DEVICE: &str = "Device authorization: code, approve in a browser, poll for a session";
+    /// `slow_down`, a denial, an expired code, another client's code, a used code, deciding
+    /// an unclaimed or someone else's code.
+    pub const DEVICE_REFUSED: &str = "Device authorization: slow_down, denial, expiry, refusals";
     /// The client's reactive session store.
     pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
     /// Any endpoint through `fetch`.
@@ -225,6 +231,8 @@ pub mod flows {
         ONE_TIME_TOKEN_OPTIONS,
         ELECTRON,
         ELECTRON_REFUSED,
+        DEVICE,
+        DEVICE_REFUSED,
         SESSION_STORE,
         FETCH,
         SQLITE,

@@ -36,12 +36,26 @@ pub struct PeerOptions {
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
-    /// `one-time-token`).
+    /// `one-time-token`, `device-authorization`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
     /// One-time-token plugin options.
     pub one_time_token: OneTimeTokenOptions,
+    /// Device-authorization plugin options.
+    pub device_authorization: DeviceAuthorizationOptions,
+}
+
+/// Device-authorization plugin options both servers understand (`None`: both servers'
+/// defaults).
+#[derive(Clone, Debug, Default)]
+pub struct DeviceAuthorizationOptions {
+    /// Whole seconds between polls (`interval`).
+    pub interval: Option<u64>,
+    /// Whole seconds the codes work (`expiresIn`).
+    pub expires_in: Option<u64>,
+    /// The only client ids accepted (`validateClient`); empty accepts any.
+    pub client_ids: Vec<&'static str>,
 }
 
 /// One-time-token plugin options both servers understand (the defaults are both
@@ -134,6 +148,20 @@ impl Peer {
                                     ..Default::default()
                                 })
                             }
+                            "device-authorization" => {
+                                let o = &options.device_authorization;
+                                let mut device = keyward_server::config::DeviceAuthorizationConfig::default();
+                                if let Some(interval) = o.interval {
+                                    device.interval = std::time::Duration::from_secs(interval);
+                                }
+                                if let Some(expires_in) = o.expires_in {
+                                    device.expires_in = std::time::Duration::from_secs(expires_in);
+                                }
+                                if !o.client_ids.is_empty() {
+                                    device = device.allowed_clients(o.client_ids.clone());
+                                }
+                                config.device_authorization = Some(device);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -200,6 +228,16 @@ impl Peer {
                 }
                 if ott.hashed {
                     env.push(("OTT_STORE_TOKEN".into(), "hashed".into()));
+                }
+                let device = &options.device_authorization;
+                if let Some(interval) = device.interval {
+                    env.push(("DEVICE_INTERVAL".into(), format!("{interval}s")));
+                }
+                if let Some(expires_in) = device.expires_in {
+                    env.push(("DEVICE_EXPIRES_IN".into(), format!("{expires_in}s")));
+                }
+                if !device.client_ids.is_empty() {
+                    env.push(("DEVICE_CLIENT_IDS".into(), device.client_ids.join(",")));
                 }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)

@@ -4,6 +4,7 @@
 //! a binary of their own: `scripts/test` runs them inside a private keyring.
 
 mod client_admin;
+mod client_device_authorization;
 mod client_endpoints;
 mod client_one_time_token;
 mod client_organization;
@@ -16,6 +17,7 @@ mod electron_interop;
 mod extending;
 mod js_client;
 mod same_database;
+mod same_database_device_authorization;
 mod same_database_one_time_token;
 mod shared_storage;
 mod social;
