@@ -6,7 +6,7 @@
 //! Start a server with the plugin, then run the example:
 //!
 //! ```sh
-//! KEYWARD_PLUGINS=device-authorization ./scripts/run   # the demo serves /device
+//! ./scripts/run   # device-authorization is on; the demo serves /device
 //! cargo run -p keyward-client --features keyring --example device_login
 //! ```
 //!

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use keyward_client::Error;
 use keyward_client::authenticator::CeremonyError;
-use keyward_client::wire::{ErrorCode, SocialErrorCode};
+use keyward_client::wire::{ErrorCode, OAuthErrorCode, SocialErrorCode};
 use leptos::prelude::*;
 
 /// An app's translation: the text for an error, or `None` for the default.
@@ -66,6 +66,15 @@ pub fn default_message(error: &Error) -> String {
             ErrorCode::SessionExpired => "Please sign in again to do this.".into(),
             _ if !message.is_empty() => message.clone(),
             other => other.as_str().replace('_', " ").to_lowercase(),
+        },
+        Error::OAuth { error, description, .. } => match error {
+            OAuthErrorCode::ExpiredToken => "This code has expired. Start again on your device.".into(),
+            OAuthErrorCode::InvalidRequest if description == "Invalid user code" => {
+                "That code is not right. Check it on your device.".into()
+            }
+            OAuthErrorCode::AccessDenied => "This request belongs to another account.".into(),
+            _ if !description.is_empty() => description.clone(),
+            other => other.as_str().replace('_', " "),
         },
         Error::RateLimited { retry_after } => match retry_after {
             Some(seconds) => format!("Too many attempts. Try again in {seconds} s."),

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_signals::signal::{Mutable, SignalExt};
+use keyward_client::wire::OAuthErrorCode;
 use keyward_client::wire::SessionData;
 use keyward_client::{AuthClient, Error, wire::ErrorCode};
-use keyward_leptos::components::{AuthGate, SignedIn, SignedOut};
+use keyward_leptos::components::{AuthGate, DeviceApproval, SignedIn, SignedOut};
 use keyward_leptos::{provide_auth, provide_messages, use_messages, use_passkeys, use_session};
 use leptos::prelude::*;
 
@@ -228,6 +229,42 @@ fn error_texts_can_be_replaced() {
             "Something new went wrong",
             "the default stays"
         );
+    });
+}
+
+#[test]
+fn the_device_page_asks_for_the_code_and_explains_oauth_errors() {
+    run_local(|| async {
+        let owner = Owner::new();
+        let html = owner.with(|| {
+            provide_auth(offline_client());
+            view! { <DeviceApproval class="mine" /> }.to_html()
+        });
+        assert!(html.contains("kw-device-approval mine"), "{html}");
+        assert!(
+            html.contains(r#"name="user_code""#) && html.contains("Continue"),
+            "{html}"
+        );
+        let expired = Error::OAuth {
+            status: 400,
+            error: OAuthErrorCode::ExpiredToken,
+            description: "User code has expired".into(),
+        };
+        let unknown = Error::OAuth {
+            status: 400,
+            error: OAuthErrorCode::InvalidRequest,
+            description: "Invalid user code".into(),
+        };
+        owner.with(|| {
+            assert_eq!(
+                use_messages().text(&expired),
+                "This code has expired. Start again on your device."
+            );
+            assert_eq!(
+                use_messages().text(&unknown),
+                "That code is not right. Check it on your device."
+            );
+        });
     });
 }
 

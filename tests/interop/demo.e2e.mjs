@@ -1,8 +1,9 @@
 // The Leptos demo (leptos-ui/demo) in headless Chromium, against the Keyward server that
 // serves it: sign-up, profile update without reload, cross-tab sign-out, two-factor
 // enrolment and sign-in, organizations, passkeys with Chromium's virtual authenticator,
-// and social sign-in through the local OpenID Connect provider (its login and consent
-// pages, and a cancelled sign-in coming back as a typed error).
+// social sign-in through the local OpenID Connect provider (its login and consent
+// pages, and a cancelled sign-in coming back as a typed error), and the device
+// authorization page (/device) approving a code a device requested over HTTP.
 //
 //   DEMO_URL      the server's origin, e.g. http://localhost:3000 (the demo at /)
 //   ARTIFACTS     where screenshots and measurements go
@@ -303,4 +304,74 @@ test("social sign-in: the local provider's button signs in, a cancelled sign-in 
   await shot(cancelled, "social-cancelled");
   await other.close();
   await social.close();
+});
+
+test("device authorization: a code requested over HTTP is approved on /device, and the poll gets a token", async () => {
+  const api = `${base}/api/auth`;
+  const json = { "content-type": "application/json" };
+  const requested = await fetch(`${api}/device/code`, {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ client_id: "e2e-cli", scope: "profile" }),
+  });
+  assert.equal(requested.status, 200);
+  const code = await requested.json();
+  assert.match(code.user_code, /^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$/);
+  assert.equal(code.verification_uri, `${base}/device`);
+  const poll = async () =>
+    (
+      await fetch(`${api}/device/token`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          device_code: code.device_code,
+          client_id: "e2e-cli",
+        }),
+      })
+    ).json();
+  assert.equal((await poll()).error, "authorization_pending");
+
+  // A browser without a session follows the complete URI: it signs up there, then sees
+  // the request and approves it.
+  const device = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await device.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(code.verification_uri_complete);
+  await expectText(page, "#sign-in h2", "Sign in to connect your device");
+  const deviceEmail = `device-${process.pid}-${Date.now()}@example.com`;
+  const form = page.locator("#sign-up .kw-sign-up-form");
+  await form.locator("input[name=name]").fill("Grace Hopper");
+  await form.locator("input[name=email]").fill(deviceEmail);
+  await form.locator("input[name=password]").fill(password);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, ".kw-device-client", "e2e-cli");
+  await expectText(page, ".kw-device-scope", "profile");
+  await shot(page, "device-request");
+  await page.locator(".kw-device-approve").click();
+  await expectText(page, ".kw-device-done", "Device connected");
+  await shot(page, "device-approved");
+
+  // The device's poll (every second: slow_down until its interval has passed) gets a
+  // session of the approving user.
+  let answer;
+  for (let i = 0; i < 20; i++) {
+    answer = await poll();
+    if (answer.access_token || !["authorization_pending", "slow_down"].includes(answer.error)) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.equal(answer.token_type, "Bearer", JSON.stringify(answer));
+  assert.equal(answer.scope, "profile");
+  const session = await (
+    await fetch(`${api}/get-session`, { headers: { authorization: `Bearer ${answer.access_token}` } })
+  ).json();
+  assert.equal(session.user.email, deviceEmail);
+
+  // Typing a wrong code on the page shows a typed error.
+  await page.goto(`${base}/device`);
+  const codeForm = page.locator(".kw-device-code-form");
+  await codeForm.locator("input[name=user_code]").fill("zzzz-zzzz");
+  await codeForm.locator("button[type=submit]").click();
+  await expectText(page, ".kw-device-approval [role=alert]", "That code is not right");
+  await device.close();
 });

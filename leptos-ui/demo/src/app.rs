@@ -2,18 +2,25 @@
 
 use keyward_client::AuthClient;
 use keyward_leptos::components::{
-    AuthGate, OrganizationSwitcher, PasskeyButton, PasskeysList, ProviderButton, SessionsList, SignInForm, SignUpForm,
-    SignedIn, SocialSignIn, TwoFactorSetup, UserButton,
+    AuthGate, DeviceApproval, OrganizationSwitcher, PasskeyButton, PasskeysList, ProviderButton, SessionsList,
+    SignInForm, SignUpForm, SignedIn, SocialSignIn, TwoFactorSetup, UserButton,
 };
 use keyward_leptos::{provide_auth, use_active_member, use_active_organization, use_client, use_messages, use_session};
 use leptos::prelude::*;
 
-/// The whole app: the header, then the signed-out or the signed-in page.
+/// The whole app: the header, then the signed-out or the signed-in page (at `/device`,
+/// the device-authorization plugin's verification page).
 #[component]
 pub fn App() -> impl IntoView {
-    let origin = web_sys::window()
-        .and_then(|window| window.location().origin().ok())
+    let location = web_sys::window().map(|window| window.location());
+    let origin = location
+        .as_ref()
+        .and_then(|location| location.origin().ok())
         .unwrap_or_else(|| "http://localhost:3000".to_owned());
+    let device_page = location
+        .as_ref()
+        .and_then(|location| location.pathname().ok())
+        .is_some_and(|path| path.trim_end_matches('/') == "/device");
     let client = origin
         .parse()
         .map_err(|error| format!("{error}"))
@@ -31,12 +38,27 @@ pub fn App() -> impl IntoView {
                     </SignedIn>
                 </header>
                 <main>
-                    <AuthGate
-                        fallback=|| view! { <SignedOutPage /> }
-                        pending=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }
-                    >
-                        <ProfilePage />
-                    </AuthGate>
+                    {if device_page {
+                        view! {
+                            <AuthGate
+                                fallback=|| view! { <SignedOutPage heading="Sign in to connect your device" /> }
+                                pending=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+                            >
+                                <DevicePage />
+                            </AuthGate>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <AuthGate
+                                fallback=|| view! { <SignedOutPage heading="Sign in" /> }
+                                pending=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+                            >
+                                <ProfilePage />
+                            </AuthGate>
+                        }
+                        .into_any()
+                    }}
                 </main>
             }
             .into_any()
@@ -63,11 +85,11 @@ fn record_first_session_render() {
 }
 
 #[component]
-fn SignedOutPage() -> impl IntoView {
+fn SignedOutPage(heading: &'static str) -> impl IntoView {
     view! {
         <div class="columns">
             <section class="card" id="sign-in">
-                <h2>"Sign in"</h2>
+                <h2>{heading}</h2>
                 <SignInForm />
                 <div class="or">"or"</div>
                 <PasskeyButton />
@@ -125,6 +147,23 @@ fn SocialButtons() -> impl IntoView {
                 <SocialSignIn providers=list />
             }
         })
+    }
+}
+
+/// `/device?user_code=…`: a device (a CLI, a TV app) asked to sign in as the user, who
+/// approves or denies it here.
+#[component]
+fn DevicePage() -> impl IntoView {
+    let user_code = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("user_code"));
+    view! {
+        <section class="card" id="device">
+            <h2>"Connect a device"</h2>
+            <DeviceApproval user_code=user_code />
+            <p><a href="/">"Back to your profile"</a></p>
+        </section>
     }
 }
 

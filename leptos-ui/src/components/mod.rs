@@ -3,6 +3,7 @@
 //! `role="alert"` element with the texts of [`crate::provide_messages`], and buttons are
 //! disabled (`aria-busy`) while their request runs.
 
+mod device;
 mod gate;
 mod organization;
 mod passkey;
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 
 use crate::messages::{Messages, use_messages};
 
+pub use device::DeviceApproval;
 pub use gate::{AuthGate, SignedIn, SignedOut};
 pub use organization::OrganizationSwitcher;
 pub use passkey::{PasskeyButton, PasskeysList};
