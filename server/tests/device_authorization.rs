@@ -262,7 +262,11 @@ on_both_databases! {
         let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
         let code = request_code(&app, json!({"client_id": "cli"})).await;
         let (device_code, user_code) = (code["device_code"].as_str().expect("dc"), code["user_code"].as_str().expect("uc"));
-        assert_eq!(verify(&app, Some(&ada), user_code).await.json()["status"], "pending");
+        assert_eq!(
+            verify(&app, Some(&ada), user_code).await.json(),
+            json!({"user_code": user_code, "status": "pending", "client_id": "cli", "scope": null}),
+            "no scope is null for the claimant, as better-auth answers"
+        );
         let denied = decide(&app, &ada, "deny", user_code).await;
         assert_eq!(denied.json(), json!({"success": true}));
         assert_eq!(verify(&app, Some(&ada), user_code).await.json()["status"], "denied");

@@ -169,8 +169,9 @@ impl<'de> Deserialize<'de> for DeviceCodeStatus {
 }
 
 /// Response of `GET /device`: the code's status, and for the user who claimed it (the
-/// signed-in caller, when nobody had) the application and scopes asking.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// signed-in caller, when nobody had) the application and scopes asking. As better-auth
+/// writes it, `scope` is sent (`null` for none) exactly when `client_id` is.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct DeviceVerifyResponse {
     /// The code as the query gave it.
     pub user_code: UserCode,
@@ -180,8 +181,22 @@ pub struct DeviceVerifyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The scopes asked for; only for the user who claimed the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scope: Option<String>,
+}
+
+impl Serialize for DeviceVerifyResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("user_code", &self.user_code)?;
+        map.serialize_entry("status", &self.status)?;
+        if let Some(client_id) = &self.client_id {
+            map.serialize_entry("client_id", client_id)?;
+            map.serialize_entry("scope", &self.scope)?;
+        }
+        map.end()
+    }
 }
 
 /// Body of `POST /device/approve` and `POST /device/deny`.
@@ -351,5 +366,17 @@ mod tests {
             serde_json::from_str(r#"{"user_code":"ABCD-2345","status":"approved","client_id":"cli"}"#).expect("parses");
         assert_eq!(answer.status, DeviceCodeStatus::Approved);
         assert_eq!(answer.scope, None);
+        assert_eq!(
+            serde_json::to_value(&answer).expect("serializes"),
+            serde_json::json!({"user_code": "ABCD-2345", "status": "approved", "client_id": "cli", "scope": null})
+        );
+        let anonymous = DeviceVerifyResponse {
+            client_id: None,
+            ..answer
+        };
+        assert_eq!(
+            serde_json::to_value(&anonymous).expect("serializes"),
+            serde_json::json!({"user_code": "ABCD-2345", "status": "approved"})
+        );
     }
 }
