@@ -15,7 +15,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
-import { oneTimeTokenClient, organizationClient, twoFactorClient } from "better-auth/client/plugins";
+import {
+  deviceAuthorizationClient,
+  oneTimeTokenClient,
+  organizationClient,
+  twoFactorClient,
+} from "better-auth/client/plugins";
 import * as OTPAuth from "otpauth";
 
 const base = process.env.SERVER_URL;
@@ -80,6 +85,7 @@ function browserClient(options = {}, server = base) {
     }),
     organizationClient({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
     oneTimeTokenClient(),
+    deviceAuthorizationClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -168,6 +174,8 @@ const ROWS = {
   orgDynamicRoles: "Organization: dynamic roles",
   oneTimeToken: "One-time token: generate, verify on another client",
   oneTimeTokenRefused: "One-time token: single use, expiry, refusals",
+  device: "Device authorization: code, approve in a browser, poll for a session",
+  deviceRefused: "Device authorization: slow_down, denial, expiry, refusals",
   sqlite: "SQLite storage",
 };
 
@@ -766,6 +774,46 @@ flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, R
   assert.equal(reused.error.message, "Invalid token");
   const anonymous = await browserClient().client.oneTimeToken.generate();
   assert.equal(anonymous.error.status, 401);
+});
+
+flow("Device authorization: a device signed in from a browser", [ROWS.device, ROWS.deviceRefused], async () => {
+  // The server polls once a second here (interval 1).
+  const grant_type = "urn:ietf:params:oauth:grant-type:device_code";
+  const device = browserClient().client;
+  const code = await device.device.code({ client_id: "js-cli", scope: "profile" });
+  assert.equal(code.error, null);
+  const { device_code, user_code } = code.data;
+  assert.equal(code.data.interval, 1);
+  const poll = () => device.device.token({ grant_type, device_code, client_id: "js-cli" });
+  const pending = await poll();
+  assert.equal(pending.error.status, 400);
+  assert.equal(pending.error.error, "authorization_pending");
+  assert.equal((await poll()).error.error, "slow_down");
+
+  const { client, address } = await signedUp();
+  const unclaimed = await client.device.approve({ userCode: user_code });
+  assert.equal(unclaimed.error.error, "invalid_request");
+  const status = await client.device({ query: { user_code } });
+  assert.equal(status.error, null);
+  assert.deepEqual(status.data, { user_code, status: "pending", client_id: "js-cli", scope: "profile" });
+  const other = (await signedUp("Grace")).client;
+  const foreign = await other.device.deny({ userCode: user_code });
+  assert.equal(foreign.error.status, 403);
+  assert.equal(foreign.error.error, "access_denied");
+  const approved = await client.device.approve({ userCode: user_code });
+  assert.deepEqual(approved.data, { success: true });
+
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const granted = await poll();
+  assert.equal(granted.error, null);
+  assert.equal(granted.data.token_type, "Bearer");
+  assert.equal(granted.data.scope, "profile");
+  const session = await fetch(`${base}/api/auth/get-session`, {
+    headers: { authorization: `Bearer ${granted.data.access_token}` },
+  });
+  assert.equal((await session.json()).user.email, address);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  assert.equal((await poll()).error.error, "invalid_grant", "a code is redeemed once");
 });
 
 flow("Social sign-in through an OpenID Connect provider", [ROWS.social, ROWS.socialProvider], async () => {

@@ -24,6 +24,7 @@
 //! list stays true. Each step's outcome is recorded for the README (`compat`): alike, or
 //! different as listed, or different.
 
+mod device_authorization;
 mod one_time_token;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,7 +43,15 @@ use serde_json::{Value, json};
 const TIME_TOLERANCE_SECONDS: i64 = 10;
 
 /// Query parameters whose values are generated (tokens, secrets, OAuth state).
-const MASKED_QUERY_PARAMETERS: [&str; 6] = ["token", "secret", "state", "code_challenge", "nonce", "signature"];
+const MASKED_QUERY_PARAMETERS: [&str; 7] = [
+    "token",
+    "secret",
+    "state",
+    "code_challenge",
+    "nonce",
+    "signature",
+    "user_code",
+];
 
 /// The aspects an answer is compared by; `body` differences are named by JSON pointer
 /// (`body:/session/ipAddress`), and an allow-list entry `body` covers all of a step's.
@@ -1635,6 +1644,7 @@ fn every_listed_difference_names_a_step() {
         admin_sequence(),
         social_sequence(),
         one_time_token::sequence(),
+        device_authorization::sequence(),
     ]
     .into_iter()
     .flatten()

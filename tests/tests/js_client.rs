@@ -17,7 +17,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 25;
+const FLOWS: usize = 26;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -65,6 +65,8 @@ fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16
     config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
     keyward_tests::organization_like_the_peer(config);
     config.one_time_token = Some(keyward_server::config::OneTimeTokenConfig::default());
+    config.device_authorization =
+        Some(keyward_server::config::DeviceAuthorizationConfig::default().interval(Duration::from_secs(1)));
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -91,19 +93,25 @@ async fn better_auth_js_client_against_keyward() {
 
 #[tokio::test]
 async fn better_auth_js_client_against_better_auth_itself() {
-    let plugins = ["two-factor", "organization", "one-time-token"];
+    let plugins = ["two-factor", "organization", "one-time-token", "device-authorization"];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);
     let oidc = [
         ("OIDC_DISCOVERY_URL", discovery.as_str()),
         ("OIDC_CLIENT_ID", OIDC_CLIENT.0),
         ("OIDC_CLIENT_SECRET", OIDC_CLIENT.1),
+        ("DEVICE_INTERVAL", "1s"),
     ];
     let server = BetterAuthServer::start_on(Database::Sqlite, &plugins, &oidc).await;
     let refreshing = BetterAuthServer::start_on(
         Database::Sqlite,
         &plugins,
-        &[("DEFER_REFRESH", "1"), ("UPDATE_AGE", "0"), ("COOKIE_CACHE", "1")],
+        &[
+            ("DEFER_REFRESH", "1"),
+            ("UPDATE_AGE", "0"),
+            ("COOKIE_CACHE", "1"),
+            ("DEVICE_INTERVAL", "1s"),
+        ],
     )
     .await;
     let provider = provider_for(oidc_port, &server.url).await;
