@@ -451,6 +451,13 @@ on_both_databases! {
             .send()
             .await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        let twice = app
+            .post("/device/code")
+            .raw("application/x-www-form-urlencoded", "client_id=cli&scope=a&scope=b")
+            .send()
+            .await;
+        assert_oauth(&twice, StatusCode::BAD_REQUEST, "invalid_request", "scope must not be repeated");
+        no_store(&twice);
         assert_eq!(rows(&app).await, [("pending".into(), None, Some("cli".into()), None)]);
 
         // /device/token: schema errors are better-auth's VALIDATION_ERROR.

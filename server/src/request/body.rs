@@ -60,9 +60,18 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8], rules: BodyRules) -> ApiResult<
             .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest));
     }
     if accepts_form && media_type == "application/x-www-form-urlencoded" {
-        let map: Map<String, Value> = form_urlencoded::parse(bytes)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        let mut map = Map::new();
+        for (key, value) in form_urlencoded::parse(bytes) {
+            // An OAuth form's empty parameter is an absent one (RFC 6749 §3.1): it never
+            // replaces a value.
+            if rules.oauth_form && value.is_empty() && map.contains_key(key.as_ref()) {
+                continue;
+            }
+            let kept_first = rules.oauth_form && map.get(key.as_ref()).is_some_and(|v| v != "");
+            if !kept_first {
+                map.insert(key.into_owned(), Value::String(value.into_owned()));
+            }
+        }
         return Ok(Some(Value::Object(map)));
     }
     let allowed = rules.allowed;
@@ -104,6 +113,26 @@ pub(crate) struct BodyRules {
     form_csrf: bool,
     /// The media types a `415` lists, in the endpoint's order.
     allowed: &'static str,
+    /// An OAuth client's form (RFC 6749 §3.1): empty parameters count as absent, and a
+    /// parameter given twice is recorded in [`RepeatedFormFields`] for the endpoint.
+    oauth_form: bool,
+}
+
+/// The parameters an OAuth form gave more than once with a value, in the order of their
+/// second value (for the endpoint to refuse, as better-auth's device authorization does).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RepeatedFormFields(pub Vec<String>);
+
+/// The parameters of `bytes` (a form) that have a value more than once.
+fn repeated_form_fields(bytes: &[u8]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        if !value.is_empty() && !seen.insert(key.clone()) && !repeated.iter().any(|r: &String| r == key.as_ref()) {
+            repeated.push(key.into_owned());
+        }
+    }
+    repeated
 }
 
 impl BodyRules {
@@ -112,12 +141,14 @@ impl BodyRules {
         accepts_form: false,
         form_csrf: false,
         allowed: "application/json",
+        oauth_form: false,
     };
     /// JSON or a form, with the form CSRF rules.
     pub const FORM: Self = Self {
         accepts_form: true,
         form_csrf: true,
         allowed: FORM_OR_JSON,
+        oauth_form: false,
     };
     /// JSON or a form a provider posts across sites (`response_mode=form_post`): no
     /// Fetch Metadata rules, only the origin check (which applies with cookies).
@@ -125,6 +156,7 @@ impl BodyRules {
         accepts_form: true,
         form_csrf: false,
         allowed: FORM_OR_JSON,
+        oauth_form: false,
     };
     /// JSON or a form an OAuth client posts (RFC 8628's device authorization request):
     /// no Fetch Metadata rules, only the origin check (which applies with cookies).
@@ -132,6 +164,7 @@ impl BodyRules {
         accepts_form: true,
         form_csrf: false,
         allowed: "application/json, application/x-www-form-urlencoded",
+        oauth_form: true,
     };
 }
 
@@ -154,15 +187,23 @@ pub(crate) async fn read_post(
 ) -> Response {
     let (mut parts, body) = request.into_parts();
     match check_post(&auth, rules, &parts, body).await {
-        Ok(parsed) => {
+        Ok((parsed, repeated)) => {
             parts.extensions.insert(ParsedBody(parsed));
+            if !repeated.is_empty() {
+                parts.extensions.insert(RepeatedFormFields(repeated));
+            }
             next.run(Request::from_parts(parts, axum::body::Body::empty())).await
         }
         Err(error) => error.into_response(),
     }
 }
 
-async fn check_post(auth: &Auth, rules: BodyRules, parts: &Parts, body: axum::body::Body) -> ApiResult<Option<Value>> {
+async fn check_post(
+    auth: &Auth,
+    rules: BodyRules,
+    parts: &Parts,
+    body: axum::body::Body,
+) -> ApiResult<(Option<Value>, Vec<String>)> {
     let config = &auth.0.config;
     let bytes = read_body(body, config.body_limit, config.connection_limits.body_read_timeout).await?;
     let value = parse_body(&parts.headers, &bytes, rules)?;
@@ -182,7 +223,19 @@ async fn check_post(auth: &Auth, rules: BodyRules, parts: &Parts, body: axum::bo
         other => other.and_then(Value::as_str),
     };
     origins.validate_redirect_fields(value.as_ref(), query_callback)?;
-    Ok(value)
+    let is_form = value.as_ref().is_some_and(|_| {
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+    });
+    let repeated = if rules.oauth_form && is_form {
+        repeated_form_fields(&bytes)
+    } else {
+        Vec::new()
+    };
+    Ok((value, repeated))
 }
 
 /// A validated request body of type `T`, from a `POST` endpoint behind [`read_post`].
@@ -311,6 +364,19 @@ mod tests {
         .expect("some");
         assert_eq!(form["email"], "a@b.co");
         assert!(parse_body(&headers("application/x-www-form-urlencoded"), b"a=1", BodyRules::JSON).is_err());
+        let oauth = parse_body(
+            &headers("application/x-www-form-urlencoded"),
+            b"client_id=&client_id=cli&scope=a&scope=&scope=b",
+            BodyRules::OAUTH_FORM,
+        )
+        .expect("form")
+        .expect("some");
+        assert_eq!(oauth["client_id"], "cli", "an empty value is none");
+        assert_eq!(oauth["scope"], "a", "the first value stays");
+        assert_eq!(
+            repeated_form_fields(b"client_id=&client_id=cli&scope=a&scope=&scope=b&scope=c"),
+            ["scope"]
+        );
         let oauth = parse_body(&headers("text/plain"), b"x", BodyRules::OAUTH_FORM).expect_err("415");
         assert_eq!(
             oauth.body().map(|b| b.message.as_str()),

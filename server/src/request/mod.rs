@@ -11,7 +11,7 @@
 mod body;
 
 pub use body::JsonBody;
-pub(crate) use body::{Body, BodyRules, ParsedBody, QueryOf, raw_query, read_post};
+pub(crate) use body::{Body, BodyRules, ParsedBody, QueryOf, RepeatedFormFields, raw_query, read_post};
 
 use crate::log_safe::Escaped;
 use std::convert::Infallible;

@@ -32,6 +32,11 @@ pub(super) fn sequence() -> Vec<Step> {
         code("DEV: code as a form")
             .raw("application/x-www-form-urlencoded", b"client_id=cli&scope=")
             .capture("ucf", "/user_code"),
+        code("DEV: code as a form with client_id twice")
+            .raw("application/x-www-form-urlencoded", b"client_id=cli&client_id=tv"),
+        code("DEV: code as a form with an empty client_id first")
+            .raw("application/x-www-form-urlencoded", b"client_id=&client_id=cli&scope=")
+            .capture("ucf2", "/user_code"),
         code("DEV: code without a client_id").json(json!({"scope": "x"})),
         code("DEV: code with an empty client_id").json(json!({"client_id": ""})),
         code("DEV: code with a number client_id").json(json!({"client_id": 5})),

@@ -1,11 +1,11 @@
 //! The `/device/*` routes.
 
-use axum::Json;
 use axum::http::header;
+use axum::{Extension, Json};
 
 use super::{Decision, bad_request, decide, redeem, request_code, verify};
 use crate::error::ApiError;
-use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf};
+use crate::request::{Body, Ctx, Endpoint, QueryEndpoint, QueryOf, RepeatedFormFields};
 use crate::routes::{Answer, Endpoints};
 use keyward_client::wire::routes::device_authorization as route;
 use keyward_client::wire::{
@@ -36,13 +36,29 @@ fn no_store(ctx: &Ctx) {
 
 /// `POST /device/code` (JSON or a form). A body that does not fit the schema is
 /// `invalid_request` with the validation message, as better-auth's `onValidationError`
-/// answers it.
-async fn code(ctx: Ctx, body: Result<Body<DeviceCodeRequest>, ApiError>) -> Answer<route::Code> {
+/// answers it, and so is a form giving `client_id`, `user_id` or `scope` twice.
+async fn code(
+    ctx: Ctx,
+    repeated: Option<Extension<RepeatedFormFields>>,
+    body: Result<Body<DeviceCodeRequest>, ApiError>,
+) -> Answer<route::Code> {
     let Body(request) = body.map_err(|error| match (error.code(), error.body()) {
         (Some(ErrorCode::ValidationError), Some(body)) => bad_request(OAuthErrorCode::InvalidRequest, &body.message),
         _ => error,
     })?;
     no_store(&ctx);
+    let repeated = repeated
+        .map(|Extension(RepeatedFormFields(names))| names)
+        .unwrap_or_default();
+    if let Some(field) = ["client_id", "user_id", "scope"]
+        .into_iter()
+        .find(|field| repeated.iter().any(|name| name == field))
+    {
+        return Err(bad_request(
+            OAuthErrorCode::InvalidRequest,
+            &format!("{field} must not be repeated"),
+        ));
+    }
     Ok(Json(request_code(&ctx, request).await?))
 }
 
