@@ -181,6 +181,9 @@ pub mod flows {
     /// `slow_down`, a denial, an expired code, another client's code, a used code, deciding
     /// an unclaimed or someone else's code.
     pub const DEVICE_REFUSED: &str = "Device authorization: slow_down, denial, expiry, refusals";
+    /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
+    /// loopback) back into the app, the token in its store.
+    pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
     /// The client's reactive session store.
     pub const SESSION_STORE: &str = "Session store (restore, events, refetch)";
     /// Any endpoint through `fetch`.
@@ -233,6 +236,7 @@ pub mod flows {
         ELECTRON_REFUSED,
         DEVICE,
         DEVICE_REFUSED,
+        SYSTEM_BROWSER,
         SESSION_STORE,
         FETCH,
         SQLITE,

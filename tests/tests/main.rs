@@ -5,6 +5,7 @@
 
 mod client_admin;
 mod client_device_authorization;
+mod client_electron;
 mod client_endpoints;
 mod client_one_time_token;
 mod client_organization;
