@@ -311,3 +311,49 @@ async fn a_second_factor_completes_the_sign_in() {
     assert_eq!(view.phase, Phase::SignedIn);
     assert!(view.user.expect("user").two_factor_enabled);
 }
+
+#[tokio::test]
+async fn a_browser_sign_in_shows_its_wait_and_the_cancel_ends_it() {
+    let server = TestServer::start().await;
+    let opened = Arc::new(std::sync::Mutex::new(Vec::<url::Url>::new()));
+    let mut options = options(&server.url, "unused");
+    options.social_providers = vec!["oidc".into()];
+    let record = opened.clone();
+    let opener = move |url: &url::Url| {
+        record.lock().expect("lock").push(url.clone());
+        Ok(())
+    };
+    options.browser = Some(Arc::new(opener));
+    let desktop = Desktop::with_store(
+        options,
+        keyward_client::MemoryStore::new(),
+        StorageStatus::Keychain { name: "memory".into() },
+    );
+    let mut views = watch(&desktop);
+    assert_eq!(desktop.start().await.social_providers, ["oidc"]);
+
+    let unknown = desktop
+        .sign_in_with_provider("github".into())
+        .await
+        .expect_err("not offered");
+    assert_eq!(unknown.code, "UNKNOWN_PROVIDER");
+
+    let waiting = {
+        let desktop = desktop.clone();
+        tokio::spawn(async move { desktop.sign_in_with_provider("oidc".into()).await })
+    };
+    until(&mut views, |view| view.waiting_for_browser).await;
+    let url = opened
+        .lock()
+        .expect("lock")
+        .first()
+        .cloned()
+        .expect("the browser was opened");
+    assert_eq!(url.path(), "/api/auth/electron/init-oauth-proxy");
+    assert!(desktop.view().waiting_for_browser);
+    desktop.cancel_browser_sign_in();
+    let cancelled = waiting.await.expect("joins").expect_err("cancelled");
+    assert_eq!(cancelled.code, "CANCELLED");
+    let view = until(&mut views, |view| !view.waiting_for_browser).await;
+    assert_eq!(view.phase, Phase::SignedOut);
+}

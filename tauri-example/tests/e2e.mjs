@@ -1,12 +1,18 @@
 // Keyward Desktop end to end: the real Tauri app under Xvfb, driven through WebDriver
 // (tauri-driver 2.1 + WebKitWebDriver). Sign in through the window, restart the app
 // (a new process) and find it signed in from the keychain, sign out, restart again and
-// find it signed out. Screenshots go to $ARTIFACTS.
+// find it signed out; then sign in with a provider through the system browser (a loopback
+// redirect; the browser is tests/interop/system-browser.mjs, headless Chromium driven
+// through the provider's pages), and cancel a browser sign-in nobody finishes.
+// Screenshots go to $ARTIFACTS.
 //
-//   APP          the built app binary
-//   SERVER_URL   a running Keyward server (the app gets it as KEYWARD_SERVER_URL)
-//   ARTIFACTS    where screenshots go
-//   DISPLAY      an X display (Xvfb); run inside `keyctl session -` for a kernel keyring
+//   APP             the built app binary
+//   SERVER_URL      a running Keyward server (the app gets it as KEYWARD_SERVER_URL), with
+//                   the electron plugin and the provider SOCIAL_PROVIDER
+//   SOCIAL_PROVIDER the provider's id on the server
+//   SYSTEM_BROWSER  the browser script (the app gets it as $BROWSER)
+//   ARTIFACTS       where screenshots go
+//   DISPLAY         an X display (Xvfb); run inside `keyctl session -` for a kernel keyring
 //
 // Plain Node (fetch and child_process): no npm packages.
 import { spawn } from "node:child_process";
@@ -17,8 +23,15 @@ import path from "node:path";
 const app = process.env.APP;
 const server = process.env.SERVER_URL;
 const artifacts = process.env.ARTIFACTS ?? "artifacts/tauri";
-assert.ok(app && server && process.env.DISPLAY, "APP, SERVER_URL and DISPLAY are required");
+const provider = process.env.SOCIAL_PROVIDER;
+const systemBrowser = process.env.SYSTEM_BROWSER;
+assert.ok(app && server && process.env.DISPLAY && provider && systemBrowser,
+  "APP, SERVER_URL, DISPLAY, SOCIAL_PROVIDER and SYSTEM_BROWSER are required");
 fs.mkdirSync(artifacts, { recursive: true });
+const browserLog = path.join(artifacts, "system-browser.log");
+const browserControl = path.join(artifacts, "system-browser.control");
+fs.rmSync(browserLog, { force: true });
+fs.rmSync(browserControl, { force: true });
 const driverPort = 4444;
 const webdriver = `http://127.0.0.1:${driverPort}`;
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
@@ -97,7 +110,17 @@ class Window {
 const driver = spawn("tauri-driver", ["--port", String(driverPort)], {
   detached: true,
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, KEYWARD_SERVER_URL: server, KEYWARD_KEYCHAIN_SERVICE: `keyward-e2e-${process.pid}-${Date.now()}` },
+  env: {
+    ...process.env,
+    KEYWARD_SERVER_URL: server,
+    KEYWARD_KEYCHAIN_SERVICE: `keyward-e2e-${process.pid}-${Date.now()}`,
+    KEYWARD_SOCIAL_PROVIDERS: provider,
+    BROWSER: systemBrowser,
+    SYSTEM_BROWSER_LOG: browserLog,
+    SYSTEM_BROWSER_CONTROL: browserControl,
+    SYSTEM_BROWSER_LOGIN: "desk-oidc",
+    ARTIFACTS: artifacts,
+  },
 });
 const stopDriver = () => {
   try {
@@ -142,8 +165,35 @@ try {
   window = await Window.open();
   assert.equal(await waitFor("the view", () => window.phase()), "signedOut");
   await window.screenshot("03-restarted-signed-out");
-  await window.close();
   console.log("ok - restarted signed out");
+
+  // 4. "Sign in with …": the system browser signs in at the provider and comes back to the
+  // app's loopback listener; the app is signed in as the provider's user.
+  const browserLines = () => (fs.existsSync(browserLog) ? fs.readFileSync(browserLog, "utf8").trim().split("\n") : []);
+  await window.click(`button[data-provider="${provider}"]`);
+  await waitFor("signed in through the browser", async () => (await window.text("#who")) === "Signed in as desk-oidc", 60_000);
+  await waitFor("the browser's loopback page", () => browserLines().length > 0, 30_000);
+  assert.deepEqual(browserLines(), ["Signed in"], "the loopback page said so in the browser");
+  await window.screenshot("04-signed-in-through-the-browser");
+  await window.click("#sign-out");
+  await waitFor("signed out", async () => (await window.phase()) === "signedOut");
+  console.log("ok - signed in through the system browser");
+
+  // 5. Nobody finishes in the browser: the window waits with a Cancel button, and Cancel
+  // ends the wait with a message.
+  fs.writeFileSync(browserControl, "ignore");
+  await window.click(`button[data-provider="${provider}"]`);
+  await window.find("#cancel-browser");
+  assert.equal(await window.text("#browser-waiting"), "Finish signing in in your browser…");
+  await window.screenshot("05-waiting-for-the-browser");
+  await window.click("#cancel-browser");
+  await waitFor("the cancellation", async () => (await window.text("#error")) === "Sign-in cancelled.");
+  await waitFor("the sign-in buttons again", () => window.find(`button[data-provider="${provider}"]`));
+  assert.equal(await window.phase(), "signedOut");
+  await waitFor("the ignoring browser", () => browserLines().length > 1);
+  assert.deepEqual(browserLines(), ["Signed in", "ignored"]);
+  await window.close();
+  console.log("ok - a browser sign-in nobody finishes is cancelled");
 } finally {
   stopDriver();
 }
