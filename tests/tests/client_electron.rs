@@ -347,6 +347,18 @@ async fn keyward_sends_the_browser_to_an_allowed_deep_link() {
         landed.starts_with(&format!("{SCHEME}:/auth/callback#token=")),
         "{landed}"
     );
+    // A link of another sign-in (another state) is refused without spending anything:
+    // the right link still completes this one.
+    let foreign = format!("{SCHEME}:/auth/callback?electron_authorization_code=stolen&state=another");
+    let refused = pending.complete(&foreign).await.expect_err("another sign-in's link");
+    assert!(
+        matches!(
+            refused,
+            Error::BrowserSignIn(BrowserSignInError::InvalidCallback { .. })
+        ),
+        "{refused:?}"
+    );
+    assert!(!client.session().get().is_signed_in());
     let data = pending.complete(&landed).await.expect("signed in");
     assert_eq!(data.user.email, "alice@example.com");
     assert!(client.session().get().is_signed_in());

@@ -246,15 +246,16 @@ impl PendingBrowserSignIn {
     /// Completes the sign-in with the link the browser came back with: a deep link
     /// `<scheme>:/auth/callback#token=…` (better-auth's page, or Keyward), or a URL with
     /// `?electron_authorization_code=…&state=…` or `?error=…&state=…` (Keyward). A link of
-    /// another sign-in is refused with [`BrowserSignInError::InvalidCallback`].
-    pub async fn complete(self, link: &str) -> Result<SessionData> {
+    /// another sign-in is refused with [`BrowserSignInError::InvalidCallback`] and sends
+    /// nothing to the server: the sign-in can still be completed with its own link.
+    pub async fn complete(&self, link: &str) -> Result<SessionData> {
         let code = self.code_from_link(link)?;
         self.client.electron().token(code, &self.state, &self.verifier).await
     }
 
     /// Completes the sign-in with a transfer value alone (the `#token=` of a deep link, or
     /// the `<prefix>.electron` cookie's value, pasted by the user).
-    pub async fn complete_with_transfer(self, transfer: &str) -> Result<SessionData> {
+    pub async fn complete_with_transfer(&self, transfer: &str) -> Result<SessionData> {
         let code = self.code_from_transfer(transfer)?;
         self.client.electron().token(code, &self.state, &self.verifier).await
     }
