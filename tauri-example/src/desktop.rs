@@ -9,11 +9,11 @@ use std::time::Duration;
 use futures::future::{AbortHandle, Abortable};
 use futures_signals::map_ref;
 use futures_signals::signal::{Mutable, SignalExt};
-use keyward_client::api::electron::BrowserOpener;
-use keyward_client::wire::{Password, SignInOutcome};
+use keyward_client::api::electron::{BrowserOpener, SystemBrowserSignIn};
+use keyward_client::wire::{Password, SessionData, SignInOutcome};
 use keyward_client::{AuthClient, BrowserSignInError, CredentialMode, Error, FetchOptions, SessionState, TokenStore};
 use serde::Serialize;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
 use crate::storage::{EncryptedFileStore, StorageStatus, open_keychain};
@@ -144,6 +144,10 @@ pub struct DesktopOptions {
     pub browser_timeout: Duration,
     /// Opens the browser; `None` is the user's default browser.
     pub browser: Option<Arc<dyn BrowserOpener>>,
+    /// Where the browser comes back: `None` is a loopback listener on 127.0.0.1; a deep
+    /// link (`dev.keyward.desktop:/auth/callback`, a scheme the OS opens this app for and
+    /// the server allows) is handed over with [`Desktop::open_deep_link`].
+    pub deep_link: Option<Url>,
 }
 
 impl std::fmt::Debug for DesktopOptions {
@@ -152,6 +156,7 @@ impl std::fmt::Debug for DesktopOptions {
             .field("server", &self.server.as_str())
             .field("keychain_service", &self.keychain_service)
             .field("social_providers", &self.social_providers)
+            .field("deep_link", &self.deep_link.as_ref().map(Url::as_str))
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +172,7 @@ impl DesktopOptions {
             social_providers: Vec::new(),
             browser_timeout: Duration::from_secs(5 * 60),
             browser: None,
+            deep_link: None,
         }
     }
 }
@@ -183,6 +189,8 @@ struct Inner {
     /// Set while a browser sign-in waits: firing it cancels the wait.
     cancel_browser: Mutex<Option<oneshot::Sender<()>>>,
     waiting_for_browser: Mutable<bool>,
+    /// Set while a deep-link sign-in waits: where [`Desktop::open_deep_link`] sends links.
+    deep_links: Mutex<Option<mpsc::UnboundedSender<String>>>,
 }
 
 /// The desktop app's state and commands. Cheap to clone; needs a tokio runtime.
@@ -248,6 +256,7 @@ impl Desktop {
                 forwarding: RwLock::new(None),
                 cancel_browser: Mutex::new(None),
                 waiting_for_browser: Mutable::new(false),
+                deep_links: Mutex::new(None),
             }),
         }
     }
@@ -409,8 +418,9 @@ impl Desktop {
         Ok(self.view())
     }
 
-    /// Signs in with `provider` through the system browser (a loopback redirect): the
-    /// view says `waitingForBrowser` until the browser comes back, the wait times out, or
+    /// Signs in with `provider` through the system browser (a loopback redirect, or the
+    /// deep link of [`DesktopOptions::deep_link`]): the view says `waitingForBrowser`
+    /// until the browser comes back, the wait times out, or
     /// [`Desktop::cancel_browser_sign_in`] is called. Fails with `TIMED_OUT`,
     /// `CANCELLED`, `REFUSED` (the provider or server said no) or `BROWSER` (none could be
     /// opened).
@@ -430,18 +440,21 @@ impl Desktop {
             let _ = previous.send(());
         }
         self.inner.waiting_for_browser.set(true);
-        let mut sign_in = client
-            .sign_in()
-            .social(provider)
-            .in_system_browser()
-            .timeout(self.inner.options.browser_timeout)
-            .cancel_on(async move {
-                let _ = cancelled.await;
-            });
+        let mut sign_in = client.sign_in().social(provider).in_system_browser();
         if let Some(opener) = self.inner.options.browser.clone() {
             sign_in = sign_in.open_with(move |url: &Url| opener.open(url));
         }
-        let outcome = sign_in.await;
+        let outcome = match self.inner.options.deep_link.clone() {
+            None => {
+                sign_in
+                    .timeout(self.inner.options.browser_timeout)
+                    .cancel_on(async move {
+                        let _ = cancelled.await;
+                    })
+                    .await
+            }
+            Some(deep_link) => self.through_deep_link(sign_in.deep_link(deep_link), cancelled).await,
+        };
         if let Ok(mut slot) = self.inner.cancel_browser.lock()
             && slot.as_ref().is_some_and(|sender| sender.is_closed())
         {
@@ -456,6 +469,52 @@ impl Desktop {
                 Ok(self.view())
             }
         }
+    }
+
+    /// Opens the browser and waits for [`Desktop::open_deep_link`] to bring its link. A
+    /// link of another sign-in (another state: forged, or an old one's) is ignored, as the
+    /// loopback ignores such requests, and the wait goes on.
+    async fn through_deep_link(
+        &self,
+        sign_in: SystemBrowserSignIn<'_>,
+        cancelled: oneshot::Receiver<()>,
+    ) -> Result<SessionData, Error> {
+        let (links, mut received) = mpsc::unbounded_channel();
+        if let Ok(mut slot) = self.inner.deep_links.lock() {
+            *slot = Some(links);
+        }
+        let wait = async {
+            let pending = sign_in.start()?;
+            while let Some(link) = received.recv().await {
+                match pending.complete(&link).await {
+                    Err(Error::BrowserSignIn(BrowserSignInError::InvalidCallback { .. })) => continue,
+                    outcome => return outcome,
+                }
+            }
+            Err(BrowserSignInError::Cancelled.into())
+        };
+        let outcome = tokio::select! {
+            outcome = tokio::time::timeout(self.inner.options.browser_timeout, wait) => {
+                outcome.unwrap_or_else(|_| Err(BrowserSignInError::TimedOut.into()))
+            }
+            _ = cancelled => Err(BrowserSignInError::Cancelled.into()),
+        };
+        if let Ok(mut slot) = self.inner.deep_links.lock() {
+            *slot = None;
+        }
+        outcome
+    }
+
+    /// Hands a deep link the OS opened the app with (`tauri-plugin-deep-link`'s
+    /// `on_open_url`) to the browser sign-in waiting for it. Answers whether one was
+    /// waiting; without one the link means nothing (its verifier died with the sign-in).
+    pub fn open_deep_link(&self, link: &str) -> bool {
+        self.inner
+            .deep_links
+            .lock()
+            .ok()
+            .and_then(|slot| slot.as_ref().map(|links| links.send(link.to_owned()).is_ok()))
+            .unwrap_or(false)
     }
 
     /// Stops waiting for the browser (the window's Cancel button).

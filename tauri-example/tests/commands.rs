@@ -357,3 +357,77 @@ async fn a_browser_sign_in_shows_its_wait_and_the_cancel_ends_it() {
     let view = until(&mut views, |view| !view.waiting_for_browser).await;
     assert_eq!(view.phase, Phase::SignedOut);
 }
+
+#[tokio::test]
+async fn a_deep_link_sign_in_takes_only_its_own_link() {
+    let server = TestServer::start().await;
+    let deep_link: url::Url = "dev.keyward.desktop:/auth/callback".parse().expect("URL");
+    let opened = Arc::new(std::sync::Mutex::new(Vec::<url::Url>::new()));
+    let desktop_waiting = |timeout: Duration| {
+        let mut options = options(&server.url, "unused");
+        options.social_providers = vec!["oidc".into()];
+        options.deep_link = Some(deep_link.clone());
+        options.browser_timeout = timeout;
+        let record = opened.clone();
+        let opener = move |url: &url::Url| {
+            record.lock().expect("lock").push(url.clone());
+            Ok(())
+        };
+        options.browser = Some(Arc::new(opener));
+        Desktop::with_store(
+            options,
+            keyward_client::MemoryStore::new(),
+            StorageStatus::Keychain { name: "memory".into() },
+        )
+    };
+
+    // Nothing comes back: the wait times out, and links then go nowhere.
+    let impatient = desktop_waiting(Duration::from_millis(300));
+    impatient.start().await;
+    assert!(
+        !impatient.open_deep_link("dev.keyward.desktop:/auth/callback?state=x&error=y"),
+        "no sign-in waits: the link goes nowhere"
+    );
+    let timed_out = impatient
+        .sign_in_with_provider("oidc".into())
+        .await
+        .expect_err("times out");
+    assert_eq!(timed_out.code, "TIMED_OUT");
+    assert!(!impatient.open_deep_link("dev.keyward.desktop:/auth/callback?state=x&error=y"));
+
+    let desktop = desktop_waiting(Duration::from_secs(60));
+    let mut views = watch(&desktop);
+    desktop.start().await;
+    let waiting = {
+        let desktop = desktop.clone();
+        tokio::spawn(async move { desktop.sign_in_with_provider("oidc".into()).await })
+    };
+    until(&mut views, |view| view.waiting_for_browser).await;
+    let url = opened
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("the browser was opened");
+    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(query.get("redirect_uri").map(String::as_str), Some(deep_link.as_str()));
+    let state = query.get("state").cloned().expect("a state");
+
+    // Another sign-in's link is taken and ignored: the app keeps waiting.
+    assert!(
+        desktop.open_deep_link("dev.keyward.desktop:/auth/callback?electron_authorization_code=stolen&state=another")
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(desktop.view().waiting_for_browser);
+    assert!(!waiting.is_finished());
+
+    // Its own link ends it: here the provider said no.
+    assert!(desktop.open_deep_link(&format!(
+        "dev.keyward.desktop:/auth/callback?error=access_denied&state={state}"
+    )));
+    let refused = waiting.await.expect("joins").expect_err("refused");
+    assert_eq!(refused.code, "REFUSED");
+    assert_eq!(refused.message, "The sign-in was refused (access_denied).");
+    let view = until(&mut views, |view| !view.waiting_for_browser).await;
+    assert_eq!(view.phase, Phase::SignedOut);
+}

@@ -3,7 +3,11 @@
 // (a new process) and find it signed in from the keychain, sign out, restart again and
 // find it signed out; then sign in with a provider through the system browser (a loopback
 // redirect; the browser is tests/interop/system-browser.mjs, headless Chromium driven
-// through the provider's pages), and cancel a browser sign-in nobody finishes.
+// through the provider's pages), and cancel a browser sign-in nobody finishes. Then the
+// same through the app's deep link (KEYWARD_BROWSER_RETURN=deep-link): the app registers
+// itself for dev.keyward.desktop: links, the browser hands the server's redirect to
+// xdg-open, the OS starts a second instance with the link, and that instance passes it to
+// the running one over D-Bus; a link of another sign-in, opened the same way, is ignored.
 // Screenshots go to $ARTIFACTS.
 //
 //   APP             the built app binary
@@ -12,10 +16,11 @@
 //   SOCIAL_PROVIDER the provider's id on the server
 //   SYSTEM_BROWSER  the browser script (the app gets it as $BROWSER)
 //   ARTIFACTS       where screenshots go
-//   DISPLAY         an X display (Xvfb); run inside `keyctl session -` for a kernel keyring
+//   DISPLAY         an X display (Xvfb); run inside `dbus-run-session` (the single-instance
+//                   hand-over) and `keyctl session -` (a kernel keyring)
 //
 // Plain Node (fetch and child_process): no npm packages.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -32,8 +37,8 @@ const browserLog = path.join(artifacts, "system-browser.log");
 const browserControl = path.join(artifacts, "system-browser.control");
 fs.rmSync(browserLog, { force: true });
 fs.rmSync(browserControl, { force: true });
-const driverPort = 4444;
-const webdriver = `http://127.0.0.1:${driverPort}`;
+let driverPort = 4444;
+let webdriver = `http://127.0.0.1:${driverPort}`;
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
 const email = `desktop-${process.pid}-${Date.now()}@example.com`;
 const password = "correct-horse-battery";
@@ -106,31 +111,41 @@ class Window {
   }
 }
 
+assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "run inside dbus-run-session");
+const appEnv = {
+  ...process.env,
+  KEYWARD_SERVER_URL: server,
+  KEYWARD_KEYCHAIN_SERVICE: `keyward-e2e-${process.pid}-${Date.now()}`,
+  KEYWARD_SOCIAL_PROVIDERS: provider,
+  BROWSER: systemBrowser,
+  SYSTEM_BROWSER_LOG: browserLog,
+  SYSTEM_BROWSER_CONTROL: browserControl,
+  SYSTEM_BROWSER_LOGIN: "desk-oidc",
+  ARTIFACTS: artifacts,
+};
+
 // tauri-driver in its own process group, so WebKitWebDriver (its child) goes with it.
-const driver = spawn("tauri-driver", ["--port", String(driverPort)], {
-  detached: true,
-  stdio: ["ignore", "inherit", "inherit"],
-  env: {
-    ...process.env,
-    KEYWARD_SERVER_URL: server,
-    KEYWARD_KEYCHAIN_SERVICE: `keyward-e2e-${process.pid}-${Date.now()}`,
-    KEYWARD_SOCIAL_PROVIDERS: provider,
-    BROWSER: systemBrowser,
-    SYSTEM_BROWSER_LOG: browserLog,
-    SYSTEM_BROWSER_CONTROL: browserControl,
-    SYSTEM_BROWSER_LOGIN: "desk-oidc",
-    ARTIFACTS: artifacts,
-  },
-});
+let driver;
 const stopDriver = () => {
   try {
-    process.kill(-driver.pid, "SIGKILL");
+    if (driver) process.kill(-driver.pid, "SIGKILL");
   } catch {}
 };
 process.on("exit", stopDriver);
+async function startDriver(env) {
+  stopDriver();
+  driverPort += 10; // a fresh port pair (tauri-driver's and WebKitWebDriver's, +1)
+  webdriver = `http://127.0.0.1:${driverPort}`;
+  driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
+    env,
+  });
+  await waitFor("tauri-driver", async () => (await fetch(`${webdriver}/status`)).ok);
+}
 
 try {
-  await waitFor("tauri-driver", async () => (await fetch(`${webdriver}/status`)).ok);
+  await startDriver(appEnv);
   const signUp = await fetch(`${server}/api/auth/sign-up/email`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: server },
@@ -194,6 +209,56 @@ try {
   assert.deepEqual(browserLines(), ["Signed in", "ignored"]);
   await window.close();
   console.log("ok - a browser sign-in nobody finishes is cancelled");
+
+  // 6. The same through the deep link: the app, started with KEYWARD_BROWSER_RETURN=
+  // deep-link, registers itself as the dev.keyward.desktop: handler (in a desktop of the
+  // test's own: XDG_DATA_HOME and XDG_CONFIG_HOME; XDG_CURRENT_DESKTOP=GNOME makes
+  // xdg-open use gio, as on a GNOME desktop).
+  const desktopHome = fs.mkdtempSync(path.join(fs.realpathSync(artifacts), "xdg-"));
+  const deepLinkEnv = {
+    ...appEnv,
+    KEYWARD_BROWSER_RETURN: "deep-link",
+    XDG_DATA_HOME: path.join(desktopHome, "data"),
+    XDG_CONFIG_HOME: path.join(desktopHome, "config"),
+    XDG_CURRENT_DESKTOP: "GNOME",
+  };
+  fs.writeFileSync(browserControl, "");
+  fs.rmSync(browserLog, { force: true });
+  await startDriver(deepLinkEnv);
+  window = await Window.open();
+  assert.equal(await waitFor("the view", () => window.phase()), "signedOut");
+  // What the desktop (gio, as xdg-open uses it here) will open the scheme with.
+  const handler = spawnSync("gio", ["mime", "x-scheme-handler/dev.keyward.desktop"], { env: deepLinkEnv, encoding: "utf8" });
+  assert.match(handler.stdout, /^Default application for .*: keyward-tauri-app-handler\.desktop$/m, "the app registered its scheme");
+  await window.click(`button[data-provider="${provider}"]`);
+  await waitFor("signed in through the deep link", async () => (await window.text("#who")) === "Signed in as desk-oidc", 60_000);
+  assert.deepEqual(browserLines(), ["deep link"], "the browser handed the deep link to the desktop");
+  await window.screenshot("06-signed-in-through-the-deep-link");
+  await window.click("#sign-out");
+  await waitFor("signed out", async () => (await window.phase()) === "signedOut");
+  console.log("ok - signed in through the deep link (a second instance handed it over)");
+
+  // 7. While a sign-in waits, a link of another sign-in (a forged state) reaches the app
+  // the same way: a second instance started by the desktop, which hands it over and exits.
+  // The app ignores it and keeps waiting; Cancel ends the wait.
+  fs.writeFileSync(browserControl, "ignore");
+  await window.click(`button[data-provider="${provider}"]`);
+  await window.find("#cancel-browser");
+  const forged = "dev.keyward.desktop:/auth/callback?electron_authorization_code=forged-code&state=forged-state";
+  const opened = spawnSync("xdg-open", [forged], { env: deepLinkEnv, stdio: "inherit", timeout: 30_000 });
+  assert.equal(opened.status, 0, "xdg-open opened the forged link");
+  const secondInstances = () =>
+    spawnSync("pgrep", ["-f", "forged-state"], { encoding: "utf8" }).stdout.trim();
+  await waitFor("the second instance to hand over and exit", async () => secondInstances() === "", 30_000);
+  await sleep(1000);
+  assert.equal(await window.text("#browser-waiting"), "Finish signing in in your browser…", "still waiting");
+  assert.equal(await window.text("#error"), "", "no error from the forged link");
+  assert.equal(await window.phase(), "signedOut");
+  await window.screenshot("07-a-foreign-link-is-ignored");
+  await window.click("#cancel-browser");
+  await waitFor("the cancellation", async () => (await window.text("#error")) === "Sign-in cancelled.");
+  await window.close();
+  console.log("ok - a link of another sign-in is ignored while the app waits");
 } finally {
   stopDriver();
 }

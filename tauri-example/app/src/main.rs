@@ -8,11 +8,24 @@
 //! `dev.keyward.tauri-example`); `KEYWARD_SOCIAL_PROVIDERS` a comma list of provider ids
 //! to offer "Sign in with …" for, through the system browser (the server needs the
 //! electron plugin; `$BROWSER` chooses the browser on Linux).
+//!
+//! `KEYWARD_BROWSER_RETURN` says how the browser comes back: `loopback` (the default, a
+//! listener on 127.0.0.1 for the length of the sign-in) or `deep-link`: the OS opens
+//! [`DEEP_LINK`] with this app (the scheme is in `tauri.conf.json`; on Linux and Windows the
+//! app registers itself as its handler at start), the second instance that the OS starts
+//! hands the link to this one (`tauri-plugin-single-instance`, over D-Bus on Linux) and
+//! exits, and `tauri-plugin-deep-link` delivers it to the waiting sign-in. The server must
+//! allow the scheme (`KEYWARD_ELECTRON_DEEP_LINK_SCHEMES=dev.keyward.desktop`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use keyward_tauri_example::{AppView, CommandResult, Desktop, DesktopOptions, SessionView};
 use tauri::{Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// Where a browser sign-in comes back with `KEYWARD_BROWSER_RETURN=deep-link`: its scheme
+/// is the one `tauri.conf.json` declares under `plugins.deep-link.desktop.schemes`.
+const DEEP_LINK: &str = "dev.keyward.desktop:/auth/callback";
 
 #[tauri::command]
 fn current_view(desktop: State<'_, Desktop>) -> AppView {
@@ -83,15 +96,35 @@ fn server_url() -> Result<url::Url, String> {
     raw.parse().map_err(|e| format!("KEYWARD_SERVER_URL={raw}: {e}"))
 }
 
+/// `KEYWARD_BROWSER_RETURN`: the deep link to come back through, or `None` for the loopback.
+fn browser_return() -> Result<Option<url::Url>, String> {
+    match std::env::var("KEYWARD_BROWSER_RETURN").as_deref() {
+        Err(_) | Ok("loopback") => Ok(None),
+        Ok("deep-link") => DEEP_LINK.parse().map(Some).map_err(|e| format!("{DEEP_LINK}: {e}")),
+        Ok(other) => Err(format!(
+            "KEYWARD_BROWSER_RETURN={other}: expected `loopback` or `deep-link`"
+        )),
+    }
+}
+
 fn main() {
-    let server = match server_url() {
-        Ok(server) => server,
+    let (server, deep_link) = match server_url().and_then(|server| Ok((server, browser_return()?))) {
+        Ok(settings) => settings,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2);
         }
     };
     let app = tauri::Builder::default()
+        // First: a second instance (the OS opening a deep link) hands its arguments to
+        // this one, which gives the link to the deep-link plugin, and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
         .invoke_handler(tauri::generate_handler![
             current_view,
             sign_up,
@@ -107,10 +140,12 @@ fn main() {
             use_encrypted_file
         ])
         .setup(move |app| {
+            let returns_through_deep_link = deep_link.is_some();
             // Resolve the session first, then create the window with it.
             let handle = app.handle().clone();
             let (desktop, view) = tauri::async_runtime::block_on(async move {
                 let mut options = DesktopOptions::new(server);
+                options.deep_link = deep_link;
                 if let Ok(service) = std::env::var("KEYWARD_KEYCHAIN_SERVICE") {
                     options.keychain_service = service;
                 }
@@ -130,6 +165,16 @@ fn main() {
                 });
                 (desktop, view)
             });
+            if returns_through_deep_link {
+                #[cfg(any(target_os = "linux", windows))]
+                app.deep_link().register_all()?;
+                let receiver = desktop.clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        receiver.open_deep_link(url.as_str());
+                    }
+                });
+            }
             app.manage(desktop);
             let initial = serde_json::to_string(&view)?;
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
