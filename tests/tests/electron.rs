@@ -13,6 +13,7 @@ use keyward_client::wire::ElectronTransfer;
 use keyward_server::Config;
 use keyward_server::config::ElectronConfig;
 use keyward_server::crypto::{base64url, random_string, sha256};
+use keyward_server::db::Exec;
 use keyward_server::social::SocialProvider;
 use keyward_tests::oidc::{Consent, OidcClient, OidcProvider};
 use keyward_tests::{Database, TestServer, free_port};
@@ -469,6 +470,46 @@ async fn codes_are_single_use_and_bound_to_their_state_and_verifier() {
     assert_eq!((status, code_of(&body)), (StatusCode::NOT_FOUND, "INVALID_TOKEN"));
     let (status, _, body) = trade(base, "", "s1", &pkce.verifier).await;
     assert_eq!((status, code_of(&body)), (StatusCode::BAD_REQUEST, "VALIDATION_ERROR"));
+}
+
+#[tokio::test]
+async fn a_code_whose_user_is_gone_or_whose_row_is_unreadable_is_refused_without_a_500() {
+    let setup = desktop().await;
+    let base = &setup.server.url;
+    let mut db = setup.server.auth.db().clone();
+    let pkce = Pkce::new();
+
+    // The row was damaged after it was written.
+    let mut browser = signed_up(&setup.server, "ivan@example.com").await;
+    let (_, body) = transfer(&mut browser, "electron", "s1", &pkce.challenge, json!({})).await;
+    let code = body["electron_authorization_code"].as_str().expect("a code").to_owned();
+    let damaged = db
+        .execute(
+            r#"update "verification" set "value" = $1 where "identifier" like 'electron:%'"#,
+            keyward_server::args!["{not json"],
+        )
+        .await
+        .expect("damages the row");
+    assert_eq!(damaged, 1);
+    let (status, _, body) = trade(base, &code, "s1", &pkce.verifier).await;
+    assert_eq!((status, code_of(&body)), (StatusCode::NOT_FOUND, "INVALID_TOKEN"));
+
+    // The user was deleted between the code and the exchange.
+    let (_, body) = transfer(&mut browser, "electron", "s2", &pkce.challenge, json!({})).await;
+    let code = body["electron_authorization_code"].as_str().expect("a code").to_owned();
+    db.execute(r#"delete from "session""#, keyward_server::args![])
+        .await
+        .expect("ends the sessions");
+    let deleted = db
+        .execute(
+            r#"delete from "user" where "email" = $1"#,
+            keyward_server::args!["ivan@example.com"],
+        )
+        .await
+        .expect("deletes the user");
+    assert_eq!(deleted, 1);
+    let (status, _, body) = trade(base, &code, "s2", &pkce.verifier).await;
+    assert_eq!((status, code_of(&body)), (StatusCode::NOT_FOUND, "USER_NOT_FOUND"));
 }
 
 #[tokio::test]

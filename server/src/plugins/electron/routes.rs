@@ -49,9 +49,12 @@ async fn token(mut ctx: Ctx, Body(request): Body<ElectronTokenRequest>) -> Answe
         .consume_now(&auth.0.db, &code_identifier(request.token.expose()), now_millis())
         .await?
         .ok_or_else(|| invalid_code(StatusCode::NOT_FOUND))?;
-    // Only this server (or better-auth) writes the row: an unreadable one is a fault.
-    let record: CodeRecord =
-        serde_json::from_str(&taken.value).map_err(|_| invalid_code(StatusCode::INTERNAL_SERVER_ERROR))?;
+    // Only this server (or better-auth) writes the row: an unreadable one is logged and
+    // answered as a code that does not exist (better-auth fails with a 500).
+    let record: CodeRecord = serde_json::from_str(&taken.value).map_err(|error| {
+        tracing::warn!(%error, "an electron code's verification row cannot be read");
+        invalid_code(StatusCode::NOT_FOUND)
+    })?;
     if record.state != request.state {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::StateMismatch));
     }
@@ -64,11 +67,9 @@ async fn token(mut ctx: Ctx, Body(request): Body<ElectronTokenRequest>) -> Answe
     }
     let mut db = auth.0.db.clone();
     let Some(user) = users::find_by_id(&mut db, &auth.0.fields, &record.user_id).await? else {
-        // The user was deleted after the code was made (better-auth's answer).
-        return Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::UserNotFound,
-        ));
+        // The user was deleted after the code was made: better-auth answers `500
+        // USER_NOT_FOUND`, Keyward the same code as a `404` (nothing failed here).
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UserNotFound));
     };
     let data = ctx.start_session(user, None).await?;
     Ok(Json(ElectronTokenResponse {
