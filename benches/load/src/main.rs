@@ -21,7 +21,7 @@ use setup::{Fixture, PASSWORD};
 
 /// The shared secret: Keyward's cookies verify on better-auth and back.
 const SECRET: &str = "keyward-bench-secret-0123456789abcdefghijklmnop";
-/// The plugins both servers run.
+/// The plugins both servers run unless `--plugins` says otherwise.
 const PLUGINS: &str = "two-factor,organization,passkey";
 
 #[derive(Parser, Debug)]
@@ -57,6 +57,10 @@ struct Args {
         default_value = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
     )]
     postgres: String,
+    /// The plugins both servers run (better-auth ids, comma-separated): measuring a plugin's
+    /// cost is two runs that differ only here.
+    #[arg(long, default_value = PLUGINS)]
+    plugins: String,
     /// Where the report, the raw figures and the server logs go.
     #[arg(long, default_value = "artifacts/bench")]
     out: PathBuf,
@@ -236,7 +240,7 @@ async fn start_better_auth(args: &Args, storage: &Storage, out: &Path) -> Result
         .env("SECRET", SECRET)
         .env("MIGRATE", "1")
         .env("RATE_LIMIT", "0")
-        .env("PLUGINS", PLUGINS)
+        .env("PLUGINS", &args.plugins)
         .env("NODE_ENV", "production")
         .env("OUTBOX", out.join(format!("better-auth-{}.outbox", storage.name)));
     for (name, value) in &storage.better_auth_env {
@@ -250,7 +254,7 @@ async fn start_keyward(args: &Args, storage: &Storage, out: &Path) -> Result<Ser
     let port = free_port()?;
     let mut command = keyward_command(&args.keyward, port, &storage.keyward_url, SECRET);
     command
-        .env("KEYWARD_PLUGINS", PLUGINS)
+        .env("KEYWARD_PLUGINS", &args.plugins)
         .env("KEYWARD_OUTBOX", out.join(format!("keyward-{}.outbox", storage.name)));
     let log = out.join(format!("keyward-{}.log", storage.name));
     Server::start("keyward", command, port, "/api/auth", "/ok", &log).await

@@ -192,9 +192,11 @@ pub fn markdown(samples: &Samples, workloads: &[String], args: &Args) -> String 
         out,
         "# Keyward vs better-auth 1.7.25\n\n{} rounds × {} s per measurement, A/B order alternating; medians over rounds \
          ([min–max] of throughput). One load generator (1 thread, closed loop, keep-alive) on the same {cores} cores. \
-         Both servers on the same database, rate limits off, plugins two-factor, organization, passkey (+ bearer). \
+         Both servers on the same database, rate limits off, plugins {} (+ bearer). \
          Ratios: throughput Keyward/better-auth; p99 better-auth/Keyward (higher is better for Keyward).\n",
-        args.rounds, args.seconds
+        args.rounds,
+        args.seconds,
+        args.plugins.replace(',', ", ")
     );
     let storages: Vec<&String> = args.storage.iter().collect();
     for storage in storages {
