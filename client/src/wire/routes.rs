@@ -90,6 +90,7 @@ pub trait Route {
 }
 
 /// Whether `path` has a `{parameter}`, at compile time.
+#[cfg(feature = "client")]
 pub(crate) const fn has_parameter(path: &str) -> bool {
     let bytes = path.as_bytes();
     let mut i = 0;
