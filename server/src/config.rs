@@ -16,6 +16,7 @@ pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };
 pub use crate::plugins::electron::ElectronConfig;
+pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
@@ -127,6 +128,8 @@ pub struct Config {
     pub electron: Option<ElectronConfig>,
     /// The device-authorization plugin, when enabled.
     pub device_authorization: Option<DeviceAuthorizationConfig>,
+    /// The last-login-method plugin, when enabled.
+    pub last_login_method: Option<LastLoginMethodConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -224,6 +227,7 @@ impl Config {
             one_time_token: None,
             electron: None,
             device_authorization: None,
+            last_login_method: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -362,6 +366,12 @@ impl ConfigBuilder {
     /// Enables the device-authorization plugin.
     pub fn device_authorization(mut self, config: DeviceAuthorizationConfig) -> Self {
         self.config.device_authorization = Some(config);
+        self
+    }
+
+    /// Enables the last-login-method plugin.
+    pub fn last_login_method(mut self, config: LastLoginMethodConfig) -> Self {
+        self.config.last_login_method = Some(config);
         self
     }
 

@@ -121,6 +121,7 @@ pub struct EndpointRequest {
     path: &'static str,
     headers: HeaderMap,
     query: Map<String, Value>,
+    params: Vec<(String, String)>,
     body: Option<Value>,
     session: Option<Option<SessionData>>,
 }
@@ -144,6 +145,15 @@ impl EndpointRequest {
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// A parameter of the path, decoded: `id` of `/callback/{id}` (better-auth's
+    /// `ctx.params`).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// The query parameters (a repeated one as a list).
@@ -268,6 +278,18 @@ impl EndpointResponse {
         self.auth.api().get_session(&headers).await
     }
 
+    /// Whether the answer sets or deletes a cookie whose name contains `part` (better-auth's
+    /// `responseHeaders.getSetCookie().some(c => c.includes(part))`, with the session
+    /// cookie's name: the answer signs in or out).
+    pub fn sets_cookie_containing(&self, part: &str) -> bool {
+        self.outgoing.has_cookie_containing(part)
+            || self
+                .headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .any(|value| value.to_str().is_ok_and(|value| value.contains(part)))
+    }
+
     /// The full name of one of this server's cookies, as better-auth names its own
     /// (`createAuthCookie`): `__Secure-` over https, then the cookie prefix and `key`
     /// (`better-auth.last_method`).
@@ -352,6 +374,7 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
         path: route.path,
         headers: parts.headers.clone(),
         query: raw_query(parts.uri.query()),
+        params: path_params(&mut parts).await,
         body: parsed.as_ref().and_then(|parsed| parsed.0.clone()),
         session: None,
     };
@@ -397,4 +420,16 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
     let mut response = answer.into_response();
     *response.extensions_mut() = parts.extensions;
     response
+}
+
+/// The route's path parameters, decoded (none when the route has none).
+async fn path_params(parts: &mut axum::http::request::Parts) -> Vec<(String, String)> {
+    use axum::extract::{FromRequestParts, RawPathParams};
+    match RawPathParams::from_request_parts(parts, &()).await {
+        Ok(params) => params
+            .iter()
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }

@@ -13,7 +13,7 @@
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
-//                   one-time-token, jwt, electron, device-authorization
+//                   one-time-token, jwt, electron, device-authorization, last-login-method
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -22,6 +22,8 @@
 //                   (better-auth time strings such as "30m", "5s", "500ms"),
 //                   DEVICE_CLIENT_IDS (comma list; validateClient accepts only these),
 //                   DEVICE_VERIFICATION_URI (verificationUri)
+//   LAST_LOGIN_METHOD_* last-login-method options: _STORE_IN_DATABASE=1, _COOKIE_NAME,
+//                   _MAX_AGE (seconds)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -195,6 +197,14 @@ async function buildPlugins() {
       options.validateClient = (clientId) => allowed.has(clientId);
     }
     list.push(deviceAuthorization(options));
+  }
+  if (plugins.has("last-login-method")) {
+    const { lastLoginMethod } = await import("better-auth/plugins");
+    const options = {};
+    if (env.LAST_LOGIN_METHOD_STORE_IN_DATABASE === "1") options.storeInDatabase = true;
+    if (env.LAST_LOGIN_METHOD_COOKIE_NAME !== undefined) options.cookieName = env.LAST_LOGIN_METHOD_COOKIE_NAME;
+    if (env.LAST_LOGIN_METHOD_MAX_AGE !== undefined) options.maxAge = Number(env.LAST_LOGIN_METHOD_MAX_AGE);
+    list.push(lastLoginMethod(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

@@ -9,6 +9,7 @@
 pub(crate) mod admin;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
+pub(crate) mod last_login_method;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
@@ -35,7 +36,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 7] = [
+pub(crate) const BUILTIN: [Builtin; 8] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -43,6 +44,7 @@ pub(crate) const BUILTIN: [Builtin; 7] = [
     one_time_token::BUILTIN,
     electron::BUILTIN,
     device_authorization::BUILTIN,
+    last_login_method::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -129,6 +129,11 @@ impl Outgoing {
         ));
     }
 
+    /// Whether a cookie whose name contains `part` is queued so far, set or deleted.
+    pub(crate) fn has_cookie_containing(&self, part: &str) -> bool {
+        self.with(|state| state.cookies.iter().any(|cookie| cookie.name.contains(part)))
+    }
+
     /// The value (as on the wire) of a live cookie `name` queued so far.
     pub(crate) fn live_cookie(&self, name: &str) -> Option<String> {
         self.with(|state| {

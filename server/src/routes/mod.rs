@@ -372,8 +372,8 @@ mod tests {
     #[tokio::test]
     async fn every_declared_route_is_registered_and_nothing_else() {
         use crate::config::{
-            AdminConfig, DeviceAuthorizationConfig, DynamicAccessControlConfig, ElectronConfig, OneTimeTokenConfig,
-            OrganizationConfig, PasskeyConfig, TwoFactorConfig,
+            AdminConfig, DeviceAuthorizationConfig, DynamicAccessControlConfig, ElectronConfig, LastLoginMethodConfig,
+            OneTimeTokenConfig, OrganizationConfig, PasskeyConfig, TwoFactorConfig,
         };
         let mut organization = OrganizationConfig::default();
         organization.teams.enabled = true;
@@ -388,6 +388,7 @@ mod tests {
             .one_time_token(OneTimeTokenConfig::default())
             .electron(ElectronConfig::default())
             .device_authorization(DeviceAuthorizationConfig::default())
+            .last_login_method(LastLoginMethodConfig::default().store_in_database(true))
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -164,6 +164,9 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_DEVICE_AUTHORIZATION_INTERVAL", "-5"),
     ("KEYWARD_DEVICE_AUTHORIZATION_DEVICE_CODE_LENGTH", "200"),
     ("KEYWARD_DEVICE_AUTHORIZATION_USER_CODE_LENGTH", "eight"),
+    ("KEYWARD_LAST_LOGIN_METHOD_STORE_IN_DATABASE", "sometimes"),
+    ("KEYWARD_LAST_LOGIN_METHOD_MAX_AGE", "a month"),
+    ("KEYWARD_LAST_LOGIN_METHOD_COOKIE_NAME", "last method"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

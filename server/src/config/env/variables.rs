@@ -525,6 +525,21 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
         "the verification page",
     ),
+    plugin(
+        "last-login-method",
+        "KEYWARD_LAST_LOGIN_METHOD_STORE_IN_DATABASE",
+        "keep the method in the user's row too",
+    ),
+    plugin(
+        "last-login-method",
+        "KEYWARD_LAST_LOGIN_METHOD_MAX_AGE",
+        "how long the last-method cookie lasts",
+    ),
+    plugin(
+        "last-login-method",
+        "KEYWARD_LAST_LOGIN_METHOD_COOKIE_NAME",
+        "the last-method cookie's name",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
