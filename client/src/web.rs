@@ -114,3 +114,31 @@ pub(crate) fn listen_for_other_tabs(client: &AuthClient) {
     let _ = window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
     listener.forget();
 }
+
+/// The value of the page's cookie `name` (`document.cookie`), decoded.
+pub(crate) fn cookie(name: &str) -> Option<String> {
+    let document = web_sys::window()?
+        .document()?
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?;
+    let cookies = document.cookie().ok()?;
+    cookies.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then(|| {
+            js_sys::decode_uri_component(value)
+                .ok()
+                .and_then(|decoded| decoded.as_string())
+                .unwrap_or_else(|| value.to_owned())
+        })
+    })
+}
+
+/// Expires the page's cookie `name` on `/` (as better-auth's client does).
+pub(crate) fn expire_cookie(name: &str) {
+    if let Some(document) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
+    {
+        let _ = document.set_cookie(&format!("{name}=; expires=Thu, 01 Jan 1970 00:00:00 UTC; path=/;"));
+    }
+}

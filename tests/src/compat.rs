@@ -168,6 +168,8 @@ pub mod flows {
     pub const ONE_TIME_TOKEN: &str = "One-time token: generate, verify on another client";
     /// Used, expired and unknown tokens; generating without a session.
     pub const ONE_TIME_TOKEN_REFUSED: &str = "One-time token: single use, expiry, refusals";
+    /// The last-login-method cookie and `lastLoginMethod` column.
+    pub const LAST_LOGIN_METHOD: &str = "Last login method: cookie and column";
     /// `storeToken: "hashed"`, `disableSetSessionCookie`, `setOttHeaderOnNewSession`.
     pub const ONE_TIME_TOKEN_OPTIONS: &str = "One-time token: hashed storage, no cookie, set-ott header";
     /// `@better-auth/electron`: init-oauth-proxy, the code cookie, `/electron/token`,
@@ -237,6 +239,7 @@ pub mod flows {
         DEVICE,
         DEVICE_REFUSED,
         SYSTEM_BROWSER,
+        LAST_LOGIN_METHOD,
         SESSION_STORE,
         FETCH,
         SQLITE,

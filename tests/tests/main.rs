@@ -17,6 +17,7 @@ mod electron;
 mod electron_interop;
 mod extending;
 mod js_client;
+mod last_login_method;
 mod same_database;
 mod same_database_device_authorization;
 mod same_database_one_time_token;

@@ -969,3 +969,32 @@ async fn account_update_hooks_see_a_providers_tokens_and_may_refuse_them() {
         "nothing stored while frozen"
     );
 }
+
+#[tokio::test]
+async fn the_last_login_method_plugin_records_the_provider_of_a_callback() {
+    let setup = setup(|config| {
+        config.last_login_method =
+            Some(keyward_server::config::LastLoginMethodConfig::default().store_in_database(true));
+    })
+    .await;
+    let mut browser = Browser::new(&setup.server);
+    let url = start(&mut browser, sign_in_body()).await;
+    assert!(
+        !browser.cookies.contains_key("better-auth.last_used_login_method"),
+        "starting a sign-in is not signing in"
+    );
+    let back = setup.provider.authorize(&url, "alice", Consent::Grant).await;
+    let landed = browser.visit(&back).await;
+    assert_eq!(location(&landed), "/welcome");
+    assert_eq!(
+        browser
+            .cookies
+            .get("better-auth.last_used_login_method")
+            .map(String::as_str),
+        Some("oidc"),
+        "the provider's id, from /callback/{{id}}"
+    );
+    let (status, body) = browser.get_json("/get-session").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["lastLoginMethod"], "oidc");
+}

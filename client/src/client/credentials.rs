@@ -96,11 +96,13 @@ impl AuthClient {
     }
 
     /// Forgets the token and cookies (memory and token store), except a trusted-device
-    /// cookie, which outlives sign-out as it does in a browser.
+    /// cookie and the last-login-method one, which outlive sign-out as in a browser.
     pub(crate) fn clear_credentials(&self) -> Result<()> {
         *self.inner.token.lock().map_err(poisoned)? = None;
         self.inner.token_loaded.store(true, Ordering::Release);
-        self.inner.jar.retain(is_trust_cookie);
+        self.inner
+            .jar
+            .retain(|name| is_trust_cookie(name) || crate::api::last_login_method::is_last_login_cookie(name));
         self.set_pending_two_factor(None)?;
         self.inner.token_store.clear()
     }
