@@ -17,6 +17,7 @@ pub use crate::plugins::device_authorization::{
 };
 pub use crate::plugins::electron::ElectronConfig;
 pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
+pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
@@ -130,6 +131,8 @@ pub struct Config {
     pub device_authorization: Option<DeviceAuthorizationConfig>,
     /// The last-login-method plugin, when enabled.
     pub last_login_method: Option<LastLoginMethodConfig>,
+    /// The magic-link plugin, when enabled.
+    pub magic_link: Option<MagicLinkConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -228,6 +231,7 @@ impl Config {
             electron: None,
             device_authorization: None,
             last_login_method: None,
+            magic_link: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -354,6 +358,12 @@ impl ConfigBuilder {
     /// Enables the one-time-token plugin.
     pub fn one_time_token(mut self, config: OneTimeTokenConfig) -> Self {
         self.config.one_time_token = Some(config);
+        self
+    }
+
+    /// Enables the magic-link plugin.
+    pub fn magic_link(mut self, config: MagicLinkConfig) -> Self {
+        self.config.magic_link = Some(config);
         self
     }
 

@@ -44,6 +44,8 @@ pub enum EmailKind {
     TwoFactorOtp,
     /// An invitation to join an organization.
     OrganizationInvitation,
+    /// A magic link that signs its recipient in (the magic-link plugin).
+    MagicLink,
     /// One of the application's own (a welcome, a notice), sent with [`crate::api::Api::send_email`].
     Application,
 }

@@ -17,6 +17,7 @@ mod health;
 mod hook_cookies;
 mod hooks;
 mod instances;
+mod magic_link;
 mod one_time_token;
 mod organization;
 mod password;

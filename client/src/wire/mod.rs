@@ -12,6 +12,7 @@ pub mod device_authorization;
 pub mod electron;
 pub mod email_verification;
 pub mod error;
+pub mod magic_link;
 pub mod models;
 pub mod one_time_token;
 pub mod organization;
@@ -34,14 +35,15 @@ pub use device_authorization::*;
 pub use electron::*;
 pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
+pub use magic_link::*;
 pub use models::*;
 pub use one_time_token::*;
 pub use passkey::*;
 pub use password::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, OneTimeToken, OtpCode, Password, PkceVerifier,
-    ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
+    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, MagicLinkToken, OneTimeToken, OtpCode, Password,
+    PkceVerifier, ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
 };
 pub use session::*;
 pub use sign_in::*;

@@ -8,8 +8,9 @@
 //!
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
-//! [`one_time_token`], [`electron`], [`device_authorization`]). [`CORE`] and each submodule's `ROUTES` list them in declaration
-//! order, and [`GROUPS`] lists the lists.
+//! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`]).
+//! [`CORE`] and each submodule's `ROUTES` list them in declaration order, and
+//! [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
 //! them with [`Route::path_with`], percent-encoding the value first.
@@ -180,6 +181,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     one_time_token::ROUTES,
     electron::ROUTES,
     device_authorization::ROUTES,
+    magic_link::ROUTES,
 ];
 
 routes! {
@@ -562,6 +564,23 @@ pub mod device_authorization {
         Approve: Post "/device/approve", DeviceDecisionRequest => DeviceDecisionResponse;
         /// `POST /device/deny`: the user who claimed the code denies it.
         Deny: Post "/device/deny", DeviceDecisionRequest => DeviceDecisionResponse;
+    }
+}
+
+/// The magic-link plugin's routes (better-auth `magicLink`).
+pub mod magic_link {
+    use crate::wire::{MagicLinkVerifyQuery, MagicLinkVerifyResponse, SignInMagicLinkRequest, StatusResponse};
+
+    routes! {
+        /// The magic-link routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/magic-link`: emails a sign-in link to an address (JSON only,
+        /// with better-auth's form CSRF rules).
+        SignIn: Post "/sign-in/magic-link", SignInMagicLinkRequest => StatusResponse;
+        /// `GET /magic-link/verify`: the link itself; signs its owner in (JSON without a
+        /// `callbackURL`, else a redirect).
+        Verify: Get "/magic-link/verify", MagicLinkVerifyQuery => MagicLinkVerifyResponse;
     }
 }
 

@@ -120,6 +120,12 @@ secret_string!(
 );
 
 secret_string!(
+    /// The token of a magic link (the magic-link plugin): it signs the owner of an
+    /// address in, once, within minutes.
+    MagicLinkToken
+);
+
+secret_string!(
     /// A token a provider issued (OAuth access or refresh token, OpenID Connect ID token).
     ProviderToken
 );

@@ -59,7 +59,8 @@ mod run;
 
 pub(crate) use run::{
     after_account_delete, after_commit, after_session_delete, after_session_update, insert_credential_account,
-    insert_oauth_account, set_password, update_account, update_user, user_delete_cascade,
+    insert_oauth_account, revoke_unproven_account_access, set_password, update_account, update_user,
+    user_delete_cascade,
 };
 
 /// Hooks on the `user` row. Both methods do nothing unless implemented.

@@ -212,3 +212,34 @@ pub(crate) async fn after_account_delete(auth: &Auth, exec: &mut impl Exec, acco
     });
     after_commit(exec, work).await;
 }
+
+/// better-auth's `revokeUnprovenAccountAccess`: when a proof of the address (a magic link,
+/// an emailed code) reaches a user whose address was never verified, nothing that user
+/// accrued before the proof may pass to the address's owner, so every account (password
+/// and provider links) and every session of theirs goes, and the address becomes
+/// verified. Answers the user as they are now (`None` when they are gone); a verified
+/// user is answered unchanged.
+pub(crate) async fn revoke_unproven_account_access(
+    auth: &Auth,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Option<User>> {
+    let mut db = auth.0.db.clone();
+    let Some(user) = users::find_by_id(&mut db, &auth.0.fields, user_id).await? else {
+        return Ok(None);
+    };
+    if user.email_verified {
+        return Ok(Some(user));
+    }
+    for account in accounts::list_for_user(&mut db, user_id).await? {
+        accounts::delete(&mut db, &account.id).await?;
+        after_account_delete(auth, &mut db, account).await;
+    }
+    auth.sessions().delete_for_user(&mut db, user_id).await?;
+    let changes = UserChanges::default().set("emailVerified", true);
+    let updated = update_user(auth, &mut db, user_id, changes, now).await??;
+    if let Some(updated) = &updated {
+        auth.sessions().refresh_user(updated).await?;
+    }
+    Ok(updated)
+}

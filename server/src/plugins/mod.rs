@@ -10,6 +10,7 @@ pub(crate) mod admin;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod last_login_method;
+pub(crate) mod magic_link;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
@@ -36,7 +37,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 8] = [
+pub(crate) const BUILTIN: [Builtin; 9] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -45,6 +46,7 @@ pub(crate) const BUILTIN: [Builtin; 8] = [
     electron::BUILTIN,
     device_authorization::BUILTIN,
     last_login_method::BUILTIN,
+    magic_link::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

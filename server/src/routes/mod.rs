@@ -1,7 +1,7 @@
 //! The endpoints, one module per endpoint group, at better-auth's paths and methods.
 
 mod account;
-mod email_verification;
+pub(crate) mod email_verification;
 mod health;
 mod password;
 mod session;
@@ -389,6 +389,7 @@ mod tests {
             .electron(ElectronConfig::default())
             .device_authorization(DeviceAuthorizationConfig::default())
             .last_login_method(LastLoginMethodConfig::default().store_in_database(true))
+            .magic_link(crate::config::MagicLinkConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

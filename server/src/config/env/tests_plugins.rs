@@ -364,6 +364,33 @@ fn device_authorization_variables_set_their_fields() {
 }
 
 #[test]
+fn magic_link_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "magic-link")])
+        .magic_link
+        .expect("enabled");
+    assert_eq!(defaults.expires_in, secs(300), "better-auth's five minutes");
+    assert!(matches!(defaults.store_token, TokenStorage::Plain));
+    assert!(!defaults.disable_sign_up);
+    assert_eq!((defaults.rate_limit.window, defaults.rate_limit.max), (secs(60), 5));
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "magic-link"),
+        ("KEYWARD_MAGIC_LINK_EXPIRES_IN", "60"),
+        ("KEYWARD_MAGIC_LINK_STORE_TOKEN", "hashed"),
+        ("KEYWARD_MAGIC_LINK_DISABLE_SIGN_UP", "on"),
+    ])
+    .magic_link
+    .expect("enabled");
+    assert_eq!(options.expires_in, secs(60));
+    assert!(matches!(options.store_token, TokenStorage::Hashed));
+    assert!(options.disable_sign_up);
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "magic-link"),
+        ("KEYWARD_MAGIC_LINK_STORE_TOKEN", "encrypted"),
+    ]);
+    assert_eq!(name, "KEYWARD_MAGIC_LINK_STORE_TOKEN");
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -381,6 +408,7 @@ fn plugin_variables_need_their_plugin() {
             "one-time-token",
             "electron",
             "device-authorization",
+            "magic-link",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

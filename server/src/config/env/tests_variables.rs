@@ -167,6 +167,9 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_LAST_LOGIN_METHOD_STORE_IN_DATABASE", "sometimes"),
     ("KEYWARD_LAST_LOGIN_METHOD_MAX_AGE", "a month"),
     ("KEYWARD_LAST_LOGIN_METHOD_COOKIE_NAME", "last method"),
+    ("KEYWARD_MAGIC_LINK_EXPIRES_IN", "5m"),
+    ("KEYWARD_MAGIC_LINK_DISABLE_SIGN_UP", "never"),
+    ("KEYWARD_MAGIC_LINK_STORE_TOKEN", "custom-hasher"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

@@ -540,6 +540,21 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_LAST_LOGIN_METHOD_COOKIE_NAME",
         "the last-method cookie's name",
     ),
+    plugin(
+        "magic-link",
+        "KEYWARD_MAGIC_LINK_EXPIRES_IN",
+        "how long a magic link works",
+    ),
+    plugin(
+        "magic-link",
+        "KEYWARD_MAGIC_LINK_DISABLE_SIGN_UP",
+        "magic links never create users",
+    ),
+    plugin(
+        "magic-link",
+        "KEYWARD_MAGIC_LINK_STORE_TOKEN",
+        "magic-link tokens stored plain or hashed",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
