@@ -89,6 +89,15 @@ pub enum Error {
     /// opened.
     #[error("system-browser sign-in: {0}")]
     BrowserSignIn(BrowserSignInError),
+    /// A magic link did not sign in: the server redirected with `?error=CODE` (a used,
+    /// expired or unknown link is [`crate::wire::MagicLinkError::InvalidToken`]).
+    #[error("magic link: {error}")]
+    MagicLink {
+        /// The code of the redirect.
+        error: crate::wire::MagicLinkError,
+        /// Its `error_description`, when the server gave one.
+        description: Option<String>,
+    },
     /// A request could not be built (an invalid URL or header value).
     #[error("invalid request: {message}")]
     InvalidRequest {

@@ -6,6 +6,7 @@ pub mod device_authorization;
 pub mod electron;
 pub mod email_verification;
 pub mod last_login_method;
+pub mod magic_link;
 pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
