@@ -17,6 +17,7 @@ import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
 import {
   deviceAuthorizationClient,
+  magicLinkClient,
   oneTimeTokenClient,
   organizationClient,
   twoFactorClient,
@@ -86,6 +87,7 @@ function browserClient(options = {}, server = base) {
     organizationClient({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
     oneTimeTokenClient(),
     deviceAuthorizationClient(),
+    magicLinkClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -176,6 +178,8 @@ const ROWS = {
   oneTimeTokenRefused: "One-time token: single use, expiry, refusals",
   device: "Device authorization: code, approve in a browser, poll for a session",
   deviceRefused: "Device authorization: slow_down, denial, expiry, refusals",
+  magicLink: "Magic link: emailed link signs in, creates the user on first use",
+  magicLinkRefused: "Magic link: single use, expiry, disabled sign-up, refusals",
   sqlite: "SQLite storage",
 };
 
@@ -774,6 +778,58 @@ flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, R
   assert.equal(reused.error.message, "Invalid token");
   const anonymous = await browserClient().client.oneTimeToken.generate();
   assert.equal(anonymous.error.status, 401);
+});
+
+flow("Magic link: an emailed link signs up, then in", [ROWS.magicLink, ROWS.magicLinkRefused], async () => {
+  const address = uniqueEmail("magic");
+  const asker = browserClient();
+  const asked = await asker.client.signIn.magicLink({ email: address, name: "Ada", callbackURL: "/dash" });
+  assert.equal(asked.error, null);
+  assert.deepEqual(asked.data, { status: true });
+  const sent = await email("magic-link", address);
+  assert.equal(sent.token.length, 32);
+  assert.equal(sent.url, `${base}/api/auth/magic-link/verify?token=${sent.token}&callbackURL=%2Fdash`);
+
+  // A client that reads the session from the JSON answer (no callbackURL).
+  const reader = browserClient();
+  const verified = await reader.client.magicLink.verify({ query: { token: sent.token } });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.user.email, address);
+  assert.equal(verified.data.user.name, "Ada");
+  assert.equal(verified.data.user.emailVerified, true);
+  assert.equal(verified.data.token, verified.data.session.token);
+  assert.ok(reader.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const session = await reader.client.getSession();
+  assert.equal(session.data.user.email, address);
+
+  // Opened in a browser: the link redirects, once.
+  const again = await asker.client.signIn.magicLink({
+    email: address,
+    callbackURL: "/dash",
+    newUserCallbackURL: "/welcome",
+    errorCallbackURL: "/oops",
+  });
+  assert.equal(again.error, null);
+  const second = await until(
+    "a second link",
+    () => emails().filter((e) => e.kind === "magic-link" && e.to === address).length === 2,
+    () => JSON.stringify(emails()),
+  ).then(() => email("magic-link", address));
+  assert.notEqual(second.token, sent.token);
+  const opened = await fetch(second.url, { redirect: "manual" });
+  assert.equal(opened.status, 302);
+  assert.equal(opened.headers.get("location"), `${origin}/dash`, "an existing user goes to callbackURL");
+  assert.ok(opened.headers.getSetCookie().some((line) => line.startsWith("better-auth.session_token=")));
+  const reused = await fetch(second.url, { redirect: "manual" });
+  assert.equal(reused.headers.get("location"), `${origin}/oops?error=INVALID_TOKEN`);
+  const unknown = await reader.client.magicLink.verify({ query: { token: "nope", callbackURL: "/dash" } });
+  assert.equal(unknown.error.status, 302);
+  const refused = await asker.client.signIn.magicLink({ email: address, callbackURL: "https://evil.example/" });
+  assert.equal(refused.error.status, 403);
+  assert.equal(refused.error.code, "INVALID_CALLBACK_URL");
+  const invalid = await asker.client.signIn.magicLink({ email: "not-an-address" });
+  assert.equal(invalid.error.status, 400);
+  assert.equal(invalid.error.code, "VALIDATION_ERROR");
 });
 
 flow("Device authorization: a device signed in from a browser", [ROWS.device, ROWS.deviceRefused], async () => {

@@ -180,6 +180,18 @@ async function buildPlugins() {
     if (env.OTT_SET_HEADER_ON_NEW_SESSION === "1") options.setOttHeaderOnNewSession = true;
     list.push(oneTimeToken(options));
   }
+  if (plugins.has("magic-link")) {
+    const { magicLink } = await import("better-auth/plugins");
+    const options = {
+      async sendMagicLink({ email, url, token, metadata }) {
+        writeOutbox({ kind: "magic-link", to: email, url, token, metadata });
+      },
+    };
+    if (env.MAGIC_LINK_EXPIRES_IN !== undefined) options.expiresIn = Number(env.MAGIC_LINK_EXPIRES_IN);
+    if (env.MAGIC_LINK_STORE_TOKEN !== undefined) options.storeToken = env.MAGIC_LINK_STORE_TOKEN;
+    if (env.MAGIC_LINK_DISABLE_SIGN_UP === "1") options.disableSignUp = true;
+    list.push(magicLink(options));
+  }
   if (plugins.has("electron")) {
     const { electron } = await import("@better-auth/electron");
     const options = {};

@@ -183,6 +183,10 @@ pub mod flows {
     /// `slow_down`, a denial, an expired code, another client's code, a used code, deciding
     /// an unclaimed or someone else's code.
     pub const DEVICE_REFUSED: &str = "Device authorization: slow_down, denial, expiry, refusals";
+    /// `/sign-in/magic-link`, the emailed link's `/magic-link/verify` signing in (and up).
+    pub const MAGIC_LINK: &str = "Magic link: emailed link signs in, creates the user on first use";
+    /// Used, expired and unknown links; sign-up switched off; refused redirects.
+    pub const MAGIC_LINK_REFUSED: &str = "Magic link: single use, expiry, disabled sign-up, refusals";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -238,6 +242,8 @@ pub mod flows {
         ELECTRON_REFUSED,
         DEVICE,
         DEVICE_REFUSED,
+        MAGIC_LINK,
+        MAGIC_LINK_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

@@ -18,7 +18,9 @@ pub mod rows;
 pub mod totp;
 
 pub use better_auth::{BetterAuthOptions, BetterAuthServer, Storage, interop_dir};
-pub use peer::{DeviceAuthorizationOptions, OneTimeTokenOptions, OrganizationOptions, Peer, PeerKind, PeerOptions};
+pub use peer::{
+    DeviceAuthorizationOptions, MagicLinkOptions, OneTimeTokenOptions, OrganizationOptions, Peer, PeerKind, PeerOptions,
+};
 pub use rows::{account_tokens, free_port, mark_email_verified, rewrite_state};
 
 use std::collections::HashMap;

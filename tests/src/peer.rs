@@ -36,7 +36,7 @@ pub struct PeerOptions {
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
-    /// `one-time-token`, `device-authorization`).
+    /// `one-time-token`, `device-authorization`, `magic-link`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -44,6 +44,20 @@ pub struct PeerOptions {
     pub one_time_token: OneTimeTokenOptions,
     /// Device-authorization plugin options.
     pub device_authorization: DeviceAuthorizationOptions,
+    /// Magic-link plugin options.
+    pub magic_link: MagicLinkOptions,
+}
+
+/// Magic-link plugin options both servers understand (the defaults are both servers'
+/// defaults).
+#[derive(Clone, Debug, Default)]
+pub struct MagicLinkOptions {
+    /// Store tokens hashed (`storeToken: "hashed"`).
+    pub hashed: bool,
+    /// Links never create users (`disableSignUp`).
+    pub disable_sign_up: bool,
+    /// Whole seconds a link works (`expiresIn`).
+    pub expires_in: Option<u64>,
 }
 
 /// Device-authorization plugin options both servers understand (`None`: both servers'
@@ -162,6 +176,20 @@ impl Peer {
                                 }
                                 config.device_authorization = Some(device);
                             }
+                            "magic-link" => {
+                                let o = &options.magic_link;
+                                let mut magic = keyward_server::config::MagicLinkConfig {
+                                    disable_sign_up: o.disable_sign_up,
+                                    ..Default::default()
+                                };
+                                if o.hashed {
+                                    magic.store_token = keyward_server::config::TokenStorage::Hashed;
+                                }
+                                if let Some(expires_in) = o.expires_in {
+                                    magic.expires_in = std::time::Duration::from_secs(expires_in);
+                                }
+                                config.magic_link = Some(magic);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -238,6 +266,16 @@ impl Peer {
                 }
                 if !device.client_ids.is_empty() {
                     env.push(("DEVICE_CLIENT_IDS".into(), device.client_ids.join(",")));
+                }
+                let magic = &options.magic_link;
+                if magic.hashed {
+                    env.push(("MAGIC_LINK_STORE_TOKEN".into(), "hashed".into()));
+                }
+                if magic.disable_sign_up {
+                    env.push(("MAGIC_LINK_DISABLE_SIGN_UP".into(), "1".into()));
+                }
+                if let Some(expires_in) = magic.expires_in {
+                    env.push(("MAGIC_LINK_EXPIRES_IN".into(), expires_in.to_string()));
                 }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)

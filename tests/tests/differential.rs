@@ -25,6 +25,7 @@
 //! different as listed, or different.
 
 mod device_authorization;
+mod magic_link;
 mod one_time_token;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -1315,8 +1316,23 @@ impl Session {
             .join("; ")
     }
 
+    /// The path with `{magic-link}` replaced by the token of the newest magic link this
+    /// server sent.
+    fn fill_links(&self, path: String) -> String {
+        if !path.contains("{magic-link}") {
+            return path;
+        }
+        let token = keyward_tests::read_outbox(&self.outbox)
+            .into_iter()
+            .rev()
+            .find(|email| email["kind"] == "magic-link")
+            .and_then(|email| email["token"].as_str().map(str::to_owned))
+            .expect("a magic link was sent");
+        path.replace("{magic-link}", &token)
+    }
+
     async fn send(&mut self, step: &Step, vars: &mut BTreeMap<String, String>) -> Answer {
-        let path = fill_vars(step.path, vars);
+        let path = self.fill_links(fill_vars(step.path, vars));
         let mut request = self.http.request(step.method.clone(), format!("{}{}", self.base, path));
         let cookie = self
             .cookies
@@ -1645,6 +1661,7 @@ fn every_listed_difference_names_a_step() {
         social_sequence(),
         one_time_token::sequence(),
         device_authorization::sequence(),
+        magic_link::sequence(),
     ]
     .into_iter()
     .flatten()
