@@ -412,3 +412,51 @@ async fn links_live_in_secondary_storage_when_it_is_configured() {
     let again = app.get(&link).send().await;
     assert_eq!(location(&again), format!("{ORIGIN}/?error=INVALID_TOKEN"));
 }
+
+/// Refuses every address outside `company.com`, as a user hook.
+struct CompanyOnly;
+
+#[async_trait::async_trait]
+impl keyward_server::hooks::UserHooks for CompanyOnly {
+    async fn before_create(
+        &self,
+        _auth: &keyward_server::Auth,
+        user: &mut keyward_server::db::users::NewUser,
+    ) -> Result<(), keyward_server::ApiError> {
+        if user.email.ends_with("@company.com") {
+            return Ok(());
+        }
+        Err(keyward_server::ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            keyward_server::wire::ErrorCode::Other("COMPANY_ADDRESS_REQUIRED".into()),
+            "Sign up with your company address",
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_user_hook_refusing_the_new_user_is_the_links_error() {
+    let app = TestApp::with_builder(
+        Backend::Sqlite,
+        |config| config.magic_link = Some(MagicLinkConfig::default()),
+        |builder| builder.user_hooks(CompanyOnly),
+    )
+    .await;
+    let link = link(
+        &app,
+        json!({"email": "ada@example.com", "callbackURL": "/dash", "errorCallbackURL": "/oops"}),
+    )
+    .await;
+    let refused = app.get(&link).send().await;
+    assert_eq!(
+        location(&refused),
+        format!("{ORIGIN}/oops?error=COMPANY_ADDRESS_REQUIRED&error_description=Sign+up+with+your+company+address"),
+        "better-auth redirects with the hook's code and message"
+    );
+    assert_eq!(app.count("user").await, 0);
+    assert!(rows(&app).await.is_empty(), "the link was used up all the same");
+
+    let link = self::link(&app, json!({"email": "ada@company.com", "callbackURL": "/dash"})).await;
+    assert_eq!(location(&app.get(&link).send().await), format!("{ORIGIN}/dash"));
+    assert_eq!(app.count("user").await, 1);
+}
