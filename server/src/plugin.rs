@@ -8,10 +8,10 @@
 //! errors). Two plugins may not claim the same id, field, table, route or error code:
 //! [`crate::AuthBuilder::build`] refuses to start and names both.
 //!
-//! Keyward's own plugins (two-factor, organization, passkey, admin, one-time-token) are
-//! registered through this interface too, from the configuration (`KEYWARD_PLUGINS` or
-//! [`crate::ConfigBuilder`]); an application adds its own with
-//! [`crate::AuthBuilder::plugin`].
+//! Keyward's own plugins (two-factor, organization, passkey, admin, one-time-token,
+//! electron, device-authorization, magic-link) are registered through this interface
+//! too, from the configuration (`KEYWARD_PLUGINS` or [`crate::ConfigBuilder`]); an
+//! application adds its own with [`crate::AuthBuilder::plugin`].
 //!
 //! ```no_run
 //! use axum::Json;
