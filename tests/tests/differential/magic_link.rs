@@ -37,6 +37,17 @@ pub(super) fn sequence() -> Vec<Step> {
         )
         .by(3),
         open("ML: verify without a token", "/magic-link/verify").by(3),
+        open("ML: verify with the token twice", "/magic-link/verify?token=a&token=b").by(3),
+        open(
+            "ML: verify with the callbackURL twice",
+            "/magic-link/verify?token=nope&callbackURL=/a&callbackURL=/b",
+        )
+        .by(3),
+        open(
+            "ML: verify with a protocol-relative callbackURL",
+            "/magic-link/verify?token=nope&callbackURL=//evil.example/",
+        )
+        .by(3),
         open(
             "ML: verify with an untrusted callbackURL",
             "/magic-link/verify?token=nope&callbackURL=https://evil.example/",
