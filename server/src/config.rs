@@ -24,6 +24,9 @@ pub use crate::plugins::passkey::PasskeyConfig;
 pub use crate::plugins::two_factor::{
     AccountLockoutConfig, BackupCodeConfig, BackupCodeStorage, OtpConfig, OtpStorage, TotpConfig, TwoFactorConfig,
 };
+pub use crate::plugins::username::{
+    Normalization, Order, UsernameConfig, UsernameNormalizer, UsernameValidator, ValidationOrder,
+};
 pub use env::{ENV_VARIABLES, EnvVariable};
 pub use options::{
     AccountConfig, AccountLinkingConfig, AdditionalField, AdvancedConfig, ChangeEmailConfig, CookieCacheConfig,
@@ -133,6 +136,8 @@ pub struct Config {
     pub last_login_method: Option<LastLoginMethodConfig>,
     /// The magic-link plugin, when enabled.
     pub magic_link: Option<MagicLinkConfig>,
+    /// The username plugin, when enabled.
+    pub username: Option<UsernameConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -232,6 +237,7 @@ impl Config {
             device_authorization: None,
             last_login_method: None,
             magic_link: None,
+            username: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -382,6 +388,12 @@ impl ConfigBuilder {
     /// Enables the last-login-method plugin.
     pub fn last_login_method(mut self, config: LastLoginMethodConfig) -> Self {
         self.config.last_login_method = Some(config);
+        self
+    }
+
+    /// Enables the username plugin.
+    pub fn username(mut self, config: UsernameConfig) -> Self {
+        self.config.username = Some(config);
         self
     }
 

@@ -34,4 +34,5 @@ mod smtp;
 mod tcp;
 mod two_factor;
 mod user;
+mod username;
 mod wire_fixtures;

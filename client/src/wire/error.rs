@@ -261,6 +261,15 @@ error_codes! {
     InvalidCodeVerifier = "INVALID_CODE_VERIFIER" => "Invalid code verifier",
     MissingState = "MISSING_STATE" => "state is required",
     MissingPkce = "MISSING_PKCE" => "pkce is required",
+    // username plugin (`USERNAME_ERROR_CODES`; its EMAIL_NOT_VERIFIED is the core code)
+    InvalidUsernameOrPassword = "INVALID_USERNAME_OR_PASSWORD" => "Invalid username or password",
+    UnexpectedError = "UNEXPECTED_ERROR" => "Unexpected error",
+    UsernameIsAlreadyTaken = "USERNAME_IS_ALREADY_TAKEN" => "Username is already taken. Please try another.",
+    UsernameTooShort = "USERNAME_TOO_SHORT" => "Username is too short",
+    UsernameTooLong = "USERNAME_TOO_LONG" => "Username is too long",
+    InvalidUsername = "INVALID_USERNAME" => "Username is invalid",
+    InvalidDisplayUsername = "INVALID_DISPLAY_USERNAME" => "Display username is invalid",
+    UsernameIsImmutable = "USERNAME_IS_IMMUTABLE" => "Username cannot be updated",
     // Keyward's own, where better-auth has no equivalent
     InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",

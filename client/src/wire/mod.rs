@@ -28,6 +28,7 @@ pub mod sign_up;
 pub mod time;
 pub mod two_factor;
 pub mod user;
+pub mod username;
 
 pub use account::*;
 pub use common::*;
@@ -51,6 +52,7 @@ pub use sign_out::*;
 pub use sign_up::*;
 pub use two_factor::*;
 pub use user::*;
+pub use username::*;
 
 /// The path under which better-auth mounts its endpoints unless configured otherwise.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";

@@ -8,9 +8,9 @@
 //!
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
-//! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`]).
-//! [`CORE`] and each submodule's `ROUTES` list them in declaration order, and
-//! [`GROUPS`] lists the lists.
+//! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`],
+//! [`username`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
+//! and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
 //! them with [`Route::path_with`], percent-encoding the value first.
@@ -182,6 +182,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     electron::ROUTES,
     device_authorization::ROUTES,
     magic_link::ROUTES,
+    username::ROUTES,
 ];
 
 routes! {
@@ -638,5 +639,21 @@ mod tests {
         assert_eq!(SignOut::path_with("x"), "/sign-out");
         assert_eq!(fill_path("/a/{id}/b", "7"), "/a/7/b");
         assert_eq!(fill_path("/a/{id", "7"), "/a/{id");
+    }
+}
+
+/// The username plugin's routes (better-auth `username`).
+pub mod username {
+    use crate::wire::{IsUsernameAvailableRequest, SignInOutcome, SignInUsernameRequest, UsernameAvailability};
+
+    routes! {
+        /// The username routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/username`: a session (or a two-factor challenge) for a username
+        /// and password, answered as `/sign-in/email` answers.
+        SignInUsername: Post "/sign-in/username", SignInUsernameRequest => SignInOutcome;
+        /// `POST /is-username-available`: whether no user has the (normalised) username.
+        IsUsernameAvailable: Post "/is-username-available", IsUsernameAvailableRequest => UsernameAvailability;
     }
 }

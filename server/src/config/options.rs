@@ -21,6 +21,9 @@ pub struct AdditionalField {
     pub input: bool,
     /// Whether it appears in responses.
     pub returned: bool,
+    /// Whether two users may not share a value (better-auth's `unique`: the column is
+    /// `unique` in `create table`, a unique index `<table>_<column>_uidx` when added).
+    pub unique: bool,
 }
 
 impl AdditionalField {
@@ -33,7 +36,14 @@ impl AdditionalField {
             default: None,
             input: true,
             returned: true,
+            unique: false,
         }
+    }
+
+    /// Makes the field unique (no two rows share a value; `null`s do not count).
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
     }
 
     /// Makes the field required on create.

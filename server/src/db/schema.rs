@@ -156,6 +156,7 @@ impl Table {
 
 fn additional_column(field: &AdditionalField, dialect: Dialect) -> Column {
     let mut column = Column::new(&field.name, field.field_type, field.required);
+    column.unique = field.unique;
     column.default_sql = field.default.as_ref().and_then(|value| match (value, dialect) {
         (serde_json::Value::Bool(b), Dialect::Sqlite) => Some(if *b { "1" } else { "0" }.to_owned()),
         (serde_json::Value::Bool(b), Dialect::Postgres) => Some(b.to_string()),
@@ -296,13 +297,22 @@ pub async fn migrate(db: &super::Db, tables: &[Table]) -> Result<MigrationReport
                     if column.default_sql.is_none() {
                         column.required = false;
                     }
-                    column.unique = false;
+                    // Neither can it add a unique column: better-auth adds the column and
+                    // then a unique index named as its field indexes are.
+                    let unique = std::mem::replace(&mut column.unique, false);
                     let sql = format!(
                         "alter table \"{}\" add column {}",
                         table.name,
                         column.definition(dialect, true)
                     );
                     tx.execute(&sql, vec![]).await?;
+                    if unique {
+                        let sql = format!(
+                            "create unique index if not exists \"{0}_{1}_uidx\" on \"{0}\" (\"{1}\")",
+                            table.name, column.name
+                        );
+                        tx.execute(&sql, vec![]).await?;
+                    }
                     report.added_columns.push(format!("{}.{}", table.name, column.name));
                 }
             }

@@ -141,6 +141,25 @@ pub async fn find_by_email(
         .transpose()
 }
 
+/// Finds a user by the value of one of its columns (a unique one, such as the username
+/// plugin's `username`); `column` is a name the schema declares, never client input.
+pub async fn find_by_column(
+    exec: &mut impl Exec,
+    fields: &ModelFields,
+    column: &str,
+    value: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "select {} from \"user\" where \"{}\" = $1 limit 1",
+        fields.user_select(),
+        column.replace('"', "\"\"")
+    );
+    exec.fetch_optional(&sql, crate::args![value])
+        .await?
+        .map(|row| from_row(&row, fields, 0))
+        .transpose()
+}
+
 /// Finds a user by id.
 pub async fn find_by_id(exec: &mut impl Exec, fields: &ModelFields, id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("select {} from \"user\" where \"id\" = $1", fields.user_select());

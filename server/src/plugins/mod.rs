@@ -15,6 +15,7 @@ pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
 pub(crate) mod two_factor;
+pub(crate) mod username;
 
 use std::sync::Arc;
 
@@ -37,7 +38,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 9] = [
+pub(crate) const BUILTIN: [Builtin; 10] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -47,6 +48,7 @@ pub(crate) const BUILTIN: [Builtin; 9] = [
     device_authorization::BUILTIN,
     last_login_method::BUILTIN,
     magic_link::BUILTIN,
+    username::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

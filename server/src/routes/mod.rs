@@ -12,7 +12,7 @@ mod social;
 mod user;
 
 pub(crate) use email_verification::redirect;
-pub(crate) use sign_in::sign_in;
+pub(crate) use sign_in::{finish_password_sign_in, sign_in};
 pub(crate) use sign_up::{check_new_password, check_password_not_too_long, sign_up};
 pub(crate) use social::start_social_sign_in;
 pub(crate) use user::remove_user_data;
@@ -390,6 +390,7 @@ mod tests {
             .device_authorization(DeviceAuthorizationConfig::default())
             .last_login_method(LastLoginMethodConfig::default().store_in_database(true))
             .magic_link(crate::config::MagicLinkConfig::default())
+            .username(crate::config::UsernameConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -13,7 +13,7 @@ use crate::request::{Body, Ctx, Endpoint};
 use crate::routes::Outcome;
 use keyward_client::wire::routes as route;
 use keyward_client::wire::schema::is_valid_email;
-use keyward_client::wire::{ErrorCode, SignInEmailRequest, SignInOutcome, SignInResponse};
+use keyward_client::wire::{ErrorCode, SignInEmailRequest, SignInOutcome, SignInResponse, User};
 
 impl Endpoint for SignInEmailRequest {}
 
@@ -55,6 +55,20 @@ pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> Outco
     if !password::verify(password, &stored).await? {
         return Err(invalid_credentials());
     }
+    finish_password_sign_in(ctx, user, request.callback_url, request.remember_me).await
+}
+
+/// The end of a password sign-in once the password matched (`/sign-in/email` and the
+/// username plugin's `/sign-in/username`): the email verification gate, the session, the
+/// `Location` of a callback URL, and the plugins' sign-in steps (two-factor).
+pub(crate) async fn finish_password_sign_in(
+    ctx: &mut Ctx,
+    user: User,
+    callback_url: Option<String>,
+    remember_me: Option<bool>,
+) -> Outcome<route::SignInEmail> {
+    let auth = ctx.auth.clone();
+    let config = &auth.0.config.email_and_password;
     if config.require_email_verification && !user.email_verified {
         if auth.0.config.email_verification.send_on_sign_in && auth.can_send_email() {
             let token = VerificationToken {
@@ -63,14 +77,12 @@ pub(crate) async fn sign_in(ctx: &mut Ctx, request: SignInEmailRequest) -> Outco
                 request_type: None,
                 user_id: &user.id,
             };
-            send_verification_email(&auth, &user, &user.email, token, request.callback_url.as_deref()).await;
+            send_verification_email(&auth, &user, &user.email, token, callback_url.as_deref()).await;
         }
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::EmailNotVerified));
     }
-    let data = ctx
-        .start_session(user, Some(request.remember_me == Some(false)))
-        .await?;
-    let callback = request.callback_url.filter(|url| !url.is_empty());
+    let data = ctx.start_session(user, Some(remember_me == Some(false))).await?;
+    let callback = callback_url.filter(|url| !url.is_empty());
     if let Some(url) = &callback {
         ctx.set_header(header::LOCATION, url);
     }

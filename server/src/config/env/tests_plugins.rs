@@ -391,6 +391,38 @@ fn magic_link_variables_set_their_fields() {
 }
 
 #[test]
+fn username_variables_set_their_fields() {
+    use crate::config::{Normalization, Order};
+    let defaults = config(&[("KEYWARD_PLUGINS", "username")]).username.expect("enabled");
+    assert_eq!((defaults.min_username_length, defaults.max_username_length), (3, 30));
+    assert!(matches!(defaults.username_normalization, Normalization::Lowercase));
+    assert!(defaults.display_username && !defaults.immutable_username);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "username"),
+        ("KEYWARD_USERNAME_MIN_USERNAME_LENGTH", "5"),
+        ("KEYWARD_USERNAME_MAX_USERNAME_LENGTH", "12"),
+        ("KEYWARD_USERNAME_NORMALIZATION", "none"),
+        ("KEYWARD_USERNAME_VALIDATION_ORDER", "post-normalization"),
+        ("KEYWARD_USERNAME_DISPLAY_VALIDATION_ORDER", "post-normalization"),
+        ("KEYWARD_USERNAME_IMMUTABLE_USERNAME", "true"),
+        ("KEYWARD_USERNAME_DISPLAY_USERNAME", "false"),
+    ])
+    .username
+    .expect("enabled");
+    assert_eq!((options.min_username_length, options.max_username_length), (5, 12));
+    assert!(matches!(options.username_normalization, Normalization::None));
+    assert_eq!(options.validation_order.username, Order::PostNormalization);
+    assert_eq!(options.validation_order.display_username, Order::PostNormalization);
+    assert!(options.immutable_username && !options.display_username);
+    let (name, reason) = refused(&[
+        ("KEYWARD_PLUGINS", "username"),
+        ("KEYWARD_USERNAME_MIN_USERNAME_LENGTH", "20"),
+        ("KEYWARD_USERNAME_MAX_USERNAME_LENGTH", "10"),
+    ]);
+    assert_eq!(name, "KEYWARD_USERNAME_MIN_USERNAME_LENGTH", "{reason}");
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -409,6 +441,7 @@ fn plugin_variables_need_their_plugin() {
             "electron",
             "device-authorization",
             "magic-link",
+            "username",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

@@ -170,6 +170,13 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_MAGIC_LINK_EXPIRES_IN", "5m"),
     ("KEYWARD_MAGIC_LINK_DISABLE_SIGN_UP", "never"),
     ("KEYWARD_MAGIC_LINK_STORE_TOKEN", "custom-hasher"),
+    ("KEYWARD_USERNAME_MIN_USERNAME_LENGTH", "three"),
+    ("KEYWARD_USERNAME_MAX_USERNAME_LENGTH", "0"),
+    ("KEYWARD_USERNAME_NORMALIZATION", "uppercase"),
+    ("KEYWARD_USERNAME_VALIDATION_ORDER", "after"),
+    ("KEYWARD_USERNAME_DISPLAY_VALIDATION_ORDER", "before"),
+    ("KEYWARD_USERNAME_IMMUTABLE_USERNAME", "forever"),
+    ("KEYWARD_USERNAME_DISPLAY_USERNAME", "shown"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

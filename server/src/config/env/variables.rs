@@ -555,6 +555,41 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_MAGIC_LINK_STORE_TOKEN",
         "magic-link tokens stored plain or hashed",
     ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_MIN_USERNAME_LENGTH",
+        "the shortest username (3)",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_MAX_USERNAME_LENGTH",
+        "the longest username (30)",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_NORMALIZATION",
+        "usernames stored lowercase or as given",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_VALIDATION_ORDER",
+        "usernames validated before or after normalisation",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_DISPLAY_VALIDATION_ORDER",
+        "display usernames validated before or after normalisation",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_IMMUTABLE_USERNAME",
+        "a username cannot change once set",
+    ),
+    plugin(
+        "username",
+        "KEYWARD_USERNAME_DISPLAY_USERNAME",
+        "users have a displayUsername",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
