@@ -16,6 +16,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod two_factor;
 pub mod user;
+pub mod username;
 
 use serde::Serialize;
 use serde_json::Value;
