@@ -13,7 +13,8 @@
 //   OUTBOX          JSON-lines file that receives every "email" (one object per line)
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
-//                   one-time-token, jwt, electron, device-authorization, last-login-method
+//                   one-time-token, jwt, electron, device-authorization, last-login-method,
+//                   username
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -24,6 +25,9 @@
 //                   DEVICE_VERIFICATION_URI (verificationUri)
 //   LAST_LOGIN_METHOD_* last-login-method options: _STORE_IN_DATABASE=1, _COOKIE_NAME,
 //                   _MAX_AGE (seconds)
+//   USERNAME_*      username options: USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH,
+//                   USERNAME_IMMUTABLE=1 (immutableUsername), USERNAME_NO_NORMALIZATION=1
+//                   (usernameNormalization: false), USERNAME_NO_DISPLAY=1 (displayUsername: false)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -217,6 +221,16 @@ async function buildPlugins() {
     if (env.LAST_LOGIN_METHOD_COOKIE_NAME !== undefined) options.cookieName = env.LAST_LOGIN_METHOD_COOKIE_NAME;
     if (env.LAST_LOGIN_METHOD_MAX_AGE !== undefined) options.maxAge = Number(env.LAST_LOGIN_METHOD_MAX_AGE);
     list.push(lastLoginMethod(options));
+  }
+  if (plugins.has("username")) {
+    const { username } = await import("better-auth/plugins");
+    const options = {};
+    if (env.USERNAME_MIN_LENGTH !== undefined) options.minUsernameLength = Number(env.USERNAME_MIN_LENGTH);
+    if (env.USERNAME_MAX_LENGTH !== undefined) options.maxUsernameLength = Number(env.USERNAME_MAX_LENGTH);
+    if (env.USERNAME_IMMUTABLE === "1") options.immutableUsername = true;
+    if (env.USERNAME_NO_NORMALIZATION === "1") options.usernameNormalization = false;
+    if (env.USERNAME_NO_DISPLAY === "1") options.displayUsername = false;
+    list.push(username(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

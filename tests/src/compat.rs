@@ -187,6 +187,10 @@ pub mod flows {
     pub const MAGIC_LINK: &str = "Magic link: emailed link signs in, creates the user on first use";
     /// Used, expired and unknown links; sign-up switched off; refused redirects.
     pub const MAGIC_LINK_REFUSED: &str = "Magic link: single use, expiry, disabled sign-up, refusals";
+    /// Usernames on sign-up and update-user, `/sign-in/username`, `/is-username-available`.
+    pub const USERNAME: &str = "Username: sign-up, sign-in by username, availability, update";
+    /// Taken, malformed and immutable usernames; wrong credentials.
+    pub const USERNAME_REFUSED: &str = "Username: taken, invalid and immutable usernames, wrong credentials";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -244,6 +248,8 @@ pub mod flows {
         DEVICE_REFUSED,
         MAGIC_LINK,
         MAGIC_LINK_REFUSED,
+        USERNAME,
+        USERNAME_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

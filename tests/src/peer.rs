@@ -36,7 +36,7 @@ pub struct PeerOptions {
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
-    /// `one-time-token`, `device-authorization`, `magic-link`).
+    /// `one-time-token`, `device-authorization`, `magic-link`, `username`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -46,6 +46,8 @@ pub struct PeerOptions {
     pub device_authorization: DeviceAuthorizationOptions,
     /// Magic-link plugin options.
     pub magic_link: MagicLinkOptions,
+    /// Username plugin options.
+    pub username: UsernameOptions,
 }
 
 /// Magic-link plugin options both servers understand (the defaults are both servers'
@@ -58,6 +60,18 @@ pub struct MagicLinkOptions {
     pub disable_sign_up: bool,
     /// Whole seconds a link works (`expiresIn`).
     pub expires_in: Option<u64>,
+}
+
+/// Username plugin options both servers understand (`None` and `false`: both servers'
+/// defaults).
+#[derive(Clone, Debug, Default)]
+pub struct UsernameOptions {
+    /// The shortest username (`minUsernameLength`).
+    pub min_length: Option<usize>,
+    /// The longest username (`maxUsernameLength`).
+    pub max_length: Option<usize>,
+    /// A username cannot change once set (`immutableUsername`).
+    pub immutable: bool,
 }
 
 /// Device-authorization plugin options both servers understand (`None`: both servers'
@@ -190,6 +204,15 @@ impl Peer {
                                 }
                                 config.magic_link = Some(magic);
                             }
+                            "username" => {
+                                let o = &options.username;
+                                config.username = Some(keyward_server::config::UsernameConfig {
+                                    min_username_length: o.min_length.unwrap_or(3),
+                                    max_username_length: o.max_length.unwrap_or(30),
+                                    immutable_username: o.immutable,
+                                    ..Default::default()
+                                });
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -276,6 +299,16 @@ impl Peer {
                 }
                 if let Some(expires_in) = magic.expires_in {
                     env.push(("MAGIC_LINK_EXPIRES_IN".into(), expires_in.to_string()));
+                }
+                let names = &options.username;
+                if let Some(min) = names.min_length {
+                    env.push(("USERNAME_MIN_LENGTH".into(), min.to_string()));
+                }
+                if let Some(max) = names.max_length {
+                    env.push(("USERNAME_MAX_LENGTH".into(), max.to_string()));
+                }
+                if names.immutable {
+                    env.push(("USERNAME_IMMUTABLE".into(), "1".into()));
                 }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
