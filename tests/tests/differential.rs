@@ -27,6 +27,7 @@
 mod device_authorization;
 mod magic_link;
 mod one_time_token;
+mod username;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1662,6 +1663,7 @@ fn every_listed_difference_names_a_step() {
         one_time_token::sequence(),
         device_authorization::sequence(),
         magic_link::sequence(),
+        username::sequence(),
     ]
     .into_iter()
     .flatten()
