@@ -18,6 +18,7 @@ import { createAuthClient } from "better-auth/client";
 import {
   deviceAuthorizationClient,
   magicLinkClient,
+  usernameClient,
   oneTimeTokenClient,
   organizationClient,
   twoFactorClient,
@@ -88,6 +89,7 @@ function browserClient(options = {}, server = base) {
     oneTimeTokenClient(),
     deviceAuthorizationClient(),
     magicLinkClient(),
+    usernameClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -180,6 +182,8 @@ const ROWS = {
   deviceRefused: "Device authorization: slow_down, denial, expiry, refusals",
   magicLink: "Magic link: emailed link signs in, creates the user on first use",
   magicLinkRefused: "Magic link: single use, expiry, disabled sign-up, refusals",
+  username: "Username: sign-up, sign-in by username, availability, update",
+  usernameRefused: "Username: taken, invalid and immutable usernames, wrong credentials",
   sqlite: "SQLite storage",
 };
 
@@ -757,6 +761,55 @@ async function authorizeAtProvider(authorizationUrl, login) {
   next = await go(next, { prompt: "consent" });
   return go(next);
 }
+
+flow("Username: sign-up, sign-in by username, availability, update", [ROWS.username, ROWS.usernameRefused], async () => {
+  const handle = `user_${Math.random().toString(36).slice(2, 10)}`;
+  const shown = `U${handle.slice(1)}`.replace("_", "_X");
+  const { client } = browserClient();
+  const free = await client.isUsernameAvailable({ username: shown });
+  assert.equal(free.error, null);
+  assert.equal(free.data.available, true);
+  const address = uniqueEmail("username");
+  const created = await client.signUp.email({ name: "Ada", email: address, password, username: shown });
+  assert.equal(created.error, null);
+  assert.equal(created.data.user.username, shown.toLowerCase(), "stored lowercase");
+  assert.equal(created.data.user.displayUsername, shown, "shown as typed");
+  const taken = await client.isUsernameAvailable({ username: shown.toUpperCase() });
+  assert.equal(taken.data.available, false);
+
+  const other = browserClient();
+  const signedIn = await other.client.signIn.username({ username: shown.toUpperCase(), password });
+  assert.equal(signedIn.error, null);
+  assert.equal(signedIn.data.user.email, address);
+  assert.ok(other.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const session = await other.client.getSession();
+  assert.equal(session.data.user.username, shown.toLowerCase());
+
+  const renamed = `${handle}_2`;
+  const updated = await other.client.updateUser({ username: renamed });
+  assert.equal(updated.error, null);
+  const again = await browserClient().client.signIn.username({ username: renamed.toUpperCase(), password });
+  assert.equal(again.error, null);
+  assert.equal(again.data.user.email, address);
+
+  const wrong = await browserClient().client.signIn.username({ username: renamed, password: "wrong-password" });
+  assert.equal(wrong.error.status, 401);
+  assert.equal(wrong.error.code, "INVALID_USERNAME_OR_PASSWORD");
+  const short = await browserClient().client.signIn.username({ username: "ab", password });
+  assert.equal(short.error.status, 422);
+  assert.equal(short.error.code, "USERNAME_TOO_SHORT");
+  const duplicate = await browserClient().client.signUp.email({
+    name: "Eve",
+    email: uniqueEmail("eve"),
+    password,
+    username: renamed.toUpperCase(),
+  });
+  assert.equal(duplicate.error.status, 400);
+  assert.equal(duplicate.error.code, "USERNAME_IS_ALREADY_TAKEN");
+  const malformed = await browserClient().client.isUsernameAvailable({ username: "not valid" });
+  assert.equal(malformed.error.status, 422);
+  assert.equal(malformed.error.code, "INVALID_USERNAME");
+});
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {
   const { client, address } = await signedUp();
