@@ -344,3 +344,32 @@ async fn without_the_plugin_there_are_no_username_routes_and_no_field() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     assert!(answer.json()["user"].get("username").is_none(), "{}", answer.text());
 }
+
+on_both_databases! {
+    async fn a_second_factor_challenges_a_username_sign_in(backend: Backend) {
+        let app = TestApp::with(backend, |config| {
+            config.username = Some(UsernameConfig::default());
+            config.two_factor = Some(keyward_server::config::TwoFactorConfig::default());
+        })
+        .await;
+        let answer = sign_up(&app, "ada@example.com", json!({"username": "ada"})).await;
+        let mut ada = Client::default();
+        ada.store(&answer);
+        let enabled = app
+            .post("/two-factor/enable")
+            .cookies(&ada)
+            .json(&json!({"password": PASSWORD, "method": "otp"}))
+            .send()
+            .await;
+        assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text());
+        let answer = sign_in(&app, json!({"username": "ADA", "password": PASSWORD})).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(answer.json()["twoFactorRedirect"], true, "{}", answer.text());
+        assert!(answer.json().get("token").is_none(), "no session before the second factor");
+        assert!(
+            answer.cookie("better-auth.two_factor").is_some(),
+            "the challenge cookie: {:?}",
+            answer.set_cookies()
+        );
+    }
+}
