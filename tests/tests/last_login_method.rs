@@ -85,7 +85,6 @@ fn keyward_like_better_auth(store_in_database: bool) -> impl FnOnce(&mut keyward
 }
 
 async fn both_answer_alike(store_in_database: bool) {
-    let _record = record(flows::LAST_LOGIN_METHOD, Direction::Differential);
     let env: &[(&str, &str)] = if store_in_database {
         &[("LAST_LOGIN_METHOD_STORE_IN_DATABASE", "1")]
     } else {
