@@ -39,4 +39,6 @@ pub use context::{
     use_organizations, use_passkeys, use_session,
 };
 pub use keyward_client::{QueryState, SessionState};
-pub use messages::{Messages, default_message, provide_messages, use_messages};
+pub use messages::{
+    Messages, default_magic_link_message, default_message, default_social_message, provide_messages, use_messages,
+};

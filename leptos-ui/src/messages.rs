@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use keyward_client::Error;
 use keyward_client::authenticator::CeremonyError;
-use keyward_client::wire::{ErrorCode, OAuthErrorCode, SocialErrorCode};
+use keyward_client::wire::{ErrorCode, MagicLinkError, OAuthErrorCode, SocialErrorCode};
 use leptos::prelude::*;
 
 /// An app's translation: the text for an error, or `None` for the default.
@@ -64,6 +64,11 @@ pub fn default_message(error: &Error) -> String {
             ErrorCode::InvalidBackupCode => "That backup code is not valid.".into(),
             ErrorCode::EmailNotVerified => "Verify your email address first.".into(),
             ErrorCode::SessionExpired => "Please sign in again to do this.".into(),
+            ErrorCode::InvalidUsernameOrPassword => "Wrong username or password.".into(),
+            ErrorCode::UsernameIsAlreadyTaken => "This username is taken. Please choose another.".into(),
+            ErrorCode::UsernameTooShort => "The username is too short.".into(),
+            ErrorCode::UsernameTooLong => "The username is too long.".into(),
+            ErrorCode::InvalidUsername => "Use only letters, digits, underscores and dots in the username.".into(),
             _ if !message.is_empty() => message.clone(),
             other => other.as_str().replace('_', " ").to_lowercase(),
         },
@@ -85,6 +90,7 @@ pub fn default_message(error: &Error) -> String {
         Error::Passkey(CeremonyError::Cancelled) => "The passkey prompt was cancelled.".into(),
         Error::Passkey(CeremonyError::AlreadyRegistered) => "This device already has a passkey for you.".into(),
         Error::Passkey(CeremonyError::NotSupported(_)) => "Passkeys are not supported here.".into(),
+        Error::MagicLink { error, .. } => default_magic_link_message(error),
         other => other.to_string(),
     }
 }
@@ -108,5 +114,15 @@ pub fn default_social_message(code: &SocialErrorCode) -> String {
             "The provider could not be reached or refused the sign-in. Please try again.".into()
         }
         other => format!("The sign-in failed ({other})."),
+    }
+}
+
+/// The English default for the error a magic link came back with.
+pub fn default_magic_link_message(error: &MagicLinkError) -> String {
+    match error {
+        MagicLinkError::InvalidToken => "This link was already used or has expired. Ask for a new one.".into(),
+        MagicLinkError::NewUserSignupDisabled => "There is no account for this address, and sign-up is closed.".into(),
+        MagicLinkError::UserNotFound => "This account no longer exists.".into(),
+        other => format!("The link did not sign you in ({other})."),
     }
 }

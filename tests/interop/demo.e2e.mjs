@@ -3,9 +3,12 @@
 // enrolment and sign-in, organizations, passkeys with Chromium's virtual authenticator,
 // social sign-in through the local OpenID Connect provider (its login and consent
 // pages, and a cancelled sign-in coming back as a typed error), and the device
-// authorization page (/device) approving a code a device requested over HTTP.
+// authorization page (/device) approving a code a device requested over HTTP; usernames
+// (sign-up with the availability check, sign-in by username), a magic link read from the
+// server's development mail log, and the "last used" marker of the sign-in methods.
 //
 //   DEMO_URL      the server's origin, e.g. http://localhost:3000 (the demo at /)
+//   SERVER_LOG    the server's log (development emails are read from it)
 //   ARTIFACTS     where screenshots and measurements go
 //   CHROMIUM      optional: the browser (default /usr/bin/chromium)
 //
@@ -24,6 +27,7 @@ fs.mkdirSync(artifacts, { recursive: true });
 
 const password = "correct-horse-battery";
 const email = `leptos-${process.pid}-${Date.now()}@example.com`;
+const username = `ada_${process.pid}`;
 let browser;
 let context;
 let tabA;
@@ -38,9 +42,9 @@ async function expectText(page, selector, text) {
   await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
 }
 
-async function signIn(page, address = email) {
+async function signIn(page, login = email) {
   const form = page.locator(".kw-sign-in-form").first();
-  await form.locator("input[name=email]").fill(address);
+  await form.locator("input[name=login]").fill(login);
   await form.locator("input[name=password]").fill(password);
   await form.locator("button[type=submit]").click();
 }
@@ -82,6 +86,10 @@ test("a visitor signs up and sees the signed-in page", async () => {
   const form = tabA.locator("#sign-up .kw-sign-up-form");
   await form.locator("input[name=name]").fill("Ada Lovelace");
   await form.locator("input[name=email]").fill(email);
+  // Leaving the username field asks the server whether the name is free.
+  await form.locator("input[name=username]").fill(username);
+  await form.locator("input[name=password]").focus();
+  await expectText(tabA, "#sign-up .kw-field-status", "Available");
   await form.locator("input[name=password]").fill(password);
   await form.locator("button[type=submit]").click();
   await expectText(tabA, "#user-name", "Ada Lovelace");
@@ -96,7 +104,7 @@ test("a bad password shows the server's typed error", async () => {
   await page.goto(base);
   await page.locator("#sign-in .kw-sign-in-form").waitFor();
   const form = page.locator("#sign-in .kw-sign-in-form");
-  await form.locator("input[name=email]").fill(email);
+  await form.locator("input[name=login]").fill(email);
   await form.locator("input[name=password]").fill("not-the-password");
   await form.locator("button[type=submit]").click();
   await expectText(page, "#sign-in .kw-error", "Wrong email or password.");
@@ -343,6 +351,7 @@ test("device authorization: a code requested over HTTP is approved on /device, a
   const form = page.locator("#sign-up .kw-sign-up-form");
   await form.locator("input[name=name]").fill("Grace Hopper");
   await form.locator("input[name=email]").fill(deviceEmail);
+  await form.locator("input[name=username]").fill(`grace_${process.pid}`);
   await form.locator("input[name=password]").fill(password);
   await form.locator("button[type=submit]").click();
   await expectText(page, ".kw-device-client", "e2e-cli");
@@ -374,4 +383,108 @@ test("device authorization: a code requested over HTTP is approved on /device, a
   await codeForm.locator("button[type=submit]").click();
   await expectText(page, ".kw-device-approval [role=alert]", "That code is not right");
   await device.close();
+});
+
+const linusEmail = `linus-${process.pid}-${Date.now()}@example.com`;
+const linusUsername = `linus_${process.pid}`;
+
+test("usernames: a taken name is flagged at sign-up, and the user signs in by username", async () => {
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(base);
+  const form = page.locator("#sign-up .kw-sign-up-form");
+  await form.locator("input[name=name]").fill("Linus Torvalds");
+  await form.locator("input[name=email]").fill(linusEmail);
+  await form.locator("input[name=password]").fill(password);
+  // The server compares usernames lower-cased: Ada's name capitalised is taken too.
+  await form.locator("input[name=username]").fill(username.toUpperCase());
+  await form.locator("input[name=name]").focus();
+  await expectText(page, "#sign-up .kw-field-status", "Taken");
+  assert.equal(await page.locator("#sign-up .kw-field-status").getAttribute("data-available"), "false");
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-up .kw-error", "This username is taken");
+  await shot(page, "username-taken");
+  await form.locator("input[name=username]").fill(linusUsername);
+  await form.locator("input[name=name]").focus();
+  await expectText(page, "#sign-up .kw-field-status", "Available");
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#user-name", "Linus Torvalds");
+  await signOut(page);
+
+  // A wrong password for the username is the username plugin's own error.
+  const signInForm = page.locator("#sign-in .kw-sign-in-form");
+  await signInForm.locator("input[name=login]").fill(linusUsername);
+  await signInForm.locator("input[name=password]").fill("not-the-password");
+  await signInForm.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-error", "Wrong username or password.");
+  await signIn(page, linusUsername);
+  await expectText(page, "header .kw-user-email", linusEmail);
+  await shot(page, "username-signed-in");
+  await visitor.close();
+});
+
+/** The newest development email to `address` in the server's log: its link. */
+async function mailedLink(address) {
+  const log = process.env.SERVER_LOG;
+  assert.ok(log, "SERVER_LOG is required to read the development emails");
+  for (let i = 0; i < 100; i++) {
+    const lines = fs
+      .readFileSync(log, "utf8")
+      .replace(/\x1b\[[0-9;]*m/g, "")
+      .split("\n")
+      .filter((line) => line.includes("development email") && line.includes(address));
+    const link = lines.at(-1)?.match(/link=(\S+)/)?.[1];
+    if (link) return link;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no email to ${address} in ${log}`);
+}
+
+test("magic link: the mailed link signs in, is marked last used, and a used link comes back with its error", async () => {
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  const address = `magic-${process.pid}-${Date.now()}@example.com`;
+  await page.goto(base);
+  const form = page.locator("#sign-in .kw-magic-link-form");
+  await form.waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator(".kw-last-used").count(), 0, "a new browser has no last method");
+  await form.locator("input[name=email]").fill(address);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-magic-link-form .kw-sent", address);
+  await shot(page, "magic-link-sent");
+
+  const link = await mailedLink(address);
+  assert.match(link, /\/api\/auth\/magic-link\/verify\?token=/);
+  await page.goto(link);
+  await expectText(page, "header .kw-user-email", address);
+  assert.equal(new URL(page.url()).origin, new URL(base).origin, "back on the demo");
+  await shot(page, "magic-link-signed-in");
+
+  // Signed out, the sign-in page marks the magic link as the method used last.
+  await signOut(page);
+  const marker = page.locator("#sign-in .kw-last-used");
+  await marker.first().waitFor({ timeout: 15_000 });
+  assert.equal(await marker.count(), 1);
+  assert.equal(await marker.getAttribute("data-method"), "magic-link");
+  assert.equal(await page.locator("#sign-in .kw-magic-link-form .kw-last-used").count(), 1);
+  await shot(page, "magic-link-last-used");
+
+  // The same link again is used up: back on the page, the form says why.
+  await page.goto(link);
+  const alert = page.locator("#sign-in .kw-magic-link-form [role=alert]");
+  await alert.waitFor({ timeout: 15_000 });
+  assert.equal(await alert.getAttribute("data-code"), "INVALID_TOKEN");
+  assert.match(await alert.textContent(), /already used or has expired/);
+  assert.equal(new URL(page.url()).searchParams.get("error"), "INVALID_TOKEN");
+  assert.equal(await page.locator(".kw-social-sign-in [role=alert]").count(), 0, "not shown as a social error");
+
+  // A password sign-in moves the marker to the password form.
+  await signIn(page, linusEmail);
+  await expectText(page, "header .kw-user-email", linusEmail);
+  await signOut(page);
+  await page.locator("#sign-in .kw-sign-in-form .kw-last-used[data-method=email]").waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator("#sign-in .kw-last-used").count(), 1);
+  await visitor.close();
 });

@@ -2,7 +2,7 @@
 
 use keyward_client::AuthClient;
 use keyward_leptos::components::{
-    AuthGate, DeviceApproval, OrganizationSwitcher, PasskeyButton, PasskeysList, ProviderButton, SessionsList,
+    AuthGate, DeviceApproval, MagicLinkForm, OrganizationSwitcher, PasskeyButton, PasskeysList, SessionsList,
     SignInForm, SignUpForm, SignedIn, SocialSignIn, TwoFactorSetup, UserButton,
 };
 use keyward_leptos::{provide_auth, use_active_member, use_active_organization, use_client, use_messages, use_session};
@@ -84,62 +84,42 @@ fn record_first_session_render() {
     });
 }
 
+/// Every way in the server offers: the password form (with usernames when the plugin
+/// is on), a passkey, a magic link, the social providers; and sign-up.
 #[component]
 fn SignedOutPage(heading: &'static str) -> impl IntoView {
-    view! {
-        <div class="columns">
-            <section class="card" id="sign-in">
-                <h2>{heading}</h2>
-                <SignInForm />
-                <div class="or">"or"</div>
-                <PasskeyButton />
-                <SocialButtons />
-            </section>
-            <section class="card" id="sign-up">
-                <h2>"Create an account"</h2>
-                <SignUpForm />
-            </section>
-        </div>
+    let plugins = LocalResource::new(crate::config::plugins);
+    move || {
+        plugins.get().map(|plugins| {
+            let username = plugins.has("username");
+            view! {
+                <div class="columns">
+                    <section class="card" id="sign-in">
+                        <h2>{heading}</h2>
+                        <SignInForm username=username />
+                        <div class="or">"or"</div>
+                        <PasskeyButton />
+                        {plugins.has("magic-link").then(|| view! {
+                            <div class="or">"or"</div>
+                            <MagicLinkForm />
+                        })}
+                        <SocialButtons />
+                    </section>
+                    <section class="card" id="sign-up">
+                        <h2>"Create an account"</h2>
+                        <SignUpForm username=username />
+                    </section>
+                </div>
+            }
+        })
     }
-}
-
-/// One provider of `providers.json` (next to `index.html`).
-#[derive(serde::Deserialize)]
-struct ConfiguredProvider {
-    id: String,
-    label: String,
-}
-
-/// The providers the server has, as the page's `providers.json` lists them (none when the
-/// file is absent: the server then has no provider either).
-async fn configured_providers() -> Vec<ProviderButton> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let Some(window) = web_sys::window() else {
-        return Vec::new();
-    };
-    let Ok(response) = JsFuture::from(window.fetch_with_str("providers.json")).await else {
-        return Vec::new();
-    };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
-        return Vec::new();
-    };
-    let text = match response.text() {
-        Ok(promise) if response.ok() => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
-        _ => None,
-    };
-    serde_json::from_str::<Vec<ConfiguredProvider>>(&text.unwrap_or_default())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| ProviderButton::new(p.id, p.label))
-        .collect()
 }
 
 /// "Continue with …" for each configured provider; back here signed in, or with the
 /// provider's error shown.
 #[component]
 fn SocialButtons() -> impl IntoView {
-    let providers = LocalResource::new(configured_providers);
+    let providers = LocalResource::new(crate::config::providers);
     move || {
         providers.get().filter(|list| !list.is_empty()).map(|list| {
             view! {

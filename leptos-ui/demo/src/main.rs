@@ -5,6 +5,8 @@
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod config;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

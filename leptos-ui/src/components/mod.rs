@@ -4,7 +4,10 @@
 //! disabled (`aria-busy`) while their request runs.
 
 mod device;
+mod flow;
 mod gate;
+mod last_used;
+mod magic_link;
 mod organization;
 mod passkey;
 mod session;
@@ -23,6 +26,8 @@ use crate::messages::{Messages, use_messages};
 
 pub use device::DeviceApproval;
 pub use gate::{AuthGate, SignedIn, SignedOut};
+pub use last_used::LastUsed;
+pub use magic_link::MagicLinkForm;
 pub use organization::OrganizationSwitcher;
 pub use passkey::{PasskeyButton, PasskeysList};
 pub use session::SessionsList;

@@ -3,7 +3,7 @@
 use keyward_client::wire::Passkey;
 use leptos::prelude::*;
 
-use super::{Task, classes};
+use super::{LastUsed, Task, classes};
 use crate::context::{use_auth, use_passkeys};
 
 /// "Sign in with a passkey": runs the WebAuthn ceremony with the client's authenticator
@@ -42,6 +42,7 @@ pub fn PasskeyButton(
         <div class=classes("kw-passkey-button", &class)>
             <button type="button" on:click=sign_in disabled=move || task.busy() aria-busy=move || task.busy().to_string()>
                 {label}
+                <LastUsed method="passkey" />
             </button>
             {task.error_view()}
         </div>

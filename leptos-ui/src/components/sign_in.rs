@@ -1,9 +1,10 @@
-//! `<SignInForm>`: email and password, then the second factor when the account has one.
+//! `<SignInForm>`: email (or username) and password, then the second factor when the
+//! account has one.
 
 use keyward_client::wire::SignInOutcome;
 use leptos::prelude::*;
 
-use super::{Task, classes};
+use super::{LastUsed, Task, classes};
 use crate::context::use_auth;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,7 +23,9 @@ enum Factor {
 
 /// Email/password sign-in with the two-factor step: after a right password for an
 /// account with two-factor authentication it asks for the authenticator code (or an
-/// emailed code, or a backup code), with "trust this device".
+/// emailed code, or a backup code), with "trust this device". With `username` (the
+/// server's username plugin) the first field takes an email address or a username.
+/// Marked "last used" when the user last signed in with an email and password.
 ///
 /// ```no_run
 /// use keyward_leptos::components::SignInForm;
@@ -36,6 +39,9 @@ pub fn SignInForm(
     /// Called once signed in.
     #[prop(optional, into)]
     on_success: Option<Callback<()>>,
+    /// Accept a username instead of the email address (`/sign-in/username`).
+    #[prop(optional)]
+    username: bool,
     /// Extra classes on the `<form>`.
     #[prop(optional, into)]
     class: String,
@@ -67,14 +73,24 @@ pub fn SignInForm(
             password.get_untracked(),
             remember.get_untracked(),
         );
+        let login = email.trim().to_owned();
         task.run(
             async move {
-                client
-                    .sign_in()
-                    .email(email, password)
-                    .remember_me(remember)
-                    .send()
-                    .await
+                if username && !login.contains('@') {
+                    client
+                        .username()
+                        .sign_in(login, password)
+                        .remember_me(remember)
+                        .send()
+                        .await
+                } else {
+                    client
+                        .sign_in()
+                        .email(login, password)
+                        .remember_me(remember)
+                        .send()
+                        .await
+                }
             },
             move |outcome| match outcome {
                 SignInOutcome::SignedIn(_) => done(),
@@ -140,10 +156,23 @@ pub fn SignInForm(
         match step.get() {
         Step::Password => view! {
             <form class=class.clone() on:submit=submit_password aria-busy=move || task.busy().to_string()>
-                <label>
-                    <span>"Email"</span>
-                    <input type="email" name="email" autocomplete="username webauthn" required bind:value=email />
-                </label>
+                {if username {
+                    view! {
+                        <label>
+                            <span>"Email or username"</span>
+                            <input type="text" name="login" autocomplete="username webauthn" autocapitalize="none" required bind:value=email />
+                        </label>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <label>
+                            <span>"Email"</span>
+                            <input type="email" name="email" autocomplete="username webauthn" required bind:value=email />
+                        </label>
+                    }
+                    .into_any()
+                }}
                 <label>
                     <span>"Password"</span>
                     <input type="password" name="password" autocomplete="current-password" required bind:value=password />
@@ -153,7 +182,7 @@ pub fn SignInForm(
                     <span>"Remember me"</span>
                 </label>
                 {task.error_view()}
-                <button type="submit" disabled=move || task.busy()>"Sign in"</button>
+                <button type="submit" disabled=move || task.busy()>"Sign in" <LastUsed method="email" /></button>
             </form>
         }
         .into_any(),

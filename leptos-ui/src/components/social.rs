@@ -3,7 +3,8 @@
 use keyward_client::wire::SocialErrorCode;
 use leptos::prelude::*;
 
-use super::{Task, classes};
+use super::flow::current_page;
+use super::{LastUsed, Task, classes};
 use crate::context::use_auth;
 use crate::messages::default_social_message;
 
@@ -102,6 +103,7 @@ pub fn SocialSignIn(
                     aria-busy=move || task.busy().to_string()
                 >
                     {provider.label}
+                    <LastUsed method=provider.id.clone() />
                 </button>
             }
         })
@@ -125,21 +127,12 @@ pub fn SocialSignIn(
     }
 }
 
-/// The current page without its query (the default place to come back to).
-#[cfg(target_arch = "wasm32")]
-fn current_page() -> Option<String> {
-    let location = web_sys::window()?.location();
-    Some(format!("{}{}", location.origin().ok()?, location.pathname().ok()?))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn current_page() -> Option<String> {
-    None
-}
-
+/// The social flow's error the page was reached with (not another flow's).
 #[cfg(target_arch = "wasm32")]
 fn current_page_error() -> Option<SocialErrorCode> {
-    keyward_client::api::sign_in::social_error()
+    super::flow::reached_by(None)
+        .then(keyward_client::api::sign_in::social_error)
+        .flatten()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
