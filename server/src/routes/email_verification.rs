@@ -68,6 +68,10 @@ pub(crate) async fn send_verification_email(
     token: VerificationToken<'_>,
     callback_url: Option<&str>,
 ) {
+    if token.request_type.is_none() && crate::plugins::email_otp::overrides_email_verification(auth) {
+        crate::plugins::email_otp::send_in_place_of_link(auth, to).await;
+        return;
+    }
     let jwt = match token.sign(auth) {
         Ok(jwt) => jwt,
         Err(error) => {
@@ -119,7 +123,7 @@ pub(crate) async fn send_verification_email(
 /// `POST /send-verification-email`.
 pub(crate) async fn send(mut ctx: Ctx, Body(request): Body<SendVerificationEmailRequest>) -> ApiResult<Response> {
     let auth = ctx.auth.clone();
-    if !auth.can_send_email() {
+    if !auth.can_send_verification_email() {
         return Err(ApiError::bad_request(ErrorCode::VerificationEmailNotEnabled));
     }
     let email = request.email.to_lowercase();
