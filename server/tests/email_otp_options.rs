@@ -167,3 +167,44 @@ async fn every_route_allows_three_requests_a_minute() {
         assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
     }
 }
+
+#[tokio::test]
+async fn codes_live_in_secondary_storage_when_it_is_configured() {
+    let prefix = common::redis_prefix("email-otp");
+    let app = TestApp::with(Backend::Sqlite, |config| {
+        config.email_otp = Some(EmailOtpConfig {
+            resend_strategy: ResendStrategy::Reuse,
+            ..EmailOtpConfig::default()
+        });
+        config.secondary_storage.redis_url = Some(common::redis_url());
+        config.secondary_storage.key_prefix = prefix.clone();
+    })
+    .await;
+    let otp = code(&app, "ada@example.com", "sign-in").await;
+    assert_eq!(app.count("verification").await, 0, "no row: Redis holds it");
+    let mut redis = redis::Client::open(common::redis_url())
+        .expect("redis url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis is reachable");
+    let key = format!("{prefix}verification:sign-in-otp-ada@example.com");
+    let stored = |redis: &mut redis::aio::MultiplexedConnection| {
+        let key = key.clone();
+        let mut redis = redis.clone();
+        async move {
+            let raw: Option<String> = redis::cmd("GET").arg(&key).query_async(&mut redis).await.expect("get");
+            raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw).expect("JSON"))
+        }
+    };
+    assert_eq!(stored(&mut redis).await.expect("the key")["value"], format!("{otp}:0"));
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    sign_in(&app, "ada@example.com", wrong)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "INVALID_OTP");
+    assert_eq!(stored(&mut redis).await.expect("put back")["value"], format!("{otp}:1"));
+    // Reused: the same code, its lifetime renewed in Redis.
+    assert_eq!(code(&app, "ada@example.com", "sign-in").await, otp);
+    assert_eq!(stored(&mut redis).await.expect("the key")["value"], format!("{otp}:1"));
+    assert_eq!(sign_in(&app, "ada@example.com", &otp).await.status, StatusCode::OK);
+    assert!(stored(&mut redis).await.is_none(), "used up");
+}
