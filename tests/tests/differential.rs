@@ -1687,6 +1687,7 @@ fn every_listed_difference_names_a_step() {
         magic_link::sequence(),
         username::sequence(),
         email_otp::sequence(),
+        email_otp::change_sequence(),
     ]
     .into_iter()
     .flatten()

@@ -163,8 +163,13 @@ async fn email_codes_cross_between_the_servers_on_postgres() {
 }
 
 #[tokio::test]
-async fn hashed_email_codes_cross_between_the_servers() {
+async fn hashed_email_codes_cross_between_the_servers_on_sqlite() {
     both_servers(Database::Sqlite, "hashed").await;
+}
+
+#[tokio::test]
+async fn hashed_email_codes_cross_between_the_servers_on_postgres() {
+    both_servers(Database::Postgres, "hashed").await;
 }
 
 #[tokio::test]

@@ -184,6 +184,49 @@ pub(super) fn sequence() -> Vec<Step> {
     ]
 }
 
+/// The change of address switched on (`changeEmail.enabled`).
+pub(super) fn change_sequence() -> Vec<Step> {
+    use Credential::*;
+    let request = |name: &'static str, new_email: &str| {
+        step(name, Method::POST, "/email-otp/request-email-change", Cookie).json(json!({"newEmail": new_email}))
+    };
+    let change = |name: &'static str, otp: &str| {
+        step(name, Method::POST, "/email-otp/change-email", Cookie)
+            .json(json!({"newEmail": "new@example.com", "otp": otp}))
+    };
+    vec![
+        step("EOC: sign up", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": "Ada", "email": "ada@example.com", "password": "correct-horse-battery"})),
+        step("EOC: sign up another user", Method::POST, "/sign-up/email", None)
+            .json(json!({"name": "Bob", "email": "bob@example.com", "password": "correct-horse-battery"}))
+            .by(1),
+        request("EOC: request a change to the same address", "ADA@example.com"),
+        request("EOC: request a change to an invalid address", "nope"),
+        request("EOC: request a change to a taken address", "bob@example.com"),
+        request("EOC: request an email change", "New@Example.com"),
+        change("EOC: change with a wrong code", "{wrong-email-otp}"),
+        change("EOC: change the email", "{email-otp}"),
+        step("EOC: get-session after the change", Method::GET, "/get-session", Cookie),
+        change("EOC: change again with the used code", "{email-otp}"),
+        step("EOC: change signed out", Method::POST, "/email-otp/change-email", None)
+            .json(json!({"newEmail": "other@example.com", "otp": "123456"}))
+            .by(2),
+    ]
+}
+
+#[tokio::test]
+async fn the_change_of_address_by_code_answers_the_same() {
+    let keyward = TestServer::start_with(Database::Sqlite, |config| {
+        let mut options = keyward_server::config::EmailOtpConfig::default();
+        options.change_email.enabled = true;
+        config.email_otp = Some(options);
+    })
+    .await;
+    let better_auth =
+        BetterAuthServer::start_on(Database::Sqlite, &["email-otp"], &[("EMAIL_OTP_CHANGE_EMAIL", "1")]).await;
+    run_both(change_sequence(), &keyward, &better_auth).await;
+}
+
 #[tokio::test]
 async fn the_email_otp_plugin_answers_the_same() {
     let keyward = TestServer::start_with(Database::Sqlite, |config| {
