@@ -140,6 +140,7 @@ async fn the_last_login_method_is_email_otp() {
 
 #[tokio::test]
 async fn every_route_allows_three_requests_a_minute() {
+    // Signed-out requests count too: the limiter runs before the session is looked at.
     let app = TestApp::with(Backend::Sqlite, |config| {
         config.email_otp = Some(EmailOtpConfig::default());
         config.rate_limit.enabled = true;
@@ -153,12 +154,20 @@ async fn every_route_allows_three_requests_a_minute() {
         "/email-otp/request-password-reset",
         "/forget-password/email-otp",
         "/email-otp/reset-password",
+        "/email-otp/request-email-change",
+        "/email-otp/change-email",
     ]
     .into_iter()
     .enumerate()
     {
         let peer = format!("203.0.113.{}", index + 1);
-        let body = json!({"email": "ada@example.com", "type": "sign-in", "otp": "1", "password": PASSWORD});
+        let body = json!({
+            "email": "ada@example.com",
+            "type": "sign-in",
+            "otp": "1",
+            "password": PASSWORD,
+            "newEmail": "new@example.com",
+        });
         for _ in 0..3 {
             let answer = app.post(path).peer(&peer).json(&body).send().await;
             assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
