@@ -68,7 +68,12 @@ pub(crate) async fn send_verification_email(
     token: VerificationToken<'_>,
     callback_url: Option<&str>,
 ) {
-    if token.request_type.is_none() && crate::plugins::email_otp::overrides_email_verification(auth) {
+    // better-auth's email-OTP plugin replaces `sendVerificationEmail`, which every
+    // verification email goes through (the new address's of an email change too, where no
+    // user has the address yet, so no code goes out); the change confirmation is another.
+    if token.request_type != Some("change-email-confirmation")
+        && crate::plugins::email_otp::overrides_email_verification(auth)
+    {
         crate::plugins::email_otp::send_in_place_of_link(auth, to).await;
         return;
     }
