@@ -155,6 +155,30 @@ impl<'a> Api<'a> {
         crate::plugins::one_time_token::verify_for(self.auth, token).await
     }
 
+    /// Stores a new email code for `email` and `otp_type` and answers it without sending
+    /// it (better-auth's server-only `auth.api.createVerificationOTP`); `404` without the
+    /// email-OTP plugin.
+    pub async fn create_verification_otp(
+        &self,
+        email: &str,
+        otp_type: keyward_client::wire::EmailOtpType,
+    ) -> ApiResult<keyward_client::wire::OtpCode> {
+        let otp = crate::plugins::email_otp::create_otp(self.auth, email, otp_type).await?;
+        Ok(keyward_client::wire::OtpCode::new(otp))
+    }
+
+    /// The valid email code of `email` and `otp_type` as sent, `None` when there is none
+    /// (better-auth's server-only `auth.api.getVerificationOTP`); `400` when codes are
+    /// stored hashed, `404` without the email-OTP plugin.
+    pub async fn get_verification_otp(
+        &self,
+        email: &str,
+        otp_type: keyward_client::wire::EmailOtpType,
+    ) -> ApiResult<Option<keyward_client::wire::OtpCode>> {
+        let otp = crate::plugins::email_otp::read_otp(self.auth, email, otp_type).await?;
+        Ok(otp.map(keyward_client::wire::OtpCode::new))
+    }
+
     /// A device authorization request (better-auth's `auth.api.deviceCode`), as
     /// `POST /device/code`: the device and user codes, or an OAuth error
     /// ([`ApiError::oauth_body`]); `404` without the device-authorization plugin.

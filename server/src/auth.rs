@@ -317,6 +317,12 @@ impl Auth {
         self.0.email.is_some()
     }
 
+    /// Whether verification emails go out: an email sender, or the email-OTP plugin's
+    /// codes in their place (`overrideDefaultEmailVerification`).
+    pub(crate) fn can_send_verification_email(&self) -> bool {
+        self.can_send_email() || crate::plugins::email_otp::overrides_email_verification(self)
+    }
+
     /// Sends an email; delivery failures are logged, never shown to the client (the
     /// answer must not depend on whether an address exists).
     pub(crate) async fn send_email(&self, email: crate::email::Email) {

@@ -16,6 +16,10 @@ pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };
 pub use crate::plugins::electron::ElectronConfig;
+pub use crate::plugins::email_otp::{
+    EmailOtpChangeEmail, EmailOtpCipher, EmailOtpConfig, EmailOtpGenerator, EmailOtpStorage, ResendStrategy,
+    VerificationOtp, VerificationOtpSender,
+};
 pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
 pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
@@ -136,6 +140,8 @@ pub struct Config {
     pub last_login_method: Option<LastLoginMethodConfig>,
     /// The magic-link plugin, when enabled.
     pub magic_link: Option<MagicLinkConfig>,
+    /// The email-OTP plugin, when enabled.
+    pub email_otp: Option<EmailOtpConfig>,
     /// The username plugin, when enabled.
     pub username: Option<UsernameConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
@@ -237,6 +243,7 @@ impl Config {
             device_authorization: None,
             last_login_method: None,
             magic_link: None,
+            email_otp: None,
             username: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
@@ -370,6 +377,12 @@ impl ConfigBuilder {
     /// Enables the magic-link plugin.
     pub fn magic_link(mut self, config: MagicLinkConfig) -> Self {
         self.config.magic_link = Some(config);
+        self
+    }
+
+    /// Enables the email-OTP plugin.
+    pub fn email_otp(mut self, config: EmailOtpConfig) -> Self {
+        self.config.email_otp = Some(config);
         self
     }
 

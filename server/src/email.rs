@@ -46,6 +46,8 @@ pub enum EmailKind {
     OrganizationInvitation,
     /// A magic link that signs its recipient in (the magic-link plugin).
     MagicLink,
+    /// A one-time code to type (the email-OTP plugin).
+    EmailOtp,
     /// One of the application's own (a welcome, a notice), sent with [`crate::api::Api::send_email`].
     Application,
 }

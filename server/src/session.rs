@@ -131,7 +131,7 @@ impl Ctx {
         self.session_cache = Some(None);
     }
 
-    fn set_cookie_cache(&self, data: &SessionData, dont_remember: bool) {
+    pub(crate) fn set_cookie_cache(&self, data: &SessionData, dont_remember: bool) {
         let config = &self.auth.0.config.session.cookie_cache;
         if !config.enabled {
             return;

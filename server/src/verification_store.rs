@@ -193,6 +193,34 @@ impl VerificationStore<'_> {
         Ok(taken)
     }
 
+    /// Sets when the value of `identifier` expires (better-auth's
+    /// `updateVerificationByIdentifier` with an `expiresAt`).
+    pub async fn update_expiry(
+        &self,
+        exec: &mut impl Exec,
+        identifier: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        if let Some(storage) = self.storage()
+            && let Some(raw) = storage.get(&key(identifier)).await?
+            && let Ok(mut stored) = serde_json::from_str::<StoredVerification>(&raw)
+        {
+            stored.expires_at = expires_at;
+            stored.updated_at = now;
+            let ttl = ttl_until(expires_at.timestamp_millis(), now.timestamp_millis());
+            if ttl > 0 {
+                let json =
+                    serde_json::to_string(&stored).map_err(|e| StorageError(format!("verification JSON: {e}")))?;
+                storage.set(&key(identifier), json, Some(ttl)).await?;
+            }
+        }
+        if self.in_database() {
+            verifications::update_expiry(exec, identifier, expires_at, now).await?;
+        }
+        Ok(())
+    }
+
     /// Removes every value of `identifier`; the verification hooks' `after_delete` runs
     /// for the newest, if there was one, once committed.
     pub async fn delete(&self, exec: &mut impl Exec, identifier: &str) -> ApiResult<()> {

@@ -10,6 +10,8 @@ mod admin;
 mod attacks;
 mod cli;
 mod device_authorization;
+mod email_otp;
+mod email_otp_options;
 mod email_verification;
 mod embedding;
 mod faults;

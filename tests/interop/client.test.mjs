@@ -17,6 +17,7 @@ import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
 import {
   deviceAuthorizationClient,
+  emailOTPClient,
   magicLinkClient,
   usernameClient,
   oneTimeTokenClient,
@@ -90,6 +91,7 @@ function browserClient(options = {}, server = base) {
     deviceAuthorizationClient(),
     magicLinkClient(),
     usernameClient(),
+    emailOTPClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -184,6 +186,8 @@ const ROWS = {
   magicLinkRefused: "Magic link: single use, expiry, disabled sign-up, refusals",
   username: "Username: sign-up, sign-in by username, availability, update",
   usernameRefused: "Username: taken, invalid and immutable usernames, wrong credentials",
+  emailOtp: "Email OTP: codes sign in and up, verify, reset a password, change the address",
+  emailOtpRefused: "Email OTP: attempts, expiry, single use, disabled sign-up, storage modes",
   sqlite: "SQLite storage",
 };
 
@@ -831,6 +835,85 @@ flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, R
   assert.equal(reused.error.message, "Invalid token");
   const anonymous = await browserClient().client.oneTimeToken.generate();
   assert.equal(anonymous.error.status, 401);
+});
+
+flow("Email OTP: a code signs up, verifies and resets a password", [ROWS.emailOtp, ROWS.emailOtpRefused], async () => {
+  const address = uniqueEmail("otp");
+  const codeCount = () => emails().filter((e) => e.kind === "email-otp" && e.to === address).length;
+  const newCode = async (before) => {
+    await until("a new code", () => codeCount() > before, () => JSON.stringify(emails()));
+    return (await email("email-otp", address)).token;
+  };
+  const asker = browserClient();
+  const asked = await asker.client.emailOtp.sendVerificationOtp({ email: address, type: "sign-in" });
+  assert.equal(asked.error, null);
+  assert.deepEqual(asked.data, { success: true });
+  const otp = await newCode(0);
+  assert.match(otp, /^[0-9]{6}$/);
+
+  const wrongCode = otp.endsWith("0") ? `${otp.slice(0, -1)}1` : `${otp.slice(0, -1)}0`;
+  const reader = browserClient();
+  const wrong = await reader.client.signIn.emailOtp({ email: address, otp: wrongCode });
+  assert.equal(wrong.error.status, 400);
+  assert.equal(wrong.error.code, "INVALID_OTP");
+  const signedIn = await reader.client.signIn.emailOtp({ email: address.toUpperCase(), otp, name: "Ada" });
+  assert.equal(signedIn.error, null);
+  assert.equal(signedIn.data.user.email, address);
+  assert.equal(signedIn.data.user.name, "Ada");
+  assert.equal(signedIn.data.user.emailVerified, true);
+  assert.ok(reader.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const session = await reader.client.getSession();
+  assert.equal(session.data.user.email, address);
+  const reused = await browserClient().client.signIn.emailOtp({ email: address, otp });
+  assert.equal(reused.error.code, "INVALID_OTP");
+
+  // Verification codes: checked without being used up, then used.
+  const before = codeCount();
+  await reader.client.emailOtp.sendVerificationOtp({ email: address, type: "email-verification" });
+  const verification = await newCode(before);
+  const checked = await reader.client.emailOtp.checkVerificationOtp({
+    email: address,
+    type: "email-verification",
+    otp: verification,
+  });
+  assert.equal(checked.error, null);
+  const verified = await reader.client.emailOtp.verifyEmail({ email: address, otp: verification });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.status, true);
+  assert.equal(verified.data.token, null);
+  assert.equal(verified.data.user.emailVerified, true);
+
+  // A password for the code-only user, by the deprecated and the current route.
+  const count = codeCount();
+  const forgot = await asker.client.forgetPassword.emailOtp({ email: address });
+  assert.equal(forgot.error, null);
+  await newCode(count);
+  const requested = await asker.client.emailOtp.requestPasswordReset({ email: address });
+  assert.deepEqual(requested.data, { success: true });
+  const resetCode = await newCode(count + 1);
+  const short = await asker.client.emailOtp.resetPassword({ email: address, otp: resetCode, password: "short" });
+  assert.equal(short.error.code, "PASSWORD_TOO_SHORT");
+  const reset = await asker.client.emailOtp.resetPassword({ email: address, otp: resetCode, password });
+  assert.equal(reset.error, null);
+  const byPassword = await browserClient().client.signIn.email({ email: address, password });
+  assert.equal(byPassword.error, null);
+
+  // Three wrong guesses kill a code.
+  const last = codeCount();
+  await asker.client.emailOtp.sendVerificationOtp({ email: address, type: "sign-in" });
+  const doomed = await newCode(last);
+  const guess = doomed.endsWith("0") ? `${doomed.slice(0, -1)}1` : `${doomed.slice(0, -1)}0`;
+  for (let i = 0; i < 3; i++) {
+    const refused = await browserClient().client.signIn.emailOtp({ email: address, otp: guess });
+    assert.equal(refused.error.code, "INVALID_OTP");
+  }
+  const dead = await browserClient().client.signIn.emailOtp({ email: address, otp: doomed });
+  assert.equal(dead.error.status, 403);
+  assert.equal(dead.error.code, "TOO_MANY_ATTEMPTS");
+  const changeType = await asker.client.emailOtp.sendVerificationOtp({ email: address, type: "change-email" });
+  assert.equal(changeType.error.status, 400);
+  const invalid = await asker.client.emailOtp.sendVerificationOtp({ email: "not-an-address", type: "sign-in" });
+  assert.equal(invalid.error.code, "INVALID_EMAIL");
 });
 
 flow("Magic link: an emailed link signs up, then in", [ROWS.magicLink, ROWS.magicLinkRefused], async () => {

@@ -14,7 +14,7 @@
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
 //                   one-time-token, jwt, electron, device-authorization, last-login-method,
-//                   username
+//                   username, magic-link, email-otp
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -28,6 +28,10 @@
 //   USERNAME_*      username options: USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH,
 //                   USERNAME_IMMUTABLE=1 (immutableUsername), USERNAME_NO_NORMALIZATION=1
 //                   (usernameNormalization: false), USERNAME_NO_DISPLAY=1 (displayUsername: false)
+//   EMAIL_OTP_*     email-otp options (codes to the OUTBOX as kind "email-otp"): _STORE_OTP
+//                   (plain | hashed | encrypted), _DISABLE_SIGN_UP=1, _EXPIRES_IN (seconds),
+//                   _ALLOWED_ATTEMPTS, _RESEND_STRATEGY (rotate | reuse), _CHANGE_EMAIL=1,
+//                   _OVERRIDE_DEFAULT_EMAIL_VERIFICATION=1
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -195,6 +199,22 @@ async function buildPlugins() {
     if (env.MAGIC_LINK_STORE_TOKEN !== undefined) options.storeToken = env.MAGIC_LINK_STORE_TOKEN;
     if (env.MAGIC_LINK_DISABLE_SIGN_UP === "1") options.disableSignUp = true;
     list.push(magicLink(options));
+  }
+  if (plugins.has("email-otp")) {
+    const { emailOTP } = await import("better-auth/plugins");
+    const options = {
+      async sendVerificationOTP({ email, otp, type }) {
+        writeOutbox({ kind: "email-otp", to: email, token: otp, type });
+      },
+    };
+    if (env.EMAIL_OTP_STORE_OTP !== undefined) options.storeOTP = env.EMAIL_OTP_STORE_OTP;
+    if (env.EMAIL_OTP_DISABLE_SIGN_UP === "1") options.disableSignUp = true;
+    if (env.EMAIL_OTP_EXPIRES_IN !== undefined) options.expiresIn = Number(env.EMAIL_OTP_EXPIRES_IN);
+    if (env.EMAIL_OTP_ALLOWED_ATTEMPTS !== undefined) options.allowedAttempts = Number(env.EMAIL_OTP_ALLOWED_ATTEMPTS);
+    if (env.EMAIL_OTP_RESEND_STRATEGY !== undefined) options.resendStrategy = env.EMAIL_OTP_RESEND_STRATEGY;
+    if (env.EMAIL_OTP_CHANGE_EMAIL === "1") options.changeEmail = { enabled: true };
+    if (env.EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION === "1") options.overrideDefaultEmailVerification = true;
+    list.push(emailOTP(options));
   }
   if (plugins.has("electron")) {
     const { electron } = await import("@better-auth/electron");

@@ -191,6 +191,13 @@ pub mod flows {
     pub const USERNAME: &str = "Username: sign-up, sign-in by username, availability, update";
     /// Taken, malformed and immutable usernames; wrong credentials.
     pub const USERNAME_REFUSED: &str = "Username: taken, invalid and immutable usernames, wrong credentials";
+    /// Email codes: `/email-otp/send-verification-otp`, `/sign-in/email-otp` signing in
+    /// (and up), verifying an address, checking a code, resetting a password, changing the
+    /// address.
+    pub const EMAIL_OTP: &str = "Email OTP: codes sign in and up, verify, reset a password, change the address";
+    /// Wrong, reused, expired and dead codes (`TOO_MANY_ATTEMPTS`); disabled sign-up;
+    /// hashed and encrypted codes; malformed requests.
+    pub const EMAIL_OTP_REFUSED: &str = "Email OTP: attempts, expiry, single use, disabled sign-up, storage modes";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -250,6 +257,8 @@ pub mod flows {
         MAGIC_LINK_REFUSED,
         USERNAME,
         USERNAME_REFUSED,
+        EMAIL_OTP,
+        EMAIL_OTP_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

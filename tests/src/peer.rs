@@ -36,7 +36,7 @@ pub struct PeerOptions {
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
-    /// `one-time-token`, `device-authorization`, `magic-link`, `username`).
+    /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -48,6 +48,28 @@ pub struct PeerOptions {
     pub magic_link: MagicLinkOptions,
     /// Username plugin options.
     pub username: UsernameOptions,
+    /// Email-OTP plugin options.
+    pub email_otp: EmailOtpOptions,
+}
+
+/// Email-OTP plugin options both servers understand (`None` and `false`: both servers'
+/// defaults).
+#[derive(Clone, Debug, Default)]
+pub struct EmailOtpOptions {
+    /// How codes are stored: `plain`, `hashed` or `encrypted` (`storeOTP`).
+    pub store_otp: Option<&'static str>,
+    /// Codes never create users (`disableSignUp`).
+    pub disable_sign_up: bool,
+    /// Whole seconds a code works (`expiresIn`).
+    pub expires_in: Option<u64>,
+    /// Wrong guesses a code survives (`allowedAttempts`).
+    pub allowed_attempts: Option<u32>,
+    /// Resend the valid code (`resendStrategy: "reuse"`).
+    pub reuse: bool,
+    /// The change of address by code (`changeEmail.enabled`).
+    pub change_email: bool,
+    /// Verification emails carry a code (`overrideDefaultEmailVerification`).
+    pub override_default_email_verification: bool,
 }
 
 /// Magic-link plugin options both servers understand (the defaults are both servers'
@@ -213,6 +235,31 @@ impl Peer {
                                     ..Default::default()
                                 });
                             }
+                            "email-otp" => {
+                                use keyward_server::config::{EmailOtpConfig, EmailOtpStorage, ResendStrategy};
+                                let o = &options.email_otp;
+                                let mut otp = EmailOtpConfig {
+                                    disable_sign_up: o.disable_sign_up,
+                                    override_default_email_verification: o.override_default_email_verification,
+                                    ..Default::default()
+                                };
+                                otp.store_otp = match o.store_otp {
+                                    Some("hashed") => EmailOtpStorage::Hashed,
+                                    Some("encrypted") => EmailOtpStorage::Encrypted,
+                                    _ => EmailOtpStorage::Plain,
+                                };
+                                if let Some(expires_in) = o.expires_in {
+                                    otp.expires_in = std::time::Duration::from_secs(expires_in);
+                                }
+                                if let Some(attempts) = o.allowed_attempts {
+                                    otp.allowed_attempts = attempts;
+                                }
+                                if o.reuse {
+                                    otp.resend_strategy = ResendStrategy::Reuse;
+                                }
+                                otp.change_email.enabled = o.change_email;
+                                config.email_otp = Some(otp);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -299,6 +346,28 @@ impl Peer {
                 }
                 if let Some(expires_in) = magic.expires_in {
                     env.push(("MAGIC_LINK_EXPIRES_IN".into(), expires_in.to_string()));
+                }
+                let otp = &options.email_otp;
+                if let Some(store) = otp.store_otp {
+                    env.push(("EMAIL_OTP_STORE_OTP".into(), store.into()));
+                }
+                if otp.disable_sign_up {
+                    env.push(("EMAIL_OTP_DISABLE_SIGN_UP".into(), "1".into()));
+                }
+                if let Some(expires_in) = otp.expires_in {
+                    env.push(("EMAIL_OTP_EXPIRES_IN".into(), expires_in.to_string()));
+                }
+                if let Some(attempts) = otp.allowed_attempts {
+                    env.push(("EMAIL_OTP_ALLOWED_ATTEMPTS".into(), attempts.to_string()));
+                }
+                if otp.reuse {
+                    env.push(("EMAIL_OTP_RESEND_STRATEGY".into(), "reuse".into()));
+                }
+                if otp.change_email {
+                    env.push(("EMAIL_OTP_CHANGE_EMAIL".into(), "1".into()));
+                }
+                if otp.override_default_email_verification {
+                    env.push(("EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION".into(), "1".into()));
                 }
                 let names = &options.username;
                 if let Some(min) = names.min_length {

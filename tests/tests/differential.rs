@@ -25,6 +25,7 @@
 //! different as listed, or different.
 
 mod device_authorization;
+mod email_otp;
 mod magic_link;
 mod one_time_token;
 mod username;
@@ -1274,9 +1275,17 @@ impl Session {
 
     /// The body with this server's two-factor codes filled in: `{totp}` (the current
     /// code), `{wrong-totp}`, `{backup}` (the first backup code), `{otp}` (the last
-    /// emailed code).
+    /// emailed code), `{email-otp}` (the newest email-OTP code) and `{wrong-email-otp}`
+    /// (that code with its last digit changed).
     async fn fill_codes(&self, body: &[u8]) -> Vec<u8> {
-        const PLACEHOLDERS: [&str; 4] = ["{totp}", "{wrong-totp}", "{backup}", "{otp}"];
+        const PLACEHOLDERS: [&str; 6] = [
+            "{totp}",
+            "{wrong-totp}",
+            "{backup}",
+            "{otp}",
+            "{email-otp}",
+            "{wrong-email-otp}",
+        ];
         let Ok(text) = std::str::from_utf8(body) else {
             return body.to_vec();
         };
@@ -1290,6 +1299,19 @@ impl Session {
         }
         if let Some(code) = self.backup_codes.first() {
             text = text.replace("{backup}", code);
+        }
+        if text.contains("email-otp}") {
+            let code = keyward_tests::read_outbox(&self.outbox)
+                .into_iter()
+                .rev()
+                .find(|email| email["kind"] == "email-otp")
+                .and_then(|email| email["token"].as_str().map(str::to_owned))
+                .expect("an email code was sent");
+            let mut wrong = code.clone();
+            let last = wrong.pop().map_or('0', |digit| if digit == '0' { '1' } else { '0' });
+            wrong.push(last);
+            text = text.replace("{wrong-email-otp}", &wrong);
+            text = text.replace("{email-otp}", &code);
         }
         if text.contains("{otp}") {
             let email = keyward_tests::wait_for_email(&self.outbox, "two-factor-otp", "ada@example.com").await;
@@ -1664,6 +1686,8 @@ fn every_listed_difference_names_a_step() {
         device_authorization::sequence(),
         magic_link::sequence(),
         username::sequence(),
+        email_otp::sequence(),
+        email_otp::change_sequence(),
     ]
     .into_iter()
     .flatten()

@@ -6,6 +6,7 @@
 mod client_admin;
 mod client_device_authorization;
 mod client_electron;
+mod client_email_otp;
 mod client_endpoints;
 mod client_magic_link;
 mod client_one_time_token;
@@ -22,6 +23,7 @@ mod js_client;
 mod last_login_method;
 mod same_database;
 mod same_database_device_authorization;
+mod same_database_email_otp;
 mod same_database_magic_link;
 mod same_database_one_time_token;
 mod same_database_username;

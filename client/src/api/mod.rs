@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod device_authorization;
 pub mod electron;
+pub mod email_otp;
 pub mod email_verification;
 pub mod last_login_method;
 pub mod magic_link;

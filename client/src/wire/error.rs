@@ -270,6 +270,10 @@ error_codes! {
     InvalidUsername = "INVALID_USERNAME" => "Username is invalid",
     InvalidDisplayUsername = "INVALID_DISPLAY_USERNAME" => "Display username is invalid",
     UsernameIsImmutable = "USERNAME_IS_IMMUTABLE" => "Username cannot be updated",
+    // email-OTP plugin (`EMAIL_OTP_ERROR_CODES`)
+    OtpExpired = "OTP_EXPIRED" => "OTP expired",
+    InvalidOtp = "INVALID_OTP" => "Invalid OTP",
+    TooManyAttempts = "TOO_MANY_ATTEMPTS" => "Too many attempts",
     // Keyward's own, where better-auth has no equivalent
     InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",

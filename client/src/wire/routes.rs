@@ -9,7 +9,7 @@
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
 //! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`],
-//! [`username`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
+//! [`username`], [`email_otp`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
 //! and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -183,6 +183,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     device_authorization::ROUTES,
     magic_link::ROUTES,
     username::ROUTES,
+    email_otp::ROUTES,
 ];
 
 routes! {
@@ -655,5 +656,46 @@ pub mod username {
         SignInUsername: Post "/sign-in/username", SignInUsernameRequest => SignInOutcome;
         /// `POST /is-username-available`: whether no user has the (normalised) username.
         IsUsernameAvailable: Post "/is-username-available", IsUsernameAvailableRequest => UsernameAvailability;
+    }
+}
+
+/// The email-OTP plugin's routes (better-auth `emailOTP`).
+pub mod email_otp {
+    use crate::wire::organization::SuccessResponse;
+    use crate::wire::{
+        ChangeEmailOtpRequest, CheckVerificationOtpRequest, EmailOtpPasswordResetRequest, RequestEmailChangeOtpRequest,
+        ResetPasswordEmailOtpRequest, SendVerificationOtpRequest, SignInEmailOtpRequest, SignInEmailOtpResponse,
+        VerifyEmailOtpRequest, VerifyEmailOtpResponse,
+    };
+
+    routes! {
+        /// The email-OTP routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /email-otp/send-verification-otp`: emails a code of a type (JSON only,
+        /// with better-auth's form CSRF rules); `{"success": true}` whether or not the
+        /// address has a user.
+        SendVerificationOtp: Post "/email-otp/send-verification-otp", SendVerificationOtpRequest => SuccessResponse;
+        /// `POST /email-otp/check-verification-otp`: whether a code is right, without
+        /// using it up (a wrong one counts as an attempt).
+        CheckVerificationOtp: Post "/email-otp/check-verification-otp", CheckVerificationOtpRequest => SuccessResponse;
+        /// `POST /email-otp/verify-email`: marks the address verified with its code.
+        VerifyEmail: Post "/email-otp/verify-email", VerifyEmailOtpRequest => VerifyEmailOtpResponse;
+        /// `POST /sign-in/email-otp`: a session for the address's owner, created on
+        /// first use unless the server forbids sign-ups.
+        SignIn: Post "/sign-in/email-otp", SignInEmailOtpRequest => SignInEmailOtpResponse;
+        /// `POST /email-otp/request-password-reset`: emails a `forget-password` code.
+        RequestPasswordReset: Post "/email-otp/request-password-reset", EmailOtpPasswordResetRequest => SuccessResponse;
+        /// `POST /forget-password/email-otp`: the deprecated name of
+        /// `/email-otp/request-password-reset`.
+        ForgetPassword: Post "/forget-password/email-otp", EmailOtpPasswordResetRequest => SuccessResponse;
+        /// `POST /email-otp/reset-password`: sets a new password with a `forget-password`
+        /// code.
+        ResetPassword: Post "/email-otp/reset-password", ResetPasswordEmailOtpRequest => SuccessResponse;
+        /// `POST /email-otp/request-email-change`: emails a `change-email` code to a new
+        /// address (signed in; the server must enable it).
+        RequestEmailChange: Post "/email-otp/request-email-change", RequestEmailChangeOtpRequest => SuccessResponse;
+        /// `POST /email-otp/change-email`: changes the address with its code (signed in).
+        ChangeEmail: Post "/email-otp/change-email", ChangeEmailOtpRequest => SuccessResponse;
     }
 }

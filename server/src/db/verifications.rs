@@ -80,6 +80,21 @@ pub async fn take(exec: &mut impl Exec, identifier: &str) -> Result<Option<Verif
     Ok((deleted > 0).then_some(latest))
 }
 
+/// Sets when every row of `identifier` expires.
+pub async fn update_expiry(
+    exec: &mut impl Exec,
+    identifier: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    exec.execute(
+        r#"update "verification" set "expiresAt" = $1, "updatedAt" = $2 where "identifier" = $3"#,
+        crate::args![expires_at, now, identifier],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Deletes every row of `identifier`.
 pub async fn delete(exec: &mut impl Exec, identifier: &str) -> Result<(), sqlx::Error> {
     exec.execute(

@@ -390,6 +390,7 @@ mod tests {
             .device_authorization(DeviceAuthorizationConfig::default())
             .last_login_method(LastLoginMethodConfig::default().store_in_database(true))
             .magic_link(crate::config::MagicLinkConfig::default())
+            .email_otp(crate::config::EmailOtpConfig::default())
             .username(crate::config::UsernameConfig::default())
             .build()
             .expect("config");

@@ -70,7 +70,7 @@ pub(crate) async fn finish_password_sign_in(
     let auth = ctx.auth.clone();
     let config = &auth.0.config.email_and_password;
     if config.require_email_verification && !user.email_verified {
-        if auth.0.config.email_verification.send_on_sign_in && auth.can_send_email() {
+        if auth.0.config.email_verification.send_on_sign_in && auth.can_send_verification_email() {
             let token = VerificationToken {
                 email: &user.email,
                 update_to: None,

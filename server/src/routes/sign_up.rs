@@ -121,7 +121,7 @@ pub(crate) async fn sign_up(ctx: &mut Ctx, request: SignUpEmailRequest) -> Outco
         .email_verification
         .send_on_sign_up
         .unwrap_or(config.require_email_verification);
-    if send_on_sign_up && auth.can_send_email() {
+    if send_on_sign_up && auth.can_send_verification_email() {
         let token = VerificationToken {
             email: &user.email,
             update_to: None,

@@ -7,7 +7,7 @@ use keyward_client::wire::organization::Permissions;
 
 use super::ENV_VARIABLES;
 use super::tests::{config, refused};
-use crate::config::{BackupCodeStorage, OtpStorage, TokenStorage};
+use crate::config::{BackupCodeStorage, EmailOtpStorage, OtpStorage, ResendStrategy, TokenStorage};
 
 const fn secs(seconds: u64) -> Duration {
     Duration::from_secs(seconds)
@@ -423,6 +423,49 @@ fn username_variables_set_their_fields() {
 }
 
 #[test]
+fn email_otp_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "email-otp")]).email_otp.expect("enabled");
+    assert_eq!(defaults.expires_in, secs(300), "better-auth's five minutes");
+    assert_eq!((defaults.otp_length, defaults.allowed_attempts), (6, 3));
+    assert!(matches!(defaults.store_otp, EmailOtpStorage::Plain));
+    assert_eq!(defaults.resend_strategy, ResendStrategy::Rotate);
+    assert!(!defaults.disable_sign_up && !defaults.send_verification_on_sign_up);
+    assert!(!defaults.override_default_email_verification);
+    assert!(!defaults.change_email.enabled && !defaults.change_email.verify_current_email);
+    assert_eq!((defaults.rate_limit.window, defaults.rate_limit.max), (secs(60), 3));
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "email-otp"),
+        ("KEYWARD_EMAIL_OTP_LENGTH", "8"),
+        ("KEYWARD_EMAIL_OTP_EXPIRES_IN", "60"),
+        ("KEYWARD_EMAIL_OTP_ALLOWED_ATTEMPTS", "5"),
+        ("KEYWARD_EMAIL_OTP_STORE_OTP", "encrypted"),
+        ("KEYWARD_EMAIL_OTP_RESEND_STRATEGY", "reuse"),
+        ("KEYWARD_EMAIL_OTP_DISABLE_SIGN_UP", "on"),
+        ("KEYWARD_EMAIL_OTP_SEND_VERIFICATION_ON_SIGN_UP", "on"),
+        ("KEYWARD_EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION", "on"),
+        ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL", "on"),
+        ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL_VERIFY_CURRENT_EMAIL", "on"),
+    ])
+    .email_otp
+    .expect("enabled");
+    assert_eq!((options.otp_length, options.allowed_attempts), (8, 5));
+    assert_eq!(options.expires_in, secs(60));
+    assert!(matches!(options.store_otp, EmailOtpStorage::Encrypted));
+    assert_eq!(options.resend_strategy, ResendStrategy::Reuse);
+    assert!(options.disable_sign_up && options.send_verification_on_sign_up);
+    assert!(options.override_default_email_verification);
+    assert!(options.change_email.enabled && options.change_email.verify_current_email);
+    let hashed = config(&[
+        ("KEYWARD_PLUGINS", "email-otp"),
+        ("KEYWARD_EMAIL_OTP_STORE_OTP", "hashed"),
+    ]);
+    assert!(matches!(
+        hashed.email_otp.expect("enabled").store_otp,
+        EmailOtpStorage::Hashed
+    ));
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -442,6 +485,7 @@ fn plugin_variables_need_their_plugin() {
             "device-authorization",
             "magic-link",
             "username",
+            "email-otp",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

@@ -177,6 +177,16 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_USERNAME_DISPLAY_VALIDATION_ORDER", "before"),
     ("KEYWARD_USERNAME_IMMUTABLE_USERNAME", "forever"),
     ("KEYWARD_USERNAME_DISPLAY_USERNAME", "shown"),
+    ("KEYWARD_EMAIL_OTP_LENGTH", "six"),
+    ("KEYWARD_EMAIL_OTP_EXPIRES_IN", "5m"),
+    ("KEYWARD_EMAIL_OTP_ALLOWED_ATTEMPTS", "0"),
+    ("KEYWARD_EMAIL_OTP_STORE_OTP", "custom-hasher"),
+    ("KEYWARD_EMAIL_OTP_RESEND_STRATEGY", "sometimes"),
+    ("KEYWARD_EMAIL_OTP_DISABLE_SIGN_UP", "never"),
+    ("KEYWARD_EMAIL_OTP_SEND_VERIFICATION_ON_SIGN_UP", "maybe"),
+    ("KEYWARD_EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION", "perhaps"),
+    ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL", "enabled"),
+    ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL_VERIFY_CURRENT_EMAIL", "yes please"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

@@ -590,6 +590,52 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_USERNAME_DISPLAY_USERNAME",
         "users have a displayUsername",
     ),
+    plugin("email-otp", "KEYWARD_EMAIL_OTP_LENGTH", "digits in an email code"),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_EXPIRES_IN",
+        "how long an email code works",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_ALLOWED_ATTEMPTS",
+        "wrong guesses an email code survives",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_STORE_OTP",
+        "email codes stored plain, hashed or encrypted",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_RESEND_STRATEGY",
+        "a new email code on every request, or the valid one again",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_DISABLE_SIGN_UP",
+        "email codes never create users",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_SEND_VERIFICATION_ON_SIGN_UP",
+        "an email-verification code after every sign-up",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION",
+        "verification emails carry a code instead of a link",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_CHANGE_EMAIL",
+        "the change of address by email code",
+    ),
+    plugin(
+        "email-otp",
+        "KEYWARD_EMAIL_OTP_CHANGE_EMAIL_VERIFY_CURRENT_EMAIL",
+        "a change of address needs a code of the current address",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
