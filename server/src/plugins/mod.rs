@@ -14,6 +14,7 @@ pub(crate) mod magic_link;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
+pub(crate) mod phone_number;
 pub(crate) mod two_factor;
 pub(crate) mod username;
 
@@ -38,7 +39,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 10] = [
+pub(crate) const BUILTIN: [Builtin; 11] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -49,6 +50,7 @@ pub(crate) const BUILTIN: [Builtin; 10] = [
     last_login_method::BUILTIN,
     magic_link::BUILTIN,
     username::BUILTIN,
+    phone_number::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.
