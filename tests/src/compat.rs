@@ -191,6 +191,12 @@ pub mod flows {
     pub const USERNAME: &str = "Username: sign-up, sign-in by username, availability, update";
     /// Taken, malformed and immutable usernames; wrong credentials.
     pub const USERNAME_REFUSED: &str = "Username: taken, invalid and immutable usernames, wrong credentials";
+    /// Texted codes verify numbers, sign in and sign up; number and password sign-in;
+    /// password reset by SMS.
+    pub const PHONE_NUMBER: &str = "Phone number: texted codes, verification, sign-in, password reset";
+    /// Wrong, reused, expired codes, the attempt limit, taken and unverified numbers.
+    pub const PHONE_NUMBER_REFUSED: &str =
+        "Phone number: wrong, reused and expired codes, attempt limit, taken and unverified numbers";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -250,6 +256,8 @@ pub mod flows {
         MAGIC_LINK_REFUSED,
         USERNAME,
         USERNAME_REFUSED,
+        PHONE_NUMBER,
+        PHONE_NUMBER_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,
