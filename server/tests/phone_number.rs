@@ -548,3 +548,31 @@ async fn without_the_plugin_there_are_no_phone_number_routes_and_no_fields() {
     .await;
     assert!(answer.json()["user"].get("phoneNumber").is_none(), "{}", answer.text());
 }
+
+#[tokio::test]
+async fn the_last_login_method_names_no_method_for_a_phone_number_sign_in() {
+    // better-auth's lastLoginMethod resolves email, providers, passkey, magic-link,
+    // email-otp, siwe and one-tap only: a phone-number sign-in sets no cookie there either.
+    let app = TestApp::with(Backend::Sqlite, |config| {
+        config.phone_number = Some(PhoneNumberConfig::default());
+        config.last_login_method = Some(keyward_server::config::LastLoginMethodConfig::default());
+    })
+    .await;
+    user_with_number(&app, "ada@example.com", ADA).await;
+    let answer = post(
+        &app,
+        "/sign-in/phone-number",
+        json!({"phoneNumber": ADA, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert!(answer.cookie("better-auth.session_token").is_some());
+    assert!(
+        answer.cookie("better-auth.last_used_login_method").is_none(),
+        "{:?}",
+        answer.set_cookies()
+    );
+    let code = send_otp(&app, ADA).await;
+    let answer = post(&app, "/phone-number/verify", json!({"phoneNumber": ADA, "code": code})).await;
+    assert!(answer.cookie("better-auth.last_used_login_method").is_none());
+}
