@@ -25,6 +25,10 @@ pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
+pub use crate::plugins::phone_number::{
+    DevSmsSender, FromPhoneNumber, OtpVerifier, PhoneNumberConfig, PhoneNumberValidator, SignUpOnVerification, Sms,
+    SmsError, SmsKind, SmsRequest, SmsSender, is_e164,
+};
 pub use crate::plugins::two_factor::{
     AccountLockoutConfig, BackupCodeConfig, BackupCodeStorage, OtpConfig, OtpStorage, TotpConfig, TwoFactorConfig,
 };
@@ -144,6 +148,8 @@ pub struct Config {
     pub email_otp: Option<EmailOtpConfig>,
     /// The username plugin, when enabled.
     pub username: Option<UsernameConfig>,
+    /// The phone-number plugin, when enabled.
+    pub phone_number: Option<PhoneNumberConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -245,6 +251,7 @@ impl Config {
             magic_link: None,
             email_otp: None,
             username: None,
+            phone_number: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -407,6 +414,12 @@ impl ConfigBuilder {
     /// Enables the username plugin.
     pub fn username(mut self, config: UsernameConfig) -> Self {
         self.config.username = Some(config);
+        self
+    }
+
+    /// Enables the phone-number plugin.
+    pub fn phone_number(mut self, config: PhoneNumberConfig) -> Self {
+        self.config.phone_number = Some(config);
         self
     }
 

@@ -23,6 +23,7 @@ mod magic_link;
 mod one_time_token;
 mod organization;
 mod password;
+mod phone_number;
 mod postgres_pool;
 mod probe;
 mod process_faults;

@@ -20,6 +20,7 @@ import {
   emailOTPClient,
   magicLinkClient,
   usernameClient,
+  phoneNumberClient,
   oneTimeTokenClient,
   organizationClient,
   twoFactorClient,
@@ -92,6 +93,7 @@ function browserClient(options = {}, server = base) {
     magicLinkClient(),
     usernameClient(),
     emailOTPClient(),
+    phoneNumberClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -188,6 +190,8 @@ const ROWS = {
   usernameRefused: "Username: taken, invalid and immutable usernames, wrong credentials",
   emailOtp: "Email OTP: codes sign in and up, verify, reset a password, change the address",
   emailOtpRefused: "Email OTP: attempts, expiry, single use, disabled sign-up, storage modes",
+  phoneNumber: "Phone number: texted codes, verification, sign-in, password reset",
+  phoneNumberRefused: "Phone number: wrong, reused and expired codes, attempt limit, taken and unverified numbers",
   sqlite: "SQLite storage",
 };
 
@@ -813,6 +817,60 @@ flow("Username: sign-up, sign-in by username, availability, update", [ROWS.usern
   const malformed = await browserClient().client.isUsernameAvailable({ username: "not valid" });
   assert.equal(malformed.error.status, 422);
   assert.equal(malformed.error.code, "INVALID_USERNAME");
+});
+
+flow("Phone number: a texted code verifies the number, then number and password sign in", [ROWS.phoneNumber, ROWS.phoneNumberRefused], async () => {
+  const number = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+  const otherThan = (code) => (code.startsWith("0") ? "1" : "0").repeat(code.length);
+  const { client, address } = await signedUp();
+  const sent = await client.phoneNumber.sendOtp({ phoneNumber: number });
+  assert.equal(sent.error, null);
+  assert.equal(sent.data.message, "code sent");
+  const code = (await email("phone-number-otp", number)).token;
+  const wrong = await client.phoneNumber.verify({ phoneNumber: number, code: otherThan(code), updatePhoneNumber: true });
+  assert.equal(wrong.error.status, 400);
+  assert.equal(wrong.error.code, "INVALID_OTP");
+  const verified = await client.phoneNumber.verify({ phoneNumber: number, code, updatePhoneNumber: true });
+  assert.equal(verified.error, null);
+  assert.equal(verified.data.user.phoneNumber, number);
+  assert.equal(verified.data.user.phoneNumberVerified, true);
+  const session = await client.getSession();
+  assert.equal(session.data.user.phoneNumber, number);
+  const reused = await client.phoneNumber.verify({ phoneNumber: number, code });
+  assert.equal(reused.error.code, "OTP_NOT_FOUND");
+
+  const other = browserClient();
+  const signedIn = await other.client.signIn.phoneNumber({ phoneNumber: number, password });
+  assert.equal(signedIn.error, null);
+  assert.equal(signedIn.data.user.email, address);
+  assert.ok(other.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const bad = await browserClient().client.signIn.phoneNumber({ phoneNumber: number, password: "wrong-password" });
+  assert.equal(bad.error.status, 401);
+  assert.equal(bad.error.code, "INVALID_PHONE_NUMBER_OR_PASSWORD");
+  const taken = await signedUp("Bob");
+  await taken.client.phoneNumber.sendOtp({ phoneNumber: number });
+  const takenCode = (await email("phone-number-otp", number)).token;
+  const exists = await taken.client.phoneNumber.verify({ phoneNumber: number, code: takenCode, updatePhoneNumber: true });
+  assert.equal(exists.error.code, "PHONE_NUMBER_EXIST");
+
+  const device = browserClient();
+  await device.client.phoneNumber.sendOtp({ phoneNumber: number });
+  const login = (await email("phone-number-otp", number)).token;
+  const byCode = await device.client.phoneNumber.verify({ phoneNumber: number, code: login });
+  assert.equal(byCode.error, null);
+  assert.ok(byCode.data.token);
+  assert.ok(device.jar.cookies.get("better-auth.session_token"), "verify set the session cookie");
+
+  const asked = await device.client.phoneNumber.requestPasswordReset({ phoneNumber: number });
+  assert.equal(asked.data.status, true);
+  const otp = (await email("phone-number-reset", number)).token;
+  const reset = await device.client.phoneNumber.resetPassword({ otp, phoneNumber: number, newPassword: "another-password-1" });
+  assert.equal(reset.error, null);
+  assert.equal(reset.data.status, true);
+  const again = await device.client.phoneNumber.resetPassword({ otp, phoneNumber: number, newPassword: "a-third-password-1" });
+  assert.equal(again.error.code, "OTP_NOT_FOUND");
+  const renewed = await browserClient().client.signIn.phoneNumber({ phoneNumber: number, password: "another-password-1" });
+  assert.equal(renewed.error, null);
 });
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {

@@ -32,6 +32,11 @@
 //                   (plain | hashed | encrypted), _DISABLE_SIGN_UP=1, _EXPIRES_IN (seconds),
 //                   _ALLOWED_ATTEMPTS, _RESEND_STRATEGY (rotate | reuse), _CHANGE_EMAIL=1,
 //                   _OVERRIDE_DEFAULT_EMAIL_VERIFICATION=1
+//   PHONE_NUMBER_*  phoneNumber options (codes to the outbox as phone-number-otp and
+//                   phone-number-reset): PHONE_NUMBER_OTP_LENGTH, PHONE_NUMBER_EXPIRES_IN,
+//                   PHONE_NUMBER_ALLOWED_ATTEMPTS, PHONE_NUMBER_REQUIRE_VERIFICATION=1,
+//                   PHONE_NUMBER_SIGN_UP_DOMAIN (signUpOnVerification, <number>@<domain>),
+//                   PHONE_NUMBER_E164=1 (phoneNumberValidator)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -251,6 +256,29 @@ async function buildPlugins() {
     if (env.USERNAME_NO_NORMALIZATION === "1") options.usernameNormalization = false;
     if (env.USERNAME_NO_DISPLAY === "1") options.displayUsername = false;
     list.push(username(options));
+  }
+  if (plugins.has("phone-number")) {
+    const { phoneNumber } = await import("better-auth/plugins");
+    const options = {
+      async sendOTP({ phoneNumber, code }) {
+        writeOutbox({ kind: "phone-number-otp", to: phoneNumber, token: code });
+      },
+      async sendPasswordResetOTP({ phoneNumber, code }) {
+        writeOutbox({ kind: "phone-number-reset", to: phoneNumber, token: code });
+      },
+    };
+    if (env.PHONE_NUMBER_OTP_LENGTH !== undefined) options.otpLength = Number(env.PHONE_NUMBER_OTP_LENGTH);
+    if (env.PHONE_NUMBER_EXPIRES_IN !== undefined) options.expiresIn = Number(env.PHONE_NUMBER_EXPIRES_IN);
+    if (env.PHONE_NUMBER_ALLOWED_ATTEMPTS !== undefined) options.allowedAttempts = Number(env.PHONE_NUMBER_ALLOWED_ATTEMPTS);
+    if (env.PHONE_NUMBER_REQUIRE_VERIFICATION === "1") options.requireVerification = true;
+    if (env.PHONE_NUMBER_SIGN_UP_DOMAIN !== undefined) {
+      const domain = env.PHONE_NUMBER_SIGN_UP_DOMAIN;
+      options.signUpOnVerification = {
+        getTempEmail: (number) => `${number.replace(/[^0-9+]/g, "")}@${domain}`,
+      };
+    }
+    if (env.PHONE_NUMBER_E164 === "1") options.phoneNumberValidator = (number) => /^\+[1-9][0-9]{1,14}$/.test(number);
+    list.push(phoneNumber(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

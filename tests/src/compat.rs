@@ -198,6 +198,12 @@ pub mod flows {
     /// Wrong, reused, expired and dead codes (`TOO_MANY_ATTEMPTS`); disabled sign-up;
     /// hashed and encrypted codes; malformed requests.
     pub const EMAIL_OTP_REFUSED: &str = "Email OTP: attempts, expiry, single use, disabled sign-up, storage modes";
+    /// Texted codes verify numbers, sign in and sign up; number and password sign-in;
+    /// password reset by SMS.
+    pub const PHONE_NUMBER: &str = "Phone number: texted codes, verification, sign-in, password reset";
+    /// Wrong, reused, expired codes, the attempt limit, taken and unverified numbers.
+    pub const PHONE_NUMBER_REFUSED: &str =
+        "Phone number: wrong, reused and expired codes, attempt limit, taken and unverified numbers";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -259,6 +265,8 @@ pub mod flows {
         USERNAME_REFUSED,
         EMAIL_OTP,
         EMAIL_OTP_REFUSED,
+        PHONE_NUMBER,
+        PHONE_NUMBER_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

@@ -36,7 +36,8 @@ pub struct PeerOptions {
     /// Defer session refreshes to `POST /get-session`.
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
-    /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`).
+    /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`,
+    /// `phone-number`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -50,6 +51,8 @@ pub struct PeerOptions {
     pub username: UsernameOptions,
     /// Email-OTP plugin options.
     pub email_otp: EmailOtpOptions,
+    /// Phone-number plugin options.
+    pub phone_number: PhoneNumberOptions,
 }
 
 /// Email-OTP plugin options both servers understand (`None` and `false`: both servers'
@@ -70,6 +73,26 @@ pub struct EmailOtpOptions {
     pub change_email: bool,
     /// Verification emails carry a code (`overrideDefaultEmailVerification`).
     pub override_default_email_verification: bool,
+}
+
+/// Phone-number plugin options both servers understand (`None` and `false`: both
+/// servers' defaults). Both text codes to the outbox (`phone-number-otp`,
+/// `phone-number-reset`).
+#[derive(Clone, Debug, Default)]
+pub struct PhoneNumberOptions {
+    /// Digits in a code (`otpLength`).
+    pub otp_length: Option<usize>,
+    /// Whole seconds a code works (`expiresIn`).
+    pub expires_in: Option<u64>,
+    /// Wrong codes before a code is gone (`allowedAttempts`).
+    pub allowed_attempts: Option<u64>,
+    /// Unverified numbers cannot sign in (`requireVerification`).
+    pub require_verification: bool,
+    /// Verifying an unknown number creates a user `<number>@<domain>`
+    /// (`signUpOnVerification`).
+    pub sign_up_domain: Option<&'static str>,
+    /// Numbers must be E.164 (`phoneNumberValidator`).
+    pub e164: bool,
 }
 
 /// Magic-link plugin options both servers understand (the defaults are both servers'
@@ -260,6 +283,29 @@ impl Peer {
                                 otp.change_email.enabled = o.change_email;
                                 config.email_otp = Some(otp);
                             }
+                            "phone-number" => {
+                                let o = &options.phone_number;
+                                let mut phone = keyward_server::config::PhoneNumberConfig::default()
+                                    .require_verification(o.require_verification);
+                                if let Some(length) = o.otp_length {
+                                    phone.otp_length = length;
+                                }
+                                if let Some(expires_in) = o.expires_in {
+                                    phone.expires_in = std::time::Duration::from_secs(expires_in);
+                                }
+                                if let Some(attempts) = o.allowed_attempts {
+                                    phone.allowed_attempts = attempts;
+                                }
+                                if let Some(domain) = o.sign_up_domain {
+                                    phone = phone.sign_up_on_verification(
+                                        keyward_server::config::SignUpOnVerification::with_domain(domain),
+                                    );
+                                }
+                                if o.e164 {
+                                    phone = phone.phone_number_validator(keyward_server::config::is_e164);
+                                }
+                                config.phone_number = Some(phone);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -379,6 +425,26 @@ impl Peer {
                 if names.immutable {
                     env.push(("USERNAME_IMMUTABLE".into(), "1".into()));
                 }
+                let phone = &options.phone_number;
+                let numbers = [
+                    ("PHONE_NUMBER_OTP_LENGTH", phone.otp_length.map(|n| n as u64)),
+                    ("PHONE_NUMBER_EXPIRES_IN", phone.expires_in),
+                    ("PHONE_NUMBER_ALLOWED_ATTEMPTS", phone.allowed_attempts),
+                ];
+                for (name, value) in numbers {
+                    if let Some(value) = value {
+                        env.push((name.to_owned(), value.to_string()));
+                    }
+                }
+                if phone.require_verification {
+                    env.push(("PHONE_NUMBER_REQUIRE_VERIFICATION".into(), "1".into()));
+                }
+                if let Some(domain) = phone.sign_up_domain {
+                    env.push(("PHONE_NUMBER_SIGN_UP_DOMAIN".into(), domain.into()));
+                }
+                if phone.e164 {
+                    env.push(("PHONE_NUMBER_E164".into(), "1".into()));
+                }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
             }
@@ -453,6 +519,14 @@ impl Peer {
     /// Waits (up to 5 s) for the newest email of `kind` to `to`.
     pub async fn email(&self, kind: &str, to: &str) -> Value {
         crate::wait_for_email(self.outbox(), kind, to).await
+    }
+
+    /// Waits (up to 5 s) for the newest code of `kind` (`phone-number-otp`,
+    /// `phone-number-reset`) texted to `phone_number`: both servers' SMS senders write the
+    /// outbox in tests.
+    pub async fn sms(&self, kind: &str, phone_number: &str) -> String {
+        let sms = crate::wait_for_email(self.outbox(), kind, phone_number).await;
+        sms["token"].as_str().expect("a code").to_owned()
     }
 
     /// Stops the server (to test a server that went away).

@@ -28,6 +28,7 @@ mod device_authorization;
 mod email_otp;
 mod magic_link;
 mod one_time_token;
+mod phone_number;
 mod username;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -1273,18 +1274,21 @@ impl Session {
         }
     }
 
-    /// The body with this server's two-factor codes filled in: `{totp}` (the current
-    /// code), `{wrong-totp}`, `{backup}` (the first backup code), `{otp}` (the last
-    /// emailed code), `{email-otp}` (the newest email-OTP code) and `{wrong-email-otp}`
-    /// (that code with its last digit changed).
+    /// The body with this server's codes filled in: `{totp}` (the current code),
+    /// `{wrong-totp}`, `{backup}` (the first backup code), `{otp}` (the last emailed
+    /// code), `{email-otp}` (the newest email-OTP code) and `{wrong-email-otp}` (that code
+    /// with its last digit changed), `{sms}` and `{sms-reset}` (the last texted
+    /// verification and reset codes) and `{wrong-sms}`, `{wrong-sms-reset}` (codes that
+    /// are not those).
     async fn fill_codes(&self, body: &[u8]) -> Vec<u8> {
-        const PLACEHOLDERS: [&str; 6] = [
+        const PLACEHOLDERS: [&str; 7] = [
             "{totp}",
             "{wrong-totp}",
             "{backup}",
             "{otp}",
             "{email-otp}",
             "{wrong-email-otp}",
+            "sms",
         ];
         let Ok(text) = std::str::from_utf8(body) else {
             return body.to_vec();
@@ -1316,6 +1320,22 @@ impl Session {
         if text.contains("{otp}") {
             let email = keyward_tests::wait_for_email(&self.outbox, "two-factor-otp", "ada@example.com").await;
             text = text.replace("{otp}", email["token"].as_str().unwrap_or_default());
+        }
+        for (kind, code, wrong) in [
+            ("phone-number-otp", "{sms}", "{wrong-sms}"),
+            ("phone-number-reset", "{sms-reset}", "{wrong-sms-reset}"),
+        ] {
+            if !text.contains(code) && !text.contains(wrong) {
+                continue;
+            }
+            let texted = keyward_tests::read_outbox(&self.outbox)
+                .into_iter()
+                .rev()
+                .find(|sms| sms["kind"] == kind)
+                .and_then(|sms| sms["token"].as_str().map(str::to_owned))
+                .expect("a code was texted");
+            let other = if texted.starts_with('0') { "1" } else { "0" }.repeat(texted.len());
+            text = text.replace(wrong, &other).replace(code, &texted);
         }
         text.into_bytes()
     }
@@ -1688,6 +1708,7 @@ fn every_listed_difference_names_a_step() {
         username::sequence(),
         email_otp::sequence(),
         email_otp::change_sequence(),
+        phone_number::sequence(),
     ]
     .into_iter()
     .flatten()

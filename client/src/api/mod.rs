@@ -12,6 +12,7 @@ pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
 pub mod password;
+pub mod phone_number;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;

@@ -273,6 +273,17 @@ error_codes! {
     // email-OTP plugin (`EMAIL_OTP_ERROR_CODES`)
     OtpExpired = "OTP_EXPIRED" => "OTP expired",
     InvalidOtp = "INVALID_OTP" => "Invalid OTP",
+    // phone-number plugin (`PHONE_NUMBER_ERROR_CODES`; UNEXPECTED_ERROR, OTP_EXPIRED and INVALID_OTP are above)
+    InvalidPhoneNumber = "INVALID_PHONE_NUMBER" => "Invalid phone number",
+    PhoneNumberExist = "PHONE_NUMBER_EXIST" => "Phone number already exists",
+    PhoneNumberNotExist = "PHONE_NUMBER_NOT_EXIST" => "phone number isn't registered",
+    InvalidPhoneNumberOrPassword = "INVALID_PHONE_NUMBER_OR_PASSWORD" => "Invalid phone number or password",
+    OtpNotFound = "OTP_NOT_FOUND" => "OTP not found",
+    PhoneNumberNotVerified = "PHONE_NUMBER_NOT_VERIFIED" => "Phone number not verified",
+    PhoneNumberPendingVerification = "PHONE_NUMBER_PENDING_VERIFICATION" => "Phone number requires account ownership proof",
+    PhoneNumberCannotBeUpdated = "PHONE_NUMBER_CANNOT_BE_UPDATED" => "Phone number cannot be updated",
+    PhoneNumberCannotBeSet = "PHONE_NUMBER_CANNOT_BE_SET" => "Phone number can only be set by verifying it",
+    SendOtpNotImplemented = "SEND_OTP_NOT_IMPLEMENTED" => "sendOTP not implemented",
     TooManyAttempts = "TOO_MANY_ATTEMPTS" => "Too many attempts",
     // Keyward's own, where better-auth has no equivalent
     InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",

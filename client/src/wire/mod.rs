@@ -19,6 +19,7 @@ pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
 pub mod password;
+pub mod phone_number;
 pub mod routes;
 pub mod schema;
 pub mod secret;
@@ -43,6 +44,7 @@ pub use models::*;
 pub use one_time_token::*;
 pub use passkey::*;
 pub use password::*;
+pub use phone_number::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
     BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, MagicLinkToken, OneTimeToken, OtpCode, Password,

@@ -9,7 +9,7 @@
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
 //! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`],
-//! [`username`], [`email_otp`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
+//! [`username`], [`email_otp`], [`phone_number`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
 //! and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -184,6 +184,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     magic_link::ROUTES,
     username::ROUTES,
     email_otp::ROUTES,
+    phone_number::ROUTES,
 ];
 
 routes! {
@@ -697,5 +698,32 @@ pub mod email_otp {
         RequestEmailChange: Post "/email-otp/request-email-change", RequestEmailChangeOtpRequest => SuccessResponse;
         /// `POST /email-otp/change-email`: changes the address with its code (signed in).
         ChangeEmail: Post "/email-otp/change-email", ChangeEmailOtpRequest => SuccessResponse;
+    }
+}
+
+/// The phone-number plugin's routes (better-auth `phoneNumber`).
+pub mod phone_number {
+    use crate::wire::{
+        PhoneNumberOtpSent, PhoneSignInOutcome, RequestPasswordResetPhoneNumberRequest,
+        ResetPasswordPhoneNumberRequest, SendPhoneNumberOtpRequest, SignInPhoneNumberRequest, StatusResponse,
+        VerifyPhoneNumberRequest, VerifyPhoneNumberResponse,
+    };
+
+    routes! {
+        /// The phone-number routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/phone-number`: a session (or a two-factor challenge) for a phone
+        /// number and password.
+        SignInPhoneNumber: Post "/sign-in/phone-number", SignInPhoneNumberRequest => PhoneSignInOutcome;
+        /// `POST /phone-number/send-otp`: texts a verification code to the number.
+        SendOtp: Post "/phone-number/send-otp", SendPhoneNumberOtpRequest => PhoneNumberOtpSent;
+        /// `POST /phone-number/verify`: checks a code, marks the number verified and signs
+        /// in (or sets the number on the signed-in user).
+        Verify: Post "/phone-number/verify", VerifyPhoneNumberRequest => VerifyPhoneNumberResponse;
+        /// `POST /phone-number/request-password-reset`: texts a password-reset code.
+        RequestPasswordReset: Post "/phone-number/request-password-reset", RequestPasswordResetPhoneNumberRequest => StatusResponse;
+        /// `POST /phone-number/reset-password`: a new password with a texted code.
+        ResetPassword: Post "/phone-number/reset-password", ResetPasswordPhoneNumberRequest => StatusResponse;
     }
 }

@@ -392,6 +392,7 @@ mod tests {
             .magic_link(crate::config::MagicLinkConfig::default())
             .email_otp(crate::config::EmailOtpConfig::default())
             .username(crate::config::UsernameConfig::default())
+            .phone_number(crate::config::PhoneNumberConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -466,6 +466,50 @@ fn email_otp_variables_set_their_fields() {
 }
 
 #[test]
+fn phone_number_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "phone-number")])
+        .phone_number
+        .expect("enabled");
+    assert_eq!((defaults.otp_length, defaults.allowed_attempts), (6, 3));
+    assert_eq!(defaults.expires_in, std::time::Duration::from_secs(300));
+    assert!(!defaults.require_verification);
+    assert!(defaults.sign_up_on_verification.is_none() && defaults.phone_number_validator.is_none());
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "phone-number"),
+        ("KEYWARD_PHONE_NUMBER_OTP_LENGTH", "8"),
+        ("KEYWARD_PHONE_NUMBER_EXPIRES_IN", "60"),
+        ("KEYWARD_PHONE_NUMBER_ALLOWED_ATTEMPTS", "5"),
+        ("KEYWARD_PHONE_NUMBER_REQUIRE_VERIFICATION", "true"),
+        ("KEYWARD_PHONE_NUMBER_SIGN_UP_ON_VERIFICATION", "true"),
+        ("KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN", "Phone.Example.com"),
+        ("KEYWARD_PHONE_NUMBER_VALIDATOR", "e164"),
+    ])
+    .phone_number
+    .expect("enabled");
+    assert_eq!((options.otp_length, options.allowed_attempts), (8, 5));
+    assert_eq!(options.expires_in, std::time::Duration::from_secs(60));
+    assert!(options.require_verification);
+    let sign_up = options.sign_up_on_verification.expect("signs up");
+    assert_eq!((sign_up.temp_email)("+1 (555) 0001"), "+15550001@phone.example.com");
+    assert!(sign_up.temp_name.is_none());
+    let validator = options.phone_number_validator.expect("validates");
+    assert!(validator.is_valid("+15550001") && !validator.is_valid("15550001") && !validator.is_valid("+0123"));
+    let default_domain = config(&[
+        ("KEYWARD_PLUGINS", "phone-number"),
+        ("KEYWARD_PHONE_NUMBER_SIGN_UP_ON_VERIFICATION", "true"),
+    ])
+    .phone_number
+    .and_then(|options| options.sign_up_on_verification)
+    .expect("signs up");
+    assert_eq!((default_domain.temp_email)("+15550001"), "+15550001@phone.invalid");
+    let (name, reason) = refused(&[
+        ("KEYWARD_PLUGINS", "phone-number"),
+        ("KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN", "phone.example.com"),
+    ]);
+    assert_eq!(name, "KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN", "{reason}");
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -486,6 +530,7 @@ fn plugin_variables_need_their_plugin() {
             "magic-link",
             "username",
             "email-otp",
+            "phone-number",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

@@ -187,6 +187,13 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION", "perhaps"),
     ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL", "enabled"),
     ("KEYWARD_EMAIL_OTP_CHANGE_EMAIL_VERIFY_CURRENT_EMAIL", "yes please"),
+    ("KEYWARD_PHONE_NUMBER_OTP_LENGTH", "six"),
+    ("KEYWARD_PHONE_NUMBER_EXPIRES_IN", "5m"),
+    ("KEYWARD_PHONE_NUMBER_ALLOWED_ATTEMPTS", "0"),
+    ("KEYWARD_PHONE_NUMBER_REQUIRE_VERIFICATION", "always"),
+    ("KEYWARD_PHONE_NUMBER_SIGN_UP_ON_VERIFICATION", "sometimes"),
+    ("KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN", "not a domain"),
+    ("KEYWARD_PHONE_NUMBER_VALIDATOR", "e.164"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

@@ -636,6 +636,41 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_EMAIL_OTP_CHANGE_EMAIL_VERIFY_CURRENT_EMAIL",
         "a change of address needs a code of the current address",
     ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_OTP_LENGTH",
+        "digits in a texted code (6)",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_EXPIRES_IN",
+        "seconds a texted code works (300)",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_ALLOWED_ATTEMPTS",
+        "wrong codes before a code is gone (3)",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_REQUIRE_VERIFICATION",
+        "unverified numbers cannot sign in or reset a password",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_SIGN_UP_ON_VERIFICATION",
+        "verifying an unknown number creates its user",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN",
+        "the domain of such users' addresses (phone.invalid)",
+    ),
+    plugin(
+        "phone-number",
+        "KEYWARD_PHONE_NUMBER_VALIDATOR",
+        "numbers checked as E.164 (e164) or not at all (none)",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
