@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod anonymous;
 pub mod device_authorization;
 pub mod electron;
 pub mod email_verification;

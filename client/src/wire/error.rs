@@ -270,6 +270,16 @@ error_codes! {
     InvalidUsername = "INVALID_USERNAME" => "Username is invalid",
     InvalidDisplayUsername = "INVALID_DISPLAY_USERNAME" => "Display username is invalid",
     UsernameIsImmutable = "USERNAME_IS_IMMUTABLE" => "Username cannot be updated",
+    // anonymous plugin (`ANONYMOUS_ERROR_CODES`; its FAILED_TO_CREATE_USER is the core code)
+    InvalidEmailFormat = "INVALID_EMAIL_FORMAT" => "Email was not generated in a valid format",
+    CouldNotCreateSession = "COULD_NOT_CREATE_SESSION" => "Could not create session",
+    AnonymousUsersCannotSignInAgainAnonymously = "ANONYMOUS_USERS_CANNOT_SIGN_IN_AGAIN_ANONYMOUSLY" => "Anonymous users cannot sign in again anonymously",
+    FailedToDeleteAnonymousUser = "FAILED_TO_DELETE_ANONYMOUS_USER" => "Failed to delete anonymous user",
+    FailedToDeleteAnonymousUserSessions = "FAILED_TO_DELETE_ANONYMOUS_USER_SESSIONS" => "Failed to delete anonymous user sessions",
+    UserIsNotAnonymous = "USER_IS_NOT_ANONYMOUS" => "User is not anonymous",
+    DeleteAnonymousUserDisabled = "DELETE_ANONYMOUS_USER_DISABLED" => "Deleting anonymous users is disabled",
+    // multi-session plugin (`MULTI_SESSION_ERROR_CODES`)
+    InvalidSessionToken = "INVALID_SESSION_TOKEN" => "Invalid session token",
     // Keyward's own, where better-auth has no equivalent
     InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",

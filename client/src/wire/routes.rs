@@ -9,7 +9,7 @@
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
 //! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`],
-//! [`username`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
+//! [`username`], [`anonymous`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
 //! and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -183,6 +183,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     device_authorization::ROUTES,
     magic_link::ROUTES,
     username::ROUTES,
+    anonymous::ROUTES,
 ];
 
 routes! {
@@ -655,5 +656,22 @@ pub mod username {
         SignInUsername: Post "/sign-in/username", SignInUsernameRequest => SignInOutcome;
         /// `POST /is-username-available`: whether no user has the (normalised) username.
         IsUsernameAvailable: Post "/is-username-available", IsUsernameAvailableRequest => UsernameAvailability;
+    }
+}
+
+/// The anonymous plugin's routes (better-auth `anonymous`).
+pub mod anonymous {
+    use crate::wire::{AnonymousSignInResponse, DeleteAnonymousUserResponse, EmptyRequest};
+
+    routes! {
+        /// The anonymous routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/anonymous`: a new anonymous user and their session (refused
+        /// to a caller who is already anonymous).
+        SignIn: Post "/sign-in/anonymous", EmptyRequest => AnonymousSignInResponse;
+        /// `POST /delete-anonymous-user`: deletes the signed-in anonymous user, their
+        /// sessions and their cookie.
+        DeleteAnonymousUser: Post "/delete-anonymous-user", EmptyRequest => DeleteAnonymousUserResponse;
     }
 }
