@@ -12,6 +12,9 @@ use url::Url;
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::anonymous::{
+    AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, OnLinkAccount,
+};
 pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };
@@ -138,6 +141,8 @@ pub struct Config {
     pub magic_link: Option<MagicLinkConfig>,
     /// The username plugin, when enabled.
     pub username: Option<UsernameConfig>,
+    /// The anonymous plugin, when enabled.
+    pub anonymous: Option<AnonymousConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -238,6 +243,7 @@ impl Config {
             last_login_method: None,
             magic_link: None,
             username: None,
+            anonymous: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -388,6 +394,12 @@ impl ConfigBuilder {
     /// Enables the last-login-method plugin.
     pub fn last_login_method(mut self, config: LastLoginMethodConfig) -> Self {
         self.config.last_login_method = Some(config);
+        self
+    }
+
+    /// Enables the anonymous plugin.
+    pub fn anonymous(mut self, config: AnonymousConfig) -> Self {
+        self.config.anonymous = Some(config);
         self
     }
 

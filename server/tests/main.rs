@@ -7,6 +7,7 @@ mod common;
 
 mod account;
 mod admin;
+mod anonymous;
 mod attacks;
 mod cli;
 mod device_authorization;

@@ -7,6 +7,7 @@
 //! on [`crate::ConfigBuilder`]; [`BUILTIN`] is the one list both read.
 
 pub(crate) mod admin;
+pub(crate) mod anonymous;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod last_login_method;
@@ -38,7 +39,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 10] = [
+pub(crate) const BUILTIN: [Builtin; 11] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -49,6 +50,7 @@ pub(crate) const BUILTIN: [Builtin; 10] = [
     last_login_method::BUILTIN,
     magic_link::BUILTIN,
     username::BUILTIN,
+    anonymous::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -391,6 +391,7 @@ mod tests {
             .last_login_method(LastLoginMethodConfig::default().store_in_database(true))
             .magic_link(crate::config::MagicLinkConfig::default())
             .username(crate::config::UsernameConfig::default())
+            .anonymous(crate::config::AnonymousConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

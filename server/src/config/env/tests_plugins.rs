@@ -423,6 +423,27 @@ fn username_variables_set_their_fields() {
 }
 
 #[test]
+fn anonymous_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "anonymous")]).anonymous.expect("enabled");
+    assert_eq!(defaults.email_domain_name, None);
+    assert!(!defaults.disable_delete_anonymous_user);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "anonymous"),
+        ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "guests.example.com"),
+        ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "on"),
+    ])
+    .anonymous
+    .expect("enabled");
+    assert_eq!(options.email_domain_name.as_deref(), Some("guests.example.com"));
+    assert!(options.disable_delete_anonymous_user);
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "anonymous"),
+        ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "guests@example.com"),
+    ]);
+    assert_eq!(name, "KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME");
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -442,6 +463,7 @@ fn plugin_variables_need_their_plugin() {
             "device-authorization",
             "magic-link",
             "username",
+            "anonymous",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

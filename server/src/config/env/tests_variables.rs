@@ -177,6 +177,8 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_USERNAME_DISPLAY_VALIDATION_ORDER", "before"),
     ("KEYWARD_USERNAME_IMMUTABLE_USERNAME", "forever"),
     ("KEYWARD_USERNAME_DISPLAY_USERNAME", "shown"),
+    ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "not a domain"),
+    ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "sometimes"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

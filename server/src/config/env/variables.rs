@@ -590,6 +590,16 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_USERNAME_DISPLAY_USERNAME",
         "users have a displayUsername",
     ),
+    plugin(
+        "anonymous",
+        "KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME",
+        "the domain of anonymous users' addresses (temp-<id>@domain)",
+    ),
+    plugin(
+        "anonymous",
+        "KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER",
+        "anonymous users are kept after a link and cannot be deleted",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
