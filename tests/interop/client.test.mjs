@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
 import {
+  anonymousClient,
   deviceAuthorizationClient,
   magicLinkClient,
   usernameClient,
@@ -90,6 +91,7 @@ function browserClient(options = {}, server = base) {
     deviceAuthorizationClient(),
     magicLinkClient(),
     usernameClient(),
+    anonymousClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -184,6 +186,8 @@ const ROWS = {
   magicLinkRefused: "Magic link: single use, expiry, disabled sign-up, refusals",
   username: "Username: sign-up, sign-in by username, availability, update",
   usernameRefused: "Username: taken, invalid and immutable usernames, wrong credentials",
+  anonymous: "Anonymous: guest sign-in, deletion, linking on sign-up and sign-in",
+  anonymousRefused: "Anonymous: second anonymous sign-in, non-anonymous and disabled deletion",
   sqlite: "SQLite storage",
 };
 
@@ -809,6 +813,48 @@ flow("Username: sign-up, sign-in by username, availability, update", [ROWS.usern
   const malformed = await browserClient().client.isUsernameAvailable({ username: "not valid" });
   assert.equal(malformed.error.status, 422);
   assert.equal(malformed.error.code, "INVALID_USERNAME");
+});
+
+flow("Anonymous: a guest signs up, another signs in, a third leaves", [ROWS.anonymous, ROWS.anonymousRefused], async () => {
+  const guest = browserClient();
+  const signedIn = await guest.client.signIn.anonymous();
+  assert.equal(signedIn.error, null);
+  assert.equal(signedIn.data.user.isAnonymous, true);
+  assert.equal(signedIn.data.user.name, "Anonymous");
+  assert.match(signedIn.data.user.email, /^[a-z0-9]{32}@anonymous\.placeholder\.invalid$/);
+  assert.ok(guest.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const session = await guest.client.getSession();
+  assert.equal(session.data.user.isAnonymous, true);
+  const again = await guest.client.signIn.anonymous();
+  assert.equal(again.error.status, 400);
+  assert.equal(again.error.code, "ANONYMOUS_USERS_CANNOT_SIGN_IN_AGAIN_ANONYMOUSLY");
+  const address = uniqueEmail("guest");
+  const created = await guest.client.signUp.email({ name: "Ada", email: address, password });
+  assert.equal(created.error, null);
+  assert.equal(created.data.user.isAnonymous, false);
+  const linked = await guest.client.getSession();
+  assert.equal(linked.data.user.email, address);
+  const regular = await guest.client.deleteAnonymousUser();
+  assert.equal(regular.error.status, 403);
+  assert.equal(regular.error.code, "USER_IS_NOT_ANONYMOUS");
+
+  const second = browserClient();
+  const secondGuest = await second.client.signIn.anonymous();
+  assert.equal(secondGuest.error, null);
+  const guestCookie = second.jar.header();
+  const signedInAgain = await second.client.signIn.email({ email: address, password });
+  assert.equal(signedInAgain.error, null);
+  const old = await fetch(`${base}/api/auth/get-session`, { headers: { cookie: guestCookie } });
+  assert.equal(await old.json(), null, "the linked guest is deleted with their session");
+
+  const leaving = browserClient();
+  assert.equal((await leaving.client.signIn.anonymous()).error, null);
+  const deleted = await leaving.client.deleteAnonymousUser();
+  assert.equal(deleted.error, null);
+  assert.equal(deleted.data.success, true);
+  assert.equal(leaving.jar.cookies.get("better-auth.session_token"), undefined, "the cookie is cleared");
+  const gone = await leaving.client.getSession();
+  assert.equal(gone.data, null);
 });
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {

@@ -191,6 +191,16 @@ pub mod flows {
     pub const USERNAME: &str = "Username: sign-up, sign-in by username, availability, update";
     /// Taken, malformed and immutable usernames; wrong credentials.
     pub const USERNAME_REFUSED: &str = "Username: taken, invalid and immutable usernames, wrong credentials";
+    /// `/sign-in/anonymous`, `/delete-anonymous-user`, an anonymous user linked by a
+    /// later sign-up or sign-in.
+    pub const ANONYMOUS: &str = "Anonymous: guest sign-in, deletion, linking on sign-up and sign-in";
+    /// Signing in anonymously twice, deleting a regular user, disabled deletion.
+    pub const ANONYMOUS_REFUSED: &str = "Anonymous: second anonymous sign-in, non-anonymous and disabled deletion";
+    /// The multi-session cookies, `/multi-session/list-device-sessions`, `set-active`,
+    /// `revoke` and sign-out ending every device session.
+    pub const MULTI_SESSION: &str = "Multi-session: several accounts on one device, switching, revoking";
+    /// Unknown and foreign tokens, the session cap.
+    pub const MULTI_SESSION_REFUSED: &str = "Multi-session: unknown tokens, the maximum number of sessions";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -250,6 +260,10 @@ pub mod flows {
         MAGIC_LINK_REFUSED,
         USERNAME,
         USERNAME_REFUSED,
+        ANONYMOUS,
+        ANONYMOUS_REFUSED,
+        MULTI_SESSION,
+        MULTI_SESSION_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

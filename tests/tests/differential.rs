@@ -13,6 +13,8 @@
 //!   [`TIME_TOLERANCE_SECONDS`]; the server's own origin (`{origin}`, also
 //!   percent-encoded); and in a URL the values of the query parameters in
 //!   [`MASKED_QUERY_PARAMETERS`] (`secret=<secret>`, `token=<token>`);
+//! - an address whose local part is a generated id (an anonymous user's,
+//!   `<generated>@anonymous.placeholder.invalid`, `temp-<generated>@…`);
 //! - by key: each element of `backupCodes` that has the `xxxxx-xxxxx` form of a backup
 //!   code (`<backup-code>`);
 //! - cookie values (only whether one is empty), the `set-auth-token` value (only whether
@@ -24,6 +26,7 @@
 //! list stays true. Each step's outcome is recorded for the README (`compat`): alike, or
 //! different as listed, or different.
 
+mod anonymous;
 mod device_authorization;
 mod magic_link;
 mod one_time_token;
@@ -1170,6 +1173,12 @@ impl Masker<'_> {
             let number = *self.ids.entry(text.to_owned()).or_insert(next);
             return format!("<id:{number}>");
         }
+        if let Some((local, domain)) = text.split_once('@') {
+            let (prefix, id) = local.strip_prefix("temp-").map_or(("", local), |id| ("temp-", id));
+            if is_generated_id(id) {
+                return format!("{prefix}<generated>@{domain}");
+            }
+        }
         if let Ok(time) = DateTime::parse_from_rfc3339(text) {
             let seconds = (time.with_timezone(&Utc) - self.sent_at).num_seconds();
             return format!("<time:{seconds:+}s>");
@@ -1664,6 +1673,7 @@ fn every_listed_difference_names_a_step() {
         device_authorization::sequence(),
         magic_link::sequence(),
         username::sequence(),
+        anonymous::sequence(),
     ]
     .into_iter()
     .flatten()

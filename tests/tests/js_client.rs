@@ -17,7 +17,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 28;
+const FLOWS: usize = 29;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -69,6 +69,7 @@ fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16
         Some(keyward_server::config::DeviceAuthorizationConfig::default().interval(Duration::from_secs(1)));
     config.magic_link = Some(keyward_server::config::MagicLinkConfig::default());
     config.username = Some(keyward_server::config::UsernameConfig::default());
+    config.anonymous = Some(keyward_server::config::AnonymousConfig::default());
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -102,6 +103,7 @@ async fn better_auth_js_client_against_better_auth_itself() {
         "device-authorization",
         "magic-link",
         "username",
+        "anonymous",
     ];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);

@@ -4,6 +4,7 @@
 //! a binary of their own: `scripts/test` runs them inside a private keyring.
 
 mod client_admin;
+mod client_anonymous;
 mod client_device_authorization;
 mod client_electron;
 mod client_endpoints;
@@ -21,6 +22,7 @@ mod extending;
 mod js_client;
 mod last_login_method;
 mod same_database;
+mod same_database_anonymous;
 mod same_database_device_authorization;
 mod same_database_magic_link;
 mod same_database_one_time_token;
