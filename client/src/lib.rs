@@ -8,7 +8,7 @@
 //!   `client.sessions()`, `client.user()`, `client.password()`, `client.email()`,
 //!   `client.accounts()`, `client.two_factor()`, `client.organization()`,
 //!   `client.one_time_token()`, `client.device_authorization()`, `client.magic_link()`,
-//!   `client.username()`, `client.anonymous()` and `client.last_login_method()`
+//!   `client.username()`, `client.anonymous()`, `client.multi_session()` and `client.last_login_method()`
 //!   (plugins), plus
 //!   [`AuthClient::fetch`] for custom plugins.
 //! - A reactive session store ([`SessionStore`], on `futures-signals`) that refreshes

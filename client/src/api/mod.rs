@@ -8,6 +8,7 @@ pub mod electron;
 pub mod email_verification;
 pub mod last_login_method;
 pub mod magic_link;
+pub mod multi_session;
 pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
