@@ -21,6 +21,7 @@ pub use crate::plugins::device_authorization::{
 pub use crate::plugins::electron::ElectronConfig;
 pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
 pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
+pub use crate::plugins::multi_session::MultiSessionConfig;
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
@@ -143,6 +144,8 @@ pub struct Config {
     pub username: Option<UsernameConfig>,
     /// The anonymous plugin, when enabled.
     pub anonymous: Option<AnonymousConfig>,
+    /// The multi-session plugin, when enabled.
+    pub multi_session: Option<MultiSessionConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -244,6 +247,7 @@ impl Config {
             magic_link: None,
             username: None,
             anonymous: None,
+            multi_session: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -400,6 +404,12 @@ impl ConfigBuilder {
     /// Enables the anonymous plugin.
     pub fn anonymous(mut self, config: AnonymousConfig) -> Self {
         self.config.anonymous = Some(config);
+        self
+    }
+
+    /// Enables the multi-session plugin.
+    pub fn multi_session(mut self, config: MultiSessionConfig) -> Self {
+        self.config.multi_session = Some(config);
         self
     }
 

@@ -19,6 +19,7 @@ mod hook_cookies;
 mod hooks;
 mod instances;
 mod magic_link;
+mod multi_session;
 mod one_time_token;
 mod organization;
 mod password;

@@ -12,6 +12,7 @@ pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod last_login_method;
 pub(crate) mod magic_link;
+pub(crate) mod multi_session;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
@@ -39,7 +40,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 11] = [
+pub(crate) const BUILTIN: [Builtin; 12] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -51,6 +52,7 @@ pub(crate) const BUILTIN: [Builtin; 11] = [
     magic_link::BUILTIN,
     username::BUILTIN,
     anonymous::BUILTIN,
+    multi_session::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -392,6 +392,7 @@ mod tests {
             .magic_link(crate::config::MagicLinkConfig::default())
             .username(crate::config::UsernameConfig::default())
             .anonymous(crate::config::AnonymousConfig::default())
+            .multi_session(crate::config::MultiSessionConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

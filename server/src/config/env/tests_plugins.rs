@@ -444,6 +444,21 @@ fn anonymous_variables_set_their_fields() {
 }
 
 #[test]
+fn multi_session_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "multi-session")])
+        .multi_session
+        .expect("enabled");
+    assert_eq!(defaults.maximum_sessions, 5);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "multi-session"),
+        ("KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS", "2"),
+    ])
+    .multi_session
+    .expect("enabled");
+    assert_eq!(options.maximum_sessions, 2);
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -464,6 +479,7 @@ fn plugin_variables_need_their_plugin() {
             "magic-link",
             "username",
             "anonymous",
+            "multi-session",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

@@ -179,6 +179,7 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_USERNAME_DISPLAY_USERNAME", "shown"),
     ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "not a domain"),
     ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "sometimes"),
+    ("KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS", "five"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

@@ -600,6 +600,11 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER",
         "anonymous users are kept after a link and cannot be deleted",
     ),
+    plugin(
+        "multi-session",
+        "KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS",
+        "how many sessions one browser keeps (5)",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
