@@ -246,6 +246,13 @@ impl Peer {
                                     ..Default::default()
                                 });
                             }
+                            "multi-session" => {
+                                let mut multi = keyward_server::config::MultiSessionConfig::default();
+                                if let Some(maximum) = options.multi_session.maximum_sessions {
+                                    multi.maximum_sessions = maximum;
+                                }
+                                config.multi_session = Some(multi);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }

@@ -17,6 +17,7 @@
 //!   `<generated>@anonymous.placeholder.invalid`, `temp-<generated>@…`);
 //! - by key: each element of `backupCodes` that has the `xxxxx-xxxxx` form of a backup
 //!   code (`<backup-code>`);
+//! - a multi-session cookie's name, which holds its session's token (`…_multi-<token>`);
 //! - cookie values (only whether one is empty), the `set-auth-token` value (only whether
 //!   it is sent), signatures with them.
 //!
@@ -29,6 +30,7 @@
 mod anonymous;
 mod device_authorization;
 mod magic_link;
+mod multi_session;
 mod one_time_token;
 mod username;
 
@@ -1411,8 +1413,13 @@ impl Session {
             let line = line.to_str().unwrap_or("").to_owned();
             let (pair, attributes) = line.split_once("; ").unwrap_or((&line, ""));
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // A multi-session cookie is named by its session's token: masked.
+            let shown = match name.split_once(keyward_client::wire::MULTI_SESSION_MARKER) {
+                Some((head, _)) => format!("{head}{}<token>", keyward_client::wire::MULTI_SESSION_MARKER),
+                None => name.to_owned(),
+            };
             cookies.insert(format!(
-                "{name} [{}] {attributes}",
+                "{shown} [{}] {attributes}",
                 if value.is_empty() { "empty" } else { "value" }
             ));
             // A forged cookie came from elsewhere: what the answer sets is not this
@@ -1674,6 +1681,7 @@ fn every_listed_difference_names_a_step() {
         magic_link::sequence(),
         username::sequence(),
         anonymous::sequence(),
+        multi_session::sequence(),
     ]
     .into_iter()
     .flatten()

@@ -9,6 +9,7 @@ mod client_device_authorization;
 mod client_electron;
 mod client_endpoints;
 mod client_magic_link;
+mod client_multi_session;
 mod client_one_time_token;
 mod client_organization;
 mod client_passkey;
