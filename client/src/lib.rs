@@ -8,8 +8,8 @@
 //!   `client.sessions()`, `client.user()`, `client.password()`, `client.email()`,
 //!   `client.accounts()`, `client.two_factor()`, `client.organization()`,
 //!   `client.one_time_token()`, `client.device_authorization()`, `client.magic_link()`,
-//!   `client.username()`, `client.email_otp()`, `client.phone_number()` and
-//!   `client.last_login_method()` (plugins), plus
+//!   `client.username()`, `client.email_otp()`, `client.phone_number()`, `client.anonymous()`,
+//!   `client.multi_session()` and `client.last_login_method()` (plugins), plus
 //!   [`AuthClient::fetch`] for custom plugins.
 //! - A reactive session store ([`SessionStore`], on `futures-signals`) that refreshes
 //!   itself after every call that changes the session or the user.

@@ -12,6 +12,9 @@ use url::Url;
 use keyward_client::wire::DEFAULT_BASE_PATH;
 
 pub use crate::plugins::admin::AdminConfig;
+pub use crate::plugins::anonymous::{
+    AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, OnLinkAccount,
+};
 pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };
@@ -22,6 +25,7 @@ pub use crate::plugins::email_otp::{
 };
 pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
 pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
+pub use crate::plugins::multi_session::MultiSessionConfig;
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
@@ -150,6 +154,10 @@ pub struct Config {
     pub username: Option<UsernameConfig>,
     /// The phone-number plugin, when enabled.
     pub phone_number: Option<PhoneNumberConfig>,
+    /// The anonymous plugin, when enabled.
+    pub anonymous: Option<AnonymousConfig>,
+    /// The multi-session plugin, when enabled.
+    pub multi_session: Option<MultiSessionConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -252,6 +260,8 @@ impl Config {
             email_otp: None,
             username: None,
             phone_number: None,
+            anonymous: None,
+            multi_session: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -408,6 +418,18 @@ impl ConfigBuilder {
     /// Enables the last-login-method plugin.
     pub fn last_login_method(mut self, config: LastLoginMethodConfig) -> Self {
         self.config.last_login_method = Some(config);
+        self
+    }
+
+    /// Enables the anonymous plugin.
+    pub fn anonymous(mut self, config: AnonymousConfig) -> Self {
+        self.config.anonymous = Some(config);
+        self
+    }
+
+    /// Enables the multi-session plugin.
+    pub fn multi_session(mut self, config: MultiSessionConfig) -> Self {
+        self.config.multi_session = Some(config);
         self
     }
 

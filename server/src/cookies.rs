@@ -148,6 +148,11 @@ impl RequestCookies {
         self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
+    /// The names of the cookies sent, in the order they came.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(name, _)| name.as_str())
+    }
+
     /// Whether any cookie was sent.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

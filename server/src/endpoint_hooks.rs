@@ -192,6 +192,11 @@ impl EndpointRequest {
             .map(str::to_owned)
     }
 
+    /// The names of the request's cookies, in the order they came.
+    pub fn cookie_names(&self) -> Vec<String> {
+        self.cookies().names().map(str::to_owned).collect()
+    }
+
     fn cookies(&self) -> RequestCookies {
         RequestCookies::parse(
             self.headers

@@ -7,6 +7,7 @@ mod common;
 
 mod account;
 mod admin;
+mod anonymous;
 mod attacks;
 mod cli;
 mod device_authorization;
@@ -20,6 +21,7 @@ mod hook_cookies;
 mod hooks;
 mod instances;
 mod magic_link;
+mod multi_session;
 mod one_time_token;
 mod organization;
 mod password;

@@ -4,6 +4,7 @@
 //   SERVER_URL  the server's origin (Keyward, or better-auth itself as a control)
 //   REFRESH_SERVER_URL  the same kind of server with deferred refreshes, updateAge 0 (every
 //               session is due for a refresh) and the cookie cache on
+//   MULTI_SESSION_SERVER_URL  the same kind of server with the multi-session plugin on
 //   OUTBOX      the JSON-lines file the server writes its emails to
 //   TARGET      "keyward" or "better-auth" (names the results)
 //   OIDC_ISSUER the local OpenID Connect provider (oidc-provider.mjs) the server has as
@@ -16,9 +17,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { createAuthClient } from "better-auth/client";
 import {
+  anonymousClient,
   deviceAuthorizationClient,
   emailOTPClient,
   magicLinkClient,
+  multiSessionClient,
   usernameClient,
   phoneNumberClient,
   oneTimeTokenClient,
@@ -29,11 +32,13 @@ import * as OTPAuth from "otpauth";
 
 const base = process.env.SERVER_URL;
 const refreshBase = process.env.REFRESH_SERVER_URL;
+const multiBase = process.env.MULTI_SESSION_SERVER_URL;
 const outbox = process.env.OUTBOX;
 const oidcIssuer = process.env.OIDC_ISSUER;
 const target = process.env.TARGET ?? "keyward";
 assert.ok(base, "SERVER_URL is required");
 assert.ok(refreshBase, "REFRESH_SERVER_URL is required");
+assert.ok(multiBase, "MULTI_SESSION_SERVER_URL is required");
 assert.ok(outbox, "OUTBOX is required");
 assert.ok(oidcIssuer, "OIDC_ISSUER is required");
 const origin = new URL(base).origin;
@@ -94,6 +99,8 @@ function browserClient(options = {}, server = base) {
     usernameClient(),
     emailOTPClient(),
     phoneNumberClient(),
+    anonymousClient(),
+    multiSessionClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -192,6 +199,10 @@ const ROWS = {
   emailOtpRefused: "Email OTP: attempts, expiry, single use, disabled sign-up, storage modes",
   phoneNumber: "Phone number: texted codes, verification, sign-in, password reset",
   phoneNumberRefused: "Phone number: wrong, reused and expired codes, attempt limit, taken and unverified numbers",
+  anonymous: "Anonymous: guest sign-in, deletion, linking on sign-up and sign-in",
+  anonymousRefused: "Anonymous: second anonymous sign-in, non-anonymous and disabled deletion",
+  multiSession: "Multi-session: several accounts on one device, switching, revoking",
+  multiSessionRefused: "Multi-session: unknown tokens, the maximum number of sessions",
   sqlite: "SQLite storage",
 };
 
@@ -871,6 +882,83 @@ flow("Phone number: a texted code verifies the number, then number and password 
   assert.equal(again.error.code, "OTP_NOT_FOUND");
   const renewed = await browserClient().client.signIn.phoneNumber({ phoneNumber: number, password: "another-password-1" });
   assert.equal(renewed.error, null);
+});
+
+flow("Anonymous: a guest signs up, another signs in, a third leaves", [ROWS.anonymous, ROWS.anonymousRefused], async () => {
+  const guest = browserClient();
+  const signedIn = await guest.client.signIn.anonymous();
+  assert.equal(signedIn.error, null);
+  assert.equal(signedIn.data.user.isAnonymous, true);
+  assert.equal(signedIn.data.user.name, "Anonymous");
+  assert.match(signedIn.data.user.email, /^[a-z0-9]{32}@anonymous\.placeholder\.invalid$/);
+  assert.ok(guest.jar.cookies.get("better-auth.session_token"), "the session cookie was set");
+  const session = await guest.client.getSession();
+  assert.equal(session.data.user.isAnonymous, true);
+  const again = await guest.client.signIn.anonymous();
+  assert.equal(again.error.status, 400);
+  assert.equal(again.error.code, "ANONYMOUS_USERS_CANNOT_SIGN_IN_AGAIN_ANONYMOUSLY");
+  const address = uniqueEmail("guest");
+  const created = await guest.client.signUp.email({ name: "Ada", email: address, password });
+  assert.equal(created.error, null);
+  assert.equal(created.data.user.isAnonymous, false);
+  const linked = await guest.client.getSession();
+  assert.equal(linked.data.user.email, address);
+  const regular = await guest.client.deleteAnonymousUser();
+  assert.equal(regular.error.status, 403);
+  assert.equal(regular.error.code, "USER_IS_NOT_ANONYMOUS");
+
+  const second = browserClient();
+  const secondGuest = await second.client.signIn.anonymous();
+  assert.equal(secondGuest.error, null);
+  const guestCookie = second.jar.header();
+  const signedInAgain = await second.client.signIn.email({ email: address, password });
+  assert.equal(signedInAgain.error, null);
+  const old = await fetch(`${base}/api/auth/get-session`, { headers: { cookie: guestCookie } });
+  assert.equal(await old.json(), null, "the linked guest is deleted with their session");
+
+  const leaving = browserClient();
+  assert.equal((await leaving.client.signIn.anonymous()).error, null);
+  const deleted = await leaving.client.deleteAnonymousUser();
+  assert.equal(deleted.error, null);
+  assert.equal(deleted.data.success, true);
+  assert.equal(leaving.jar.cookies.get("better-auth.session_token"), undefined, "the cookie is cleared");
+  const gone = await leaving.client.getSession();
+  assert.equal(gone.data, null);
+});
+
+flow("Multi-session: two accounts in one browser, switched, one revoked, then signed out", [ROWS.multiSession, ROWS.multiSessionRefused], async () => {
+  const browser = browserClient({}, multiBase);
+  const first = uniqueEmail("multi");
+  const second = uniqueEmail("multi");
+  assert.equal((await browser.client.signUp.email({ name: "Ada", email: first, password })).error, null);
+  assert.equal((await browser.client.signUp.email({ name: "Bob", email: second, password })).error, null);
+  const held = [...browser.jar.cookies.keys()].filter((name) => name.includes("_multi-"));
+  assert.equal(held.length, 2, `two multi-session cookies: ${held}`);
+  const listed = await browser.client.multiSession.listDeviceSessions();
+  assert.equal(listed.error, null);
+  assert.deepEqual(listed.data.map((entry) => entry.user.email).sort(), [first, second].sort());
+  const ada = listed.data.find((entry) => entry.user.email === first);
+  const bob = listed.data.find((entry) => entry.user.email === second);
+  const active = await browser.client.multiSession.setActive({ sessionToken: ada.session.token });
+  assert.equal(active.error, null);
+  assert.equal(active.data.user.email, first);
+  assert.equal((await browser.client.getSession()).data.user.email, first);
+  const unknown = await browser.client.multiSession.setActive({ sessionToken: "not-held-here" });
+  assert.equal(unknown.error.status, 401);
+  assert.equal(unknown.error.code, "INVALID_SESSION_TOKEN");
+  const revoked = await browser.client.multiSession.revoke({ sessionToken: bob.session.token });
+  assert.equal(revoked.error, null);
+  assert.equal(revoked.data.status, true);
+  const left = await browser.client.multiSession.listDeviceSessions();
+  assert.deepEqual(left.data.map((entry) => entry.user.email), [first]);
+  const again = await browser.client.multiSession.revoke({ sessionToken: bob.session.token });
+  assert.equal(again.error.status, 401);
+  assert.equal(again.error.code, "INVALID_SESSION_TOKEN");
+  assert.equal((await browser.client.signOut()).error, null);
+  const none = await browser.client.multiSession.listDeviceSessions();
+  assert.deepEqual(none.data, []);
+  const gone = [...browser.jar.cookies.keys()].filter((name) => name.includes("_multi-"));
+  assert.deepEqual(gone, [], "sign-out expires every multi-session cookie");
 });
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {

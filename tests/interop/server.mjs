@@ -14,7 +14,7 @@
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
 //                   one-time-token, jwt, electron, device-authorization, last-login-method,
-//                   username, magic-link, email-otp
+//                   username, magic-link, email-otp, phone-number, anonymous, multi-session
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -37,6 +37,11 @@
 //                   PHONE_NUMBER_ALLOWED_ATTEMPTS, PHONE_NUMBER_REQUIRE_VERIFICATION=1,
 //                   PHONE_NUMBER_SIGN_UP_DOMAIN (signUpOnVerification, <number>@<domain>),
 //                   PHONE_NUMBER_E164=1 (phoneNumberValidator)
+//   ANONYMOUS_*     anonymous options: ANONYMOUS_EMAIL_DOMAIN_NAME (emailDomainName),
+//                   ANONYMOUS_DISABLE_DELETE=1 (disableDeleteAnonymousUser); every link
+//                   (onLinkAccount) goes to the outbox as {kind: "anonymous-link", to,
+//                   anonymousUserId, newUserId}
+//   MULTI_SESSION_MAXIMUM multi-session's maximumSessions (default 5)
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -279,6 +284,28 @@ async function buildPlugins() {
     }
     if (env.PHONE_NUMBER_E164 === "1") options.phoneNumberValidator = (number) => /^\+[1-9][0-9]{1,14}$/.test(number);
     list.push(phoneNumber(options));
+  }
+  if (plugins.has("anonymous")) {
+    const { anonymous } = await import("better-auth/plugins");
+    const options = {
+      async onLinkAccount({ anonymousUser, newUser }) {
+        writeOutbox({
+          kind: "anonymous-link",
+          to: newUser.user.email,
+          anonymousUserId: anonymousUser.user.id,
+          newUserId: newUser.user.id,
+        });
+      },
+    };
+    if (env.ANONYMOUS_EMAIL_DOMAIN_NAME !== undefined) options.emailDomainName = env.ANONYMOUS_EMAIL_DOMAIN_NAME;
+    if (env.ANONYMOUS_DISABLE_DELETE === "1") options.disableDeleteAnonymousUser = true;
+    list.push(anonymous(options));
+  }
+  if (plugins.has("multi-session")) {
+    const { multiSession } = await import("better-auth/plugins");
+    const options = {};
+    if (env.MULTI_SESSION_MAXIMUM !== undefined) options.maximumSessions = Number(env.MULTI_SESSION_MAXIMUM);
+    list.push(multiSession(options));
   }
   if (plugins.has("jwt")) {
     const { jwt } = await import("better-auth/plugins");

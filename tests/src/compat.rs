@@ -204,6 +204,16 @@ pub mod flows {
     /// Wrong, reused, expired codes, the attempt limit, taken and unverified numbers.
     pub const PHONE_NUMBER_REFUSED: &str =
         "Phone number: wrong, reused and expired codes, attempt limit, taken and unverified numbers";
+    /// `/sign-in/anonymous`, `/delete-anonymous-user`, an anonymous user linked by a
+    /// later sign-up or sign-in.
+    pub const ANONYMOUS: &str = "Anonymous: guest sign-in, deletion, linking on sign-up and sign-in";
+    /// Signing in anonymously twice, deleting a regular user, disabled deletion.
+    pub const ANONYMOUS_REFUSED: &str = "Anonymous: second anonymous sign-in, non-anonymous and disabled deletion";
+    /// The multi-session cookies, `/multi-session/list-device-sessions`, `set-active`,
+    /// `revoke` and sign-out ending every device session.
+    pub const MULTI_SESSION: &str = "Multi-session: several accounts on one device, switching, revoking";
+    /// Unknown and foreign tokens, the session cap.
+    pub const MULTI_SESSION_REFUSED: &str = "Multi-session: unknown tokens, the maximum number of sessions";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -267,6 +277,10 @@ pub mod flows {
         EMAIL_OTP_REFUSED,
         PHONE_NUMBER,
         PHONE_NUMBER_REFUSED,
+        ANONYMOUS,
+        ANONYMOUS_REFUSED,
+        MULTI_SESSION,
+        MULTI_SESSION_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

@@ -37,7 +37,7 @@ pub struct PeerOptions {
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
     /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`,
-    /// `phone-number`).
+    /// `phone-number`, `anonymous`, `multi-session`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -53,6 +53,10 @@ pub struct PeerOptions {
     pub email_otp: EmailOtpOptions,
     /// Phone-number plugin options.
     pub phone_number: PhoneNumberOptions,
+    /// Anonymous plugin options.
+    pub anonymous: AnonymousOptions,
+    /// Multi-session plugin options.
+    pub multi_session: MultiSessionOptions,
 }
 
 /// Email-OTP plugin options both servers understand (`None` and `false`: both servers'
@@ -93,6 +97,24 @@ pub struct PhoneNumberOptions {
     pub sign_up_domain: Option<&'static str>,
     /// Numbers must be E.164 (`phoneNumberValidator`).
     pub e164: bool,
+}
+
+/// Anonymous plugin options both servers understand. On both, every link
+/// (`onLinkAccount`) is written to the outbox as `{kind: "anonymous-link", to: <the new
+/// user's address>, anonymousUserId, newUserId}`.
+#[derive(Clone, Debug, Default)]
+pub struct AnonymousOptions {
+    /// Addresses `temp-<id>@<domain>` (`emailDomainName`).
+    pub email_domain_name: Option<String>,
+    /// Keep anonymous users (`disableDeleteAnonymousUser`).
+    pub disable_delete: bool,
+}
+
+/// Multi-session plugin options both servers understand.
+#[derive(Clone, Debug, Default)]
+pub struct MultiSessionOptions {
+    /// `maximumSessions` (both servers' default: 5).
+    pub maximum_sessions: Option<usize>,
 }
 
 /// Magic-link plugin options both servers understand (the defaults are both servers'
@@ -306,6 +328,23 @@ impl Peer {
                                 }
                                 config.phone_number = Some(phone);
                             }
+                            "anonymous" => {
+                                let o = &options.anonymous;
+                                let outbox = config.email.outbox.clone().expect("the test server's outbox");
+                                config.anonymous = Some(keyward_server::config::AnonymousConfig {
+                                    email_domain_name: o.email_domain_name.clone(),
+                                    disable_delete_anonymous_user: o.disable_delete,
+                                    on_link_account: Some(std::sync::Arc::new(OutboxLinks(outbox))),
+                                    ..Default::default()
+                                });
+                            }
+                            "multi-session" => {
+                                let mut multi = keyward_server::config::MultiSessionConfig::default();
+                                if let Some(maximum) = options.multi_session.maximum_sessions {
+                                    multi.maximum_sessions = maximum;
+                                }
+                                config.multi_session = Some(multi);
+                            }
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -445,6 +484,16 @@ impl Peer {
                 if phone.e164 {
                     env.push(("PHONE_NUMBER_E164".into(), "1".into()));
                 }
+                let anonymous = &options.anonymous;
+                if let Some(domain) = &anonymous.email_domain_name {
+                    env.push(("ANONYMOUS_EMAIL_DOMAIN_NAME".into(), domain.clone()));
+                }
+                if anonymous.disable_delete {
+                    env.push(("ANONYMOUS_DISABLE_DELETE".into(), "1".into()));
+                }
+                if let Some(maximum) = options.multi_session.maximum_sessions {
+                    env.push(("MULTI_SESSION_MAXIMUM".into(), maximum.to_string()));
+                }
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
             }
@@ -577,4 +626,31 @@ macro_rules! peer_test {
 pub fn passkey_origin_for(url: &Url) -> Url {
     let port = url.port_or_known_default().unwrap_or(80);
     format!("http://localhost:{port}").parse().expect("origin")
+}
+
+/// Writes every anonymous link to the outbox, as the peer's `onLinkAccount` does.
+struct OutboxLinks(std::path::PathBuf);
+
+#[async_trait::async_trait]
+impl keyward_server::config::OnLinkAccount for OutboxLinks {
+    async fn on_link_account(
+        &self,
+        _auth: &keyward_server::Auth,
+        link: &keyward_server::config::AnonymousLink,
+    ) -> keyward_server::ApiResult<()> {
+        use std::io::Write;
+        let line = serde_json::json!({
+            "kind": "anonymous-link",
+            "to": link.new.user.email,
+            "anonymousUserId": link.anonymous.user.id,
+            "newUserId": link.new.user.id,
+        });
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.0)
+            .map_err(|error| keyward_server::ApiError::internal("outbox", error.to_string()))?;
+        writeln!(file, "{line}").map_err(|error| keyward_server::ApiError::internal("outbox", error.to_string()))?;
+        Ok(())
+    }
 }

@@ -13,8 +13,11 @@
 //!   [`TIME_TOLERANCE_SECONDS`]; the server's own origin (`{origin}`, also
 //!   percent-encoded); and in a URL the values of the query parameters in
 //!   [`MASKED_QUERY_PARAMETERS`] (`secret=<secret>`, `token=<token>`);
+//! - an address whose local part is a generated id (an anonymous user's,
+//!   `<generated>@anonymous.placeholder.invalid`, `temp-<generated>@…`);
 //! - by key: each element of `backupCodes` that has the `xxxxx-xxxxx` form of a backup
 //!   code (`<backup-code>`);
+//! - a multi-session cookie's name, which holds its session's token (`…_multi-<token>`);
 //! - cookie values (only whether one is empty), the `set-auth-token` value (only whether
 //!   it is sent), signatures with them.
 //!
@@ -24,9 +27,11 @@
 //! list stays true. Each step's outcome is recorded for the README (`compat`): alike, or
 //! different as listed, or different.
 
+mod anonymous;
 mod device_authorization;
 mod email_otp;
 mod magic_link;
+mod multi_session;
 mod one_time_token;
 mod phone_number;
 mod username;
@@ -1172,6 +1177,12 @@ impl Masker<'_> {
             let number = *self.ids.entry(text.to_owned()).or_insert(next);
             return format!("<id:{number}>");
         }
+        if let Some((local, domain)) = text.split_once('@') {
+            let (prefix, id) = local.strip_prefix("temp-").map_or(("", local), |id| ("temp-", id));
+            if is_generated_id(id) {
+                return format!("{prefix}<generated>@{domain}");
+            }
+        }
         if let Ok(time) = DateTime::parse_from_rfc3339(text) {
             let seconds = (time.with_timezone(&Utc) - self.sent_at).num_seconds();
             return format!("<time:{seconds:+}s>");
@@ -1444,8 +1455,13 @@ impl Session {
             let line = line.to_str().unwrap_or("").to_owned();
             let (pair, attributes) = line.split_once("; ").unwrap_or((&line, ""));
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // A multi-session cookie is named by its session's token: masked.
+            let shown = match name.split_once(keyward_client::wire::MULTI_SESSION_MARKER) {
+                Some((head, _)) => format!("{head}{}<token>", keyward_client::wire::MULTI_SESSION_MARKER),
+                None => name.to_owned(),
+            };
             cookies.insert(format!(
-                "{name} [{}] {attributes}",
+                "{shown} [{}] {attributes}",
                 if value.is_empty() { "empty" } else { "value" }
             ));
             // A forged cookie came from elsewhere: what the answer sets is not this
@@ -1709,6 +1725,8 @@ fn every_listed_difference_names_a_step() {
         email_otp::sequence(),
         email_otp::change_sequence(),
         phone_number::sequence(),
+        anonymous::sequence(),
+        multi_session::sequence(),
     ]
     .into_iter()
     .flatten()

@@ -2,9 +2,10 @@
 //! server, as a browser app would (`tests/interop/client.test.mjs`). Run against Keyward,
 //! and against better-auth itself as a control that the JS test is right.
 //!
-//! Each run has two servers of the kind under test: one with the defaults, and one for the
+//! Each run has three servers of the kind under test: one with the defaults, one for the
 //! get-session flow with deferred refreshes, `updateAge` 0 (every session is due) and the
-//! cookie cache on.
+//! cookie cache on, and one with the multi-session plugin (whose cookies would change the
+//! other flows' answers).
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 30;
+const FLOWS: usize = 32;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -38,13 +39,29 @@ fn discovery_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/.well-known/openid-configuration")
 }
 
-async fn run_js_client_tests(url: &Url, refresh_url: &Url, outbox: &Path, target: &str, provider: &OidcProvider) {
+/// The servers one run drives.
+struct Servers<'a> {
+    url: &'a Url,
+    refresh_url: &'a Url,
+    multi_session_url: &'a Url,
+}
+
+async fn run_js_client_tests(servers: Servers<'_>, outbox: &Path, target: &str, provider: &OidcProvider) {
+    let Servers {
+        url,
+        refresh_url,
+        multi_session_url,
+    } = servers;
     let mut command = Command::new("node");
     command
         .args(["--test", "--test-reporter=spec", "client.test.mjs"])
         .current_dir(interop_dir())
         .env("SERVER_URL", url.as_str().trim_end_matches('/'))
         .env("REFRESH_SERVER_URL", refresh_url.as_str().trim_end_matches('/'))
+        .env(
+            "MULTI_SESSION_SERVER_URL",
+            multi_session_url.as_str().trim_end_matches('/'),
+        )
         .env("OUTBOX", outbox)
         .env("OIDC_ISSUER", provider.issuer.as_str().trim_end_matches('/'))
         .env("TARGET", target);
@@ -71,6 +88,7 @@ fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16
     config.username = Some(keyward_server::config::UsernameConfig::default());
     config.email_otp = Some(keyward_server::config::EmailOtpConfig::default());
     config.phone_number = Some(keyward_server::config::PhoneNumberConfig::default());
+    config.anonymous = Some(keyward_server::config::AnonymousConfig::default());
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -91,8 +109,17 @@ async fn better_auth_js_client_against_keyward() {
         };
     })
     .await;
+    let multi = TestServer::start_with(Database::Sqlite, |config| {
+        config.multi_session = Some(keyward_server::config::MultiSessionConfig::default())
+    })
+    .await;
     let provider = provider_for(oidc_port, &server.url).await;
-    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "keyward", &provider).await;
+    let servers = Servers {
+        url: &server.url,
+        refresh_url: &refreshing.url,
+        multi_session_url: &multi.url,
+    };
+    run_js_client_tests(servers, &server.outbox, "keyward", &provider).await;
 }
 
 #[tokio::test]
@@ -106,6 +133,7 @@ async fn better_auth_js_client_against_better_auth_itself() {
         "username",
         "email-otp",
         "phone-number",
+        "anonymous",
     ];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);
@@ -127,6 +155,12 @@ async fn better_auth_js_client_against_better_auth_itself() {
         ],
     )
     .await;
+    let multi = BetterAuthServer::start_on(Database::Sqlite, &["multi-session"], &[]).await;
     let provider = provider_for(oidc_port, &server.url).await;
-    run_js_client_tests(&server.url, &refreshing.url, &server.outbox, "better-auth", &provider).await;
+    let servers = Servers {
+        url: &server.url,
+        refresh_url: &refreshing.url,
+        multi_session_url: &multi.url,
+    };
+    run_js_client_tests(servers, &server.outbox, "better-auth", &provider).await;
 }

@@ -4,11 +4,13 @@
 //! a binary of their own: `scripts/test` runs them inside a private keyring.
 
 mod client_admin;
+mod client_anonymous;
 mod client_device_authorization;
 mod client_electron;
 mod client_email_otp;
 mod client_endpoints;
 mod client_magic_link;
+mod client_multi_session;
 mod client_one_time_token;
 mod client_organization;
 mod client_passkey;
@@ -23,6 +25,7 @@ mod extending;
 mod js_client;
 mod last_login_method;
 mod same_database;
+mod same_database_anonymous;
 mod same_database_device_authorization;
 mod same_database_email_otp;
 mod same_database_magic_link;

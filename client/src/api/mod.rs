@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod admin;
+pub mod anonymous;
 pub mod device_authorization;
 pub mod electron;
 pub mod email_otp;
 pub mod email_verification;
 pub mod last_login_method;
 pub mod magic_link;
+pub mod multi_session;
 pub mod one_time_token;
 pub mod organization;
 pub mod passkey;

@@ -48,10 +48,13 @@ impl AuthClient {
                 if let Some(token) = self.inner.token.lock().map_err(poisoned)?.as_ref() {
                     headers.push(("authorization".to_owned(), format!("Bearer {}", token.expose())));
                 }
-                // The two-factor and admin plugins' cookies have no bearer form: send them as
-                // cookies (with the Origin that requests carrying cookies need).
+                // The two-factor, admin and multi-session plugins' cookies have no bearer
+                // form: send them as cookies (with the Origin that requests carrying cookies need).
                 let plugin_cookies = self.inner.jar.header_where(|name| {
-                    is_challenge_cookie(name) || is_trust_cookie(name) || is_admin_session_cookie(name)
+                    is_challenge_cookie(name)
+                        || is_trust_cookie(name)
+                        || is_admin_session_cookie(name)
+                        || crate::wire::is_multi_session_cookie(name)
                 });
                 if let (Some(cookies), false) = (plugin_cookies, cfg!(target_arch = "wasm32")) {
                     headers.push(("cookie".to_owned(), cookies));

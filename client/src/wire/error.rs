@@ -285,6 +285,16 @@ error_codes! {
     PhoneNumberCannotBeSet = "PHONE_NUMBER_CANNOT_BE_SET" => "Phone number can only be set by verifying it",
     SendOtpNotImplemented = "SEND_OTP_NOT_IMPLEMENTED" => "sendOTP not implemented",
     TooManyAttempts = "TOO_MANY_ATTEMPTS" => "Too many attempts",
+    // anonymous plugin (`ANONYMOUS_ERROR_CODES`; its FAILED_TO_CREATE_USER is the core code)
+    InvalidEmailFormat = "INVALID_EMAIL_FORMAT" => "Email was not generated in a valid format",
+    CouldNotCreateSession = "COULD_NOT_CREATE_SESSION" => "Could not create session",
+    AnonymousUsersCannotSignInAgainAnonymously = "ANONYMOUS_USERS_CANNOT_SIGN_IN_AGAIN_ANONYMOUSLY" => "Anonymous users cannot sign in again anonymously",
+    FailedToDeleteAnonymousUser = "FAILED_TO_DELETE_ANONYMOUS_USER" => "Failed to delete anonymous user",
+    FailedToDeleteAnonymousUserSessions = "FAILED_TO_DELETE_ANONYMOUS_USER_SESSIONS" => "Failed to delete anonymous user sessions",
+    UserIsNotAnonymous = "USER_IS_NOT_ANONYMOUS" => "User is not anonymous",
+    DeleteAnonymousUserDisabled = "DELETE_ANONYMOUS_USER_DISABLED" => "Deleting anonymous users is disabled",
+    // multi-session plugin (`MULTI_SESSION_ERROR_CODES`)
+    InvalidSessionToken = "INVALID_SESSION_TOKEN" => "Invalid session token",
     // Keyward's own, where better-auth has no equivalent
     InvalidRedirectUri = "INVALID_REDIRECT_URI" => "Invalid redirect_uri: a loopback http://127.0.0.1 or http://[::1] address, or a deep link of an allowed scheme",
     PayloadTooLarge = "PAYLOAD_TOO_LARGE" => "Request body is too large",

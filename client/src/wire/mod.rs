@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod anonymous;
 pub mod common;
 pub mod device_authorization;
 pub mod electron;
@@ -15,6 +16,7 @@ pub mod email_verification;
 pub mod error;
 pub mod magic_link;
 pub mod models;
+pub mod multi_session;
 pub mod one_time_token;
 pub mod organization;
 pub mod passkey;
@@ -33,6 +35,7 @@ pub mod user;
 pub mod username;
 
 pub use account::*;
+pub use anonymous::*;
 pub use common::*;
 pub use device_authorization::*;
 pub use electron::*;
@@ -41,6 +44,7 @@ pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
 pub use magic_link::*;
 pub use models::*;
+pub use multi_session::*;
 pub use one_time_token::*;
 pub use passkey::*;
 pub use password::*;

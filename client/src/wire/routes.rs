@@ -9,7 +9,7 @@
 //! The core routes are at the top of this module; each plugin's are in a submodule named
 //! after it ([`two_factor`], [`organization`], [`passkey`], [`admin`],
 //! [`one_time_token`], [`electron`], [`device_authorization`], [`magic_link`],
-//! [`username`], [`email_otp`], [`phone_number`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
+//! [`username`], [`email_otp`], [`phone_number`], [`anonymous`], [`multi_session`]). [`CORE`] and each submodule's `ROUTES` list them in declaration order,
 //! and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -185,6 +185,8 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     username::ROUTES,
     email_otp::ROUTES,
     phone_number::ROUTES,
+    anonymous::ROUTES,
+    multi_session::ROUTES,
 ];
 
 routes! {
@@ -725,5 +727,41 @@ pub mod phone_number {
         RequestPasswordReset: Post "/phone-number/request-password-reset", RequestPasswordResetPhoneNumberRequest => StatusResponse;
         /// `POST /phone-number/reset-password`: a new password with a texted code.
         ResetPassword: Post "/phone-number/reset-password", ResetPasswordPhoneNumberRequest => StatusResponse;
+    }
+}
+
+/// The anonymous plugin's routes (better-auth `anonymous`).
+pub mod anonymous {
+    use crate::wire::{AnonymousSignInResponse, DeleteAnonymousUserResponse, EmptyRequest};
+
+    routes! {
+        /// The anonymous routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/anonymous`: a new anonymous user and their session (refused
+        /// to a caller who is already anonymous).
+        SignIn: Post "/sign-in/anonymous", EmptyRequest => AnonymousSignInResponse;
+        /// `POST /delete-anonymous-user`: deletes the signed-in anonymous user, their
+        /// sessions and their cookie.
+        DeleteAnonymousUser: Post "/delete-anonymous-user", EmptyRequest => DeleteAnonymousUserResponse;
+    }
+}
+
+/// The multi-session plugin's routes (better-auth `multiSession`).
+pub mod multi_session {
+    use crate::wire::{SessionData, SessionTokenRequest, StatusResponse};
+
+    routes! {
+        /// The multi-session routes, in declaration order.
+        pub const ROUTES;
+
+        /// `GET /multi-session/list-device-sessions`: the live sessions the browser's
+        /// `_multi-` cookies hold, one per user.
+        ListDeviceSessions: Get "/multi-session/list-device-sessions", () => Vec<SessionData>;
+        /// `POST /multi-session/set-active`: makes one of them the session cookie.
+        SetActive: Post "/multi-session/set-active", SessionTokenRequest => SessionData;
+        /// `POST /multi-session/revoke`: ends one of them (the active one: the next one
+        /// takes its place, or the caller is signed out).
+        Revoke: Post "/multi-session/revoke", SessionTokenRequest => StatusResponse;
     }
 }

@@ -7,11 +7,13 @@
 //! on [`crate::ConfigBuilder`]; [`BUILTIN`] is the one list both read.
 
 pub(crate) mod admin;
+pub(crate) mod anonymous;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod email_otp;
 pub(crate) mod last_login_method;
 pub(crate) mod magic_link;
+pub(crate) mod multi_session;
 pub(crate) mod one_time_token;
 pub(crate) mod organization;
 pub(crate) mod passkey;
@@ -40,7 +42,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 12] = [
+pub(crate) const BUILTIN: [Builtin; 14] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -53,6 +55,8 @@ pub(crate) const BUILTIN: [Builtin; 12] = [
     username::BUILTIN,
     email_otp::BUILTIN,
     phone_number::BUILTIN,
+    anonymous::BUILTIN,
+    multi_session::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -393,6 +393,8 @@ mod tests {
             .email_otp(crate::config::EmailOtpConfig::default())
             .username(crate::config::UsernameConfig::default())
             .phone_number(crate::config::PhoneNumberConfig::default())
+            .anonymous(crate::config::AnonymousConfig::default())
+            .multi_session(crate::config::MultiSessionConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

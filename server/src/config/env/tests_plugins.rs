@@ -510,6 +510,42 @@ fn phone_number_variables_set_their_fields() {
 }
 
 #[test]
+fn anonymous_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "anonymous")]).anonymous.expect("enabled");
+    assert_eq!(defaults.email_domain_name, None);
+    assert!(!defaults.disable_delete_anonymous_user);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "anonymous"),
+        ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "guests.example.com"),
+        ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "on"),
+    ])
+    .anonymous
+    .expect("enabled");
+    assert_eq!(options.email_domain_name.as_deref(), Some("guests.example.com"));
+    assert!(options.disable_delete_anonymous_user);
+    let (name, _) = refused(&[
+        ("KEYWARD_PLUGINS", "anonymous"),
+        ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "guests@example.com"),
+    ]);
+    assert_eq!(name, "KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME");
+}
+
+#[test]
+fn multi_session_variables_set_their_fields() {
+    let defaults = config(&[("KEYWARD_PLUGINS", "multi-session")])
+        .multi_session
+        .expect("enabled");
+    assert_eq!(defaults.maximum_sessions, 5);
+    let options = config(&[
+        ("KEYWARD_PLUGINS", "multi-session"),
+        ("KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS", "2"),
+    ])
+    .multi_session
+    .expect("enabled");
+    assert_eq!(options.maximum_sessions, 2);
+}
+
+#[test]
 fn plugin_variables_need_their_plugin() {
     for variable in ENV_VARIABLES.iter().filter(|v| v.plugin.is_some()) {
         let plugin = variable.plugin.expect("a plugin");
@@ -531,6 +567,8 @@ fn plugin_variables_need_their_plugin() {
             "username",
             "email-otp",
             "phone-number",
+            "anonymous",
+            "multi-session",
         ]
         .into_iter()
         .filter(|other| *other != plugin)

@@ -194,6 +194,9 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_PHONE_NUMBER_SIGN_UP_ON_VERIFICATION", "sometimes"),
     ("KEYWARD_PHONE_NUMBER_TEMP_EMAIL_DOMAIN", "not a domain"),
     ("KEYWARD_PHONE_NUMBER_VALIDATOR", "e.164"),
+    ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "not a domain"),
+    ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "sometimes"),
+    ("KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS", "five"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose

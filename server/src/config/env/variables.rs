@@ -671,6 +671,21 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_PHONE_NUMBER_VALIDATOR",
         "numbers checked as E.164 (e164) or not at all (none)",
     ),
+    plugin(
+        "anonymous",
+        "KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME",
+        "the domain of anonymous users' addresses (temp-<id>@domain)",
+    ),
+    plugin(
+        "anonymous",
+        "KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER",
+        "anonymous users are kept after a link and cannot be deleted",
+    ),
+    plugin(
+        "multi-session",
+        "KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS",
+        "how many sessions one browser keeps (5)",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].
