@@ -26,6 +26,7 @@ struct LazyStores {
     organizations: Option<ReadSignal<QueryState<Vec<Organization>>>>,
     active_member: Option<ReadSignal<QueryState<Member>>>,
     passkeys: Option<ReadSignal<QueryState<Vec<Passkey>>>>,
+    device_sessions: Option<ReadSignal<QueryState<Vec<SessionData>>>>,
 }
 
 /// Makes `client` the auth client of everything below. Call it once, at the root.
@@ -219,4 +220,14 @@ pub fn use_active_member() -> ReadSignal<QueryState<Member>> {
 /// The user's passkeys: better-auth's `useListPasskeys`.
 pub fn use_passkeys() -> ReadSignal<QueryState<Vec<Passkey>>> {
     use_auth().lazy(|stores| &mut stores.passkeys, |client| client.passkey().passkeys())
+}
+
+/// The accounts signed in on this device (the multi-session plugin's device sessions),
+/// refetched after every sign-in, switch and revoke: better-auth's
+/// `multiSession.listDeviceSessions`.
+pub fn use_device_sessions() -> ReadSignal<QueryState<Vec<SessionData>>> {
+    use_auth().lazy(
+        |stores| &mut stores.device_sessions,
+        |client| client.multi_session().device_sessions(),
+    )
 }

@@ -36,7 +36,7 @@ mod messages;
 
 pub use context::{
     Auth, UseSession, provide_auth, use_active_member, use_active_organization, use_auth, use_client,
-    use_organizations, use_passkeys, use_session,
+    use_device_sessions, use_organizations, use_passkeys, use_session,
 };
 pub use keyward_client::{QueryState, SessionState};
 pub use messages::{

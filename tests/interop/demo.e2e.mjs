@@ -424,8 +424,11 @@ test("usernames: a taken name is flagged at sign-up, and the user signs in by us
   await visitor.close();
 });
 
-/** The newest development email to `address` in the server's log: its link. */
-async function mailedLink(address) {
+/**
+ * The newest development message (`what`: "development email" or "development SMS") to
+ * `to` in the server's log: its `field` (link or code).
+ */
+async function logged(what, to, field, skip = 0) {
   const log = process.env.SERVER_LOG;
   assert.ok(log, "SERVER_LOG is required to read the development emails");
   for (let i = 0; i < 100; i++) {
@@ -433,13 +436,15 @@ async function mailedLink(address) {
       .readFileSync(log, "utf8")
       .replace(/\x1b\[[0-9;]*m/g, "")
       .split("\n")
-      .filter((line) => line.includes("development email") && line.includes(address));
-    const link = lines.at(-1)?.match(/link=(\S+)/)?.[1];
-    if (link) return link;
+      .filter((line) => line.includes(what) && line.includes(to));
+    const value = lines.length > skip ? lines.at(-1)?.match(new RegExp(`${field}=(\\S+)`))?.[1] : undefined;
+    if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no email to ${address} in ${log}`);
+  throw new Error(`no ${what} to ${to} in ${log}`);
 }
+
+const mailedLink = (address) => logged("development email", address, "link");
 
 test("magic link: the mailed link signs in, is marked last used, and a used link comes back with its error", async () => {
   const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -488,3 +493,135 @@ test("magic link: the mailed link signs in, is marked last used, and a used link
   assert.equal(await page.locator("#sign-in .kw-last-used").count(), 1);
   await visitor.close();
 });
+
+test("email OTP: a wrong code is refused, the mailed code signs in, and is marked last used", async () => {
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  const address = `otp-${process.pid}-${Date.now()}@example.com`;
+  await page.goto(base);
+  const form = page.locator("#sign-in .kw-email-otp-form");
+  await form.locator("input[name=email]").fill(address);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-email-otp-form .kw-sent", address);
+  const code = await logged("development email", address, "code");
+  assert.match(code, /^[0-9]{6}$/);
+  await form.locator("input[name=otp]").fill(code === "000000" ? "111111" : "000000");
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-email-otp-form .kw-error", "That code is not right.");
+  await shot(page, "email-otp-wrong-code");
+  await form.locator("input[name=otp]").fill(code);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "header .kw-user-email", address);
+  await signOut(page);
+  await page.locator("#sign-in .kw-email-otp-form .kw-last-used[data-method=email-otp]").waitFor({ timeout: 15_000 });
+  await visitor.close();
+});
+
+test("phone: a texted code signs the number's user in", async () => {
+  // The number is first set on Linus's account (verified by its code through the API),
+  // then a fresh browser signs in with it.
+  const api = `${base}/api/auth`;
+  // Node's fetch marks its requests as a browser's (sec-fetch-mode), so they name the origin.
+  const json = { "content-type": "application/json", origin: base };
+  const number = `+1555${String(process.pid % 10_000_000).padStart(7, "0")}`;
+  const signedIn = await fetch(`${api}/sign-in/email`, {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ email: linusEmail, password }),
+  });
+  assert.equal(signedIn.status, 200, await signedIn.clone().text());
+  const bearer = { ...json, authorization: `Bearer ${signedIn.headers.get("set-auth-token")}` };
+  assert.equal((await fetch(`${api}/phone-number/send-otp`, { method: "POST", headers: bearer, body: JSON.stringify({ phoneNumber: number }) })).status, 200);
+  const first = await logged("development SMS", number, "code");
+  const set = await fetch(`${api}/phone-number/verify`, {
+    method: "POST",
+    headers: bearer,
+    body: JSON.stringify({ phoneNumber: number, code: first, updatePhoneNumber: true }),
+  });
+  assert.equal(set.status, 200, await set.text());
+
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(base);
+  const form = page.locator("#sign-in .kw-phone-sign-in");
+  await form.locator("input[name=phone]").fill(number);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#sign-in .kw-phone-sign-in .kw-sent", number);
+  const code = await logged("development SMS", number, "code", 1);
+  await form.locator("input[name=code]").fill(code);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "header .kw-user-email", linusEmail);
+  await shot(page, "phone-signed-in");
+  await visitor.close();
+});
+
+test("anonymous: a guest signs in, then signs up, and the page follows", async () => {
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(base);
+  await page.locator("#sign-in .kw-guest-button button").click();
+  await expectText(page, "#user-name", "Anonymous");
+  await expectText(page, "#upgrade h3", "You are signed in as a guest");
+  await shot(page, "guest");
+  const address = `guest-${process.pid}-${Date.now()}@example.com`;
+  const form = page.locator("#upgrade .kw-sign-up-form");
+  await form.locator("input[name=name]").fill("Grace Guest");
+  await form.locator("input[name=email]").fill(address);
+  await form.locator("input[name=username]").fill(`guest_${process.pid}`);
+  await form.locator("input[name=password]").fill(password);
+  await form.locator("button[type=submit]").click();
+  await expectText(page, "#user-name", "Grace Guest");
+  await expectText(page, "header .kw-user-email", address);
+  assert.equal(await page.locator("#upgrade").count(), 0, "no longer a guest");
+  await shot(page, "guest-upgraded");
+  await visitor.close();
+});
+
+test("multi-session: a second account is added, and the two are switched without a reload", async () => {
+  const visitor = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await visitor.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error));
+  await page.goto(base);
+  const signUp = page.locator("#sign-up .kw-sign-up-form");
+  await signUp.locator("input[name=name]").fill("Mia Multi");
+  await signUp.locator("input[name=email]").fill(`mia-${process.pid}-${Date.now()}@example.com`);
+  await signUp.locator("input[name=username]").fill(`mia_${process.pid}`);
+  await signUp.locator("input[name=password]").fill(password);
+  await signUp.locator("button[type=submit]").click();
+  await expectText(page, "#user-name", "Mia Multi");
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  const switcher = page.locator("#accounts .kw-account-switcher");
+  await expectText(page, "#accounts .kw-account-active .kw-account-name", "Mia Multi");
+  await switcher.locator(".kw-account-add").click();
+  const add = switcher.locator(".kw-add-account");
+  await add.locator("input[name=email]").fill(linusEmail);
+  await add.locator("input[name=password]").fill(password);
+  await add.locator("button[type=submit]").click();
+  await expectText(page, "#user-name", "Linus Torvalds");
+  await expectText(page, "#accounts .kw-account-active .kw-account-name", "Linus Torvalds");
+  await page.locator("#accounts .kw-account").nth(1).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator("#accounts .kw-account").count(), 2);
+  await shot(page, "multi-session-two-accounts");
+  await page.locator("#accounts .kw-account:not(.kw-account-active) .kw-account-switch").click();
+  await expectText(page, "#user-name", "Mia Multi");
+  await expectText(page, "#accounts .kw-account-active .kw-account-name", "Mia Multi");
+  // Signing Linus out of this device leaves Mia signed in.
+  await page.locator("#accounts .kw-account:not(.kw-account-active) .kw-account-sign-out").click();
+  await expect1(page);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload happened");
+  await visitor.close();
+});
+
+/** Waits until the device holds one account. */
+async function expect1(page) {
+  for (let i = 0; i < 150; i++) {
+    if ((await page.locator("#accounts .kw-account").count()) === 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail("the revoked account is still listed");
+}

@@ -2,8 +2,9 @@
 
 use keyward_client::AuthClient;
 use keyward_leptos::components::{
-    AuthGate, DeviceApproval, MagicLinkForm, OrganizationSwitcher, PasskeyButton, PasskeysList, SessionsList,
-    SignInForm, SignUpForm, SignedIn, SocialSignIn, TwoFactorSetup, UserButton,
+    AccountSwitcher, AuthGate, DeviceApproval, EmailOtpForm, GuestButton, MagicLinkForm, OrganizationSwitcher,
+    PasskeyButton, PasskeysList, PhoneSignIn, SessionsList, SignInForm, SignUpForm, SignedIn, SocialSignIn,
+    TwoFactorSetup, UserButton,
 };
 use keyward_leptos::{provide_auth, use_active_member, use_active_organization, use_client, use_messages, use_session};
 use leptos::prelude::*;
@@ -103,7 +104,19 @@ fn SignedOutPage(heading: &'static str) -> impl IntoView {
                             <div class="or">"or"</div>
                             <MagicLinkForm />
                         })}
+                        {plugins.has("email-otp").then(|| view! {
+                            <div class="or">"or"</div>
+                            <EmailOtpForm />
+                        })}
+                        {plugins.has("phone-number").then(|| view! {
+                            <div class="or">"or"</div>
+                            <PhoneSignIn />
+                        })}
                         <SocialButtons />
+                        {plugins.has("anonymous").then(|| view! {
+                            <div class="or">"or"</div>
+                            <GuestButton />
+                        })}
                     </section>
                     <section class="card" id="sign-up">
                         <h2>"Create an account"</h2>
@@ -151,8 +164,24 @@ fn DevicePage() -> impl IntoView {
 fn ProfilePage() -> impl IntoView {
     let session = use_session();
     let name = move || session.data().map(|data| data.user.name).unwrap_or_default();
+    let guest = move || session.data().is_some_and(|data| data.user.is_anonymous());
+    let plugins = LocalResource::new(crate::config::plugins);
+    let has = move |id: &str| plugins.get().is_some_and(|plugins| plugins.has(id));
     view! {
         <h2 id="greeting">"Hello, " <span id="user-name">{name}</span></h2>
+        {move || guest().then(|| view! {
+            <section class="card wide" id="upgrade">
+                <h3>"You are signed in as a guest"</h3>
+                <p>"Create an account to keep what you did; the guest account is then removed."</p>
+                <SignUpForm username=has("username") />
+            </section>
+        })}
+        {move || has("multi-session").then(|| view! {
+            <section class="card wide" id="accounts">
+                <h3>"Accounts on this device"</h3>
+                <AccountSwitcher />
+            </section>
+        })}
         <div class="columns">
             <section class="card" id="profile">
                 <h3>"Profile"</h3>

@@ -3,13 +3,16 @@
 //! `role="alert"` element with the texts of [`crate::provide_messages`], and buttons are
 //! disabled (`aria-busy`) while their request runs.
 
+mod accounts;
 mod device;
+mod email_otp;
 mod flow;
 mod gate;
 mod last_used;
 mod magic_link;
 mod organization;
 mod passkey;
+mod phone;
 mod session;
 mod sign_in;
 mod sign_up;
@@ -24,12 +27,15 @@ use leptos::prelude::*;
 
 use crate::messages::{Messages, use_messages};
 
+pub use accounts::{AccountSwitcher, GuestButton};
 pub use device::DeviceApproval;
+pub use email_otp::EmailOtpForm;
 pub use gate::{AuthGate, SignedIn, SignedOut};
 pub use last_used::LastUsed;
 pub use magic_link::MagicLinkForm;
 pub use organization::OrganizationSwitcher;
 pub use passkey::{PasskeyButton, PasskeysList};
+pub use phone::PhoneSignIn;
 pub use session::SessionsList;
 pub use sign_in::SignInForm;
 pub use sign_up::SignUpForm;
