@@ -1,6 +1,7 @@
 //! The anonymous plugin: `/sign-in/anonymous`, `/delete-anonymous-user`, the
 //! `isAnonymous` column, and the link of an anonymous user who signs in or up by another
-//! method (email sign-up and sign-in, magic link), with its options.
+//! method (email sign-up and sign-in, magic link, email code, texted code), with its
+//! options.
 
 use crate::common;
 
@@ -9,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use axum::http::{HeaderMap, StatusCode};
 use common::{Backend, Client, ORIGIN, TestApp, TestResponse};
 use keyward_server::config::{
-    AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, MagicLinkConfig, OnLinkAccount,
+    AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, EmailOtpConfig, MagicLinkConfig,
+    OnLinkAccount, PhoneNumberConfig, SignUpOnVerification,
 };
 use keyward_server::wire::ErrorCode;
 use keyward_server::{ApiError, ApiResult, Auth, args};
@@ -21,6 +23,11 @@ async fn app(backend: Backend, options: AnonymousConfig) -> TestApp {
     TestApp::with(backend, |config| {
         config.anonymous = Some(options);
         config.magic_link = Some(MagicLinkConfig::default());
+        config.email_otp = Some(EmailOtpConfig::default());
+        config.phone_number = Some(
+            PhoneNumberConfig::default()
+                .sign_up_on_verification(SignUpOnVerification::with_domain("phone.example.com")),
+        );
     })
     .await
 }
@@ -351,5 +358,64 @@ on_both_databases! {
         );
         assert_eq!(stored_flag(&app, &guest_id).await, Some(true));
         assert_eq!(app.count("user").await, 2);
+    }
+}
+
+on_both_databases! {
+    async fn an_email_code_or_a_texted_code_used_by_an_anonymous_user_links_them(backend: Backend) {
+        let links = Links::default();
+        let app = app(backend, AnonymousConfig::default().on_link_account(links.clone())).await;
+
+        // An email code: asking for it links nobody, signing in with it does.
+        let (answer, guest) = anonymous(&app).await;
+        let guest_id = answer.json()["user"]["id"].as_str().expect("id").to_owned();
+        let asked = app
+            .post("/email-otp/send-verification-otp")
+            .origin()
+            .cookies(&guest)
+            .json(&json!({"email": "ada@example.com", "type": "sign-in"}))
+            .send()
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.text());
+        assert_eq!(links.taken(), [], "asking for a code signs nobody in");
+        let code = app.wait_for_email("email-otp", "ada@example.com").await;
+        let otp = code["token"].as_str().expect("the code");
+        let signed_in = app
+            .post("/sign-in/email-otp")
+            .origin()
+            .cookies(&guest)
+            .json(&json!({"email": "ada@example.com", "otp": otp}))
+            .send()
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text());
+        let ada_id = signed_in.json()["user"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(links.taken(), [(guest_id.clone(), ada_id)]);
+        assert_eq!(stored_flag(&app, &guest_id).await, None, "the guest is gone");
+
+        // A texted code that signs a new number's user up.
+        let (answer, guest) = anonymous(&app).await;
+        let guest_id = answer.json()["user"]["id"].as_str().expect("id").to_owned();
+        let sent = app
+            .post("/phone-number/send-otp")
+            .origin()
+            .cookies(&guest)
+            .json(&json!({"phoneNumber": "+15550001111"}))
+            .send()
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+        let texted = app.wait_for_email("phone-number-otp", "+15550001111").await;
+        let code = texted["token"].as_str().expect("the code");
+        let verified = app
+            .post("/phone-number/verify")
+            .origin()
+            .cookies(&guest)
+            .json(&json!({"phoneNumber": "+15550001111", "code": code}))
+            .send()
+            .await;
+        assert_eq!(verified.status, StatusCode::OK, "{}", verified.text());
+        let phone_user = verified.json()["user"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(verified.json()["user"]["isAnonymous"], json!(false));
+        assert_eq!(links.taken().last(), Some(&(guest_id.clone(), phone_user)));
+        assert_eq!(stored_flag(&app, &guest_id).await, None, "the guest is gone");
     }
 }
