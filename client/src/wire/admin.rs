@@ -375,6 +375,54 @@ impl RequestSchema for UserHasPermissionRequest {
     ];
 }
 
+/// The admin plugin's routes (better-auth `admin`).
+pub mod routes {
+    use crate::wire::admin::{
+        AdminUpdateUserRequest, BanUserRequest, CreateUserRequest, GetUserQuery, ListUsersQuery,
+        RevokeUserSessionRequest, SetRoleRequest, SetUserPasswordRequest, UserHasPermissionRequest, UserIdRequest,
+        UserList, UserResponse, UserSessions,
+    };
+    use crate::wire::organization::{HasPermissionResponse, SuccessResponse};
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{EmptyRequest, SessionData, StatusResponse, User};
+
+    declare_routes! {
+        /// The admin routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /admin/set-role`.
+        SetRole: Post "/admin/set-role", SetRoleRequest => UserResponse;
+        /// `GET /admin/get-user`.
+        GetUser: Get "/admin/get-user", GetUserQuery => User;
+        /// `POST /admin/create-user`.
+        CreateUser: Post "/admin/create-user", CreateUserRequest => UserResponse;
+        /// `POST /admin/update-user`.
+        UpdateUser: Post "/admin/update-user", AdminUpdateUserRequest => User;
+        /// `GET /admin/list-users`: searched, paged, sorted and filtered.
+        ListUsers: Get "/admin/list-users", ListUsersQuery => UserList;
+        /// `POST /admin/list-user-sessions`.
+        ListUserSessions: Post "/admin/list-user-sessions", UserIdRequest => UserSessions;
+        /// `POST /admin/ban-user`.
+        BanUser: Post "/admin/ban-user", BanUserRequest => UserResponse;
+        /// `POST /admin/unban-user`.
+        UnbanUser: Post "/admin/unban-user", UserIdRequest => UserResponse;
+        /// `POST /admin/impersonate-user`: a session as the user.
+        ImpersonateUser: Post "/admin/impersonate-user", UserIdRequest => SessionData;
+        /// `POST /admin/stop-impersonating`: the admin's session back.
+        StopImpersonating: Post "/admin/stop-impersonating", EmptyRequest => SessionData;
+        /// `POST /admin/revoke-user-session`.
+        RevokeUserSession: Post "/admin/revoke-user-session", RevokeUserSessionRequest => SuccessResponse;
+        /// `POST /admin/revoke-user-sessions`.
+        RevokeUserSessions: Post "/admin/revoke-user-sessions", UserIdRequest => SuccessResponse;
+        /// `POST /admin/remove-user`.
+        RemoveUser: Post "/admin/remove-user", UserIdRequest => SuccessResponse;
+        /// `POST /admin/set-user-password`.
+        SetUserPassword: Post "/admin/set-user-password", SetUserPasswordRequest => StatusResponse;
+        /// `POST /admin/has-permission`: whether the caller's role grants permissions.
+        HasPermission: Post "/admin/has-permission", UserHasPermissionRequest => HasPermissionResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

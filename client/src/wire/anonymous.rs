@@ -43,6 +43,24 @@ impl User {
     }
 }
 
+/// The anonymous plugin's routes (better-auth `anonymous`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{AnonymousSignInResponse, DeleteAnonymousUserResponse, EmptyRequest};
+
+    declare_routes! {
+        /// The anonymous routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/anonymous`: a new anonymous user and their session (refused
+        /// to a caller who is already anonymous).
+        SignIn: Post "/sign-in/anonymous", EmptyRequest => AnonymousSignInResponse;
+        /// `POST /delete-anonymous-user`: deletes the signed-in anonymous user, their
+        /// sessions and their cookie.
+        DeleteAnonymousUser: Post "/delete-anonymous-user", EmptyRequest => DeleteAnonymousUserResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,6 +306,35 @@ pub struct OAuthErrorBody {
     pub error_description: String,
 }
 
+/// The device-authorization plugin's routes (better-auth `deviceAuthorization`, RFC 8628;
+/// see [`crate::wire::device_authorization`]).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        DeviceCodeRequest, DeviceCodeResponse, DeviceDecisionRequest, DeviceDecisionResponse, DeviceTokenRequest,
+        DeviceTokenResponse, DeviceVerifyQuery, DeviceVerifyResponse,
+    };
+
+    declare_routes! {
+        /// The device-authorization routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /device/code`: a device code and a user code (a JSON body or, as RFC 8628
+        /// sends it, a form).
+        Code: Post "/device/code" as OAuthForm, DeviceCodeRequest => DeviceCodeResponse;
+        /// `POST /device/token`: polls for the session; OAuth errors until the user
+        /// approved.
+        Token: Post "/device/token", DeviceTokenRequest => DeviceTokenResponse;
+        /// `GET /device?user_code=…`: the code's status; a signed-in caller claims an
+        /// unclaimed code.
+        Verify: Get "/device", DeviceVerifyQuery => DeviceVerifyResponse;
+        /// `POST /device/approve`: the user who claimed the code approves it.
+        Approve: Post "/device/approve", DeviceDecisionRequest => DeviceDecisionResponse;
+        /// `POST /device/deny`: the user who claimed the code denies it.
+        Deny: Post "/device/deny", DeviceDecisionRequest => DeviceDecisionResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -199,6 +199,30 @@ pub struct LoopbackCallback {
     pub error: Option<String>,
 }
 
+/// The electron plugin's routes (`@better-auth/electron`): a desktop app's sign-in through
+/// the system browser (see [`crate::wire::electron`]).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        ElectronInitOAuthProxyQuery, ElectronTokenRequest, ElectronTokenResponse, ElectronTransferUserRequest,
+        ElectronTransferUserResponse,
+    };
+
+    declare_routes! {
+        /// The electron routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /electron/token`: trades a code and its PKCE verifier for a session.
+        Token: Post "/electron/token", ElectronTokenRequest => ElectronTokenResponse;
+        /// `GET /electron/init-oauth-proxy`: opened in the system browser, a redirect to
+        /// the provider.
+        InitOAuthProxy: Get "/electron/init-oauth-proxy", ElectronInitOAuthProxyQuery => ();
+        /// `POST /electron/transfer-user?client_id=…&state=…&code_challenge=…`: a code for
+        /// the signed-in user, for the app that started the flow.
+        TransferUser: Post "/electron/transfer-user", ElectronTransferUserRequest => ElectronTransferUserResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

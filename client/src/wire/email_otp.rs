@@ -242,6 +242,48 @@ impl RequestSchema for ChangeEmailOtpRequest {
     ];
 }
 
+/// The email-OTP plugin's routes (better-auth `emailOTP`).
+pub mod routes {
+    use crate::wire::organization::SuccessResponse;
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        ChangeEmailOtpRequest, CheckVerificationOtpRequest, EmailOtpPasswordResetRequest, RequestEmailChangeOtpRequest,
+        ResetPasswordEmailOtpRequest, SendVerificationOtpRequest, SignInEmailOtpRequest, SignInEmailOtpResponse,
+        VerifyEmailOtpRequest, VerifyEmailOtpResponse,
+    };
+
+    declare_routes! {
+        /// The email-OTP routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /email-otp/send-verification-otp`: emails a code of a type (JSON only,
+        /// with better-auth's form CSRF rules); `{"success": true}` whether or not the
+        /// address has a user.
+        SendVerificationOtp: Post "/email-otp/send-verification-otp", SendVerificationOtpRequest => SuccessResponse;
+        /// `POST /email-otp/check-verification-otp`: whether a code is right, without
+        /// using it up (a wrong one counts as an attempt).
+        CheckVerificationOtp: Post "/email-otp/check-verification-otp", CheckVerificationOtpRequest => SuccessResponse;
+        /// `POST /email-otp/verify-email`: marks the address verified with its code.
+        VerifyEmail: Post "/email-otp/verify-email", VerifyEmailOtpRequest => VerifyEmailOtpResponse;
+        /// `POST /sign-in/email-otp`: a session for the address's owner, created on
+        /// first use unless the server forbids sign-ups.
+        SignIn: Post "/sign-in/email-otp", SignInEmailOtpRequest => SignInEmailOtpResponse;
+        /// `POST /email-otp/request-password-reset`: emails a `forget-password` code.
+        RequestPasswordReset: Post "/email-otp/request-password-reset", EmailOtpPasswordResetRequest => SuccessResponse;
+        /// `POST /forget-password/email-otp`: the deprecated name of
+        /// `/email-otp/request-password-reset`.
+        ForgetPassword: Post "/forget-password/email-otp", EmailOtpPasswordResetRequest => SuccessResponse;
+        /// `POST /email-otp/reset-password`: sets a new password with a `forget-password`
+        /// code.
+        ResetPassword: Post "/email-otp/reset-password", ResetPasswordEmailOtpRequest => SuccessResponse;
+        /// `POST /email-otp/request-email-change`: emails a `change-email` code to a new
+        /// address (signed in; the server must enable it).
+        RequestEmailChange: Post "/email-otp/request-email-change", RequestEmailChangeOtpRequest => SuccessResponse;
+        /// `POST /email-otp/change-email`: changes the address with its code (signed in).
+        ChangeEmail: Post "/email-otp/change-email", ChangeEmailOtpRequest => SuccessResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,6 +163,24 @@ impl std::fmt::Display for MagicLinkError {
     }
 }
 
+/// The magic-link plugin's routes (better-auth `magicLink`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{MagicLinkVerifyQuery, MagicLinkVerifyResponse, SignInMagicLinkRequest, StatusResponse};
+
+    declare_routes! {
+        /// The magic-link routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/magic-link`: emails a sign-in link to an address (JSON only,
+        /// with better-auth's form CSRF rules).
+        SignIn: Post "/sign-in/magic-link", SignInMagicLinkRequest => StatusResponse;
+        /// `GET /magic-link/verify`: the link itself; signs its owner in (JSON without a
+        /// `callbackURL`, else a redirect).
+        Verify: Get "/magic-link/verify", MagicLinkVerifyQuery => MagicLinkVerifyResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,26 @@ impl RequestSchema for SessionTokenRequest {
     const FIELDS: &'static [FieldSpec] = &[FieldSpec::required("sessionToken", FieldKind::String)];
 }
 
+/// The multi-session plugin's routes (better-auth `multiSession`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{SessionData, SessionTokenRequest, StatusResponse};
+
+    declare_routes! {
+        /// The multi-session routes, in declaration order.
+        pub const ROUTES;
+
+        /// `GET /multi-session/list-device-sessions`: the live sessions the browser's
+        /// `_multi-` cookies hold, one per user.
+        ListDeviceSessions: Get "/multi-session/list-device-sessions", () => Vec<SessionData>;
+        /// `POST /multi-session/set-active`: makes one of them the session cookie.
+        SetActive: Post "/multi-session/set-active", SessionTokenRequest => SessionData;
+        /// `POST /multi-session/revoke`: ends one of them (the active one: the next one
+        /// takes its place, or the caller is signed out).
+        Revoke: Post "/multi-session/revoke", SessionTokenRequest => StatusResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,23 @@ impl RequestSchema for VerifyOneTimeTokenRequest {
     const FIELDS: &'static [FieldSpec] = &[FieldSpec::required("token", FieldKind::String)];
 }
 
+/// The one-time-token plugin's routes (better-auth `oneTimeToken`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{OneTimeTokenResponse, SessionData, VerifyOneTimeTokenRequest};
+
+    declare_routes! {
+        /// The one-time-token routes, in declaration order.
+        pub const ROUTES;
+
+        /// `GET /one-time-token/generate`: a single-use token for the caller's session.
+        Generate: Get "/one-time-token/generate", () => OneTimeTokenResponse;
+        /// `POST /one-time-token/verify`: the token's session and user (and, unless the
+        /// server says otherwise, its session cookie).
+        Verify: Post "/one-time-token/verify", VerifyOneTimeTokenRequest => SessionData;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -441,6 +441,37 @@ pub struct UpdatePasskeyResponse {
     pub passkey: Passkey,
 }
 
+/// The passkey plugin's routes (better-auth `passkey`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        CreationOptions, DeletePasskeyRequest, Passkey, RegisterOptionsQuery, RequestOptions, SessionData,
+        StatusResponse, UpdatePasskeyRequest, UpdatePasskeyResponse, VerifyAuthenticationRequest,
+        VerifyRegistrationRequest, VerifyRegistrationResponse,
+    };
+
+    declare_routes! {
+        /// The passkey routes, in declaration order.
+        pub const ROUTES;
+
+        /// `GET /passkey/generate-register-options`: the options of a registration ceremony.
+        GenerateRegisterOptions: Get "/passkey/generate-register-options", RegisterOptionsQuery => CreationOptions;
+        /// `POST /passkey/verify-registration`: stores the new passkey.
+        VerifyRegistration: Post "/passkey/verify-registration",
+            VerifyRegistrationRequest => VerifyRegistrationResponse;
+        /// `GET /passkey/generate-authenticate-options`: the options of a sign-in ceremony.
+        GenerateAuthenticateOptions: Get "/passkey/generate-authenticate-options", () => RequestOptions;
+        /// `POST /passkey/verify-authentication`: signs in.
+        VerifyAuthentication: Post "/passkey/verify-authentication", VerifyAuthenticationRequest => SessionData;
+        /// `GET /passkey/list-user-passkeys`.
+        ListUserPasskeys: Get "/passkey/list-user-passkeys", () => Vec<Passkey>;
+        /// `POST /passkey/delete-passkey`.
+        DeletePasskey: Post "/passkey/delete-passkey", DeletePasskeyRequest => StatusResponse;
+        /// `POST /passkey/update-passkey`: renames a passkey.
+        UpdatePasskey: Post "/passkey/update-passkey", UpdatePasskeyRequest => UpdatePasskeyResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

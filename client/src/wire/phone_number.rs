@@ -169,6 +169,34 @@ impl RequestSchema for ResetPasswordPhoneNumberRequest {
     ];
 }
 
+/// The phone-number plugin's routes (better-auth `phoneNumber`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        PhoneNumberOtpSent, PhoneSignInOutcome, RequestPasswordResetPhoneNumberRequest,
+        ResetPasswordPhoneNumberRequest, SendPhoneNumberOtpRequest, SignInPhoneNumberRequest, StatusResponse,
+        VerifyPhoneNumberRequest, VerifyPhoneNumberResponse,
+    };
+
+    declare_routes! {
+        /// The phone-number routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/phone-number`: a session (or a two-factor challenge) for a phone
+        /// number and password.
+        SignInPhoneNumber: Post "/sign-in/phone-number", SignInPhoneNumberRequest => PhoneSignInOutcome;
+        /// `POST /phone-number/send-otp`: texts a verification code to the number.
+        SendOtp: Post "/phone-number/send-otp", SendPhoneNumberOtpRequest => PhoneNumberOtpSent;
+        /// `POST /phone-number/verify`: checks a code, marks the number verified and signs
+        /// in (or sets the number on the signed-in user).
+        Verify: Post "/phone-number/verify", VerifyPhoneNumberRequest => VerifyPhoneNumberResponse;
+        /// `POST /phone-number/request-password-reset`: texts a password-reset code.
+        RequestPasswordReset: Post "/phone-number/request-password-reset", RequestPasswordResetPhoneNumberRequest => StatusResponse;
+        /// `POST /phone-number/reset-password`: a new password with a texted code.
+        ResetPassword: Post "/phone-number/reset-password", ResetPasswordPhoneNumberRequest => StatusResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

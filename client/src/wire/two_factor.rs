@@ -164,6 +164,37 @@ pub struct BackupCodesResponse {
     pub backup_codes: Vec<BackupCode>,
 }
 
+/// The two-factor plugin's routes (better-auth `twoFactor`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{
+        BackupCodesResponse, EnableTwoFactorRequest, EnableTwoFactorResponse, SendOtpRequest, StatusResponse,
+        TotpUriResponse, TwoFactorPasswordRequest, TwoFactorVerifyResponse, VerifyBackupCodeRequest, VerifyCodeRequest,
+    };
+
+    declare_routes! {
+        /// The two-factor routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /two-factor/enable`: sets up TOTP or emailed codes.
+        Enable: Post "/two-factor/enable", EnableTwoFactorRequest => EnableTwoFactorResponse;
+        /// `POST /two-factor/disable`.
+        Disable: Post "/two-factor/disable", TwoFactorPasswordRequest => StatusResponse;
+        /// `POST /two-factor/get-totp-uri`: the setup URI again.
+        GetTotpUri: Post "/two-factor/get-totp-uri", TwoFactorPasswordRequest => TotpUriResponse;
+        /// `POST /two-factor/verify-totp`: an authenticator code.
+        VerifyTotp: Post "/two-factor/verify-totp", VerifyCodeRequest => TwoFactorVerifyResponse;
+        /// `POST /two-factor/send-otp`: sends a code.
+        SendOtp: Post "/two-factor/send-otp", SendOtpRequest => StatusResponse;
+        /// `POST /two-factor/verify-otp`: a sent code.
+        VerifyOtp: Post "/two-factor/verify-otp", VerifyCodeRequest => TwoFactorVerifyResponse;
+        /// `POST /two-factor/generate-backup-codes`: a new set of backup codes.
+        GenerateBackupCodes: Post "/two-factor/generate-backup-codes", TwoFactorPasswordRequest => BackupCodesResponse;
+        /// `POST /two-factor/verify-backup-code`: a backup code, then spent.
+        VerifyBackupCode: Post "/two-factor/verify-backup-code", VerifyBackupCodeRequest => TwoFactorVerifyResponse;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,23 @@ pub struct UsernameAvailability {
     pub available: bool,
 }
 
+/// The username plugin's routes (better-auth `username`).
+pub mod routes {
+    use crate::wire::routes::declare_routes;
+    use crate::wire::{IsUsernameAvailableRequest, SignInOutcome, SignInUsernameRequest, UsernameAvailability};
+
+    declare_routes! {
+        /// The username routes, in declaration order.
+        pub const ROUTES;
+
+        /// `POST /sign-in/username`: a session (or a two-factor challenge) for a username
+        /// and password, answered as `/sign-in/email` answers.
+        SignInUsername: Post "/sign-in/username", SignInUsernameRequest => SignInOutcome;
+        /// `POST /is-username-available`: whether no user has the (normalised) username.
+        IsUsernameAvailable: Post "/is-username-available", IsUsernameAvailableRequest => UsernameAvailability;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

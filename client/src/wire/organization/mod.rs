@@ -9,6 +9,7 @@
 
 pub mod access;
 mod requests;
+pub mod routes;
 
 pub use requests::*;
 
