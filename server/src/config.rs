@@ -30,8 +30,8 @@ pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, Tok
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
 pub use crate::plugins::phone_number::{
-    DevSmsSender, FromPhoneNumber, OtpVerifier, PhoneNumberConfig, PhoneNumberValidator, SignUpOnVerification, Sms,
-    SmsError, SmsKind, SmsRequest, SmsSender, is_e164,
+    DevSmsSender, FromPhoneNumber, OnPhoneNumberVerified, OtpVerifier, PhoneNumberConfig, PhoneNumberValidator,
+    SignUpOnVerification, Sms, SmsError, SmsKind, SmsRequest, SmsSender, is_e164,
 };
 pub use crate::plugins::two_factor::{
     AccountLockoutConfig, BackupCodeConfig, BackupCodeStorage, OtpConfig, OtpStorage, TotpConfig, TwoFactorConfig,

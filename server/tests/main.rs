@@ -26,6 +26,7 @@ mod one_time_token;
 mod organization;
 mod password;
 mod phone_number;
+mod phone_number_options;
 mod postgres_pool;
 mod probe;
 mod process_faults;

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use super::sms::SmsSender;
 use crate::config::RateLimitRule;
+use crate::wire::User;
+use crate::{ApiResult, Auth};
 
 /// The phone-number plugin (better-auth `phoneNumber`): codes by SMS
 /// (`/phone-number/send-otp`, `/phone-number/verify`), sign-in with a phone number and
@@ -38,6 +40,9 @@ pub struct PhoneNumberConfig {
     pub verify_otp: Option<Arc<dyn OtpVerifier>>,
     /// Delivers the codes (`sendOTP`, `sendPasswordResetOTP`).
     pub sender: Option<Arc<dyn SmsSender>>,
+    /// Runs once `/phone-number/verify` has verified a number and updated (or created)
+    /// its user, before the session (`callbackOnVerification`).
+    pub callback_on_verification: Option<Arc<dyn OnPhoneNumberVerified>>,
     /// The rate limit of the `/phone-number/*` routes (better-auth: ten a minute).
     pub rate_limit: RateLimitRule,
 }
@@ -53,6 +58,7 @@ impl Default for PhoneNumberConfig {
             phone_number_validator: None,
             verify_otp: None,
             sender: None,
+            callback_on_verification: None,
             rate_limit: RateLimitRule {
                 window: Duration::from_secs(60),
                 max: 10,
@@ -107,6 +113,12 @@ impl PhoneNumberConfig {
     /// Delivers codes with `sender`.
     pub fn sender(mut self, sender: impl SmsSender + 'static) -> Self {
         self.sender = Some(Arc::new(sender));
+        self
+    }
+
+    /// Runs `hook` after every verified number, before its session.
+    pub fn callback_on_verification(mut self, hook: impl OnPhoneNumberVerified) -> Self {
+        self.callback_on_verification = Some(Arc::new(hook));
         self
     }
 
@@ -219,5 +231,38 @@ pub trait OtpVerifier: Send + Sync {
 impl std::fmt::Debug for dyn OtpVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("OtpVerifier(..)")
+    }
+}
+
+/// What runs when `/phone-number/verify` has verified a number (better-auth's
+/// `callbackOnVerification`): after the user is updated (or created) with the number,
+/// before the session is made.
+///
+/// ```
+/// use keyward_server::config::OnPhoneNumberVerified;
+/// use keyward_server::wire::User;
+/// use keyward_server::{ApiResult, Auth};
+///
+/// struct Audit;
+///
+/// #[async_trait::async_trait]
+/// impl OnPhoneNumberVerified for Audit {
+///     async fn on_verified(&self, _auth: &Auth, phone_number: &str, user: &User) -> ApiResult<()> {
+///         println!("{} verified {phone_number}", user.id);
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
+pub trait OnPhoneNumberVerified: Send + Sync + 'static {
+    /// Runs with the verified number and its user. An error is the client's answer and
+    /// no session is made (the number stays verified), as a throwing
+    /// `callbackOnVerification` is in better-auth.
+    async fn on_verified(&self, auth: &Auth, phone_number: &str, user: &User) -> ApiResult<()>;
+}
+
+impl std::fmt::Debug for dyn OnPhoneNumberVerified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnPhoneNumberVerified(..)")
     }
 }

@@ -17,7 +17,8 @@ mod routes;
 mod sms;
 
 pub use config::{
-    FromPhoneNumber, OtpVerifier, PhoneNumberConfig, PhoneNumberValidator, SignUpOnVerification, is_e164,
+    FromPhoneNumber, OnPhoneNumberVerified, OtpVerifier, PhoneNumberConfig, PhoneNumberValidator, SignUpOnVerification,
+    is_e164,
 };
 pub use sms::{DevSmsSender, Sms, SmsError, SmsKind, SmsRequest, SmsSender};
 

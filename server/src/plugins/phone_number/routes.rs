@@ -201,6 +201,7 @@ async fn verify(mut ctx: Ctx, Body(request): Body<VerifyPhoneNumberRequest>) -> 
             .set(PHONE_NUMBER, phone_number.as_str())
             .set(PHONE_NUMBER_VERIFIED, true);
         let user = update(&auth, &session.user.id, changes).await?;
+        on_verified(&auth, config, &phone_number, &user).await?;
         return Ok(Json(VerifyPhoneNumberResponse {
             status: true,
             token: Some(session.session.token),
@@ -215,6 +216,7 @@ async fn verify(mut ctx: Ctx, Body(request): Body<VerifyPhoneNumberRequest>) -> 
             None => return Err(ApiError::bad_request(ErrorCode::FailedToUpdateUser)),
         },
     };
+    on_verified(&auth, config, &phone_number, &user).await?;
     if request.disable_session == Some(true) {
         return Ok(Json(VerifyPhoneNumberResponse {
             status: true,
@@ -228,6 +230,14 @@ async fn verify(mut ctx: Ctx, Body(request): Body<VerifyPhoneNumberRequest>) -> 
         token: Some(data.session.token),
         user: data.user,
     }))
+}
+
+/// Runs the configured `callbackOnVerification`, if any.
+async fn on_verified(auth: &Auth, config: &PhoneNumberConfig, phone_number: &str, user: &User) -> ApiResult<()> {
+    match &config.callback_on_verification {
+        Some(hook) => hook.on_verified(auth, phone_number, user).await,
+        None => Ok(()),
+    }
 }
 
 /// Updates a user through the user hooks; `FAILED_TO_UPDATE_USER` when it is gone.
