@@ -124,6 +124,7 @@ pub struct EndpointRequest {
     params: Vec<(String, String)>,
     body: Option<Value>,
     session: Option<Option<SessionData>>,
+    outgoing: Outgoing,
 }
 
 impl EndpointRequest {
@@ -204,6 +205,24 @@ impl EndpointRequest {
                 .iter()
                 .filter_map(|value| value.to_str().ok()),
         )
+    }
+
+    /// Adds a server-trusted value to the OAuth state of the flow this request starts
+    /// (better-auth's `addOAuthServerContext`, from a `before` hook on
+    /// `/sign-in/social`); the callback's hooks read it back with
+    /// [`EndpointRequest::oauth_server_context`]. Unlike the body's `additionalData`,
+    /// a client cannot set it.
+    pub fn add_oauth_server_context(&self, key: &str, value: Value) {
+        let mut values = Map::new();
+        values.insert(key.to_owned(), value);
+        self.outgoing.add_oauth_server_context(values);
+    }
+
+    /// The OAuth state's `serverContext` (better-auth's
+    /// `getOAuthState().serverContext`): in an `after` hook of a callback, what the
+    /// flow's state held; while a flow starts, what hooks added so far.
+    pub fn oauth_server_context(&self) -> Map<String, Value> {
+        self.outgoing.oauth_server_context()
     }
 
     /// The session the request carries (cookie or bearer token), read once per request.
@@ -382,6 +401,7 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
         params: path_params(&mut parts).await,
         body: parsed.as_ref().and_then(|parsed| parsed.0.clone()),
         session: None,
+        outgoing: outgoing.clone(),
     };
     for hook in route.hooks.iter() {
         match hook.before(&mut hooked).await {

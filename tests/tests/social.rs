@@ -18,9 +18,9 @@ const CLIENT_ID: &str = "keyward-social";
 const CLIENT_SECRET: &str = "keyward-social-secret";
 
 /// A Keyward server with the provider `oidc`, and the provider itself.
-struct Setup {
-    server: TestServer,
-    provider: OidcProvider,
+pub(crate) struct Setup {
+    pub(crate) server: TestServer,
+    pub(crate) provider: OidcProvider,
 }
 
 fn accounts() -> Value {
@@ -31,7 +31,7 @@ fn accounts() -> Value {
     })
 }
 
-async fn setup_on(database: Database, configure: impl FnOnce(&mut Config), env: &[(&str, &str)]) -> Setup {
+pub(crate) async fn setup_on(database: Database, configure: impl FnOnce(&mut Config), env: &[(&str, &str)]) -> Setup {
     setup_inner(database, configure, env, |builder| builder).await
 }
 
@@ -201,7 +201,7 @@ pub(crate) async fn start(browser: &mut Browser, body: Value) -> String {
 
 /// The whole flow: start, sign in at the provider as `login`, come back. Returns the
 /// final redirect of Keyward's callback.
-async fn round_trip(setup: &Setup, browser: &mut Browser, login: &str, body: Value) -> String {
+pub(crate) async fn round_trip(setup: &Setup, browser: &mut Browser, login: &str, body: Value) -> String {
     let url = start(browser, body).await;
     let back = setup.provider.authorize(&url, login, Consent::Grant).await;
     let response = browser.visit(&back).await;

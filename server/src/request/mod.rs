@@ -68,6 +68,9 @@ pub(crate) struct Outgoing(Arc<Mutex<OutgoingState>>);
 struct OutgoingState {
     cookies: Vec<SetCookie>,
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// The OAuth state's `serverContext`: what hooks add before a flow starts, and what
+    /// the flow's state held once a callback has taken it.
+    oauth_server_context: Map<String, Value>,
 }
 
 impl Outgoing {
@@ -94,6 +97,23 @@ impl Outgoing {
                 .retain(|c| c.name != name && !c.name.starts_with(&chunk_prefix));
             state.cookies.push(SetCookie::expired(name, secure));
         });
+    }
+
+    /// Adds server-trusted values to the OAuth state a flow started by this request
+    /// stores (better-auth's `addOAuthServerContext`); later values of a key win.
+    pub fn add_oauth_server_context(&self, values: Map<String, Value>) {
+        self.with(|state| state.oauth_server_context.extend(values));
+    }
+
+    /// The OAuth `serverContext` of this request: what was added for a flow it starts,
+    /// or what the state a callback took held.
+    pub fn oauth_server_context(&self) -> Map<String, Value> {
+        self.with(|state| state.oauth_server_context.clone())
+    }
+
+    /// Replaces the OAuth `serverContext` with a taken state's.
+    pub(crate) fn set_oauth_server_context(&self, values: Map<String, Value>) {
+        self.with(|state| state.oauth_server_context = values);
     }
 
     /// Adds a response header.

@@ -52,6 +52,10 @@ pub(crate) struct StateData {
     pub new_user_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkTarget>,
+    /// Values the server's hooks added as the flow started (the anonymous plugin's
+    /// `anonymousUserId`): unlike `additionalData`, a client cannot set them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_context: Option<Map<String, Value>>,
     /// Milliseconds since the epoch.
     pub expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +100,7 @@ pub(crate) async fn generate(ctx: &mut Ctx, new: NewState) -> ApiResult<StartedF
         error_url: new.error_url,
         new_user_url: new.new_user_url,
         link: new.link,
+        server_context: Some(ctx.out.oauth_server_context()).filter(|values| !values.is_empty()),
         expires_at: expires.timestamp_millis(),
         request_sign_up: new.request_sign_up,
         id_token_nonce: new.id_token_nonce,

@@ -1,9 +1,58 @@
-//! The `after` hook that links an anonymous user who signs in or up by another method.
+//! The hooks of the link: the `after` hook that links an anonymous user who signs in or
+//! up by another method, and the `before` hook that keeps the user's id in the OAuth state
+//! of a social sign-in, for a callback that arrives without their cookie.
+
+use serde_json::Value;
 
 use super::{AnonymousConfig, AnonymousLink};
+use crate::db::users;
 use crate::error::ApiResult;
 use crate::hooks::{EndpointHook, EndpointRequest, EndpointResponse};
 use crate::log_safe::Escaped;
+use keyward_client::wire::SessionData;
+
+/// The key of the anonymous user's id in the OAuth state's `serverContext` (better-auth's).
+const STATE_KEY: &str = "anonymousUserId";
+
+/// Keeps the anonymous caller's id in the OAuth state of `/sign-in/social` (better-auth's
+/// `before` hook), so an in-app browser's callback without the cookie still links them.
+pub(super) struct RememberAnonymous;
+
+#[async_trait::async_trait]
+impl EndpointHook for RememberAnonymous {
+    async fn before(&self, request: &mut EndpointRequest) -> ApiResult<Option<axum::response::Response>> {
+        if let Some(data) = request.session().await?.filter(|data| data.user.is_anonymous()) {
+            request.add_oauth_server_context(STATE_KEY, Value::String(data.user.id));
+        }
+        Ok(None)
+    }
+}
+
+/// The anonymous session to link: the request's, else (on a callback without the cookie)
+/// the first live session of the anonymous user the OAuth state names.
+async fn anonymous_session(request: &mut EndpointRequest) -> ApiResult<Option<SessionData>> {
+    if let Some(data) = request.session().await?.filter(|data| data.user.is_anonymous()) {
+        return Ok(Some(data));
+    }
+    let context = request.oauth_server_context();
+    let Some(user_id) = context.get(STATE_KEY).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let auth = request.auth();
+    let mut db = auth.0.db.clone();
+    let Some(user) = users::find_by_id(&mut db, &auth.0.fields, user_id).await? else {
+        return Ok(None);
+    };
+    if !user.is_anonymous() {
+        return Ok(None);
+    }
+    let sessions = auth.sessions().list_for_user(&mut db, &user.id).await?;
+    Ok(sessions.into_iter().next().map(|session| SessionData {
+        session,
+        user,
+        needs_refresh: None,
+    }))
+}
 
 /// The route prefixes better-auth's hook runs on (its matcher, in its order): any route
 /// that may start a session.
@@ -29,7 +78,7 @@ impl EndpointHook for LinkAnonymous {
         let Some(new) = response.new_session().await? else {
             return Ok(());
         };
-        let Some(anonymous) = request.session().await?.filter(|data| data.user.is_anonymous()) else {
+        let Some(anonymous) = anonymous_session(request).await? else {
             return Ok(());
         };
         let link = AnonymousLink { anonymous, new };

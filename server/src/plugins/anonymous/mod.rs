@@ -6,7 +6,9 @@
 //! matcher: `/sign-in*`, `/sign-up*`, `/callback*`, `/magic-link/verify*`,
 //! `/email-otp/verify-email*`, `/one-tap/callback*`, `/passkey/verify-authentication*`,
 //! `/phone-number/verify*`, `/verify-email*`): when the answer sets a new session cookie
-//! and the request carried an anonymous session (cookie or bearer token), the
+//! and the request carried an anonymous session (cookie or bearer token; on a social
+//! callback without either, the anonymous user `/sign-in/social` kept in the OAuth
+//! state's `serverContext`, and their first live session), the
 //! `on_link_account` hook runs with both, then the anonymous user is deleted with their
 //! sessions and accounts, unless deletion is disabled, the new session is the same user's
 //! or the new user is anonymous too. A sign-in that stops at a second factor starts no
@@ -66,6 +68,7 @@ impl Plugin for AnonymousPlugin {
                 hooks::LinkAnonymous(self.0.clone()),
             );
         }
+        setup.endpoint_hook(EndpointMatcher::post("/sign-in/social"), hooks::RememberAnonymous);
     }
 
     fn endpoints(&self, endpoints: Endpoints) -> Endpoints {

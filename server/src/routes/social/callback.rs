@@ -118,7 +118,11 @@ pub(crate) async fn callback(mut ctx: Ctx, Path(id): Path<String>, RawQuery(quer
         ));
     };
     let data = match state::take(&mut ctx, state_param).await? {
-        Ok(data) => data,
+        Ok(data) => {
+            ctx.out
+                .set_oauth_server_context(data.server_context.clone().unwrap_or_default());
+            data
+        }
         Err(rejection) => {
             let url = rejection.error_url.unwrap_or(default_error);
             return Ok(error_redirect(&url, rejection.code.as_str(), None));
