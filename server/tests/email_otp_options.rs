@@ -1,5 +1,7 @@
-//! The email-OTP plugin's options: hashed and encrypted codes, the resend strategy, codes
-//! in place of verification links, codes on sign-up, the last login method, rate limits.
+//! The email-OTP plugin's options: hashed and encrypted codes (and the application's own
+//! hasher, cipher and code generator), the resend strategy, codes in place of
+//! verification links, codes on sign-up, the last login method, rate limits, and no way
+//! to send at all.
 
 use crate::common;
 
@@ -7,8 +9,9 @@ use axum::http::StatusCode;
 use common::{Backend, TestApp};
 use keyward_client::wire::EmailOtpType;
 use keyward_server::args;
-use keyward_server::config::{EmailOtpConfig, EmailOtpStorage, LastLoginMethodConfig, ResendStrategy};
+use keyward_server::config::{EmailOtpCipher, EmailOtpConfig, EmailOtpStorage, LastLoginMethodConfig, ResendStrategy};
 use serde_json::json;
+use std::sync::Arc;
 
 use crate::email_otp::{PASSWORD, app, code, emails_to, post, rows, sign_in};
 
@@ -37,6 +40,78 @@ on_both_databases! {
         sign_in(&encrypted, "ada@example.com", value).await.assert_error(StatusCode::BAD_REQUEST, "INVALID_OTP");
         assert_eq!(sign_in(&encrypted, "ada@example.com", &otp).await.status, StatusCode::OK);
     }
+}
+
+/// Stores a code reversed behind a marker: a reversible "cipher" the test can read.
+struct Reverse;
+
+impl EmailOtpCipher for Reverse {
+    fn encrypt(&self, otp: &str) -> String {
+        format!("rev-{}", otp.chars().rev().collect::<String>())
+    }
+
+    fn decrypt(&self, stored: &str) -> Option<String> {
+        stored.strip_prefix("rev-").map(|code| code.chars().rev().collect())
+    }
+}
+
+on_both_databases! {
+    async fn the_applications_hasher_cipher_and_generator_are_used(backend: Backend) {
+        // A hasher: the row holds its answer, and only the code verifies.
+        let hasher = |otp: &str| format!("h({otp})");
+        let hashed = app(backend, EmailOtpConfig::default().store_otp(EmailOtpStorage::CustomHasher(Arc::new(hasher)))).await;
+        let otp = code(&hashed, "ada@example.com", "sign-in").await;
+        assert_eq!(rows(&hashed, "sign-in-otp-ada@example.com").await, [(format!("h({otp}):0"), 300)]);
+        let read = hashed.auth.api().get_verification_otp("ada@example.com", EmailOtpType::SignIn).await;
+        assert!(read.is_err(), "a hash cannot be read back");
+        sign_in(&hashed, "ada@example.com", &format!("h({otp})"))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "INVALID_OTP");
+        assert_eq!(sign_in(&hashed, "ada@example.com", &otp).await.status, StatusCode::OK);
+
+        // A cipher: the row holds its answer, and the server reads the code back.
+        let ciphered = app(backend, EmailOtpConfig::default().store_otp(EmailOtpStorage::Custom(Arc::new(Reverse)))).await;
+        let otp = code(&ciphered, "ada@example.com", "sign-in").await;
+        let reversed: String = otp.chars().rev().collect();
+        assert_eq!(rows(&ciphered, "sign-in-otp-ada@example.com").await, [(format!("rev-{reversed}:0"), 300)]);
+        let read = ciphered.auth.api().get_verification_otp("ada@example.com", EmailOtpType::SignIn).await;
+        assert_eq!(read.expect("readable").map(|otp| otp.expose().to_owned()), Some(otp.clone()));
+        assert_eq!(sign_in(&ciphered, "ada@example.com", &otp).await.status, StatusCode::OK);
+
+        // A generator: its code goes out and verifies; an empty answer means random digits.
+        let generator = |email: &str, otp_type: EmailOtpType| match (email, otp_type) {
+            ("ada@example.com", EmailOtpType::SignIn) => "A1B2C3".to_owned(),
+            _ => String::new(),
+        };
+        let generated = app(backend, EmailOtpConfig::default().generate_otp(generator)).await;
+        assert_eq!(code(&generated, "ada@example.com", "sign-in").await, "A1B2C3");
+        let random = code(&generated, "bob@example.com", "sign-in").await;
+        assert_eq!(random.len(), 6);
+        assert!(random.bytes().all(|b| b.is_ascii_digit()), "{random}");
+        assert_eq!(sign_in(&generated, "ada@example.com", "A1B2C3").await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn without_a_sender_or_an_outbox_codes_cannot_be_asked_for() {
+    let silent = TestApp::with(Backend::Sqlite, |config| {
+        config.email_otp = Some(EmailOtpConfig::default());
+        config.email.outbox = None;
+        config.email.log_links = false;
+    })
+    .await;
+    let answer = post(
+        &silent,
+        "/email-otp/send-verification-otp",
+        json!({"email": "ada@example.com", "type": "sign-in"}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
+    assert_eq!(
+        answer.json(),
+        json!({"message": "send email verification is not implemented"})
+    );
+    assert_eq!(silent.count("verification").await, 0, "no code was stored");
 }
 
 on_both_databases! {
