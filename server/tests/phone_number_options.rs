@@ -1,6 +1,6 @@
 //! The phone-number plugin's hooks: `callbackOnVerification` (after the user is updated
 //! or created, before the session; an error is the answer) and `verifyOTP` (an SMS
-//! provider's own code check instead of the stored code).
+//! provider's own code check instead of the stored code), and codes kept in Redis.
 
 use crate::common;
 
@@ -152,4 +152,47 @@ on_both_databases! {
             .await
             .assert_error(StatusCode::BAD_REQUEST, "INVALID_OTP");
     }
+}
+
+#[tokio::test]
+async fn codes_live_in_secondary_storage_when_it_is_configured() {
+    let prefix = common::redis_prefix("phone-number");
+    let app = TestApp::with(common::Backend::Sqlite, |config| {
+        config.phone_number = Some(PhoneNumberConfig::default());
+        config.secondary_storage.redis_url = Some(common::redis_url());
+        config.secondary_storage.key_prefix = prefix.clone();
+    })
+    .await;
+    let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+    let code = texted_code(&app, "+15550001").await;
+    assert_eq!(app.count("verification").await, 0, "no row: Redis holds it");
+    let redis = redis::Client::open(common::redis_url())
+        .expect("redis url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis is reachable");
+    let key = format!("{prefix}verification:phone-number-otp-+15550001");
+    let stored = || {
+        let (key, mut redis) = (key.clone(), redis.clone());
+        async move {
+            let raw: Option<String> = redis::cmd("GET").arg(&key).query_async(&mut redis).await.expect("get");
+            raw.map(|raw| serde_json::from_str::<serde_json::Value>(&raw).expect("JSON"))
+        }
+    };
+    assert_eq!(stored().await.expect("the key")["value"], format!("{code}:0"));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let verify = |code: String| {
+        app.post("/phone-number/verify")
+            .cookies(&ada)
+            .json(&json!({"phoneNumber": "+15550001", "code": code, "updatePhoneNumber": true}))
+            .send()
+    };
+    verify(wrong.to_owned())
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "INVALID_OTP");
+    assert_eq!(stored().await.expect("put back")["value"], format!("{code}:1"));
+    let answer = verify(code).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.json()["user"]["phoneNumber"], "+15550001");
+    assert!(stored().await.is_none(), "used up");
 }
