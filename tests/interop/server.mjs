@@ -31,7 +31,8 @@
 //   EMAIL_OTP_*     email-otp options (codes to the OUTBOX as kind "email-otp"): _STORE_OTP
 //                   (plain | hashed | encrypted), _DISABLE_SIGN_UP=1, _EXPIRES_IN (seconds),
 //                   _ALLOWED_ATTEMPTS, _RESEND_STRATEGY (rotate | reuse), _CHANGE_EMAIL=1,
-//                   _OVERRIDE_DEFAULT_EMAIL_VERIFICATION=1
+//                   _VERIFY_CURRENT_EMAIL=1 (with _CHANGE_EMAIL), _OVERRIDE_DEFAULT_EMAIL_VERIFICATION=1,
+//                   _SEND_VERIFICATION_ON_SIGN_UP=1
 //   PHONE_NUMBER_*  phoneNumber options (codes to the outbox as phone-number-otp and
 //                   phone-number-reset): PHONE_NUMBER_OTP_LENGTH, PHONE_NUMBER_EXPIRES_IN,
 //                   PHONE_NUMBER_ALLOWED_ATTEMPTS, PHONE_NUMBER_REQUIRE_VERIFICATION=1,
@@ -222,8 +223,11 @@ async function buildPlugins() {
     if (env.EMAIL_OTP_EXPIRES_IN !== undefined) options.expiresIn = Number(env.EMAIL_OTP_EXPIRES_IN);
     if (env.EMAIL_OTP_ALLOWED_ATTEMPTS !== undefined) options.allowedAttempts = Number(env.EMAIL_OTP_ALLOWED_ATTEMPTS);
     if (env.EMAIL_OTP_RESEND_STRATEGY !== undefined) options.resendStrategy = env.EMAIL_OTP_RESEND_STRATEGY;
-    if (env.EMAIL_OTP_CHANGE_EMAIL === "1") options.changeEmail = { enabled: true };
+    if (env.EMAIL_OTP_CHANGE_EMAIL === "1") {
+      options.changeEmail = { enabled: true, verifyCurrentEmail: env.EMAIL_OTP_VERIFY_CURRENT_EMAIL === "1" };
+    }
     if (env.EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION === "1") options.overrideDefaultEmailVerification = true;
+    if (env.EMAIL_OTP_SEND_VERIFICATION_ON_SIGN_UP === "1") options.sendVerificationOnSignUp = true;
     list.push(emailOTP(options));
   }
   if (plugins.has("electron")) {
@@ -379,9 +383,15 @@ async function main() {
     emailVerification: {
       sendOnSignUp: env.SEND_VERIFICATION_ON_SIGNUP === "1",
       autoSignInAfterVerification: env.AUTO_SIGN_IN_AFTER_VERIFICATION === "1",
-      async sendVerificationEmail({ user, url, token }) {
-        writeOutbox({ kind: "verify-email", to: user.email, userId: user.id, url, token });
-      },
+      // An app that lets emailOTP's overrideDefaultEmailVerification send codes defines
+      // no sender of its own: better-auth merges the plugin's under the app's options.
+      ...(env.EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION === "1"
+        ? {}
+        : {
+            async sendVerificationEmail({ user, url, token }) {
+              writeOutbox({ kind: "verify-email", to: user.email, userId: user.id, url, token });
+            },
+          }),
     },
     user: {
       additionalFields: stringFields(env.USER_FIELDS),

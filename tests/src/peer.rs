@@ -77,6 +77,10 @@ pub struct EmailOtpOptions {
     pub change_email: bool,
     /// Verification emails carry a code (`overrideDefaultEmailVerification`).
     pub override_default_email_verification: bool,
+    /// A sign-up by email sends an `email-verification` code (`sendVerificationOnSignUp`).
+    pub send_verification_on_sign_up: bool,
+    /// A change of address needs a code of the current one (`changeEmail.verifyCurrentEmail`).
+    pub verify_current_email: bool,
 }
 
 /// Phone-number plugin options both servers understand (`None` and `false`: both
@@ -286,8 +290,10 @@ impl Peer {
                                 let mut otp = EmailOtpConfig {
                                     disable_sign_up: o.disable_sign_up,
                                     override_default_email_verification: o.override_default_email_verification,
+                                    send_verification_on_sign_up: o.send_verification_on_sign_up,
                                     ..Default::default()
                                 };
+                                otp.change_email.verify_current_email = o.verify_current_email;
                                 otp.store_otp = match o.store_otp {
                                     Some("hashed") => EmailOtpStorage::Hashed,
                                     Some("encrypted") => EmailOtpStorage::Encrypted,
@@ -453,6 +459,12 @@ impl Peer {
                 }
                 if otp.override_default_email_verification {
                     env.push(("EMAIL_OTP_OVERRIDE_DEFAULT_EMAIL_VERIFICATION".into(), "1".into()));
+                }
+                if otp.send_verification_on_sign_up {
+                    env.push(("EMAIL_OTP_SEND_VERIFICATION_ON_SIGN_UP".into(), "1".into()));
+                }
+                if otp.verify_current_email {
+                    env.push(("EMAIL_OTP_VERIFY_CURRENT_EMAIL".into(), "1".into()));
                 }
                 let names = &options.username;
                 if let Some(min) = names.min_length {

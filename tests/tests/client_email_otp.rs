@@ -261,3 +261,51 @@ peer_test! {
         assert_eq!(api_error(refused), (400, ErrorCode::InvalidOtp));
     }
 }
+
+peer_test! {
+    async fn verification_codes_on_sign_up_in_place_of_links_and_for_the_current_address(kind) {
+        let _record = against_better_auth(kind, &[flows::EMAIL_OTP]);
+        // sendVerificationOnSignUp: a sign-up by email is sent an email-verification code.
+        let on_sign_up = EmailOtpOptions { send_verification_on_sign_up: true, ..EmailOtpOptions::default() };
+        let first = peer(kind, on_sign_up).await;
+        let client = first.client();
+        client.sign_up().email("Ada", EMAIL, PASSWORD).await.expect("signs up");
+        let sent = first.email("email-otp", EMAIL).await;
+        // Only an email-verification code verifies the address.
+        let otp = sent["token"].as_str().expect("a code").to_owned();
+        let verified = client.email_otp().verify_email(EMAIL, otp.as_str()).await.expect("verifies");
+        assert!(verified.user.email_verified);
+
+        // overrideDefaultEmailVerification: the core's verification email is a code.
+        let override_links = EmailOtpOptions {
+            override_default_email_verification: true,
+            change_email: true,
+            verify_current_email: true,
+            ..EmailOtpOptions::default()
+        };
+        let second = peer(kind, override_links).await;
+        let client = second.client();
+        client.sign_up().email("Ada", EMAIL, PASSWORD).await.expect("signs up");
+        client.email().send_verification(EMAIL).await.expect("asks");
+        let sent = second.email("email-otp", EMAIL).await;
+        assert!(second.emails().iter().all(|email| email["kind"] != "verify-email"), "no link went out");
+        let otp = sent["token"].as_str().expect("a code").to_owned();
+        client.email_otp().verify_email(EMAIL, otp.as_str()).await.expect("verifies");
+
+        // verifyCurrentEmail: a change of address needs a code of the current one first.
+        let without = client.email_otp().request_email_change("new@example.com").await;
+        assert_eq!(api_error(without).0, 400);
+        let wrong = client.email_otp().request_email_change("new@example.com").otp("000000").await;
+        assert_eq!(api_error(wrong).0, 400);
+        let current = emailed(&second, &client, EMAIL, EmailOtpType::EmailVerification).await;
+        client
+            .email_otp()
+            .request_email_change("new@example.com")
+            .otp(current.as_str())
+            .await
+            .expect("asks with the current address's code");
+        let otp = second.email("email-otp", "new@example.com").await["token"].as_str().expect("code").to_owned();
+        client.email_otp().change_email("new@example.com", otp.as_str()).await.expect("changes");
+        assert_eq!(client.session().get().data.expect("signed in").user.email, "new@example.com");
+    }
+}
