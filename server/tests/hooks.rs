@@ -416,6 +416,7 @@ struct Watchful {
 impl UserHooks for Watchful {
     async fn before_update(
         &self,
+        _auth: &Auth,
         _user_id: &str,
         changes: &mut keyward_server::db::users::UserChanges,
     ) -> Result<(), ApiError> {

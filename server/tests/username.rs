@@ -373,3 +373,45 @@ on_both_databases! {
         );
     }
 }
+
+on_both_databases! {
+    async fn an_admins_update_of_a_username_is_checked_as_the_users_own(backend: Backend) {
+        let app = TestApp::with(backend, |config| {
+            config.username = Some(UsernameConfig::default());
+            config.admin = Some(keyward_server::config::AdminConfig::default());
+        })
+        .await;
+        let root = app.sign_up("Root", "root@example.com", PASSWORD).await;
+        app.sql(
+            r#"update "user" set "role" = 'admin' where "email" = $1"#,
+            keyward_server::args!["root@example.com"],
+        )
+        .await;
+        let ada = sign_up(&app, "ada@example.com", json!({"username": "ada"})).await;
+        let ada_id = ada.json()["user"]["id"].as_str().expect("id").to_owned();
+        let bob = sign_up(&app, "bob@example.com", json!({"username": "bob"})).await;
+        let bob_id = bob.json()["user"]["id"].as_str().expect("id").to_owned();
+        let admin_update = |user_id: String, data: Value| {
+            app.post("/admin/update-user")
+                .cookies(&root)
+                .json(&json!({"userId": user_id, "data": data}))
+                .send()
+        };
+
+        admin_update(bob_id.clone(), json!({"username": "ADA"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "USERNAME_IS_ALREADY_TAKEN");
+        admin_update(bob_id.clone(), json!({"username": "b"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "USERNAME_TOO_SHORT");
+        admin_update(bob_id.clone(), json!({"username": "bad name!"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "INVALID_USERNAME");
+        let renamed = admin_update(bob_id.clone(), json!({"username": "Robert"})).await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
+        assert_eq!(renamed.json()["username"], "robert", "stored normalised");
+        let same = admin_update(ada_id, json!({"username": "Ada"})).await;
+        assert_eq!(same.status, StatusCode::OK, "a user's own username: {}", same.text());
+        assert_eq!(available(&app, "bob").await.json()["available"], true);
+    }
+}

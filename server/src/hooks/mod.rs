@@ -81,8 +81,8 @@ pub trait UserHooks: Send + Sync + 'static {
     /// Before a user row is updated (update-user, email verification and change, admin
     /// edits, bans, the two-factor flag, a provider's profile copied on sign-in): change
     /// the columns in `changes`, or refuse with the error the client receives.
-    async fn before_update(&self, user_id: &str, changes: &mut UserChanges) -> Result<(), ApiError> {
-        let _ = (user_id, changes);
+    async fn before_update(&self, auth: &Auth, user_id: &str, changes: &mut UserChanges) -> Result<(), ApiError> {
+        let _ = (auth, user_id, changes);
         Ok(())
     }
 

@@ -29,7 +29,7 @@ pub(crate) async fn update_user(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Result<Option<User>, sqlx::Error>, ApiError> {
     for hook in &auth.0.hooks.user {
-        hook.before_update(user_id, &mut changes).await?;
+        hook.before_update(auth, user_id, &mut changes).await?;
     }
     let updated = users::update(exec, &auth.0.fields, user_id, changes, now).await;
     if let Ok(Some(user)) = &updated

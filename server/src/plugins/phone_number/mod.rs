@@ -152,7 +152,7 @@ impl UserHooks for OnlyVerifiedNumbers {
         Ok(())
     }
 
-    async fn before_update(&self, _user_id: &str, changes: &mut UserChanges) -> ApiResult<()> {
+    async fn before_update(&self, _auth: &Auth, _user_id: &str, changes: &mut UserChanges) -> ApiResult<()> {
         let cleared = changes
             .columns
             .iter()

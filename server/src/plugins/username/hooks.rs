@@ -134,8 +134,26 @@ impl UserHooks for NormalizeUser {
         Ok(())
     }
 
-    async fn before_update(&self, _user_id: &str, changes: &mut UserChanges) -> ApiResult<()> {
-        normalize_changes(&self.0, changes);
+    /// Every write of a new username (update-user's was checked by [`CheckBody`] already,
+    /// the admin's update-user and the application's own updates are checked here): a
+    /// valid one, no other user's.
+    async fn before_update(&self, auth: &Auth, user_id: &str, changes: &mut UserChanges) -> ApiResult<()> {
+        let config = &self.0;
+        let username = changes.columns.iter().find_map(|(column, value)| match value {
+            Arg::Text(Some(text)) if column == "username" && !text.is_empty() => Some(text.clone()),
+            _ => None,
+        });
+        if let Some(username) = username {
+            if let Some(code) = invalid(config, &username) {
+                return Err(bad_request(code));
+            }
+            if let Some(existing) = find_by_username(auth, &config.normalize(&username)).await?
+                && existing.id != user_id
+            {
+                return Err(bad_request(ErrorCode::UsernameIsAlreadyTaken));
+            }
+        }
+        normalize_changes(config, changes);
         Ok(())
     }
 }
