@@ -91,6 +91,19 @@ pub fn against_better_auth(kind: crate::PeerKind, flows: &[&str]) -> Vec<Record>
         .collect()
 }
 
+/// Starts recording `rows` and the storage row of `database` (SQLite or PostgreSQL) for
+/// the same-database direction.
+pub fn on_same_database(database: crate::Database, rows: &[&str]) -> Vec<Record> {
+    let storage = match database {
+        crate::Database::Sqlite => flows::SQLITE,
+        crate::Database::Postgres => flows::POSTGRES,
+    };
+    rows.iter()
+        .chain([&storage])
+        .map(|row| record(row, Direction::SameDatabase))
+        .collect()
+}
+
 /// The rows of the compatibility table. Every direction records against these names
 /// (the JS suite uses the same strings), so one row shows all three directions.
 pub mod flows {

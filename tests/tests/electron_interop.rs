@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use keyward_client::wire::ElectronTransfer;
 use keyward_server::config::ElectronConfig;
 use keyward_server::social::SocialProvider;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{Direction, Record, flows, on_same_database, record};
 use keyward_tests::oidc::{Consent, OidcClient, OidcProvider};
 use keyward_tests::{BetterAuthServer, Database, TestServer, free_port};
 use reqwest::StatusCode;
@@ -423,12 +423,7 @@ async fn cross(maker: &Url, taker: &Url, email: &str) {
 }
 
 async fn codes_cross(database: Database) {
-    let mut rows = vec![flows::ELECTRON];
-    rows.push(match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    });
-    let _records: Vec<Record> = rows.iter().map(|row| record(row, Direction::SameDatabase)).collect();
+    let _records = on_same_database(database, &[flows::ELECTRON]);
     let better_auth = BetterAuthServer::start_on(database, &["electron"], &[]).await;
     let url = better_auth.database_url().expect("SQL storage");
     let keyward = TestServer::start_on_database(&url, |config| config.electron = Some(ElectronConfig::default())).await;

@@ -5,7 +5,7 @@
 
 use keyward_client::AuthClient;
 use keyward_server::config::LastLoginMethodConfig;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{Direction, flows, on_same_database, record};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -212,16 +212,7 @@ async fn keywards_options_name_the_cookie_resolve_methods_and_may_refuse_the_coo
 
 /// better-auth's rows at Keyward and Keyward's at better-auth, on one database.
 async fn one_database(database: Database) {
-    let _records: Vec<Record> = [
-        flows::LAST_LOGIN_METHOD,
-        match database {
-            Database::Sqlite => flows::SQLITE,
-            Database::Postgres => flows::POSTGRES,
-        },
-    ]
-    .iter()
-    .map(|row| record(row, Direction::SameDatabase))
-    .collect();
+    let _records = on_same_database(database, &[flows::LAST_LOGIN_METHOD]);
     let better_auth = BetterAuthServer::start_on(
         database,
         &["last-login-method"],

@@ -7,7 +7,7 @@ use keyward_client::{AuthClient, Error, MemoryStore, TokenStore};
 use keyward_server::config::AnonymousConfig;
 use keyward_server::db::{Db, Exec};
 use keyward_server::{Auth, args};
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use url::Url;
 
@@ -82,17 +82,7 @@ async fn guest_deleted_elsewhere(maker: &Url, other: &Url, db: &Db) {
 }
 
 async fn both_servers(database: Database) {
-    let _records: Vec<Record> = [
-        flows::ANONYMOUS,
-        flows::ANONYMOUS_REFUSED,
-        match database {
-            Database::Sqlite => flows::SQLITE,
-            Database::Postgres => flows::POSTGRES,
-        },
-    ]
-    .iter()
-    .map(|row| record(row, Direction::SameDatabase))
-    .collect();
+    let _records = on_same_database(database, &[flows::ANONYMOUS, flows::ANONYMOUS_REFUSED]);
     let better_auth = BetterAuthServer::start_on(database, &["anonymous"], &[]).await;
     let url = better_auth.database_url().expect("SQL storage");
     let keyward =

@@ -7,7 +7,7 @@ use std::time::Duration;
 use keyward_client::wire::OAuthErrorCode;
 use keyward_client::{AuthClient, Error, MemoryStore, TokenStore};
 use keyward_server::config::DeviceAuthorizationConfig;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use url::Url;
 
@@ -69,14 +69,7 @@ async fn cross(issuer: &Url, approver: &AuthClient, other: &Url) {
 }
 
 async fn both_servers(database: Database) {
-    let rows = [
-        flows::DEVICE,
-        match database {
-            Database::Sqlite => flows::SQLITE,
-            Database::Postgres => flows::POSTGRES,
-        },
-    ];
-    let _records: Vec<Record> = rows.iter().map(|row| record(row, Direction::SameDatabase)).collect();
+    let _records = on_same_database(database, &[flows::DEVICE]);
     let better_auth =
         BetterAuthServer::start_on(database, &["device-authorization"], &[("DEVICE_INTERVAL", "1s")]).await;
     let url = better_auth.database_url().expect("SQL storage");

@@ -6,7 +6,7 @@
 use keyward_client::wire::{EmailOtpType, ErrorCode};
 use keyward_client::{AuthClient, Error};
 use keyward_server::config::{EmailOtpConfig, EmailOtpStorage};
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use url::Url;
 
@@ -72,15 +72,12 @@ async fn sign_in_at(otp: &str, email: &str, taker: &Url, back: &Url) -> keyward_
 }
 
 async fn both_servers(database: Database, storage: &str) {
-    let mut rows = vec![flows::EMAIL_OTP];
-    rows.push(match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    });
-    if storage != "plain" {
-        rows.push(flows::EMAIL_OTP_REFUSED);
-    }
-    let _records: Vec<Record> = rows.iter().map(|row| record(row, Direction::SameDatabase)).collect();
+    let rows: &[&str] = if storage == "plain" {
+        &[flows::EMAIL_OTP]
+    } else {
+        &[flows::EMAIL_OTP, flows::EMAIL_OTP_REFUSED]
+    };
+    let _records = on_same_database(database, rows);
     let better_auth = BetterAuthServer::start_on(database, &["email-otp"], &[("EMAIL_OTP_STORE_OTP", storage)]).await;
     let url = better_auth.database_url().expect("SQL storage");
     let store_otp = match storage {

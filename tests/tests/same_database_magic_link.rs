@@ -6,7 +6,7 @@
 use keyward_client::wire::MagicLinkError;
 use keyward_client::{AuthClient, Error};
 use keyward_server::config::{MagicLinkConfig, TokenStorage};
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{Direction, flows, on_same_database, record};
 use keyward_tests::{BetterAuthServer, Database, TestServer, wait_for_email};
 use url::Url;
 
@@ -50,12 +50,7 @@ async fn verify_at(token: &str, taker: &Url, back: &Url) -> keyward_client::wire
 }
 
 async fn both_servers(database: Database, hashed: bool) {
-    let mut rows = vec![flows::MAGIC_LINK];
-    rows.push(match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    });
-    let _records: Vec<Record> = rows.iter().map(|row| record(row, Direction::SameDatabase)).collect();
+    let _records = on_same_database(database, &[flows::MAGIC_LINK]);
     let env: &[(&str, &str)] = if hashed {
         &[("MAGIC_LINK_STORE_TOKEN", "hashed")]
     } else {

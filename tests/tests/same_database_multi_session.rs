@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use keyward_server::config::MultiSessionConfig;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -155,16 +155,7 @@ async fn one_browser(first: &Url, second: &Url, [ada, bob]: [&str; 2]) {
 }
 
 async fn both_running(database: Database) {
-    let _records: Vec<Record> = [
-        flows::MULTI_SESSION,
-        match database {
-            Database::Sqlite => flows::SQLITE,
-            Database::Postgres => flows::POSTGRES,
-        },
-    ]
-    .iter()
-    .map(|row| record(row, Direction::SameDatabase))
-    .collect();
+    let _records = on_same_database(database, &[flows::MULTI_SESSION]);
     let better_auth = BetterAuthServer::start_on(database, &["multi-session"], &[]).await;
     let url = better_auth.database_url().expect("SQL storage");
     let keyward = TestServer::start_on_database(&url, |config| {

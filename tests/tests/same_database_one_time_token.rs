@@ -4,7 +4,7 @@
 
 use keyward_client::{AuthClient, Error};
 use keyward_server::config::{OneTimeTokenConfig, TokenStorage};
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer};
 use url::Url;
 
@@ -38,15 +38,12 @@ async fn hand_over(maker: &AuthClient, taker: &Url, back: &Url) {
 }
 
 async fn both_servers(database: Database, hashed: bool) {
-    let mut rows = vec![flows::ONE_TIME_TOKEN];
-    rows.push(match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    });
-    if hashed {
-        rows.push(flows::ONE_TIME_TOKEN_OPTIONS);
-    }
-    let _records: Vec<Record> = rows.iter().map(|row| record(row, Direction::SameDatabase)).collect();
+    let rows: &[&str] = if hashed {
+        &[flows::ONE_TIME_TOKEN, flows::ONE_TIME_TOKEN_OPTIONS]
+    } else {
+        &[flows::ONE_TIME_TOKEN]
+    };
+    let _records = on_same_database(database, rows);
     let env: &[(&str, &str)] = if hashed { &[("OTT_STORE_TOKEN", "hashed")] } else { &[] };
     let better_auth = BetterAuthServer::start_on(database, &["one-time-token"], env).await;
     let url = better_auth.database_url().expect("SQL storage");

@@ -5,7 +5,7 @@
 use keyward_client::wire::ErrorCode;
 use keyward_client::{AuthClient, Error};
 use keyward_server::config::PhoneNumberConfig;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{Record, flows, on_same_database};
 use keyward_tests::{BetterAuthServer, Database, TestServer, wait_for_email};
 use url::Url;
 
@@ -14,14 +14,7 @@ const ADA: &str = "+15550001";
 const BOB: &str = "+15550002";
 
 fn records(database: Database) -> Vec<Record> {
-    let storage = match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    };
-    [flows::PHONE_NUMBER, flows::PHONE_NUMBER_REFUSED, storage]
-        .iter()
-        .map(|row| record(row, Direction::SameDatabase))
-        .collect()
+    on_same_database(database, &[flows::PHONE_NUMBER, flows::PHONE_NUMBER_REFUSED])
 }
 
 fn client(url: &Url) -> AuthClient {

@@ -6,21 +6,14 @@
 use keyward_client::wire::{ErrorCode, SignInOutcome};
 use keyward_client::{AuthClient, Error};
 use keyward_server::config::UsernameConfig;
-use keyward_tests::compat::{Direction, Record, flows, record};
+use keyward_tests::compat::{Record, flows, on_same_database};
 use keyward_tests::{BetterAuthOptions, BetterAuthServer, Database, Storage, TestServer, fresh_postgres_schema};
 use url::Url;
 
 const PASSWORD: &str = "correct-horse-battery";
 
 fn records(database: Database) -> Vec<Record> {
-    let storage = match database {
-        Database::Sqlite => flows::SQLITE,
-        Database::Postgres => flows::POSTGRES,
-    };
-    [flows::USERNAME, flows::USERNAME_REFUSED, storage]
-        .iter()
-        .map(|row| record(row, Direction::SameDatabase))
-        .collect()
+    on_same_database(database, &[flows::USERNAME, flows::USERNAME_REFUSED])
 }
 
 fn client(url: &Url) -> AuthClient {
