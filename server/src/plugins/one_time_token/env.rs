@@ -26,15 +26,24 @@ pub(crate) fn read(env: &Env, config: &mut Config) -> Result<(), ConfigError> {
         &mut options.set_ott_header_on_new_session,
         env.switch("KEYWARD_ONE_TIME_TOKEN_SET_OTT_HEADER_ON_NEW_SESSION")?,
     );
-    let hashed = env.parsed("KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN", |name, value| {
+    set(
+        &mut options.store_token,
+        token_storage(env, "KEYWARD_ONE_TIME_TOKEN_STORE_TOKEN")?,
+    );
+    Ok(())
+}
+
+/// A `plain` or `hashed` token storage variable (`storeToken`), shared with the
+/// magic-link plugin.
+pub(crate) fn token_storage(env: &Env, name: &'static str) -> Result<Option<TokenStorage>, ConfigError> {
+    let hashed = env.parsed(name, |name, value| {
         parse_choice(name, value, &[("plain", false), ("hashed", true)])
     })?;
-    if let Some(hashed) = hashed {
-        options.store_token = if hashed {
+    Ok(hashed.map(|hashed| {
+        if hashed {
             TokenStorage::Hashed
         } else {
             TokenStorage::Plain
-        };
-    }
-    Ok(())
+        }
+    }))
 }

@@ -12,6 +12,7 @@ mod new_session;
 mod routes;
 
 pub use config::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
+pub(crate) use env::token_storage;
 
 use std::sync::Arc;
 
