@@ -80,9 +80,7 @@ impl SignInAnonymous<'_> {
     pub async fn send(self) -> Result<AnonymousSignInResponse> {
         let reply = self.client.post_route_reply::<route::SignIn>(&EmptyRequest {}).await?;
         let answer = crate::client::decode_route::<route::SignIn>(&reply)?;
-        if reply.response.header("set-auth-token").is_none() {
-            self.client.set_token(answer.token.clone())?;
-        }
+        self.client.keep_token_of(&reply, &answer.token)?;
         let _ = self.client.refresh_session(false).await;
         Ok(answer)
     }

@@ -104,8 +104,8 @@ impl<'a> EmailOtpApi<'a> {
         };
         let reply = self.client.post_route_reply::<route::VerifyEmail>(&body).await?;
         let answer = crate::client::decode_route::<route::VerifyEmail>(&reply)?;
-        if let (Some(token), None) = (&answer.token, reply.response.header("set-auth-token")) {
-            self.client.set_token(token.clone())?;
+        if let Some(token) = &answer.token {
+            self.client.keep_token_of(&reply, token)?;
         }
         let _ = self.client.refresh_session(false).await;
         Ok(answer)
@@ -214,9 +214,7 @@ impl SignInEmailOtp<'_> {
     pub async fn send(self) -> Result<SignInEmailOtpResponse> {
         let reply = self.client.post_route_reply::<route::SignIn>(&self.body).await?;
         let answer = crate::client::decode_route::<route::SignIn>(&reply)?;
-        if reply.response.header("set-auth-token").is_none() {
-            self.client.set_token(answer.token.clone())?;
-        }
+        self.client.keep_token_of(&reply, &answer.token)?;
         let _ = self.client.refresh_session(false).await;
         Ok(answer)
     }

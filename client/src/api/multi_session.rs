@@ -69,9 +69,7 @@ impl MultiSessionApi<'_> {
         };
         let reply = self.client.post_route_reply::<route::SetActive>(&body).await?;
         let data = crate::client::decode_route::<route::SetActive>(&reply)?;
-        if reply.response.header("set-auth-token").is_none() {
-            self.client.set_token(data.session.token.clone())?;
-        }
+        self.client.keep_token_of(&reply, &data.session.token)?;
         let _ = self.client.refresh_session(false).await;
         Ok(data)
     }
@@ -86,7 +84,7 @@ impl MultiSessionApi<'_> {
         let active = self.client.session().get().data.map(|data| data.session.token);
         let reply = self.client.post_route_reply::<route::Revoke>(&body).await?;
         let was_active = active.as_ref() == Some(&body.session_token);
-        if was_active && reply.response.header("set-auth-token").is_none() {
+        if was_active && !reply.sets_auth_token() {
             self.client.clear_credentials()?;
             self.client
                 .session_store_set_signed_out(Some(crate::session_store::SessionEvent::SignedOut));

@@ -156,10 +156,9 @@ impl VerifyPhoneNumber<'_> {
         let reply = self.client.post_route_reply::<route::Verify>(&self.body).await?;
         let response = crate::client::decode_route::<route::Verify>(&reply)?;
         if let Some(token) = &response.token
-            && reply.response.header("set-auth-token").is_none()
             && self.body.update_phone_number != Some(true)
         {
-            self.client.set_token(token.clone())?;
+            self.client.keep_token_of(&reply, token)?;
         }
         let _ = self.client.refresh_session(false).await;
         Ok(response)
@@ -194,9 +193,7 @@ impl SignInPhoneNumber<'_> {
         let outcome = crate::client::decode_route::<route::SignInPhoneNumber>(&reply)?;
         match &outcome {
             PhoneSignInOutcome::SignedIn(response) => {
-                if reply.response.header("set-auth-token").is_none() {
-                    self.client.set_token(response.token.clone())?;
-                }
+                self.client.keep_token_of(&reply, &response.token)?;
                 self.client.set_pending_two_factor(None)?;
             }
             PhoneSignInOutcome::TwoFactorRequired(challenge) => {

@@ -106,11 +106,7 @@ impl SignInEmail<'_> {
     pub async fn send(self) -> Result<SignInOutcome> {
         let reply = self.client.post_route_reply::<route::SignInEmail>(&self.body).await?;
         let outcome = crate::client::decode_route::<route::SignInEmail>(&reply)?;
-        if let (SignInOutcome::SignedIn(response), None) = (&outcome, reply.response.header("set-auth-token")) {
-            self.client.set_token(response.token.clone())?;
-        }
-        self.client.apply_sign_in_outcome(&outcome)?;
-        let _ = self.client.refresh_session(false).await;
+        self.client.finish_sign_in(&reply, &outcome).await?;
         Ok(outcome)
     }
 }
@@ -253,9 +249,7 @@ impl SignInIdToken<'_> {
         let reply = self.client.post_route_reply::<route::SignInSocial>(&self.body).await?;
         // With an ID token the answer is always a session (`SocialSignInOutcome::SignedIn`).
         let response: SignInResponse = crate::client::decode(route::SignInSocial::PATH, &reply)?;
-        if reply.response.header("set-auth-token").is_none() {
-            self.client.set_token(response.token.clone())?;
-        }
+        self.client.keep_token_of(&reply, &response.token)?;
         let _ = self.client.refresh_session(false).await;
         Ok(response)
     }

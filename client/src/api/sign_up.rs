@@ -93,9 +93,7 @@ impl SignUpEmail<'_> {
         let reply = self.client.post_route_reply::<route::SignUpEmail>(&self.body).await?;
         let response = crate::client::decode_route::<route::SignUpEmail>(&reply)?;
         if let Some(token) = &response.token {
-            if reply.response.header("set-auth-token").is_none() {
-                self.client.set_token(token.clone())?;
-            }
+            self.client.keep_token_of(&reply, token)?;
             let _ = self.client.refresh_session(false).await;
         }
         Ok(response)

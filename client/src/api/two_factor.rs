@@ -445,7 +445,7 @@ async fn verify<B: serde::Serialize>(
 ) -> Result<TwoFactorVerifyResponse> {
     let reply = client.send_json(method, path, body).await?;
     let response: TwoFactorVerifyResponse = crate::client::decode(path, &reply)?;
-    complete_sign_in(client, &response, reply.response.header("set-auth-token").is_some())?;
+    complete_sign_in(client, &response, reply.sets_auth_token())?;
     Ok(response)
 }
 

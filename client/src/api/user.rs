@@ -191,9 +191,7 @@ impl ChangePassword<'_> {
         let response = crate::client::decode_route::<route::ChangePassword>(&reply)?;
         match &response.token {
             Some(token) => {
-                if reply.response.header("set-auth-token").is_none() {
-                    self.client.set_token(token.clone())?;
-                }
+                self.client.keep_token_of(&reply, token)?;
                 let _ = self.client.refresh_session(false).await;
             }
             None => apply_user(self.client, response.user.clone()),

@@ -104,11 +104,7 @@ impl SignInUsername<'_> {
             .post_route_reply::<route::SignInUsername>(&self.body)
             .await?;
         let outcome = crate::client::decode_route::<route::SignInUsername>(&reply)?;
-        if let (SignInOutcome::SignedIn(response), None) = (&outcome, reply.response.header("set-auth-token")) {
-            self.client.set_token(response.token.clone())?;
-        }
-        self.client.apply_sign_in_outcome(&outcome)?;
-        let _ = self.client.refresh_session(false).await;
+        self.client.finish_sign_in(&reply, &outcome).await?;
         Ok(outcome)
     }
 }

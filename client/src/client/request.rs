@@ -20,7 +20,37 @@ pub(crate) struct Reply {
     pub json: Value,
 }
 
+impl Reply {
+    /// Whether the server sent the session token in `set-auth-token` (which
+    /// [`AuthClient::send_raw`] has stored already).
+    pub fn sets_auth_token(&self) -> bool {
+        self.response.header("set-auth-token").is_some()
+    }
+}
+
 impl AuthClient {
+    /// Stores the token of an answer's body, unless the answer's `set-auth-token` header
+    /// carried it (better-auth's bearer plugin sends it there; a server without the
+    /// plugin only in the body).
+    pub(crate) fn keep_token_of(&self, reply: &Reply, token: &SessionToken) -> Result<()> {
+        if reply.sets_auth_token() {
+            return Ok(());
+        }
+        self.set_token(token.clone())
+    }
+
+    /// Finishes a sign-in that may stop at a second factor: the token kept, the
+    /// challenge opened or closed, the session store refreshed (as better-auth's client
+    /// signals its session atom after every sign-in).
+    pub(crate) async fn finish_sign_in(&self, reply: &Reply, outcome: &crate::wire::SignInOutcome) -> Result<()> {
+        if let crate::wire::SignInOutcome::SignedIn(response) = outcome {
+            self.keep_token_of(reply, &response.token)?;
+        }
+        self.apply_sign_in_outcome(outcome)?;
+        let _ = self.refresh_session(false).await;
+        Ok(())
+    }
+
     fn url(&self, path: &str, query: Option<&str>) -> Result<Url> {
         let mut url = self.inner.endpoint.clone();
         let joined = format!("{}/{}", url.path().trim_end_matches('/'), path.trim_start_matches('/'));

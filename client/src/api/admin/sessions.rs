@@ -43,9 +43,7 @@ impl AdminApi<'_> {
     {
         let reply = self.client.post_route_reply::<R>(body).await?;
         let data = crate::client::decode_route::<R>(&reply)?;
-        if reply.response.header("set-auth-token").is_none() {
-            self.client.set_token(data.session.token.clone())?;
-        }
+        self.client.keep_token_of(&reply, &data.session.token)?;
         let _ = self.client.refresh_session(false).await;
         Ok(data)
     }

@@ -76,7 +76,7 @@ impl ElectronApi<'_> {
         let reply = self.client.post_route_reply::<route::Token>(&body).await?;
         let answer = crate::client::decode_route::<route::Token>(&reply)?;
         let bearer = self.client.credential_mode() == CredentialMode::Bearer;
-        if bearer && reply.response.header("set-auth-token").is_none() {
+        if bearer && !reply.sets_auth_token() {
             // A server without the bearer plugin: the body's token is the bearer.
             self.client.set_token(answer.token)?;
         }
