@@ -184,3 +184,24 @@ peer_test! {
         assert_eq!(stored_flag(&db, &guest_id).await, None);
     }
 }
+
+peer_test! {
+    async fn a_passkey_sign_in_by_a_guest_links_them(kind) {
+        let _record = against_better_auth(kind, &[flows::ANONYMOUS, flows::PASSKEY_SIGN_IN]);
+        let peer = peer(kind, vec!["anonymous", "passkey"], AnonymousOptions::default()).await;
+        let db = peer.db().await;
+        // Ada registers a passkey on her own device's authenticator.
+        let device = std::sync::Arc::new(keyward_client::authenticator::SoftAuthenticator::new(peer.passkey_origin()));
+        let owner = peer.client_with_authenticator(device.clone());
+        let ada = owner.sign_up().email("Ada", "ada@example.com", PASSWORD).await.expect("signs up");
+        owner.passkey().add_passkey().name("Laptop").await.expect("registers");
+
+        // A guest on the same device signs in with it: the guest is linked, then deleted.
+        let client = peer.client_with_authenticator(device);
+        let guest_id = guest(&client).await;
+        let signed_in = client.sign_in().passkey().await.expect("signs in with the passkey");
+        assert_eq!(signed_in.user.id, ada.user.id);
+        assert_eq!(link_of(&peer, "ada@example.com").await, (guest_id.clone(), ada.user.id));
+        assert_eq!(stored_flag(&db, &guest_id).await, None);
+    }
+}
