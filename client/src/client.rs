@@ -201,6 +201,7 @@ impl AuthClientBuilder {
                 passkeys: crate::api::passkey::passkeys_store(),
                 refresh_rules: self.refresh_rules,
                 plugin_stores: Default::default(),
+                jwt: Mutable::new(None),
             }),
         };
         let background = crate::session_store::BackgroundOptions {
@@ -242,6 +243,8 @@ pub(crate) struct Inner {
     pub refresh_rules: Vec<(crate::extension::CallMatcher, crate::extension::RefreshTarget)>,
     /// The plugin stores ([`AuthClient::query`]).
     pub plugin_stores: crate::extension::PluginStores,
+    /// The newest `set-auth-jwt` token (jwt plugin).
+    pub jwt: Mutable<Option<crate::wire::JsonWebToken>>,
 }
 
 /// A client for a better-auth compatible server. Cheap to clone; `Send + Sync` on native.

@@ -23,6 +23,7 @@ pub use crate::plugins::email_otp::{
     EmailOtpChangeEmail, EmailOtpCipher, EmailOtpConfig, EmailOtpGenerator, EmailOtpStorage, ResendStrategy,
     VerificationOtp, VerificationOtpSender,
 };
+pub use crate::plugins::jwt::{JwtConfig, JwtKeyAlgorithm, JwtPayload};
 pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodConfig, ResolveLoginMethod};
 pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
 pub use crate::plugins::multi_session::MultiSessionConfig;
@@ -158,6 +159,8 @@ pub struct Config {
     pub anonymous: Option<AnonymousConfig>,
     /// The multi-session plugin, when enabled.
     pub multi_session: Option<MultiSessionConfig>,
+    /// The jwt plugin, when enabled.
+    pub jwt: Option<JwtConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -262,6 +265,7 @@ impl Config {
             phone_number: None,
             anonymous: None,
             multi_session: None,
+            jwt: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -430,6 +434,12 @@ impl ConfigBuilder {
     /// Enables the multi-session plugin.
     pub fn multi_session(mut self, config: MultiSessionConfig) -> Self {
         self.config.multi_session = Some(config);
+        self
+    }
+
+    /// Enables the jwt plugin.
+    pub fn jwt(mut self, config: JwtConfig) -> Self {
+        self.config.jwt = Some(config);
         self
     }
 

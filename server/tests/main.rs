@@ -20,6 +20,7 @@ mod health;
 mod hook_cookies;
 mod hooks;
 mod instances;
+mod jwt;
 mod magic_link;
 mod multi_session;
 mod one_time_token;

@@ -227,6 +227,9 @@ pub mod flows {
     pub const MULTI_SESSION: &str = "Multi-session: several accounts on one device, switching, revoking";
     /// Unknown and foreign tokens, the session cap.
     pub const MULTI_SESSION_REFUSED: &str = "Multi-session: unknown tokens, the maximum number of sessions";
+    /// The jwt plugin: `/token`, `/jwks`, the `set-auth-jwt` header, keys either server
+    /// made signing at the other.
+    pub const JWT: &str = "JWT: /token, /jwks, set-auth-jwt, signing keys";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -294,6 +297,7 @@ pub mod flows {
         ANONYMOUS_REFUSED,
         MULTI_SESSION,
         MULTI_SESSION_REFUSED,
+        JWT,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

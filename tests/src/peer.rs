@@ -37,7 +37,7 @@ pub struct PeerOptions {
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
     /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`,
-    /// `phone-number`, `anonymous`, `multi-session`).
+    /// `phone-number`, `anonymous`, `multi-session`, `jwt`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -351,6 +351,7 @@ impl Peer {
                                 }
                                 config.multi_session = Some(multi);
                             }
+                            "jwt" => config.jwt = Some(keyward_server::config::JwtConfig::default()),
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }

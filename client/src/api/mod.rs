@@ -7,6 +7,7 @@ pub mod device_authorization;
 pub mod electron;
 pub mod email_otp;
 pub mod email_verification;
+pub mod jwt;
 pub mod last_login_method;
 pub mod magic_link;
 pub mod multi_session;

@@ -104,6 +104,7 @@ impl AuthClient {
             .jar
             .retain(|name| is_trust_cookie(name) || crate::api::last_login_method::is_last_login_cookie(name));
         self.set_pending_two_factor(None)?;
+        self.inner.jwt.set(None);
         self.inner.token_store.clear()
     }
 }

@@ -144,6 +144,9 @@ impl AuthClient {
         if let (Some(token), false) = (response.header("set-auth-token"), challenge) {
             self.set_token(SessionToken::new(token))?;
         }
+        if let Some(jwt) = response.header(crate::wire::SET_AUTH_JWT_HEADER) {
+            self.inner.jwt.set(Some(crate::wire::JsonWebToken::new(jwt)));
+        }
         Ok(Reply { response, json })
     }
 

@@ -14,6 +14,7 @@ pub mod electron;
 pub mod email_otp;
 pub mod email_verification;
 pub mod error;
+pub mod jwt;
 pub mod magic_link;
 pub mod models;
 pub mod multi_session;
@@ -42,6 +43,7 @@ pub use electron::*;
 pub use email_otp::*;
 pub use email_verification::*;
 pub use error::{ErrorBody, ErrorCode};
+pub use jwt::*;
 pub use magic_link::*;
 pub use models::*;
 pub use multi_session::*;
@@ -51,8 +53,8 @@ pub use password::*;
 pub use phone_number::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, MagicLinkToken, OneTimeToken, OtpCode, Password,
-    PkceVerifier, ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
+    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, JsonWebToken, MagicLinkToken, OneTimeToken,
+    OtpCode, Password, PkceVerifier, ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
 };
 pub use session::*;
 pub use sign_in::*;

@@ -10,7 +10,7 @@
 //! wire types (`wire::two_factor::routes`, …), re-exported here under the plugin's name
 //! ([`two_factor`], [`organization`], [`passkey`], [`admin`], [`one_time_token`],
 //! [`electron`], [`device_authorization`], [`magic_link`], [`username`], [`email_otp`],
-//! [`phone_number`], [`anonymous`], [`multi_session`]). [`CORE`] and each plugin's
+//! [`phone_number`], [`anonymous`], [`multi_session`], [`jwt`]). [`CORE`] and each plugin's
 //! `ROUTES` list them in declaration order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -189,6 +189,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     phone_number::ROUTES,
     anonymous::ROUTES,
     multi_session::ROUTES,
+    jwt::ROUTES,
 ];
 
 declare_routes! {
@@ -297,6 +298,7 @@ pub use super::anonymous::routes as anonymous;
 pub use super::device_authorization::routes as device_authorization;
 pub use super::electron::routes as electron;
 pub use super::email_otp::routes as email_otp;
+pub use super::jwt::routes as jwt;
 pub use super::magic_link::routes as magic_link;
 pub use super::multi_session::routes as multi_session;
 pub use super::one_time_token::routes as one_time_token;

@@ -69,6 +69,12 @@ secret_string!(
 );
 
 secret_string!(
+    /// A signed JSON Web Token (the jwt plugin's `/token` and `set-auth-jwt`): a
+    /// short-lived bearer credential for other services.
+    JsonWebToken
+);
+
+secret_string!(
     /// A single-use token from an email link (password reset, verification, deletion).
     EmailToken
 );

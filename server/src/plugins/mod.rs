@@ -11,6 +11,7 @@ pub(crate) mod anonymous;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod email_otp;
+pub(crate) mod jwt;
 pub(crate) mod last_login_method;
 pub(crate) mod magic_link;
 pub(crate) mod multi_session;
@@ -42,7 +43,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 14] = [
+pub(crate) const BUILTIN: [Builtin; 15] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -57,6 +58,7 @@ pub(crate) const BUILTIN: [Builtin; 14] = [
     phone_number::BUILTIN,
     anonymous::BUILTIN,
     multi_session::BUILTIN,
+    jwt::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -395,6 +395,7 @@ mod tests {
             .phone_number(crate::config::PhoneNumberConfig::default())
             .anonymous(crate::config::AnonymousConfig::default())
             .multi_session(crate::config::MultiSessionConfig::default())
+            .jwt(crate::config::JwtConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -197,6 +197,12 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_ANONYMOUS_EMAIL_DOMAIN_NAME", "not a domain"),
     ("KEYWARD_ANONYMOUS_DISABLE_DELETE_ANONYMOUS_USER", "sometimes"),
     ("KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS", "five"),
+    ("KEYWARD_JWT_ALGORITHM", "ES512"),
+    ("KEYWARD_JWT_EXPIRATION_TIME", "15m"),
+    ("KEYWARD_JWT_ROTATION_INTERVAL", "monthly"),
+    ("KEYWARD_JWT_GRACE_PERIOD", "a while"),
+    ("KEYWARD_JWT_DISABLE_PRIVATE_KEY_ENCRYPTION", "sometimes"),
+    ("KEYWARD_JWT_DISABLE_SETTING_JWT_HEADER", "sometimes"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose
@@ -229,6 +235,8 @@ pub(super) const FREE_TEXT: &[&str] = &[
     "KEYWARD_ACCOUNT_TRUSTED_PROVIDERS",
     "KEYWARD_DEVICE_AUTHORIZATION_CLIENT_IDS",
     "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
+    "KEYWARD_JWT_ISSUER",
+    "KEYWARD_JWT_AUDIENCE",
 ];
 
 #[test]

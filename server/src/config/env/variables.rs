@@ -686,6 +686,38 @@ pub const ENV_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_MULTI_SESSION_MAXIMUM_SESSIONS",
         "how many sessions one browser keeps (5)",
     ),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_ALGORITHM",
+        "the algorithm of new signing keys: EdDSA, ES256, RS256 or PS256",
+    ),
+    plugin("jwt", "KEYWARD_JWT_ISSUER", "the tokens' iss (the base URL's origin)"),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_AUDIENCE",
+        "the tokens' aud, comma-separated (the base URL's origin)",
+    ),
+    plugin("jwt", "KEYWARD_JWT_EXPIRATION_TIME", "seconds a token lives (900)"),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_ROTATION_INTERVAL",
+        "seconds a key signs before a new one is made (never)",
+    ),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_GRACE_PERIOD",
+        "seconds an expired key stays in /jwks (30 days)",
+    ),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_DISABLE_PRIVATE_KEY_ENCRYPTION",
+        "private keys are stored unencrypted",
+    ),
+    plugin(
+        "jwt",
+        "KEYWARD_JWT_DISABLE_SETTING_JWT_HEADER",
+        "no set-auth-jwt header on /get-session",
+    ),
 ];
 
 /// Whether `name` is in [`ENV_VARIABLES`].

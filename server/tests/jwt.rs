@@ -1,0 +1,219 @@
+//! The jwt plugin: `/token`, `/jwks`, the `set-auth-jwt` header of `/get-session`, the
+//! `jwks` rows as better-auth writes them (encrypted private keys, `kid` = row id), each
+//! signing algorithm, the claim options, and key rotation with its grace period.
+
+use crate::common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::{Backend, Client, ORIGIN, TestApp};
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use keyward_client::wire::SessionData;
+use keyward_server::config::{JwtConfig, JwtKeyAlgorithm};
+use serde_json::{Map, Value, json};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+async fn app(backend: Backend, options: JwtConfig) -> TestApp {
+    TestApp::with(backend, |config| config.jwt = Some(options)).await
+}
+
+/// The key set `/jwks` publishes.
+async fn jwks(app: &TestApp) -> Vec<Value> {
+    let answer = app.get("/jwks").send().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json()["keys"].as_array().expect("keys").clone()
+}
+
+/// `token`'s header and claims, checked against the key of `/jwks` its `kid` names.
+async fn verified(app: &TestApp, token: &str, audience: &str) -> (jsonwebtoken::Header, Value) {
+    let header = jsonwebtoken::decode_header(token).expect("a JWS");
+    let kid = header.kid.clone().expect("a kid");
+    let keys = jwks(app).await;
+    let key = keys
+        .iter()
+        .find(|key| key["kid"] == kid.as_str())
+        .expect("the kid is published");
+    let jwk: Jwk = serde_json::from_value(key.clone()).expect("a JWK");
+    let mut validation = Validation::new(header.alg);
+    validation.set_audience(&[audience]);
+    validation.set_issuer(&[ORIGIN]);
+    let data = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(&jwk).expect("key"), &validation)
+        .expect("the token verifies");
+    (header, data.claims)
+}
+
+async fn token(app: &TestApp, client: &Client) -> String {
+    let answer = app.get("/token").cookies(client).send().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json()["token"].as_str().expect("a token").to_owned()
+}
+
+/// The rows of the `jwks` table: (id, publicKey, privateKey, alg, crv).
+async fn rows(app: &TestApp) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+    app.sql_rows(
+        r#"select "id", "publicKey", "privateKey", "alg", "crv" from "jwks" order by "createdAt""#,
+        keyward_server::args![],
+    )
+    .await
+    .iter()
+    .map(|row| {
+        (
+            row.text("id").expect("id"),
+            row.text("publicKey").expect("publicKey"),
+            row.text("privateKey").expect("privateKey"),
+            row.opt_text("alg").expect("alg"),
+            row.opt_text("crv").expect("crv"),
+        )
+    })
+    .collect()
+}
+
+on_both_databases! {
+    async fn a_sessions_token_carries_the_user_and_verifies_with_the_published_key(backend: Backend) {
+        let app = app(backend, JwtConfig::default()).await;
+        app.get("/token").send().await.assert_error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let signed = token(&app, &ada).await;
+        let (header, claims) = verified(&app, &signed, ORIGIN).await;
+        assert_eq!(header.alg, Algorithm::EdDSA);
+        assert_eq!(header.typ, None, "better-auth's header has no typ");
+        let me = app.get("/get-session").cookies(&ada).send().await;
+        let session: SessionData = serde_json::from_value(me.json()).expect("a session");
+        assert_eq!(claims["sub"], session.user.id.as_str());
+        assert_eq!(claims["id"], session.user.id.as_str());
+        assert_eq!(claims["email"], "ada@example.com");
+        assert_eq!(claims["emailVerified"], false);
+        assert_eq!(claims["iss"], ORIGIN);
+        assert_eq!(claims["aud"], ORIGIN);
+        assert_eq!(claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"), 900);
+
+        // One row, as better-auth writes it: kid = id, the private JWK encrypted.
+        let stored = rows(&app).await;
+        assert_eq!(stored.len(), 1);
+        let (id, public, private, alg, crv) = &stored[0];
+        assert_eq!(header.kid.as_deref(), Some(id.as_str()));
+        assert_eq!((alg.as_deref(), crv.as_deref()), (Some("EdDSA"), Some("Ed25519")));
+        let public: Value = serde_json::from_str(public).expect("JWK JSON");
+        assert_eq!(public["kty"], "OKP");
+        assert!(public.get("d").is_none(), "no private member in the public key");
+        let sealed: String = serde_json::from_str(private).expect("a JSON string of the ciphertext");
+        assert!(sealed.bytes().all(|b| b.is_ascii_hexdigit()), "hex: {sealed}");
+        assert!(!private.contains("\"d\""), "the private JWK is not stored in the clear");
+        let listed = jwks(&app).await;
+        assert_eq!(
+            listed,
+            [json!({"alg": "EdDSA", "crv": "Ed25519", "kty": "OKP", "x": public["x"], "kid": id})]
+        );
+
+        // get-session sends a fresh token of the same key, exposed to scripts.
+        assert_eq!(me.header("access-control-expose-headers").as_deref().map(|v| v.contains("set-auth-jwt")), Some(true));
+        let from_header = me.header("set-auth-jwt").expect("set-auth-jwt");
+        let (header, claims) = verified(&app, &from_header, ORIGIN).await;
+        assert_eq!(header.kid.as_deref(), Some(id.as_str()));
+        assert_eq!(claims["sub"], session.user.id.as_str());
+        let signed_out = app.get("/get-session").send().await;
+        assert_eq!(signed_out.json(), Value::Null);
+        assert_eq!(signed_out.header("set-auth-jwt"), None, "no session, no token");
+        assert_eq!(rows(&app).await.len(), 1, "the key is reused");
+    }
+}
+
+on_both_databases! {
+    async fn expired_keys_are_replaced_and_published_until_their_grace_ends(backend: Backend) {
+        let options = JwtConfig::default()
+            .rotation_interval(Duration::from_secs(3600))
+            .grace_period(Duration::from_secs(600));
+        let app = app(backend, options).await;
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let first = token(&app, &ada).await;
+        let first_kid = jsonwebtoken::decode_header(&first).expect("JWS").kid.expect("kid");
+        assert_eq!(token(&app, &ada).await.split('.').next(), first.split('.').next(), "the same key signs");
+
+        // The key expired a minute ago: the next token has a new key, both are published.
+        app.sql(
+            r#"update "jwks" set "expiresAt" = $1 where "id" = $2"#,
+            keyward_server::args![chrono::Utc::now() - chrono::Duration::seconds(60), first_kid.as_str()],
+        )
+        .await;
+        let second = token(&app, &ada).await;
+        let second_kid = jsonwebtoken::decode_header(&second).expect("JWS").kid.expect("kid");
+        assert_ne!(second_kid, first_kid);
+        let kids: Vec<Value> = jwks(&app).await.iter().map(|key| key["kid"].clone()).collect();
+        assert_eq!(kids, [json!(second_kid), json!(first_kid)], "newest first, the old one in its grace");
+        verified(&app, &first, ORIGIN).await;
+
+        // Past its grace, the old key is no longer published (its row stays).
+        app.sql(
+            r#"update "jwks" set "expiresAt" = $1 where "id" = $2"#,
+            keyward_server::args![chrono::Utc::now() - chrono::Duration::seconds(601), first_kid.as_str()],
+        )
+        .await;
+        let kids: Vec<Value> = jwks(&app).await.iter().map(|key| key["kid"].clone()).collect();
+        assert_eq!(kids, [json!(second_kid)]);
+        assert_eq!(rows(&app).await.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn every_algorithm_signs_and_verifies() {
+    for (algorithm, jose, kty) in [
+        (JwtKeyAlgorithm::Es256, Algorithm::ES256, "EC"),
+        (JwtKeyAlgorithm::Rs256, Algorithm::RS256, "RSA"),
+        (JwtKeyAlgorithm::Ps256, Algorithm::PS256, "RSA"),
+    ] {
+        let app = app(Backend::Sqlite, JwtConfig::default().algorithm(algorithm)).await;
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let (header, _) = verified(&app, &token(&app, &ada).await, ORIGIN).await;
+        assert_eq!(header.alg, jose);
+        let published = jwks(&app).await;
+        assert_eq!(published[0]["alg"], algorithm.as_str());
+        assert_eq!(published[0]["kty"], kty);
+    }
+}
+
+#[tokio::test]
+async fn claims_follow_the_options_and_keys_can_be_stored_in_the_clear() {
+    let payload = |session: &SessionData| {
+        let mut claims = Map::new();
+        claims.insert("email".into(), json!(session.user.email));
+        claims.insert("plan".into(), json!("pro"));
+        claims
+    };
+    let options = JwtConfig::default()
+        .issuer(ORIGIN)
+        .audience(["https://api.example.com", "https://files.example.com"])
+        .expiration_time(Duration::from_secs(60))
+        .define_payload(payload)
+        .disable_private_key_encryption()
+        .disable_setting_jwt_header();
+    let app = app(Backend::Sqlite, options).await;
+    let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+    let signed = token(&app, &ada).await;
+    let (_, claims) = verified(&app, &signed, "https://files.example.com").await;
+    assert_eq!(claims["plan"], "pro");
+    assert_eq!(
+        claims["aud"],
+        json!(["https://api.example.com", "https://files.example.com"])
+    );
+    assert!(claims.get("name").is_none(), "only the defined payload");
+    assert_eq!(
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+        60
+    );
+    let (_, _, private, _, _) = rows(&app).await.remove(0);
+    let private: Value = serde_json::from_str(&private).expect("plain JWK JSON");
+    assert_eq!(private["kty"], "OKP");
+    assert!(private["d"].is_string());
+    let me = app.get("/get-session").cookies(&ada).send().await;
+    assert_eq!(me.header("set-auth-jwt"), None, "the header is off");
+}
+
+#[tokio::test]
+async fn without_the_plugin_there_are_no_token_routes() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    assert_eq!(app.get("/token").send().await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/jwks").send().await.status, StatusCode::NOT_FOUND);
+}
