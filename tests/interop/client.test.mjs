@@ -20,6 +20,7 @@ import {
   anonymousClient,
   deviceAuthorizationClient,
   emailOTPClient,
+  jwtClient,
   magicLinkClient,
   multiSessionClient,
   usernameClient,
@@ -29,6 +30,7 @@ import {
   twoFactorClient,
 } from "better-auth/client/plugins";
 import * as OTPAuth from "otpauth";
+import { createLocalJWKSet, jwtVerify } from "jose";
 
 const base = process.env.SERVER_URL;
 const refreshBase = process.env.REFRESH_SERVER_URL;
@@ -101,6 +103,7 @@ function browserClient(options = {}, server = base) {
     phoneNumberClient(),
     anonymousClient(),
     multiSessionClient(),
+    jwtClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -203,6 +206,7 @@ const ROWS = {
   anonymousRefused: "Anonymous: second anonymous sign-in, non-anonymous and disabled deletion",
   multiSession: "Multi-session: several accounts on one device, switching, revoking",
   multiSessionRefused: "Multi-session: unknown tokens, the maximum number of sessions",
+  jwt: "JWT: /token, /jwks, set-auth-jwt, signing keys",
   sqlite: "SQLite storage",
 };
 
@@ -959,6 +963,31 @@ flow("Multi-session: two accounts in one browser, switched, one revoked, then si
   assert.deepEqual(none.data, []);
   const gone = [...browser.jar.cookies.keys()].filter((name) => name.includes("_multi-"));
   assert.deepEqual(gone, [], "sign-out expires every multi-session cookie");
+});
+
+flow("JWT: a token for the session, the key set, and set-auth-jwt on get-session", [ROWS.jwt], async () => {
+  const { client, address } = await signedUp();
+  const keys = await client.jwks();
+  assert.equal(keys.error, null);
+  assert.equal(keys.data.keys[0].alg, "EdDSA");
+  assert.equal(keys.data.keys[0].crv, "Ed25519");
+  const keySet = createLocalJWKSet(keys.data);
+  const token = await client.token();
+  assert.equal(token.error, null);
+  const { payload, protectedHeader } = await jwtVerify(token.data.token, keySet, { issuer: origin, audience: origin });
+  assert.equal(payload.email, address);
+  assert.equal(payload.sub, payload.id);
+  assert.equal(payload.exp - payload.iat, 900);
+  assert.equal(protectedHeader.kid, keys.data.keys[0].kid);
+  let header = null;
+  const session = await client.getSession({
+    fetchOptions: { onSuccess: (context) => { header = context.response.headers.get("set-auth-jwt"); } },
+  });
+  assert.equal(session.data.user.email, address);
+  assert.ok(header, "get-session sends set-auth-jwt");
+  assert.equal((await jwtVerify(header, keySet, { issuer: origin, audience: origin })).payload.sub, payload.sub);
+  const stranger = await browserClient().client.token();
+  assert.equal(stranger.error.status, 401);
 });
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {

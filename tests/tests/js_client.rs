@@ -18,7 +18,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 32;
+const FLOWS: usize = 33;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -89,6 +89,7 @@ fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16
     config.email_otp = Some(keyward_server::config::EmailOtpConfig::default());
     config.phone_number = Some(keyward_server::config::PhoneNumberConfig::default());
     config.anonymous = Some(keyward_server::config::AnonymousConfig::default());
+    config.jwt = Some(keyward_server::config::JwtConfig::default());
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -134,6 +135,7 @@ async fn better_auth_js_client_against_better_auth_itself() {
         "email-otp",
         "phone-number",
         "anonymous",
+        "jwt",
     ];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);
