@@ -17,6 +17,9 @@
 //!   `<generated>@anonymous.placeholder.invalid`, `temp-<generated>@…`);
 //! - by key: each element of `backupCodes` that has the `xxxxx-xxxxx` form of a backup
 //!   code (`<backup-code>`);
+//! - a JSON Web Token (any string of three base64url parts), as its `alg` and claim
+//!   names, here and in `set-auth-jwt`; a public key's `x`, `y` and `n`
+//!   (`<key-material>`);
 //! - a multi-session cookie's name, which holds its session's token (`…_multi-<token>`);
 //! - cookie values (only whether one is empty), the `set-auth-token` value (only whether
 //!   it is sent), signatures with them.
@@ -30,6 +33,7 @@
 mod anonymous;
 mod device_authorization;
 mod email_otp;
+mod jwt;
 mod magic_link;
 mod multi_session;
 mod one_time_token;
@@ -67,12 +71,13 @@ const MASKED_QUERY_PARAMETERS: [&str; 7] = [
 const ASPECTS: [&str; 4] = ["status", "body", "code", "cookies"];
 
 /// The headers compared (besides cookies).
-const HEADERS: [&str; 7] = [
+const HEADERS: [&str; 8] = [
     "content-type",
     "cache-control",
     "pragma",
     "x-retry-after",
     "set-auth-token",
+    "set-auth-jwt",
     "access-control-expose-headers",
     "location",
 ];
@@ -1172,6 +1177,12 @@ impl Masker<'_> {
         if key == Some("backupCodes") && is_backup_code(text) {
             return "<backup-code>".to_owned();
         }
+        if matches!(key, Some("x" | "y" | "n")) && is_base64url(text) && text.len() >= 20 {
+            return "<key-material>".to_owned();
+        }
+        if text.split('.').count() == 3 && text.split('.').all(is_base64url) {
+            return masked_jwt(text);
+        }
         if is_generated_id(text) {
             let next = self.ids.len() + 1;
             let number = *self.ids.entry(text.to_owned()).or_insert(next);
@@ -1217,6 +1228,39 @@ impl Masker<'_> {
 /// better-auth's generated ids and session tokens: letters and digits only, 20 to 64.
 fn is_generated_id(text: &str) -> bool {
     (20..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Unpadded base64url text.
+fn is_base64url(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A compact JWS as its algorithm and claim names (values differ between servers):
+/// `<jwt alg=EdDSA claims=aud,email,…>`.
+fn masked_jwt(token: &str) -> String {
+    let part = |index: usize| -> Value {
+        token
+            .split('.')
+            .nth(index)
+            .and_then(keyward_server::crypto::decode_base64_any)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(Value::Null)
+    };
+    let (header, claims) = (part(0), part(1));
+    let mut names: Vec<&String> = claims
+        .as_object()
+        .map(|claims| claims.keys().collect())
+        .unwrap_or_default();
+    names.sort();
+    let names: Vec<&str> = names.iter().map(|name| name.as_str()).collect();
+    format!(
+        "<jwt alg={} claims={}>",
+        header["alg"].as_str().unwrap_or("?"),
+        names.join(",")
+    )
 }
 
 /// A backup code: `xxxxx-xxxxx`, letters and digits.
@@ -1442,6 +1486,10 @@ impl Session {
         headers.insert(
             "set-auth-token".into(),
             auth_token.as_ref().map(|_| "<token>".to_owned()),
+        );
+        headers.insert(
+            "set-auth-jwt".into(),
+            header("set-auth-jwt").map(|jwt| masked_jwt(&jwt)),
         );
         let expose = header("access-control-expose-headers").map(|v| {
             let mut names: Vec<String> = v.split(',').map(|s| s.trim().to_ascii_lowercase()).collect();
