@@ -179,6 +179,26 @@ impl<'a> Api<'a> {
         Ok(otp.map(keyward_client::wire::OtpCode::new))
     }
 
+    /// Signs `claims` with the jwt plugin's current key (better-auth's server-only
+    /// `auth.api.signJWT`): `exp`, `iss` and `aud` are added unless present; `404`
+    /// without the jwt plugin.
+    pub async fn sign_jwt(
+        &self,
+        claims: serde_json::Map<String, serde_json::Value>,
+    ) -> ApiResult<keyward_client::wire::JsonWebToken> {
+        let config = crate::plugins::jwt::plugin(self.auth)?;
+        crate::plugins::jwt::sign_claims(self.auth, config, claims).await
+    }
+
+    /// The claims of a token one of the jwt plugin's keys signed (an expired key too),
+    /// when it is live and issued by and addressed to this server (better-auth's
+    /// server-only `auth.api.verifyJWT`); `None` for a tampered, expired, foreign or
+    /// unsigned token; `404` without the jwt plugin.
+    pub async fn verify_jwt(&self, token: &str) -> ApiResult<Option<serde_json::Map<String, serde_json::Value>>> {
+        let config = crate::plugins::jwt::plugin(self.auth)?;
+        crate::plugins::jwt::verify_token(self.auth, config, token).await
+    }
+
     /// A device authorization request (better-auth's `auth.api.deviceCode`), as
     /// `POST /device/code`: the device and user codes, or an OAuth error
     /// ([`ApiError::oauth_body`]); `404` without the device-authorization plugin.

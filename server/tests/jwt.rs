@@ -217,3 +217,47 @@ async fn without_the_plugin_there_are_no_token_routes() {
     assert_eq!(app.get("/token").send().await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/jwks").send().await.status, StatusCode::NOT_FOUND);
 }
+
+on_both_databases! {
+    async fn the_server_signs_claims_and_verifies_only_its_own_live_tokens(backend: Backend) {
+        let app = app(backend, JwtConfig::default()).await;
+        let api = app.auth.api();
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!("service-a"));
+        claims.insert("scope".into(), json!("read"));
+        let signed = api.sign_jwt(claims).await.expect("signs");
+        let read = api.verify_jwt(signed.expose()).await.expect("checks").expect("valid");
+        assert_eq!(read["scope"], "read");
+        assert_eq!(read["iss"], ORIGIN);
+        assert!(read.get("iat").is_none(), "no iat unless given, as signJWT");
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let session_token = token(&app, &ada).await;
+        assert!(api.verify_jwt(&session_token).await.expect("checks").is_some());
+
+        // Tampered, expired, foreign audience, unsigned and unknown-key tokens are refused.
+        let mut parts: Vec<String> = session_token.split('.').map(str::to_owned).collect();
+        let claims_json = keyward_server::crypto::decode_base64_any(&parts[1]).expect("base64url");
+        let mut forged: Value = serde_json::from_slice(&claims_json).expect("claims");
+        forged["sub"] = json!("someone-else");
+        parts[1] = keyward_server::crypto::base64url(forged.to_string().as_bytes());
+        assert_eq!(api.verify_jwt(&parts.join(".")).await.expect("checks"), None, "tampered");
+        let past = |claims: &mut Map<String, Value>| {
+            claims.insert("sub".into(), json!("x"));
+            claims.insert("exp".into(), json!(chrono::Utc::now().timestamp() - 5));
+        };
+        let mut expired = Map::new();
+        past(&mut expired);
+        let expired = api.sign_jwt(expired).await.expect("signs");
+        assert_eq!(api.verify_jwt(expired.expose()).await.expect("checks"), None, "expired");
+        let mut foreign = Map::new();
+        foreign.insert("sub".into(), json!("x"));
+        foreign.insert("aud".into(), json!("https://elsewhere.example.com"));
+        let foreign = api.sign_jwt(foreign).await.expect("signs");
+        assert_eq!(api.verify_jwt(foreign.expose()).await.expect("checks"), None, "another audience");
+        let header = keyward_server::crypto::base64url(br#"{"alg":"none","kid":"x"}"#);
+        let unsigned = format!("{header}.{}.", parts[1]);
+        assert_eq!(api.verify_jwt(&unsigned).await.expect("checks"), None, "alg none");
+        app.sql(r#"delete from "jwks""#, keyward_server::args![]).await;
+        assert_eq!(api.verify_jwt(&session_token).await.expect("checks"), None, "the key is gone");
+    }
+}

@@ -22,6 +22,7 @@ mod sign;
 mod store;
 
 pub use config::{JwtConfig, JwtKeyAlgorithm, JwtPayload};
+pub(crate) use sign::{sign_claims, verify_token};
 
 use std::sync::Arc;
 
@@ -61,7 +62,7 @@ impl Plugin for JwtPlugin {
 }
 
 /// The plugin's configuration (its routes exist only when it is enabled).
-fn plugin(auth: &Auth) -> ApiResult<&JwtConfig> {
+pub(crate) fn plugin(auth: &Auth) -> ApiResult<&JwtConfig> {
     auth.0
         .config
         .jwt

@@ -201,3 +201,63 @@ fn public_jwk(config: &JwtConfig, key: &StoredKey) -> Option<PublicJwk> {
         kid: key.id.clone(),
     })
 }
+
+/// Signs `claims` as better-auth's server-only `signJWT` does: the current key, and
+/// `exp`, `iss`, `aud` added unless present (no `iat` unless given).
+pub(crate) async fn sign_claims(
+    auth: &Auth,
+    config: &JwtConfig,
+    mut claims: Map<String, Value>,
+) -> ApiResult<JsonWebToken> {
+    let now = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| Utc::now().timestamp());
+    complete(auth, config, &mut claims, now);
+    let key = signing_key(auth, config).await?;
+    sign_with(auth, config, &key, &claims).map(JsonWebToken::new)
+}
+
+/// The claims of `token` as better-auth's server-only `verifyJWT` accepts them: signed
+/// by the stored key its `kid` names (an expired key too) with that key's algorithm, not
+/// expired, issued by and addressed to this server (or the configured issuer and
+/// audience), with `sub` and `aud`; `None` for anything else.
+pub(crate) async fn verify_token(
+    auth: &Auth,
+    config: &JwtConfig,
+    token: &str,
+) -> ApiResult<Option<Map<String, Value>>> {
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return Ok(None);
+    };
+    let Some(kid) = header.kid else {
+        return Ok(None);
+    };
+    let mut db = auth.0.db.clone();
+    let Some(key) = store::find(&mut db, &kid).await.map_err(db_error)? else {
+        return Ok(None);
+    };
+    let Some(algorithm) = jose_algorithm(algorithm_of(config, &key)) else {
+        return Ok(None);
+    };
+    let Ok(jwk) = serde_json::from_str::<jsonwebtoken::jwk::Jwk>(&key.public_key) else {
+        return Ok(None);
+    };
+    let Ok(verifying) = jsonwebtoken::DecodingKey::from_jwk(&jwk) else {
+        return Ok(None);
+    };
+    let mut validation = jsonwebtoken::Validation::new(algorithm);
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+    validation.set_issuer(&[config.issuer.clone().unwrap_or_else(|| origin(auth))]);
+    if config.audience.is_empty() {
+        validation.set_audience(&[origin(auth)]);
+    } else {
+        validation.set_audience(&config.audience);
+    }
+    Ok(
+        jsonwebtoken::decode::<Map<String, Value>>(token, &verifying, &validation)
+            .ok()
+            .map(|data| data.claims),
+    )
+}

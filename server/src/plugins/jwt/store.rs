@@ -70,6 +70,15 @@ pub(super) async fn all(exec: &mut impl Exec) -> Result<Vec<StoredKey>, sqlx::Er
         .collect()
 }
 
+/// The key named `id`.
+pub(super) async fn find(exec: &mut impl Exec, id: &str) -> Result<Option<StoredKey>, sqlx::Error> {
+    let sql = format!(r#"select {COLUMNS} from "jwks" where "id" = $1 limit 1"#);
+    exec.fetch_optional(&sql, crate::args![id])
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
 /// Stores a new key.
 pub(super) async fn insert(exec: &mut impl Exec, key: &StoredKey) -> Result<(), sqlx::Error> {
     let sql = format!(r#"insert into "jwks" ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)"#);
