@@ -34,7 +34,8 @@
 //                   _VERIFY_CURRENT_EMAIL=1 (with _CHANGE_EMAIL), _OVERRIDE_DEFAULT_EMAIL_VERIFICATION=1,
 //                   _SEND_VERIFICATION_ON_SIGN_UP=1
 //   JWT_*           jwt options: JWT_ALG (keyPairConfig.alg), JWT_ROTATION_INTERVAL and
-//                   JWT_GRACE_PERIOD (seconds), JWT_DISABLE_PRIVATE_KEY_ENCRYPTION=1
+//                   JWT_GRACE_PERIOD (seconds), JWT_DISABLE_PRIVATE_KEY_ENCRYPTION=1,
+//                   JWT_EXPIRATION_TIME (jwt.expirationTime, e.g. "1s")
 //   PHONE_NUMBER_*  phoneNumber options (codes to the outbox as phone-number-otp and
 //                   phone-number-reset): PHONE_NUMBER_OTP_LENGTH, PHONE_NUMBER_EXPIRES_IN,
 //                   PHONE_NUMBER_ALLOWED_ATTEMPTS, PHONE_NUMBER_REQUIRE_VERIFICATION=1,
@@ -320,7 +321,9 @@ async function buildPlugins() {
     if (env.JWT_ROTATION_INTERVAL !== undefined) jwks.rotationInterval = Number(env.JWT_ROTATION_INTERVAL);
     if (env.JWT_GRACE_PERIOD !== undefined) jwks.gracePeriod = Number(env.JWT_GRACE_PERIOD);
     if (env.JWT_DISABLE_PRIVATE_KEY_ENCRYPTION === "1") jwks.disablePrivateKeyEncryption = true;
-    list.push(jwt({ jwks }));
+    const options = { jwks };
+    if (env.JWT_EXPIRATION_TIME !== undefined) options.jwt = { expirationTime: env.JWT_EXPIRATION_TIME };
+    list.push(jwt(options));
   }
   if (env.OIDC_DISCOVERY_URL) {
     const { genericOAuth } = await import("better-auth/plugins/generic-oauth");

@@ -40,3 +40,4 @@ mod social;
 mod social_anonymous;
 mod social_interop;
 mod social_peer;
+mod verifier;

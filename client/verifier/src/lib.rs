@@ -1,0 +1,203 @@
+//! Authenticates the callers of a Rust service that is not the auth server, against a
+//! better-auth compatible server (Keyward, or better-auth itself) with the jwt plugin.
+//!
+//! A caller sends `Authorization: Bearer <JWT>` with a token the auth server signed
+//! (`GET /token`, or the `set-auth-jwt` header of `/get-session`). The [`Verifier`] checks
+//! it against the server's published keys (`GET /jwks`), fetched on first use, fetched
+//! again when a token names a key it does not know (a rotated key), and at most every
+//! [`VerifierBuilder::max_key_age`] otherwise, so a removed key stops verifying within
+//! that bound. No request goes to the auth server for a token whose key is cached.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), keyward_verifier::VerifyError> {
+//! use keyward_verifier::Verifier;
+//!
+//! let verifier = Verifier::builder("https://auth.example.com".parse().unwrap())
+//!     .audience("https://auth.example.com")
+//!     .build()?;
+//! let caller = verifier.verify_jwt("eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiJ9…").await?;
+//! println!("user {} ({:?})", caller.user_id, caller.claims.get("email"));
+//! # Ok(()) }
+//! ```
+
+mod jwks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Validation;
+use serde_json::{Map, Value};
+use url::Url;
+
+use jwks::KeyCache;
+
+/// Why a caller was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Not a compact JWS, or a header without `kid`.
+    #[error("the token is malformed")]
+    Malformed,
+    /// No published key has the token's `kid` (also after fetching the keys again).
+    #[error("no published key signed the token")]
+    UnknownKey,
+    /// A bad signature, an algorithm other than the key's (`none` included), an expired
+    /// token, or the wrong issuer or audience.
+    #[error("the token is invalid: {0}")]
+    Invalid(String),
+    /// The auth server's keys could not be fetched or read.
+    #[error("the auth server's keys are unavailable: {0}")]
+    KeysUnavailable(String),
+    /// The verifier's configuration is unusable.
+    #[error("invalid verifier configuration: {0}")]
+    Config(String),
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Caller {
+    /// The user's id (`sub`).
+    pub user_id: String,
+    /// Every claim of the token (the user's fields unless the server defines its own).
+    pub claims: Map<String, Value>,
+}
+
+/// Builds a [`Verifier`].
+#[derive(Debug)]
+pub struct VerifierBuilder {
+    auth_url: Url,
+    base_path: String,
+    issuer: Option<String>,
+    audience: Option<Vec<String>>,
+    max_key_age: Duration,
+    min_refresh_interval: Duration,
+    http: Option<reqwest::Client>,
+}
+
+impl VerifierBuilder {
+    /// Where the auth server mounts its endpoints (`/api/auth`).
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        self.base_path = path.into();
+        self
+    }
+
+    /// The `iss` tokens must have (default: the auth server's origin, the servers'
+    /// default issuer).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// An `aud` tokens must name (default: the auth server's origin); call again for
+    /// several accepted audiences.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience.get_or_insert_with(Vec::new).push(audience.into());
+        self
+    }
+
+    /// How long fetched keys are trusted before they are fetched again (default five
+    /// minutes): the bound on how long a removed key keeps verifying.
+    pub fn max_key_age(mut self, age: Duration) -> Self {
+        self.max_key_age = age;
+        self
+    }
+
+    /// The least time between two fetches caused by unknown `kid`s (default ten
+    /// seconds), so forged `kid`s cannot make the verifier flood the auth server.
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.min_refresh_interval = interval;
+        self
+    }
+
+    /// The HTTP client that fetches the keys (default: a new rustls client).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The verifier.
+    pub fn build(self) -> Result<Verifier, VerifyError> {
+        let origin = self.auth_url.origin().ascii_serialization();
+        let jwks_url = self
+            .auth_url
+            .join(&format!("{}/jwks", self.base_path.trim_end_matches('/')))
+            .map_err(|error| VerifyError::Config(error.to_string()))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .build()
+                .map_err(|error| VerifyError::Config(error.to_string()))?,
+        };
+        Ok(Verifier(Arc::new(Inner {
+            keys: KeyCache::new(http, jwks_url, self.max_key_age, self.min_refresh_interval),
+            issuer: self.issuer.unwrap_or_else(|| origin.clone()),
+            audience: self.audience.unwrap_or_else(|| vec![origin]),
+        })))
+    }
+}
+
+struct Inner {
+    keys: KeyCache,
+    issuer: String,
+    audience: Vec<String>,
+}
+
+/// Checks callers' tokens against an auth server's keys. Cheap to clone; share one per
+/// service.
+#[derive(Clone)]
+pub struct Verifier(Arc<Inner>);
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("issuer", &self.0.issuer)
+            .field("audience", &self.0.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier for the auth server at `auth_url` (its origin; the endpoints are under
+    /// `/api/auth` unless [`VerifierBuilder::base_path`] says otherwise).
+    pub fn builder(auth_url: Url) -> VerifierBuilder {
+        VerifierBuilder {
+            auth_url,
+            base_path: keyward_client::wire::DEFAULT_BASE_PATH.to_owned(),
+            issuer: None,
+            audience: None,
+            max_key_age: Duration::from_secs(300),
+            min_refresh_interval: Duration::from_secs(10),
+            http: None,
+        }
+    }
+
+    /// The caller a token names, when one of the auth server's published keys signed it
+    /// with that key's algorithm, it has not expired, and its issuer and audience are the
+    /// expected ones.
+    pub async fn verify_jwt(&self, token: &str) -> Result<Caller, VerifyError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
+        let kid = header.kid.ok_or(VerifyError::Malformed)?;
+        let key = self.0.keys.key(&kid).await?;
+        let mut validation = Validation::new(key.algorithm);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.set_issuer(&[self.0.issuer.as_str()]);
+        validation.set_audience(&self.0.audience);
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.decoding, &validation)
+            .map_err(|error| VerifyError::Invalid(error.to_string()))?;
+        let user_id = data
+            .claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VerifyError::Invalid("`sub` is not a string".into()))?
+            .to_owned();
+        Ok(Caller {
+            user_id,
+            claims: data.claims,
+        })
+    }
+
+    /// How many times the keys were fetched (for tests and metrics).
+    pub fn key_fetches(&self) -> u64 {
+        self.0.keys.fetches()
+    }
+}
