@@ -41,3 +41,4 @@ mod social_anonymous;
 mod social_interop;
 mod social_peer;
 mod verifier;
+mod verifier_service;

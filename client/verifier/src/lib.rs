@@ -8,6 +8,10 @@
 //! [`VerifierBuilder::max_key_age`] otherwise, so a removed key stops verifying within
 //! that bound. No request goes to the auth server for a token whose key is cached.
 //!
+//! In an axum service, the [`Authenticated`] extractor gives a handler its caller (a
+//! `401` with better-auth's `{message, code}` otherwise), and the [`RequireCaller`]
+//! layer guards whole routers.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), keyward_verifier::VerifyError> {
 //! use keyward_verifier::Verifier;
@@ -20,7 +24,12 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "axum")]
+mod axum;
 mod jwks;
+
+#[cfg(feature = "axum")]
+pub use axum::{Authenticated, RequireCaller, RequireCallerService, Unauthorized};
 
 use std::sync::Arc;
 use std::time::Duration;
