@@ -2,7 +2,8 @@
 //! that is not the auth server; tampered, unsigned, expired, foreign-audience and
 //! other-server tokens are refused; a rotated key is fetched when its first token
 //! arrives, the old key's tokens verify through their grace period, and a removed key's
-//! tokens stop verifying once the keys are fetched again.
+//! tokens stop verifying once the keys are fetched again; session tokens are asked of the
+//! auth server once per credential and cache period, however many callers ask at once.
 
 use std::time::Duration;
 
@@ -176,4 +177,48 @@ async fn a_rotated_key_is_fetched_and_a_removed_one_stops_verifying() {
         invalid(fresh.verify_jwt(other.expose()).await),
         VerifyError::Invalid(_)
     ));
+}
+
+peer_test! {
+    async fn session_tokens_are_asked_once_and_cached_for_their_ttl(kind) {
+        let peer = Peer::start(kind, PeerOptions { plugins: vec!["jwt"], ..PeerOptions::default() }).await;
+        let client = peer.client();
+        let (ada, jwt) = ada_token(&client).await;
+        let session = client.token().expect("reads").expect("a session token");
+        let bearer = format!("Bearer {}", session.expose());
+        let jwt_only = verifier(&peer.url());
+        assert!(matches!(
+            invalid(jwt_only.verify_headers(Some(&bearer), None).await),
+            VerifyError::SessionsNotAccepted
+        ));
+        let service = Verifier::builder(peer.url())
+            .accept_sessions(Duration::from_secs(60))
+            .build()
+            .expect("verifier");
+        let caller = service.verify_headers(Some(&bearer), None).await.expect("a live session");
+        assert_eq!(caller.user_id, ada);
+        assert_eq!(caller.claims["email"], "ada@example.com");
+        assert!(caller.session.is_some());
+        let by_jwt = service.verify_headers(Some(&format!("Bearer {}", jwt.expose())), None).await.expect("a JWT too");
+        assert_eq!((by_jwt.user_id, by_jwt.session), (ada.clone(), None));
+
+        // Many callers at once with one credential: one request to the auth server.
+        let other = AuthClient::builder(peer.url()).build().expect("client");
+        other.sign_up().email("Bob", "bob@example.com", PASSWORD).await.expect("signs up");
+        let bob = format!("Bearer {}", other.token().expect("reads").expect("token").expose());
+        let before = service.session_fetches();
+        let checks = (0..10).map(|_| service.verify_headers(Some(&bob), None));
+        for checked in futures::future::join_all(checks).await {
+            assert_eq!(checked.expect("Bob").claims["email"], "bob@example.com");
+        }
+        assert_eq!(service.session_fetches(), before + 1, "coalesced into one get-session");
+        service.verify_headers(Some(&bearer), None).await.expect("cached");
+        assert_eq!(service.session_fetches(), before + 1, "Ada's answer is cached");
+
+        // Signed out: refused by a verifier that asks again.
+        client.sign_out().await.expect("signs out");
+        let strict = Verifier::builder(peer.url()).accept_sessions(Duration::ZERO).build().expect("verifier");
+        assert!(matches!(invalid(strict.verify_headers(Some(&bearer), None).await), VerifyError::NoSession));
+        assert!(matches!(invalid(strict.verify_headers(None, None).await), VerifyError::Malformed));
+    }
 }

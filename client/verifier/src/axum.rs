@@ -1,6 +1,6 @@
 //! The axum extractor and the tower layer: the caller of a request from its
-//! `Authorization: Bearer <JWT>`, or `401 {"message", "code": "UNAUTHORIZED"}` with
-//! `WWW-Authenticate: Bearer`.
+//! `Authorization: Bearer <JWT>` (or, when sessions are accepted, its session token or
+//! cookie), or `401 {"message", "code": "UNAUTHORIZED"}` with `WWW-Authenticate: Bearer`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,6 +40,7 @@ impl IntoResponse for Unauthorized {
     fn into_response(self) -> Response {
         let (status, code) = match &self.0 {
             VerifyError::KeysUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "KEYS_UNAVAILABLE"),
+            VerifyError::SessionsUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "SESSIONS_UNAVAILABLE"),
             VerifyError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR"),
             _ => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
         };
@@ -54,15 +55,12 @@ impl IntoResponse for Unauthorized {
     }
 }
 
-/// The bearer token of `headers`.
-fn bearer(headers: &HeaderMap) -> Result<&str, VerifyError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-        .ok_or(VerifyError::Malformed)
+/// The caller of a request's headers.
+async fn caller(verifier: &Verifier, headers: &HeaderMap) -> Result<Caller, VerifyError> {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    verifier
+        .verify_headers(text(header::AUTHORIZATION), text(header::COOKIE))
+        .await
 }
 
 impl<S> FromRequestParts<S> for Authenticated
@@ -77,8 +75,7 @@ where
             return Ok(Self(caller.clone()));
         }
         let verifier = Verifier::from_ref(state);
-        let token = bearer(&parts.headers).map_err(Unauthorized)?;
-        verifier.verify_jwt(token).await.map(Self).map_err(Unauthorized)
+        caller(&verifier, &parts.headers).await.map(Self).map_err(Unauthorized)
     }
 }
 
@@ -146,11 +143,7 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
-            let caller = match bearer(request.headers()) {
-                Ok(token) => verifier.verify_jwt(token).await,
-                Err(error) => Err(error),
-            };
-            match caller {
+            match caller(&verifier, request.headers()).await {
                 Ok(caller) => {
                     request.extensions_mut().insert(caller);
                     inner.call(request).await

@@ -8,6 +8,11 @@
 //! [`VerifierBuilder::max_key_age`] otherwise, so a removed key stops verifying within
 //! that bound. No request goes to the auth server for a token whose key is cached.
 //!
+//! With [`VerifierBuilder::accept_sessions`] a caller may also present a session token
+//! (`Authorization: Bearer <session token>`) or the auth server's session cookie: those
+//! are asked of the server's `/get-session`, the answer cached per credential for the
+//! given time, and callers asking about one credential at once share one request.
+//!
 //! In an axum service, the [`Authenticated`] extractor gives a handler its caller (a
 //! `401` with better-auth's `{message, code}` otherwise), and the [`RequireCaller`]
 //! layer guards whole routers.
@@ -27,9 +32,11 @@
 #[cfg(feature = "axum")]
 mod axum;
 mod jwks;
+mod sessions;
 
 #[cfg(feature = "axum")]
 pub use axum::{Authenticated, RequireCaller, RequireCallerService, Unauthorized};
+pub use sessions::SessionCredential;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +46,8 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use jwks::KeyCache;
+use keyward_client::wire::Session;
+use sessions::SessionCache;
 
 /// Why a caller was refused.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +65,15 @@ pub enum VerifyError {
     /// The auth server's keys could not be fetched or read.
     #[error("the auth server's keys are unavailable: {0}")]
     KeysUnavailable(String),
+    /// The session is unknown, expired or revoked.
+    #[error("no live session")]
+    NoSession,
+    /// Sessions are not accepted ([`VerifierBuilder::accept_sessions`] is off).
+    #[error("session credentials are not accepted here")]
+    SessionsNotAccepted,
+    /// The auth server could not be asked about a session.
+    #[error("the auth server's sessions are unavailable: {0}")]
+    SessionsUnavailable(String),
     /// The verifier's configuration is unusable.
     #[error("invalid verifier configuration: {0}")]
     Config(String),
@@ -66,8 +84,11 @@ pub enum VerifyError {
 pub struct Caller {
     /// The user's id (`sub`).
     pub user_id: String,
-    /// Every claim of the token (the user's fields unless the server defines its own).
+    /// Every claim of the token (the user's fields unless the server defines its own);
+    /// for a session, the user's fields.
     pub claims: Map<String, Value>,
+    /// The session, when the caller presented one (not a JWT).
+    pub session: Option<Session>,
 }
 
 /// Builds a [`Verifier`].
@@ -79,10 +100,19 @@ pub struct VerifierBuilder {
     audience: Option<Vec<String>>,
     max_key_age: Duration,
     min_refresh_interval: Duration,
+    session_ttl: Option<Duration>,
     http: Option<reqwest::Client>,
 }
 
 impl VerifierBuilder {
+    /// Also accepts session tokens (`Authorization: Bearer <session token>`) and the
+    /// auth server's session cookie, checked through its `/get-session` and trusted for
+    /// `ttl` (a revoked session keeps working here for at most that long).
+    pub fn accept_sessions(mut self, ttl: Duration) -> Self {
+        self.session_ttl = Some(ttl);
+        self
+    }
+
     /// Where the auth server mounts its endpoints (`/api/auth`).
     pub fn base_path(mut self, path: impl Into<String>) -> Self {
         self.base_path = path.into();
@@ -126,10 +156,13 @@ impl VerifierBuilder {
     /// The verifier.
     pub fn build(self) -> Result<Verifier, VerifyError> {
         let origin = self.auth_url.origin().ascii_serialization();
-        let jwks_url = self
-            .auth_url
-            .join(&format!("{}/jwks", self.base_path.trim_end_matches('/')))
-            .map_err(|error| VerifyError::Config(error.to_string()))?;
+        let endpoint = |path: &str| {
+            self.auth_url
+                .join(&format!("{}{path}", self.base_path.trim_end_matches('/')))
+                .map_err(|error| VerifyError::Config(error.to_string()))
+        };
+        let jwks_url = endpoint("/jwks")?;
+        let session_url = endpoint("/get-session")?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -137,6 +170,9 @@ impl VerifierBuilder {
                 .map_err(|error| VerifyError::Config(error.to_string()))?,
         };
         Ok(Verifier(Arc::new(Inner {
+            sessions: self
+                .session_ttl
+                .map(|ttl| SessionCache::new(http.clone(), session_url, ttl)),
             keys: KeyCache::new(http, jwks_url, self.max_key_age, self.min_refresh_interval),
             issuer: self.issuer.unwrap_or_else(|| origin.clone()),
             audience: self.audience.unwrap_or_else(|| vec![origin]),
@@ -146,6 +182,7 @@ impl VerifierBuilder {
 
 struct Inner {
     keys: KeyCache,
+    sessions: Option<SessionCache>,
     issuer: String,
     audience: Vec<String>,
 }
@@ -175,6 +212,7 @@ impl Verifier {
             audience: None,
             max_key_age: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(10),
+            session_ttl: None,
             http: None,
         }
     }
@@ -202,7 +240,51 @@ impl Verifier {
         Ok(Caller {
             user_id,
             claims: data.claims,
+            session: None,
         })
+    }
+
+    /// The caller a session token or cookie holds, asked of the auth server's
+    /// `/get-session` (or answered from the cache while fresh).
+    pub async fn verify_session(&self, credential: &SessionCredential) -> Result<Caller, VerifyError> {
+        let sessions = self.0.sessions.as_ref().ok_or(VerifyError::SessionsNotAccepted)?;
+        let data = sessions.session(credential).await?.ok_or(VerifyError::NoSession)?;
+        let claims = match serde_json::to_value(&data.user) {
+            Ok(Value::Object(user)) => user,
+            _ => Map::new(),
+        };
+        Ok(Caller {
+            user_id: data.user.id.clone(),
+            claims,
+            session: Some(data.session),
+        })
+    }
+
+    /// The caller of a request's `Authorization` or `Cookie` header: a bearer JWT is
+    /// checked locally, any other bearer token and the cookies as a session (when
+    /// sessions are accepted).
+    pub async fn verify_headers(
+        &self,
+        authorization: Option<&str>,
+        cookie: Option<&str>,
+    ) -> Result<Caller, VerifyError> {
+        let bearer = authorization
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|token| !token.is_empty());
+        match (bearer, cookie.filter(|cookie| !cookie.is_empty())) {
+            (Some(token), _) if token.split('.').count() == 3 => self.verify_jwt(token).await,
+            (Some(token), _) => self.verify_session(&SessionCredential::Bearer(token.to_owned())).await,
+            (None, Some(cookie)) if self.0.sessions.is_some() => {
+                self.verify_session(&SessionCredential::Cookie(cookie.to_owned())).await
+            }
+            _ => Err(VerifyError::Malformed),
+        }
+    }
+
+    /// How many times sessions were asked of the auth server (for tests and metrics).
+    pub fn session_fetches(&self) -> u64 {
+        self.0.sessions.as_ref().map_or(0, SessionCache::fetches)
     }
 
     /// How many times the keys were fetched (for tests and metrics).
