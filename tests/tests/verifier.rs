@@ -222,3 +222,44 @@ peer_test! {
         assert!(matches!(invalid(strict.verify_headers(None, None).await), VerifyError::Malformed));
     }
 }
+
+peer_test! {
+    async fn a_browsers_session_cookie_is_a_caller_too(kind) {
+        let peer = Peer::start(kind, PeerOptions { plugins: vec!["jwt"], ..PeerOptions::default() }).await;
+        let origin = peer.url().origin().ascii_serialization();
+        let signed_up = reqwest::Client::new()
+            .post(peer.url().join("api/auth/sign-up/email").expect("url"))
+            .header("origin", &origin)
+            .json(&json!({"name": "Ada", "email": "ada@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .expect("signs up");
+        let cookie = signed_up
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|line| line.to_str().ok())
+            .find(|line| line.starts_with("better-auth.session_token="))
+            .and_then(|line| line.split(';').next())
+            .expect("the session cookie")
+            .to_owned();
+        let service = Verifier::builder(peer.url())
+            .accept_sessions(Duration::from_secs(60))
+            .build()
+            .expect("verifier");
+        let caller = service
+            .verify_headers(None, Some(&format!("theme=dark; {cookie}")))
+            .await
+            .expect("the cookie's session");
+        assert_eq!(caller.claims["email"], "ada@example.com");
+        let forged = cookie.replace("session_token=", "session_token=x");
+        assert!(matches!(
+            invalid(service.verify_headers(None, Some(&forged)).await),
+            VerifyError::NoSession
+        ));
+        assert!(matches!(
+            invalid(verifier(&peer.url()).verify_headers(None, Some(&cookie)).await),
+            VerifyError::Malformed
+        ), "without accept_sessions a cookie is no credential");
+    }
+}
