@@ -6,6 +6,7 @@ pub(crate) mod formats;
 mod plugins;
 mod social;
 mod variables;
+mod variables_plugins;
 
 #[cfg(test)]
 mod tests;
