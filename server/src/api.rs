@@ -199,6 +199,43 @@ impl<'a> Api<'a> {
         crate::plugins::jwt::verify_token(self.auth, config, token).await
     }
 
+    /// Makes an API key as the server (better-auth's `auth.api.createApiKey` without
+    /// headers): `user_id` names the owner, and the limits, refills and permissions a
+    /// browser may not set can be; the plain key is in the answer, once. `404` without
+    /// the api-key plugin.
+    pub async fn create_api_key(
+        &self,
+        request: keyward_client::wire::CreateApiKeyRequest,
+    ) -> ApiResult<keyward_client::wire::CreatedApiKey> {
+        crate::plugins::api_key::create_for(self.auth, request).await
+    }
+
+    /// Changes an API key as the server (`auth.api.updateApiKey` without headers):
+    /// `user_id` names the owner; every field may be set.
+    pub async fn update_api_key(
+        &self,
+        request: keyward_client::wire::UpdateApiKeyRequest,
+    ) -> ApiResult<keyward_client::wire::ApiKey> {
+        crate::plugins::api_key::update_for(self.auth, request).await
+    }
+
+    /// Checks an API key and spends one use of it (better-auth's server-only
+    /// `auth.api.verifyApiKey`): the key after this use, or the refusal
+    /// (`INVALID_API_KEY`, `KEY_DISABLED`, `KEY_EXPIRED`, `KEY_NOT_FOUND` when it lacks
+    /// `permissions`, `USAGE_EXCEEDED`, `RATE_LIMITED`).
+    pub async fn verify_api_key(
+        &self,
+        key: &str,
+        permissions: Option<&keyward_client::wire::organization::access::Permissions>,
+    ) -> ApiResult<keyward_client::wire::ApiKey> {
+        crate::plugins::api_key::verify(self.auth, key, permissions).await
+    }
+
+    /// Removes every expired API key now (`auth.api.deleteAllExpiredApiKeys`): how many.
+    pub async fn delete_all_expired_api_keys(&self) -> ApiResult<u64> {
+        crate::plugins::api_key::remove_all_expired(self.auth).await
+    }
+
     /// A device authorization request (better-auth's `auth.api.deviceCode`), as
     /// `POST /device/code`: the device and user codes, or an OAuth error
     /// ([`ApiError::oauth_body`]); `404` without the device-authorization plugin.

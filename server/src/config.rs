@@ -15,6 +15,7 @@ pub use crate::plugins::admin::AdminConfig;
 pub use crate::plugins::anonymous::{
     AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, OnLinkAccount,
 };
+pub use crate::plugins::api_key::{ApiKeyConfig, ApiKeyExpiration, ApiKeyRateLimit};
 pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };
@@ -161,6 +162,8 @@ pub struct Config {
     pub multi_session: Option<MultiSessionConfig>,
     /// The jwt plugin, when enabled.
     pub jwt: Option<JwtConfig>,
+    /// The api-key plugin, when enabled.
+    pub api_key: Option<ApiKeyConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -266,6 +269,7 @@ impl Config {
             anonymous: None,
             multi_session: None,
             jwt: None,
+            api_key: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -440,6 +444,12 @@ impl ConfigBuilder {
     /// Enables the jwt plugin.
     pub fn jwt(mut self, config: JwtConfig) -> Self {
         self.config.jwt = Some(config);
+        self
+    }
+
+    /// Enables the api-key plugin.
+    pub fn api_key(mut self, config: ApiKeyConfig) -> Self {
+        self.config.api_key = Some(config);
         self
     }
 

@@ -19,6 +19,8 @@ pub const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 /// `a-z0-9A-Z-_`: better-auth's `generateRandomString` default (TOTP secrets, two-factor
 /// challenge and trusted-device ids).
 pub const URL_SAFE: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+/// `a-zA-Z`: better-auth's `generateRandomString(n, "a-z", "A-Z")` (API keys).
+pub const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// `0-9`: one-time codes.
 pub const DIGITS: &[u8] = b"0123456789";
 /// `0-9a-z`: delete-account tokens.

@@ -49,7 +49,7 @@ use serde_json::{Map, Value};
 use crate::auth::Auth;
 use crate::cookies::RequestCookies;
 use crate::error::{ApiError, ApiResult};
-use crate::request::{Outgoing, ParsedBody, raw_query};
+use crate::request::{Outgoing, ParsedBody, ProvidedSession, raw_query};
 use keyward_client::wire::SessionData;
 
 /// Which endpoints a hook runs for: a method (or any) and a route as registered, relative
@@ -112,6 +112,14 @@ pub trait EndpointHook: Send + Sync + 'static {
         let _ = (request, response);
         Ok(())
     }
+
+    /// Whether [`EndpointHook::after`] does anything. A hook that only acts before the
+    /// endpoint says `false`, and routes whose hooks all say so answer without the
+    /// response being read and parsed for them (measured: a hook on every route would
+    /// otherwise read every answer's body).
+    fn runs_after(&self) -> bool {
+        true
+    }
 }
 
 /// The request as a hook sees it.
@@ -124,6 +132,7 @@ pub struct EndpointRequest {
     params: Vec<(String, String)>,
     body: Option<Value>,
     session: Option<Option<SessionData>>,
+    provided_session: Option<SessionData>,
     outgoing: Outgoing,
 }
 
@@ -223,6 +232,15 @@ impl EndpointRequest {
     /// flow's state held; while a flow starts, what hooks added so far.
     pub fn oauth_server_context(&self) -> Map<String, Value> {
         self.outgoing.oauth_server_context()
+    }
+
+    /// Makes `session` the request's session (better-auth's `ctx.context.session = …`):
+    /// the endpoint, and the hooks after this one, see it instead of looking the cookie or
+    /// bearer token up. It is not stored and sets no cookie; the api-key plugin gives a
+    /// request carrying a key the session of the key's owner this way.
+    pub fn set_session(&mut self, session: SessionData) {
+        self.session = Some(Some(session.clone()));
+        self.provided_session = Some(session);
     }
 
     /// The session the request carries (cookie or bearer token), read once per request.
@@ -401,6 +419,7 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
         params: path_params(&mut parts).await,
         body: parsed.as_ref().and_then(|parsed| parsed.0.clone()),
         session: None,
+        provided_session: None,
         outgoing: outgoing.clone(),
     };
     for hook in route.hooks.iter() {
@@ -412,6 +431,12 @@ pub(crate) async fn run(State(route): State<RouteHooks>, request: Request, next:
     }
     if parsed.is_some() {
         parts.extensions.insert(ParsedBody(hooked.body.clone()));
+    }
+    if let Some(session) = hooked.provided_session.take() {
+        parts.extensions.insert(ProvidedSession(session));
+    }
+    if !route.hooks.iter().any(|hook| hook.runs_after()) {
+        return next.run(Request::from_parts(parts, body)).await;
     }
     let response = next.run(Request::from_parts(parts, body)).await;
     let (parts, body) = response.into_parts();

@@ -219,6 +219,9 @@ impl Ctx {
     /// The `/get-session` algorithm. Errors only for the refresh race
     /// (`401 FAILED_TO_GET_SESSION`) and storage failures.
     pub async fn get_session(&mut self, lookup: Lookup) -> ApiResult<Option<SessionData>> {
+        if let Some(provided) = &self.provided_session {
+            return Ok(Some(provided.clone()));
+        }
         let auth = self.auth.clone();
         let config = &auth.0.config.session;
         let names = auth.0.cookies.clone();
@@ -435,7 +438,7 @@ impl Ctx {
 /// An address as better-auth's `normalizeIP` stores it in `session.ipAddress`: IPv4 as
 /// it is (also when mapped into IPv6), IPv6 as its /64 network in full lowercase groups
 /// (`2001:0db8:0000:0000:0000:0000:0000:0000`).
-fn stored_ip_address(ip: std::net::IpAddr) -> String {
+pub(crate) fn stored_ip_address(ip: std::net::IpAddr) -> String {
     use std::net::IpAddr;
     match ip {
         IpAddr::V4(v4) => v4.to_string(),

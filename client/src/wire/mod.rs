@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin;
 pub mod anonymous;
+pub mod api_key;
 pub mod common;
 pub mod device_authorization;
 pub mod electron;
@@ -37,6 +38,7 @@ pub mod username;
 
 pub use account::*;
 pub use anonymous::*;
+pub use api_key::*;
 pub use common::*;
 pub use device_authorization::*;
 pub use electron::*;
@@ -53,8 +55,9 @@ pub use password::*;
 pub use phone_number::*;
 pub use schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 pub use secret::{
-    BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, JsonWebToken, MagicLinkToken, OneTimeToken,
-    OtpCode, Password, PkceVerifier, ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice, UserCode,
+    ApiKeySecret, BackupCode, ClientSecret, DeviceCode, ElectronCode, EmailToken, JsonWebToken, MagicLinkToken,
+    OneTimeToken, OtpCode, Password, PkceVerifier, ProviderToken, SessionToken, TotpSecret, TotpUri, TrustedDevice,
+    UserCode,
 };
 pub use session::*;
 pub use sign_in::*;

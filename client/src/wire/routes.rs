@@ -10,7 +10,7 @@
 //! wire types (`wire::two_factor::routes`, …), re-exported here under the plugin's name
 //! ([`two_factor`], [`organization`], [`passkey`], [`admin`], [`one_time_token`],
 //! [`electron`], [`device_authorization`], [`magic_link`], [`username`], [`email_otp`],
-//! [`phone_number`], [`anonymous`], [`multi_session`], [`jwt`]). [`CORE`] and each plugin's
+//! [`phone_number`], [`anonymous`], [`multi_session`], [`jwt`], [`api_key`]). [`CORE`] and each plugin's
 //! `ROUTES` list them in declaration order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -190,6 +190,7 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     anonymous::ROUTES,
     multi_session::ROUTES,
     jwt::ROUTES,
+    api_key::ROUTES,
 ];
 
 declare_routes! {
@@ -295,6 +296,7 @@ declare_routes! {
 // Each plugin's routes, declared beside its wire types.
 pub use super::admin::routes as admin;
 pub use super::anonymous::routes as anonymous;
+pub use super::api_key::routes as api_key;
 pub use super::device_authorization::routes as device_authorization;
 pub use super::electron::routes as electron;
 pub use super::email_otp::routes as email_otp;

@@ -19,6 +19,10 @@ pub enum FieldKind {
     Bool,
     /// A JSON number.
     Number,
+    /// A JSON number of at least this value (zod's `z.number().min(n)`).
+    NumberAtLeast(i64),
+    /// A JSON number of at least this value, or `null` (`z.number().min(n).nullable()`).
+    NullableNumberAtLeast(i64),
     /// A string or `null`.
     NullableString,
     /// A JSON object.
@@ -169,7 +173,9 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
         None if !field.required => {}
         None => match field.kind {
             FieldKind::Bool => expected(issues, "boolean"),
-            FieldKind::Number => expected(issues, "number"),
+            FieldKind::Number | FieldKind::NumberAtLeast(_) | FieldKind::NullableNumberAtLeast(_) => {
+                expected(issues, "number")
+            }
             FieldKind::Object | FieldKind::Nested(_) => expected(issues, "object"),
             FieldKind::Record | FieldKind::PermissionRecord | FieldKind::StringRecord => expected(issues, "record"),
             FieldKind::StringList => expected(issues, "array"),
@@ -275,6 +281,16 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
             }
             (FieldKind::Bool, Value::Bool(_)) => {}
             (FieldKind::Number, Value::Number(_)) => {}
+            (FieldKind::NullableNumberAtLeast(_), Value::Null) => {}
+            (FieldKind::NumberAtLeast(min) | FieldKind::NullableNumberAtLeast(min), Value::Number(number)) => {
+                if number.as_f64().is_some_and(|n| n < min as f64) {
+                    issues.push(format!(
+                        "[{path}.{}] Too small: expected number to be >={min}",
+                        field.name
+                    ));
+                }
+            }
+            (FieldKind::NumberAtLeast(_) | FieldKind::NullableNumberAtLeast(_), _) => expected(issues, "number"),
             (FieldKind::Object, Value::Object(_)) => {}
             (FieldKind::Bool, _) => expected(issues, "boolean"),
             (FieldKind::Number, _) => expected(issues, "number"),

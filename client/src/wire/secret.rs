@@ -75,6 +75,12 @@ secret_string!(
 );
 
 secret_string!(
+    /// An API key (the api-key plugin), as its owner holds it: the server keeps only its
+    /// hash, so this is the one copy.
+    ApiKeySecret
+);
+
+secret_string!(
     /// A single-use token from an email link (password reset, verification, deletion).
     EmailToken
 );

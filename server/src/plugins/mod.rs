@@ -8,6 +8,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod anonymous;
+pub(crate) mod api_key;
 pub(crate) mod device_authorization;
 pub(crate) mod electron;
 pub(crate) mod email_otp;
@@ -43,7 +44,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 15] = [
+pub(crate) const BUILTIN: [Builtin; 16] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -59,6 +60,7 @@ pub(crate) const BUILTIN: [Builtin; 15] = [
     anonymous::BUILTIN,
     multi_session::BUILTIN,
     jwt::BUILTIN,
+    api_key::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

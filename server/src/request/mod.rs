@@ -392,7 +392,15 @@ pub(crate) struct Ctx {
     pub out: Outgoing,
     /// The session as resolved for this request (`getSessionFromCtx` caches it too).
     pub session_cache: Option<Option<SessionData>>,
+    /// The session a `before` hook gave the request (better-auth's
+    /// `ctx.context.session`, as the api-key plugin sets it): every lookup answers it.
+    pub provided_session: Option<SessionData>,
 }
+
+/// A session a `before` hook gave the request ([`crate::hooks::EndpointRequest::set_session`]),
+/// carried to the endpoint in the request's extensions.
+#[derive(Clone, Debug)]
+pub(crate) struct ProvidedSession(pub SessionData);
 
 /// better-auth's bearer plugin, on the way in: a valid `Authorization: Bearer` becomes the
 /// session cookie of this request (signed tokens as given, bare tokens signed here).
@@ -442,6 +450,7 @@ impl Ctx {
             cookies,
             out,
             session_cache: None,
+            provided_session: extensions.get::<ProvidedSession>().map(|provided| provided.0.clone()),
         }
     }
 

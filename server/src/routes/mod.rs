@@ -396,6 +396,7 @@ mod tests {
             .anonymous(crate::config::AnonymousConfig::default())
             .multi_session(crate::config::MultiSessionConfig::default())
             .jwt(crate::config::JwtConfig::default())
+            .api_key(crate::config::ApiKeyConfig::default().enable_session_for_api_keys())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -203,6 +203,17 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_JWT_GRACE_PERIOD", "a while"),
     ("KEYWARD_JWT_DISABLE_PRIVATE_KEY_ENCRYPTION", "sometimes"),
     ("KEYWARD_JWT_DISABLE_SETTING_JWT_HEADER", "sometimes"),
+    ("KEYWARD_API_KEY_DEFAULT_KEY_LENGTH", "8"),
+    ("KEYWARD_API_KEY_REQUIRE_NAME", "sometimes"),
+    ("KEYWARD_API_KEY_ENABLE_METADATA", "sometimes"),
+    ("KEYWARD_API_KEY_ENABLE_SESSION_FOR_API_KEYS", "sometimes"),
+    ("KEYWARD_API_KEY_RATE_LIMIT_ENABLED", "sometimes"),
+    ("KEYWARD_API_KEY_RATE_LIMIT_TIME_WINDOW", "a day"),
+    ("KEYWARD_API_KEY_RATE_LIMIT_MAX", "0"),
+    ("KEYWARD_API_KEY_DEFAULT_EXPIRES_IN", "a year"),
+    ("KEYWARD_API_KEY_DISABLE_CUSTOM_EXPIRES_TIME", "sometimes"),
+    ("KEYWARD_API_KEY_MIN_EXPIRES_IN_DAYS", "-1"),
+    ("KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS", "0"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose
@@ -237,6 +248,8 @@ pub(super) const FREE_TEXT: &[&str] = &[
     "KEYWARD_DEVICE_AUTHORIZATION_VERIFICATION_URI",
     "KEYWARD_JWT_ISSUER",
     "KEYWARD_JWT_AUDIENCE",
+    "KEYWARD_API_KEY_HEADERS",
+    "KEYWARD_API_KEY_DEFAULT_PREFIX",
 ];
 
 #[test]

@@ -503,4 +503,61 @@ pub(super) const PLUGIN_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_JWT_DISABLE_SETTING_JWT_HEADER",
         "no set-auth-jwt header on /get-session",
     ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_HEADERS",
+        "the headers a key may come in, comma-separated (x-api-key)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_DEFAULT_KEY_LENGTH",
+        "random letters of a new key after its prefix (64)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_DEFAULT_PREFIX",
+        "the prefix of new keys (none)",
+    ),
+    plugin("api-key", "KEYWARD_API_KEY_REQUIRE_NAME", "every key needs a name"),
+    plugin("api-key", "KEYWARD_API_KEY_ENABLE_METADATA", "keys may carry metadata"),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_ENABLE_SESSION_FOR_API_KEYS",
+        "a request carrying a key is a session of its owner",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_RATE_LIMIT_ENABLED",
+        "keys are rate limited (on; off: no key is)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_RATE_LIMIT_TIME_WINDOW",
+        "seconds of a new key's rate-limit window (86400)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_RATE_LIMIT_MAX",
+        "requests a new key may make per window (10)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_DEFAULT_EXPIRES_IN",
+        "seconds a key created without expiresIn lives (forever)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_DISABLE_CUSTOM_EXPIRES_TIME",
+        "callers may not choose a key's expiry",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_MIN_EXPIRES_IN_DAYS",
+        "the shortest expiresIn, in days (1)",
+    ),
+    plugin(
+        "api-key",
+        "KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS",
+        "the longest expiresIn, in days (365)",
+    ),
 ];

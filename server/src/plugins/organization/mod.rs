@@ -381,3 +381,26 @@ query_endpoints!(
     keyward_client::wire::organization::TeamMembersQuery,
     keyward_client::wire::organization::RoleSelector,
 );
+
+/// Whether `user_id`'s membership of `organization_id` grants `permissions`, the creator
+/// role granting everything (better-auth's `hasPermission` with
+/// `allowCreatorAllPermissions`, as the api-key plugin asks it); `None` for a user who is
+/// not a member.
+pub(crate) async fn member_allows(
+    auth: &Auth,
+    organization_id: &str,
+    user_id: &str,
+    permissions: &Permissions,
+) -> ApiResult<Option<bool>> {
+    let config = plugin(auth)?;
+    let mut db = auth.0.db.clone();
+    let Some(member) = organizations::find_member(&mut db, organization_id, user_id).await? else {
+        return Ok(None);
+    };
+    if is_creator(config, &member.role) {
+        return Ok(Some(true));
+    }
+    Ok(Some(
+        has_permission_for(auth, config, organization_id, &member.role, permissions).await?,
+    ))
+}
