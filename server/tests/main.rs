@@ -8,6 +8,7 @@ mod common;
 mod account;
 mod admin;
 mod anonymous;
+mod api_key;
 mod attacks;
 mod cli;
 mod device_authorization;

@@ -14,7 +14,8 @@
 //   RATE_LIMIT      1 enables better-auth's rate limiter (default 0)
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
 //                   one-time-token, jwt, electron, device-authorization, last-login-method,
-//                   username, magic-link, email-otp, phone-number, anonymous, multi-session
+//                   username, magic-link, email-otp, phone-number, anonymous, multi-session,
+//                   api-key
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -46,6 +47,14 @@
 //                   (onLinkAccount) goes to the outbox as {kind: "anonymous-link", to,
 //                   anonymousUserId, newUserId}
 //   MULTI_SESSION_MAXIMUM multi-session's maximumSessions (default 5)
+//   API_KEY_*       api-key options (@better-auth/api-key): API_KEY_SESSIONS=1
+//                   (enableSessionForAPIKeys), API_KEY_RATE_LIMIT_MAX,
+//                   API_KEY_RATE_LIMIT_WINDOW (ms), API_KEY_RATE_LIMIT_ENABLED=0,
+//                   API_KEY_METADATA=1 (enableMetadata), API_KEY_DEFAULT_PREFIX,
+//                   API_KEY_REQUIRE_NAME=1, API_KEY_DEFAULT_PERMISSIONS (JSON). With the
+//                   plugin on, POST /__server/api-key/{create,update,verify,delete-expired}
+//                   call auth.api.* without headers (better-auth's server-only calls) with
+//                   the JSON body, for tests that set what only the server may
 //   DEFER_REFRESH   1 sets session.deferSessionRefresh
 //   UPDATE_AGE      session.updateAge in seconds (default: better-auth's)
 //   FRESH_AGE       session.freshAge in seconds (default: better-auth's)
@@ -325,6 +334,23 @@ async function buildPlugins() {
     if (env.JWT_EXPIRATION_TIME !== undefined) options.jwt = { expirationTime: env.JWT_EXPIRATION_TIME };
     list.push(jwt(options));
   }
+  if (plugins.has("api-key")) {
+    const { apiKey } = await import("@better-auth/api-key");
+    const options = {};
+    if (env.API_KEY_SESSIONS === "1") options.enableSessionForAPIKeys = true;
+    const rateLimit = {};
+    if (env.API_KEY_RATE_LIMIT_MAX !== undefined) rateLimit.maxRequests = Number(env.API_KEY_RATE_LIMIT_MAX);
+    if (env.API_KEY_RATE_LIMIT_WINDOW !== undefined) rateLimit.timeWindow = Number(env.API_KEY_RATE_LIMIT_WINDOW);
+    if (env.API_KEY_RATE_LIMIT_ENABLED === "0") rateLimit.enabled = false;
+    options.rateLimit = rateLimit;
+    if (env.API_KEY_METADATA === "1") options.enableMetadata = true;
+    if (env.API_KEY_DEFAULT_PREFIX !== undefined) options.defaultPrefix = env.API_KEY_DEFAULT_PREFIX;
+    if (env.API_KEY_REQUIRE_NAME === "1") options.requireName = true;
+    if (env.API_KEY_DEFAULT_PERMISSIONS !== undefined) {
+      options.permissions = { defaultPermissions: JSON.parse(env.API_KEY_DEFAULT_PERMISSIONS) };
+    }
+    list.push(apiKey(options));
+  }
   if (env.OIDC_DISCOVERY_URL) {
     const { genericOAuth } = await import("better-auth/plugins/generic-oauth");
     list.push(
@@ -342,6 +368,24 @@ async function buildPlugins() {
     );
   }
   return list;
+}
+
+// Runs one of better-auth's server-only calls with the request's JSON body: its answer,
+// or its error as {message, code} with the error's status.
+async function serverCall(req, res, call) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString("utf8");
+  let status = 200;
+  let answer;
+  try {
+    answer = await call(text ? JSON.parse(text) : {});
+  } catch (error) {
+    status = error?.statusCode ?? 500;
+    answer = { message: error?.body?.message ?? String(error), code: error?.body?.code ?? null };
+  }
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(answer ?? null));
 }
 
 function stringFields(list) {
@@ -438,7 +482,19 @@ async function main() {
 
   const auth = betterAuth(options);
   const handler = toNodeHandler(auth);
-  const server = http.createServer((req, res) => handler(req, res));
+  const serverCalls = plugins.has("api-key")
+    ? {
+        "/__server/api-key/create": (body) => auth.api.createApiKey({ body }),
+        "/__server/api-key/update": (body) => auth.api.updateApiKey({ body }),
+        "/__server/api-key/verify": (body) => auth.api.verifyApiKey({ body }),
+        "/__server/api-key/delete-expired": () => auth.api.deleteAllExpiredApiKeys({}),
+      }
+    : {};
+  const server = http.createServer((req, res) => {
+    const call = req.method === "POST" ? serverCalls[req.url] : undefined;
+    if (call) return serverCall(req, res, call);
+    return handler(req, res);
+  });
   server.listen(port, "127.0.0.1", () => {
     process.stdout.write(`ready ${port}\n`);
   });

@@ -261,8 +261,8 @@ impl RequestSchema for ListApiKeysQuery {
     const FIELDS: &'static [FieldSpec] = &[
         FieldSpec::optional("configId", FieldKind::String),
         FieldSpec::optional("organizationId", FieldKind::String),
-        FieldSpec::optional("limit", FieldKind::StringOrNumber),
-        FieldSpec::optional("offset", FieldKind::StringOrNumber),
+        FieldSpec::optional("limit", FieldKind::Count),
+        FieldSpec::optional("offset", FieldKind::Count),
         FieldSpec::optional("sortBy", FieldKind::String),
         FieldSpec::optional("sortDirection", FieldKind::OneOf(&["asc", "desc"])),
     ];
@@ -277,11 +277,13 @@ fn count_in_query<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<O
             .as_u64()
             .map(Some)
             .ok_or_else(|| D::Error::custom("expected a count")),
-        Some(Value::String(text)) => text
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| D::Error::custom("expected a count")),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(Some(0)),
+        Some(Value::String(text)) => match text.trim().parse::<f64>() {
+            Ok(number) if number >= 0.0 && number.fract() == 0.0 && number <= u64::MAX as f64 => {
+                Ok(Some(number as u64))
+            }
+            _ => Err(D::Error::custom("expected a count")),
+        },
         Some(_) => Err(D::Error::custom("expected a count")),
     }
 }

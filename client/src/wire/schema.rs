@@ -23,6 +23,9 @@ pub enum FieldKind {
     NumberAtLeast(i64),
     /// A JSON number of at least this value, or `null` (`z.number().min(n).nullable()`).
     NullableNumberAtLeast(i64),
+    /// A whole number of zero or more, given as a number or as its text (a query
+    /// parameter: `z.coerce.number().int().nonnegative()`).
+    Count,
     /// A string or `null`.
     NullableString,
     /// A JSON object.
@@ -173,9 +176,10 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
         None if !field.required => {}
         None => match field.kind {
             FieldKind::Bool => expected(issues, "boolean"),
-            FieldKind::Number | FieldKind::NumberAtLeast(_) | FieldKind::NullableNumberAtLeast(_) => {
-                expected(issues, "number")
-            }
+            FieldKind::Number
+            | FieldKind::NumberAtLeast(_)
+            | FieldKind::NullableNumberAtLeast(_)
+            | FieldKind::Count => expected(issues, "number"),
             FieldKind::Object | FieldKind::Nested(_) => expected(issues, "object"),
             FieldKind::Record | FieldKind::PermissionRecord | FieldKind::StringRecord => expected(issues, "record"),
             FieldKind::StringList => expected(issues, "array"),
@@ -291,12 +295,32 @@ fn check_field(field: &FieldSpec, value: Option<&Value>, path: &str, issues: &mu
                 }
             }
             (FieldKind::NumberAtLeast(_) | FieldKind::NullableNumberAtLeast(_), _) => expected(issues, "number"),
+            (FieldKind::Count, value) => check_count(value, &format!("{path}.{}", field.name), issues),
             (FieldKind::Object, Value::Object(_)) => {}
             (FieldKind::Bool, _) => expected(issues, "boolean"),
             (FieldKind::Number, _) => expected(issues, "number"),
             (FieldKind::Object, _) => expected(issues, "object"),
             _ => expected(issues, "string"),
         },
+    }
+}
+
+/// zod's `z.coerce.number().int().nonnegative()`: JavaScript's `Number(value)`, then an
+/// integer of zero or more.
+fn check_count(value: &Value, at: &str, issues: &mut Vec<String>) {
+    let number = match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) if text.trim().is_empty() => Some(0.0),
+        Value::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        Value::Bool(flag) => Some(f64::from(u8::from(*flag))),
+        Value::Null => Some(0.0),
+        _ => None,
+    };
+    match number {
+        None => issues.push(format!("[{at}] Invalid input: expected number, received NaN")),
+        Some(n) if n.fract() != 0.0 => issues.push(format!("[{at}] Invalid input: expected int, received number")),
+        Some(n) if n < 0.0 => issues.push(format!("[{at}] Too small: expected number to be >=0")),
+        Some(_) => {}
     }
 }
 
