@@ -230,6 +230,12 @@ pub mod flows {
     /// The jwt plugin: `/token`, `/jwks`, the `set-auth-jwt` header, keys either server
     /// made signing at the other.
     pub const JWT: &str = "JWT: /token, /jwks, set-auth-jwt, signing keys";
+    /// The api-key plugin: `/api-key/create`, `get`, `list`, `update`, `delete`, and
+    /// sessions for requests carrying a key.
+    pub const API_KEY: &str = "API keys: create, get, list, update, delete, x-api-key sessions";
+    /// Another user's key, server-only fields, expiry bounds, spent uses, the per-key
+    /// rate limit and missing permissions.
+    pub const API_KEY_REFUSED: &str = "API keys: foreign keys, server-only fields, limits, rate limit, permissions";
     /// `sign_in().social(p).in_system_browser()`: the deep link (and, on Keyward, the
     /// loopback) back into the app, the token in its store.
     pub const SYSTEM_BROWSER: &str = "Native sign-in through the system browser (deep link, loopback)";
@@ -298,6 +304,8 @@ pub mod flows {
         MULTI_SESSION,
         MULTI_SESSION_REFUSED,
         JWT,
+        API_KEY,
+        API_KEY_REFUSED,
         SYSTEM_BROWSER,
         LAST_LOGIN_METHOD,
         SESSION_STORE,

@@ -19,8 +19,9 @@ pub mod totp;
 
 pub use better_auth::{BetterAuthOptions, BetterAuthServer, Storage, interop_dir};
 pub use peer::{
-    AnonymousOptions, DeviceAuthorizationOptions, EmailOtpOptions, MagicLinkOptions, MultiSessionOptions,
-    OneTimeTokenOptions, OrganizationOptions, Peer, PeerKind, PeerOptions, PhoneNumberOptions, UsernameOptions,
+    AnonymousOptions, ApiKeyOptions, DeviceAuthorizationOptions, EmailOtpOptions, MagicLinkOptions,
+    MultiSessionOptions, OneTimeTokenOptions, OrganizationOptions, Peer, PeerKind, PeerOptions, PhoneNumberOptions,
+    UsernameOptions,
 };
 pub use rows::{account_tokens, free_port, mark_email_verified, rewrite_state};
 

@@ -6,6 +6,11 @@ use keyward_server::db::{Db, FieldType};
 use serde_json::Value;
 use url::Url;
 
+mod api_key;
+mod options;
+
+pub use options::*;
+
 use crate::better_auth::BetterAuthServer;
 use crate::{Database, TestServer};
 
@@ -37,7 +42,7 @@ pub struct PeerOptions {
     pub defer_refresh: bool,
     /// Plugins to enable on either server (`two-factor`, `organization`, `passkey`, `admin`,
     /// `one-time-token`, `device-authorization`, `magic-link`, `username`, `email-otp`,
-    /// `phone-number`, `anonymous`, `multi-session`, `jwt`).
+    /// `phone-number`, `anonymous`, `multi-session`, `jwt`, `api-key`).
     pub plugins: Vec<&'static str>,
     /// Organization plugin limits and rules.
     pub organization: OrganizationOptions,
@@ -57,135 +62,8 @@ pub struct PeerOptions {
     pub anonymous: AnonymousOptions,
     /// Multi-session plugin options.
     pub multi_session: MultiSessionOptions,
-}
-
-/// Email-OTP plugin options both servers understand (`None` and `false`: both servers'
-/// defaults).
-#[derive(Clone, Debug, Default)]
-pub struct EmailOtpOptions {
-    /// How codes are stored: `plain`, `hashed` or `encrypted` (`storeOTP`).
-    pub store_otp: Option<&'static str>,
-    /// Codes never create users (`disableSignUp`).
-    pub disable_sign_up: bool,
-    /// Whole seconds a code works (`expiresIn`).
-    pub expires_in: Option<u64>,
-    /// Wrong guesses a code survives (`allowedAttempts`).
-    pub allowed_attempts: Option<u32>,
-    /// Resend the valid code (`resendStrategy: "reuse"`).
-    pub reuse: bool,
-    /// The change of address by code (`changeEmail.enabled`).
-    pub change_email: bool,
-    /// Verification emails carry a code (`overrideDefaultEmailVerification`).
-    pub override_default_email_verification: bool,
-    /// A sign-up by email sends an `email-verification` code (`sendVerificationOnSignUp`).
-    pub send_verification_on_sign_up: bool,
-    /// A change of address needs a code of the current one (`changeEmail.verifyCurrentEmail`).
-    pub verify_current_email: bool,
-}
-
-/// Phone-number plugin options both servers understand (`None` and `false`: both
-/// servers' defaults). Both text codes to the outbox (`phone-number-otp`,
-/// `phone-number-reset`).
-#[derive(Clone, Debug, Default)]
-pub struct PhoneNumberOptions {
-    /// Digits in a code (`otpLength`).
-    pub otp_length: Option<usize>,
-    /// Whole seconds a code works (`expiresIn`).
-    pub expires_in: Option<u64>,
-    /// Wrong codes before a code is gone (`allowedAttempts`).
-    pub allowed_attempts: Option<u64>,
-    /// Unverified numbers cannot sign in (`requireVerification`).
-    pub require_verification: bool,
-    /// Verifying an unknown number creates a user `<number>@<domain>`
-    /// (`signUpOnVerification`).
-    pub sign_up_domain: Option<&'static str>,
-    /// Numbers must be E.164 (`phoneNumberValidator`).
-    pub e164: bool,
-}
-
-/// Anonymous plugin options both servers understand. On both, every link
-/// (`onLinkAccount`) is written to the outbox as `{kind: "anonymous-link", to: <the new
-/// user's address>, anonymousUserId, newUserId}`.
-#[derive(Clone, Debug, Default)]
-pub struct AnonymousOptions {
-    /// Addresses `temp-<id>@<domain>` (`emailDomainName`).
-    pub email_domain_name: Option<String>,
-    /// Keep anonymous users (`disableDeleteAnonymousUser`).
-    pub disable_delete: bool,
-}
-
-/// Multi-session plugin options both servers understand.
-#[derive(Clone, Debug, Default)]
-pub struct MultiSessionOptions {
-    /// `maximumSessions` (both servers' default: 5).
-    pub maximum_sessions: Option<usize>,
-}
-
-/// Magic-link plugin options both servers understand (the defaults are both servers'
-/// defaults).
-#[derive(Clone, Debug, Default)]
-pub struct MagicLinkOptions {
-    /// Store tokens hashed (`storeToken: "hashed"`).
-    pub hashed: bool,
-    /// Links never create users (`disableSignUp`).
-    pub disable_sign_up: bool,
-    /// Whole seconds a link works (`expiresIn`).
-    pub expires_in: Option<u64>,
-}
-
-/// Username plugin options both servers understand (`None` and `false`: both servers'
-/// defaults).
-#[derive(Clone, Debug, Default)]
-pub struct UsernameOptions {
-    /// The shortest username (`minUsernameLength`).
-    pub min_length: Option<usize>,
-    /// The longest username (`maxUsernameLength`).
-    pub max_length: Option<usize>,
-    /// A username cannot change once set (`immutableUsername`).
-    pub immutable: bool,
-}
-
-/// Device-authorization plugin options both servers understand (`None`: both servers'
-/// defaults).
-#[derive(Clone, Debug, Default)]
-pub struct DeviceAuthorizationOptions {
-    /// Whole seconds between polls (`interval`).
-    pub interval: Option<u64>,
-    /// Whole seconds the codes work (`expiresIn`).
-    pub expires_in: Option<u64>,
-    /// The only client ids accepted (`validateClient`); empty accepts any.
-    pub client_ids: Vec<&'static str>,
-}
-
-/// One-time-token plugin options both servers understand (the defaults are both
-/// servers' defaults).
-#[derive(Clone, Debug, Default)]
-pub struct OneTimeTokenOptions {
-    /// Store tokens hashed (`storeToken: "hashed"`).
-    pub hashed: bool,
-    /// Verify answers without setting the session cookie (`disableSetSessionCookie`).
-    pub disable_set_session_cookie: bool,
-    /// A `set-ott` header on every new session (`setOttHeaderOnNewSession`).
-    pub set_ott_header_on_new_session: bool,
-}
-
-/// Organization plugin options both servers understand.
-#[derive(Clone, Debug, Default)]
-pub struct OrganizationOptions {
-    /// Organizations a user may belong to when creating another.
-    pub organization_limit: Option<usize>,
-    /// Members per organization.
-    pub membership_limit: Option<usize>,
-    /// Pending invitations per organization.
-    pub invitation_limit: Option<usize>,
-    /// Teams per organization.
-    pub maximum_teams: Option<usize>,
-    /// Members per team.
-    pub maximum_members_per_team: Option<usize>,
-    /// Users may not create organizations.
-    pub forbid_creation: bool,
-    /// Only verified addresses may act on invitations.
-    pub require_verified_invitee: bool,
+    /// Api-key plugin options.
+    pub api_key: ApiKeyOptions,
 }
 
 /// A running server of either kind.
@@ -352,6 +230,7 @@ impl Peer {
                                 config.multi_session = Some(multi);
                             }
                             "jwt" => config.jwt = Some(keyward_server::config::JwtConfig::default()),
+                            "api-key" => config.api_key = Some(options.api_key.keyward()),
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }
@@ -507,6 +386,7 @@ impl Peer {
                 if let Some(maximum) = options.multi_session.maximum_sessions {
                     env.push(("MULTI_SESSION_MAXIMUM".into(), maximum.to_string()));
                 }
+                env.extend(options.api_key.env());
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
             }

@@ -5,6 +5,7 @@
 
 mod client_admin;
 mod client_anonymous;
+mod client_api_key;
 mod client_device_authorization;
 mod client_electron;
 mod client_email_otp;
@@ -27,6 +28,7 @@ mod js_client;
 mod last_login_method;
 mod same_database;
 mod same_database_anonymous;
+mod same_database_api_key;
 mod same_database_device_authorization;
 mod same_database_email_otp;
 mod same_database_jwt;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod anonymous;
+pub mod api_key;
 pub mod device_authorization;
 pub mod electron;
 pub mod email_otp;

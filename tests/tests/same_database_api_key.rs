@@ -1,0 +1,1 @@
+//! API keys on one database shared by Keyward and better-auth (written below).
