@@ -43,4 +43,5 @@ mod social_anonymous;
 mod social_interop;
 mod social_peer;
 mod verifier;
+mod verifier_api_key;
 mod verifier_service;

@@ -41,7 +41,10 @@ impl IntoResponse for Unauthorized {
         let (status, code) = match &self.0 {
             VerifyError::KeysUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "KEYS_UNAVAILABLE"),
             VerifyError::SessionsUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "SESSIONS_UNAVAILABLE"),
+            VerifyError::ApiKeysUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "API_KEYS_UNAVAILABLE"),
             VerifyError::Config(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR"),
+            VerifyError::ApiKeyRefused { status: 429, code, .. } => (StatusCode::TOO_MANY_REQUESTS, code.as_str()),
+            VerifyError::ApiKeyRefused { code, .. } => (StatusCode::UNAUTHORIZED, code.as_str()),
             _ => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
         };
         let body = serde_json::json!({"message": self.0.to_string(), "code": code});
@@ -55,9 +58,18 @@ impl IntoResponse for Unauthorized {
     }
 }
 
-/// The caller of a request's headers.
+/// The caller of a request's headers: its API key when keys are accepted and it has one,
+/// else its bearer token or cookie.
 async fn caller(verifier: &Verifier, headers: &HeaderMap) -> Result<Caller, VerifyError> {
     let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(key) = verifier
+        .api_key_header()
+        .and_then(|name| headers.get(name))
+        .and_then(|value| value.to_str().ok())
+        .filter(|key| !key.is_empty())
+    {
+        return verifier.verify_api_key(key).await;
+    }
     verifier
         .verify_headers(text(header::AUTHORIZATION), text(header::COOKIE))
         .await

@@ -13,6 +13,14 @@
 //! are asked of the server's `/get-session`, the answer cached per credential for the
 //! given time, and callers asking about one credential at once share one request.
 //!
+//! With [`VerifierBuilder::accept_api_keys`] a caller may present an API key
+//! (`x-api-key`, the api-key plugin's header) instead: the key is checked by the auth
+//! server (`/get-session` with the key, which needs `enableSessionForAPIKeys` there, then
+//! `/api-key/get` for its permissions), and the answer kept per key for the given time.
+//! Each check the server sees spends uses of the key and counts against its rate limit,
+//! as any request with the key does: the cache keeps that to two requests per key per
+//! `ttl`.
+//!
 //! In an axum service, the [`Authenticated`] extractor gives a handler its caller (a
 //! `401` with better-auth's `{message, code}` otherwise), and the [`RequireCaller`]
 //! layer guards whole routers.
@@ -29,8 +37,10 @@
 //! # Ok(()) }
 //! ```
 
+mod api_keys;
 #[cfg(feature = "axum")]
 mod axum;
+mod cache;
 mod jwks;
 mod sessions;
 
@@ -45,8 +55,9 @@ use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 use url::Url;
 
+use api_keys::ApiKeyCache;
 use jwks::KeyCache;
-use keyward_client::wire::Session;
+use keyward_client::wire::{API_KEY_HEADER, ApiKey, Session};
 use sessions::SessionCache;
 
 /// Why a caller was refused.
@@ -74,6 +85,23 @@ pub enum VerifyError {
     /// The auth server could not be asked about a session.
     #[error("the auth server's sessions are unavailable: {0}")]
     SessionsUnavailable(String),
+    /// The auth server refused the API key: `INVALID_API_KEY`, `KEY_DISABLED`,
+    /// `KEY_EXPIRED` (401), `RATE_LIMITED`, `USAGE_EXCEEDED` (429) ….
+    #[error("the API key is refused ({status} {code}): {message}")]
+    ApiKeyRefused {
+        /// The auth server's status.
+        status: u16,
+        /// Its error code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// API keys are not accepted ([`VerifierBuilder::accept_api_keys`] is off).
+    #[error("API keys are not accepted here")]
+    ApiKeysNotAccepted,
+    /// The auth server could not be asked about an API key.
+    #[error("the auth server's API keys are unavailable: {0}")]
+    ApiKeysUnavailable(String),
     /// The verifier's configuration is unusable.
     #[error("invalid verifier configuration: {0}")]
     Config(String),
@@ -87,8 +115,24 @@ pub struct Caller {
     /// Every claim of the token (the user's fields unless the server defines its own);
     /// for a session, the user's fields.
     pub claims: Map<String, Value>,
-    /// The session, when the caller presented one (not a JWT).
+    /// The session, when the caller presented one (not a JWT); for an API key, the
+    /// session the auth server made of it (its `id` is the key's).
     pub session: Option<Session>,
+    /// The API key the caller presented, as the auth server describes it: its name,
+    /// permissions, metadata, uses left (never the key itself).
+    pub api_key: Option<ApiKey>,
+}
+
+impl Caller {
+    /// Whether the caller's API key grants every action of `permissions` (`false` for a
+    /// caller without a key): better-auth's check of a key's permissions.
+    pub fn key_allows(&self, permissions: &keyward_client::wire::organization::access::Permissions) -> bool {
+        use keyward_client::wire::organization::access::Role;
+        self.api_key
+            .as_ref()
+            .and_then(|key| key.permissions.clone())
+            .is_some_and(|granted| Role::new(granted).authorize(permissions))
+    }
 }
 
 /// Builds a [`Verifier`].
@@ -101,10 +145,26 @@ pub struct VerifierBuilder {
     max_key_age: Duration,
     min_refresh_interval: Duration,
     session_ttl: Option<Duration>,
+    api_key_ttl: Option<Duration>,
+    api_key_header: String,
     http: Option<reqwest::Client>,
 }
 
 impl VerifierBuilder {
+    /// Also accepts API keys in `x-api-key` (or [`VerifierBuilder::api_key_header`]),
+    /// checked by the auth server and trusted for `ttl` (a deleted or disabled key keeps
+    /// working here for at most that long).
+    pub fn accept_api_keys(mut self, ttl: Duration) -> Self {
+        self.api_key_ttl = Some(ttl);
+        self
+    }
+
+    /// The header API keys come in (the auth server's `apiKeyHeaders`; `x-api-key`).
+    pub fn api_key_header(mut self, name: impl Into<String>) -> Self {
+        self.api_key_header = name.into();
+        self
+    }
+
     /// Also accepts session tokens (`Authorization: Bearer <session token>`) and the
     /// auth server's session cookie, checked through its `/get-session` and trusted for
     /// `ttl` (a revoked session keeps working here for at most that long).
@@ -163,6 +223,7 @@ impl VerifierBuilder {
         };
         let jwks_url = endpoint("/jwks")?;
         let session_url = endpoint("/get-session")?;
+        let key_url = endpoint("/api-key/get")?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -170,6 +231,9 @@ impl VerifierBuilder {
                 .map_err(|error| VerifyError::Config(error.to_string()))?,
         };
         Ok(Verifier(Arc::new(Inner {
+            api_keys: self
+                .api_key_ttl
+                .map(|ttl| ApiKeyCache::new(http.clone(), session_url.clone(), key_url, self.api_key_header, ttl)),
             sessions: self
                 .session_ttl
                 .map(|ttl| SessionCache::new(http.clone(), session_url, ttl)),
@@ -183,6 +247,7 @@ impl VerifierBuilder {
 struct Inner {
     keys: KeyCache,
     sessions: Option<SessionCache>,
+    api_keys: Option<ApiKeyCache>,
     issuer: String,
     audience: Vec<String>,
 }
@@ -213,6 +278,8 @@ impl Verifier {
             max_key_age: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(10),
             session_ttl: None,
+            api_key_ttl: None,
+            api_key_header: API_KEY_HEADER.to_owned(),
             http: None,
         }
     }
@@ -241,6 +308,7 @@ impl Verifier {
             user_id,
             claims: data.claims,
             session: None,
+            api_key: None,
         })
     }
 
@@ -257,7 +325,30 @@ impl Verifier {
             user_id: data.user.id.clone(),
             claims,
             session: Some(data.session),
+            api_key: None,
         })
+    }
+
+    /// The caller an API key stands for, with the key's description, asked of the auth
+    /// server (or answered from the cache while fresh).
+    pub async fn verify_api_key(&self, key: &str) -> Result<Caller, VerifyError> {
+        let api_keys = self.0.api_keys.as_ref().ok_or(VerifyError::ApiKeysNotAccepted)?;
+        let (data, details) = api_keys.check(key).await?;
+        let claims = match serde_json::to_value(&data.user) {
+            Ok(Value::Object(user)) => user,
+            _ => Map::new(),
+        };
+        Ok(Caller {
+            user_id: data.user.id.clone(),
+            claims,
+            session: Some(data.session),
+            api_key: Some(details),
+        })
+    }
+
+    /// The header API keys come in, when they are accepted.
+    pub fn api_key_header(&self) -> Option<&str> {
+        self.0.api_keys.as_ref().map(ApiKeyCache::header)
     }
 
     /// The caller of a request's `Authorization` or `Cookie` header: a bearer JWT is
@@ -285,6 +376,11 @@ impl Verifier {
     /// How many times sessions were asked of the auth server (for tests and metrics).
     pub fn session_fetches(&self) -> u64 {
         self.0.sessions.as_ref().map_or(0, SessionCache::fetches)
+    }
+
+    /// How many API keys were asked of the auth server (for tests and metrics).
+    pub fn api_key_fetches(&self) -> u64 {
+        self.0.api_keys.as_ref().map_or(0, ApiKeyCache::fetches)
     }
 
     /// How many times the keys were fetched (for tests and metrics).

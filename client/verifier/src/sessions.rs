@@ -2,15 +2,13 @@
 //! short cache per credential and one request for any number of callers asking about the
 //! same credential at once.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use keyward_client::wire::SessionData;
 use url::Url;
 
 use crate::VerifyError;
+use crate::cache::Coalesced;
 
 /// How a request presents its session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -21,15 +19,10 @@ pub enum SessionCredential {
     Cookie(String),
 }
 
-/// One credential's answer, and when it was fetched.
-type Entry = Arc<tokio::sync::Mutex<Option<(Instant, Option<SessionData>)>>>;
-
 pub(crate) struct SessionCache {
     http: reqwest::Client,
     url: Url,
-    ttl: Duration,
-    entries: Mutex<HashMap<SessionCredential, Entry>>,
-    fetches: AtomicU64,
+    answers: Coalesced<SessionCredential, Option<SessionData>>,
 }
 
 impl SessionCache {
@@ -37,47 +30,21 @@ impl SessionCache {
         Self {
             http,
             url,
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-            fetches: AtomicU64::new(0),
+            answers: Coalesced::new(ttl),
         }
     }
 
     pub fn fetches(&self) -> u64 {
-        self.fetches.load(Ordering::Relaxed)
-    }
-
-    fn entry(&self, credential: &SessionCredential) -> Entry {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() > 10_000 {
-            // Forget the answers that are stale anyway, so the map stays bounded.
-            entries.retain(|_, entry| {
-                entry
-                    .try_lock()
-                    .map(|held| held.as_ref().is_some_and(|(at, _)| at.elapsed() < self.ttl))
-                    .unwrap_or(true)
-            });
-        }
-        entries.entry(credential.clone()).or_default().clone()
+        self.answers.fetches()
     }
 
     /// The session `credential` holds: the cached answer while it is fresh, else the auth
-    /// server's (callers asking at the same time wait for one request).
+    /// server's.
     pub async fn session(&self, credential: &SessionCredential) -> Result<Option<SessionData>, VerifyError> {
-        let entry = self.entry(credential);
-        let mut held = entry.lock().await;
-        if let Some((at, answer)) = held.as_ref()
-            && at.elapsed() < self.ttl
-        {
-            return Ok(answer.clone());
-        }
-        let answer = self.fetch(credential).await?;
-        *held = Some((Instant::now(), answer.clone()));
-        Ok(answer)
+        self.answers.get(credential, || self.fetch(credential)).await
     }
 
     async fn fetch(&self, credential: &SessionCredential) -> Result<Option<SessionData>, VerifyError> {
-        self.fetches.fetch_add(1, Ordering::Relaxed);
         let request = self.http.get(self.url.clone());
         let request = match credential {
             SessionCredential::Bearer(token) => request.bearer_auth(token),
