@@ -29,6 +29,7 @@ import {
   organizationClient,
   twoFactorClient,
 } from "better-auth/client/plugins";
+import { apiKeyClient } from "@better-auth/api-key/client";
 import * as OTPAuth from "otpauth";
 import { createLocalJWKSet, jwtVerify } from "jose";
 
@@ -104,6 +105,7 @@ function browserClient(options = {}, server = base) {
     anonymousClient(),
     multiSessionClient(),
     jwtClient(),
+    apiKeyClient(),
   ];
   const client = createAuthClient({ baseURL: server, fetchOptions: { customFetchImpl }, plugins, ...options });
   return { client, jar, redirects, requests };
@@ -207,6 +209,8 @@ const ROWS = {
   multiSession: "Multi-session: several accounts on one device, switching, revoking",
   multiSessionRefused: "Multi-session: unknown tokens, the maximum number of sessions",
   jwt: "JWT: /token, /jwks, set-auth-jwt, signing keys",
+  apiKey: "API keys: create, get, list, update, delete, x-api-key sessions",
+  apiKeyRefused: "API keys: foreign keys, server-only fields, limits, rate limit, permissions",
   sqlite: "SQLite storage",
 };
 
@@ -988,6 +992,44 @@ flow("JWT: a token for the session, the key set, and set-auth-jwt on get-session
   assert.equal((await jwtVerify(header, keySet, { issuer: origin, audience: origin })).payload.sub, payload.sub);
   const stranger = await browserClient().client.token();
   assert.equal(stranger.error.status, 401);
+});
+
+flow("API keys: made, read, listed, changed, a session of their owner, deleted", [ROWS.apiKey, ROWS.apiKeyRefused], async () => {
+  const { client, address } = await signedUp();
+  const created = await client.apiKey.create({ name: "ci", expiresIn: 86400, prefix: "js_" });
+  assert.equal(created.error, null);
+  assert.ok(created.data.key.startsWith("js_"));
+  assert.equal(created.data.key.length, 67);
+  assert.equal(created.data.start, created.data.key.slice(0, 6));
+  assert.equal(created.data.rateLimitMax, 10);
+  const got = await client.apiKey.get({ query: { id: created.data.id } });
+  assert.equal(got.error, null);
+  assert.equal(got.data.name, "ci");
+  assert.equal(got.data.key, undefined, "the key is answered once");
+  const listed = await client.apiKey.list({ query: { sortBy: "createdAt", sortDirection: "desc" } });
+  assert.equal(listed.data.total, 1);
+  assert.equal(listed.data.apiKeys[0].id, created.data.id);
+  const updated = await client.apiKey.update({ keyId: created.data.id, name: "ci-2" });
+  assert.equal(updated.error, null);
+  assert.equal(updated.data.name, "ci-2");
+  const asKey = (key) => fetch(`${base}/api/auth/get-session`, { headers: { "x-api-key": key } });
+  const session = await (await asKey(created.data.key)).json();
+  assert.equal(session.user.email, address);
+  assert.equal(session.session.id, created.data.id);
+  const serverOnly = await client.apiKey.create({ remaining: 5 });
+  assert.equal(serverOnly.error.status, 400);
+  assert.equal(serverOnly.error.code, "SERVER_ONLY_PROPERTY");
+  const tooShort = await client.apiKey.create({ expiresIn: 60 });
+  assert.equal(tooShort.error.code, "EXPIRES_IN_IS_TOO_SMALL");
+  const { client: stranger } = await signedUp("Bob");
+  const foreign = await stranger.apiKey.get({ query: { id: created.data.id } });
+  assert.equal(foreign.error.status, 404);
+  assert.equal(foreign.error.code, "KEY_NOT_FOUND");
+  const deleted = await client.apiKey.delete({ keyId: created.data.id });
+  assert.equal(deleted.data.success, true);
+  const gone = await asKey(created.data.key);
+  assert.equal(gone.status, 401);
+  assert.equal((await gone.json()).code, "INVALID_API_KEY");
 });
 
 flow("One-time token: a session handed to another client", [ROWS.oneTimeToken, ROWS.oneTimeTokenRefused], async () => {

@@ -18,7 +18,7 @@ use tokio::process::Command;
 use url::Url;
 
 /// How many flows `client.test.mjs` defines; each must run and pass.
-const FLOWS: usize = 33;
+const FLOWS: usize = 34;
 
 /// The genericOAuth client both kinds of server have for the local provider.
 const OIDC_CLIENT: (&str, &str) = ("keyward-js-client", "keyward-js-client-secret");
@@ -90,6 +90,7 @@ fn keyward_like_the_js_tests(config: &mut keyward_server::Config, oidc_port: u16
     config.phone_number = Some(keyward_server::config::PhoneNumberConfig::default());
     config.anonymous = Some(keyward_server::config::AnonymousConfig::default());
     config.jwt = Some(keyward_server::config::JwtConfig::default());
+    config.api_key = Some(keyward_server::config::ApiKeyConfig::default().enable_session_for_api_keys());
     config.social_providers.push(
         SocialProvider::openid_connect("oidc", &discovery_url(oidc_port), OIDC_CLIENT.0, OIDC_CLIENT.1)
             .with_scopes(["email", "profile"]),
@@ -136,6 +137,7 @@ async fn better_auth_js_client_against_better_auth_itself() {
         "phone-number",
         "anonymous",
         "jwt",
+        "api-key",
     ];
     let oidc_port = free_port();
     let discovery = discovery_url(oidc_port);
@@ -144,6 +146,7 @@ async fn better_auth_js_client_against_better_auth_itself() {
         ("OIDC_CLIENT_ID", OIDC_CLIENT.0),
         ("OIDC_CLIENT_SECRET", OIDC_CLIENT.1),
         ("DEVICE_INTERVAL", "1s"),
+        ("API_KEY_SESSIONS", "1"),
     ];
     let server = BetterAuthServer::start_on(Database::Sqlite, &plugins, &oidc).await;
     let refreshing = BetterAuthServer::start_on(
