@@ -151,8 +151,11 @@ pub struct ApiKeyOptions {
 impl ApiKeyOptions {
     /// Keyward's configuration of these options.
     pub fn keyward(&self) -> keyward_server::config::ApiKeyConfig {
-        let mut config = keyward_server::config::ApiKeyConfig::default();
-        config.enable_session_for_api_keys = self.sessions;
+        let mut config = keyward_server::config::ApiKeyConfig {
+            enable_session_for_api_keys: self.sessions,
+            enable_metadata: self.metadata,
+            ..Default::default()
+        };
         if let Some(max) = self.rate_limit_max {
             config.rate_limit.max_requests = max;
         }
@@ -160,7 +163,6 @@ impl ApiKeyOptions {
             config.rate_limit.time_window = std::time::Duration::from_millis(window);
         }
         config.rate_limit.enabled = !self.rate_limit_off;
-        config.enable_metadata = self.metadata;
         config.default_permissions = self
             .default_permissions
             .clone()
