@@ -31,6 +31,7 @@
 //! different as listed, or different.
 
 mod anonymous;
+mod api_key;
 mod device_authorization;
 mod email_otp;
 mod jwt;
@@ -1155,6 +1156,9 @@ impl Masker<'_> {
     fn value(&mut self, key: Option<&str>, value: &Value) -> Value {
         match value {
             Value::String(text) => Value::String(self.string(key, text)),
+            // How long a rate-limited caller waits: milliseconds that depend on when the
+            // request came.
+            Value::Number(_) if key == Some("tryAgainIn") => Value::String("<milliseconds>".to_owned()),
             Value::Array(items) => Value::Array(items.iter().map(|item| self.value(key, item)).collect()),
             Value::Object(map) => {
                 // Sorted, so ids are numbered in the same order whatever each server's key order.
@@ -1176,6 +1180,11 @@ impl Masker<'_> {
         }
         if key == Some("backupCodes") && is_backup_code(text) {
             return "<backup-code>".to_owned();
+        }
+        if key == Some("start")
+            && let Some((name, _)) = self.vars.iter().find(|(_, value)| value.starts_with(text))
+        {
+            return format!("<start of {{{name}}}>");
         }
         if matches!(key, Some("x" | "y" | "n")) && is_base64url(text) && text.len() >= 20 {
             return "<key-material>".to_owned();
@@ -1460,7 +1469,7 @@ impl Session {
             request = request.header("content-type", content_type);
         }
         for (name, value) in &step.headers {
-            request = request.header(*name, *value);
+            request = request.header(*name, fill_vars(value, vars));
         }
         if let Some(body) = &step.body {
             let body = match std::str::from_utf8(body) {
@@ -1775,6 +1784,7 @@ fn every_listed_difference_names_a_step() {
         phone_number::sequence(),
         anonymous::sequence(),
         multi_session::sequence(),
+        api_key::sequence(),
     ]
     .into_iter()
     .flatten()
