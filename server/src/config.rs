@@ -29,6 +29,7 @@ pub use crate::plugins::last_login_method::{BeforeStoreCookie, LastLoginMethodCo
 pub use crate::plugins::magic_link::{MagicLink, MagicLinkConfig, MagicLinkSender, MagicLinkTokenGenerator};
 pub use crate::plugins::multi_session::MultiSessionConfig;
 pub use crate::plugins::one_time_token::{OneTimeTokenConfig, TokenGenerator, TokenHasher, TokenStorage};
+pub use crate::plugins::open_api::OpenApiConfig;
 pub use crate::plugins::organization::{DynamicAccessControlConfig, OrganizationConfig, TeamsConfig};
 pub use crate::plugins::passkey::PasskeyConfig;
 pub use crate::plugins::phone_number::{
@@ -164,6 +165,8 @@ pub struct Config {
     pub jwt: Option<JwtConfig>,
     /// The api-key plugin, when enabled.
     pub api_key: Option<ApiKeyConfig>,
+    /// The open-api plugin, when enabled.
+    pub open_api: Option<OpenApiConfig>,
     /// better-auth's `secondaryStorage` on Redis, when configured.
     pub secondary_storage: SecondaryStorageConfig,
     /// Verification values (better-auth `verification`).
@@ -270,6 +273,7 @@ impl Config {
             multi_session: None,
             jwt: None,
             api_key: None,
+            open_api: None,
             secondary_storage: SecondaryStorageConfig::default(),
             verification: VerificationConfig::default(),
         }
@@ -450,6 +454,12 @@ impl ConfigBuilder {
     /// Enables the api-key plugin.
     pub fn api_key(mut self, config: ApiKeyConfig) -> Self {
         self.config.api_key = Some(config);
+        self
+    }
+
+    /// Enables the open-api plugin.
+    pub fn open_api(mut self, config: OpenApiConfig) -> Self {
+        self.config.open_api = Some(config);
         self
     }
 

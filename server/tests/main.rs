@@ -25,6 +25,7 @@ mod jwt;
 mod magic_link;
 mod multi_session;
 mod one_time_token;
+mod open_api;
 mod organization;
 mod password;
 mod phone_number;

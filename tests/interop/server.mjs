@@ -15,7 +15,7 @@
 //   PLUGINS         comma list: bearer (always on), two-factor, organization, passkey, admin,
 //                   one-time-token, jwt, electron, device-authorization, last-login-method,
 //                   username, magic-link, email-otp, phone-number, anonymous, multi-session,
-//                   api-key
+//                   api-key, open-api
 //   OTT_*           one-time-token options: OTT_EXPIRES_IN (minutes, may be fractional),
 //                   OTT_STORE_TOKEN (plain | hashed), OTT_DISABLE_CLIENT_REQUEST=1,
 //                   OTT_DISABLE_SET_SESSION_COOKIE=1, OTT_SET_HEADER_ON_NEW_SESSION=1
@@ -333,6 +333,10 @@ async function buildPlugins() {
     const options = { jwks };
     if (env.JWT_EXPIRATION_TIME !== undefined) options.jwt = { expirationTime: env.JWT_EXPIRATION_TIME };
     list.push(jwt(options));
+  }
+  if (plugins.has("open-api")) {
+    const { openAPI } = await import("better-auth/plugins");
+    list.push(openAPI());
   }
   if (plugins.has("api-key")) {
     const { apiKey } = await import("@better-auth/api-key");

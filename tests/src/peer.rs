@@ -231,6 +231,7 @@ impl Peer {
                             }
                             "jwt" => config.jwt = Some(keyward_server::config::JwtConfig::default()),
                             "api-key" => config.api_key = Some(options.api_key.keyward()),
+                            "open-api" => config.open_api = Some(keyward_server::config::OpenApiConfig::default()),
                             other => panic!("Keyward has no `{other}` plugin yet"),
                         }
                     }

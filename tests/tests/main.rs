@@ -26,6 +26,7 @@ mod electron_interop;
 mod extending;
 mod js_client;
 mod last_login_method;
+mod open_api;
 mod same_database;
 mod same_database_anonymous;
 mod same_database_api_key;

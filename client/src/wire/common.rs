@@ -39,6 +39,14 @@ pub struct ErrorPageQuery {
     pub error_description: Option<String>,
 }
 
+impl super::schema::RequestSchema for ErrorPageQuery {
+    const SHAPE: super::schema::BodyShape = super::schema::BodyShape::OptionalObject;
+    const FIELDS: &'static [super::schema::FieldSpec] = &[
+        super::schema::FieldSpec::optional("error", super::schema::FieldKind::String),
+        super::schema::FieldSpec::optional("error_description", super::schema::FieldKind::String),
+    ];
+}
+
 /// The body of a `POST` endpoint that takes none (`/revoke-sessions`, …). Clients send `{}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmptyRequest {}

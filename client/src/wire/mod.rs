@@ -20,6 +20,7 @@ pub mod magic_link;
 pub mod models;
 pub mod multi_session;
 pub mod one_time_token;
+pub mod open_api;
 pub mod organization;
 pub mod passkey;
 pub mod password;

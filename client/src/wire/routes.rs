@@ -10,7 +10,7 @@
 //! wire types (`wire::two_factor::routes`, …), re-exported here under the plugin's name
 //! ([`two_factor`], [`organization`], [`passkey`], [`admin`], [`one_time_token`],
 //! [`electron`], [`device_authorization`], [`magic_link`], [`username`], [`email_otp`],
-//! [`phone_number`], [`anonymous`], [`multi_session`], [`jwt`], [`api_key`]). [`CORE`] and each plugin's
+//! [`phone_number`], [`anonymous`], [`multi_session`], [`jwt`], [`api_key`], [`open_api`]). [`CORE`] and each plugin's
 //! `ROUTES` list them in declaration order, and [`GROUPS`] lists the lists.
 //!
 //! Path parameters keep axum's brace syntax (`/reset-password/{token}`); a client fills
@@ -34,6 +34,8 @@ use super::{
     SocialSignInOutcome, StatusResponse, SuccessMessage, UnlinkAccountRequest, UpdateSessionRequest,
     UpdateSessionResponse, UpdateUserRequest, VerifyEmailQuery, VerifyEmailResponse, VerifyPasswordRequest,
 };
+
+use super::schema::{BodyShape, FieldSpec, RequestSchema};
 
 /// An HTTP method (better-auth routes only these two).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -127,16 +129,28 @@ pub struct RouteSpec {
     pub path: &'static str,
     /// [`Route::BODY`].
     pub body: BodyEncoding,
+    /// What the route does: its declaration's doc comment.
+    pub description: &'static str,
+    /// The shape of its body (`POST`) or query (`GET`).
+    pub request_shape: BodyShape,
+    /// The fields of its body or query, as the server checks them.
+    pub request_fields: &'static [FieldSpec],
 }
 
 impl RouteSpec {
-    /// The spec of route `R`, named `name`.
-    pub const fn of<R: Route>(name: &'static str) -> Self {
+    /// The spec of route `R`, named `name` and described by `description`.
+    pub const fn of<R: Route>(name: &'static str, description: &'static str) -> Self
+    where
+        R::Request: RequestSchema,
+    {
         Self {
             name,
             method: R::METHOD,
             path: R::PATH,
             body: R::BODY,
+            description,
+            request_shape: <R::Request as RequestSchema>::SHAPE,
+            request_fields: <R::Request as RequestSchema>::FIELDS,
         }
     }
 }
@@ -147,12 +161,12 @@ macro_rules! declare_routes {
         $(#[$list_doc:meta])*
         pub const $list:ident;
         $(
-            $(#[$doc:meta])*
+            $(#[doc = $doc:literal])*
             $name:ident: $method:ident $path:literal $(as $body:ident)?, $request:ty => $response:ty;
         )*
     ) => {
         $(
-            $(#[$doc])*
+            $(#[doc = $doc])*
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
             pub struct $name;
 
@@ -167,7 +181,7 @@ macro_rules! declare_routes {
 
         $(#[$list_doc])*
         pub const $list: &[$crate::wire::routes::RouteSpec] = &[
-            $($crate::wire::routes::RouteSpec::of::<$name>(stringify!($name)),)*
+            $($crate::wire::routes::RouteSpec::of::<$name>(stringify!($name), concat!($($doc, "\n",)*)),)*
         ];
     };
 }
@@ -191,6 +205,29 @@ pub const GROUPS: &[&[RouteSpec]] = &[
     multi_session::ROUTES,
     jwt::ROUTES,
     api_key::ROUTES,
+    open_api::ROUTES,
+];
+
+/// Every route's list with the tag better-auth's OpenAPI document files its routes under:
+/// `Default` for the core's, the plugin's id with a capital first letter for a plugin's.
+pub const TAGGED_GROUPS: &[(&str, &[RouteSpec])] = &[
+    ("Default", CORE),
+    ("Two-factor", two_factor::ROUTES),
+    ("Organization", organization::ROUTES),
+    ("Passkey", passkey::ROUTES),
+    ("Admin", admin::ROUTES),
+    ("One-time-token", one_time_token::ROUTES),
+    ("Electron", electron::ROUTES),
+    ("Device-authorization", device_authorization::ROUTES),
+    ("Magic-link", magic_link::ROUTES),
+    ("Username", username::ROUTES),
+    ("Email-otp", email_otp::ROUTES),
+    ("Phone-number", phone_number::ROUTES),
+    ("Anonymous", anonymous::ROUTES),
+    ("Multi-session", multi_session::ROUTES),
+    ("Jwt", jwt::ROUTES),
+    ("Api-key", api_key::ROUTES),
+    ("Open-api", open_api::ROUTES),
 ];
 
 declare_routes! {
@@ -304,6 +341,7 @@ pub use super::jwt::routes as jwt;
 pub use super::magic_link::routes as magic_link;
 pub use super::multi_session::routes as multi_session;
 pub use super::one_time_token::routes as one_time_token;
+pub use super::open_api::routes as open_api;
 pub use super::organization::routes as organization;
 pub use super::passkey::routes as passkey;
 pub use super::phone_number::routes as phone_number;
@@ -318,6 +356,25 @@ mod tests {
 
     fn all() -> impl Iterator<Item = &'static RouteSpec> {
         GROUPS.iter().flat_map(|group| group.iter())
+    }
+
+    #[test]
+    fn the_tagged_groups_are_the_groups_and_every_route_is_described() {
+        assert_eq!(TAGGED_GROUPS.len(), GROUPS.len());
+        for ((tag, tagged), group) in TAGGED_GROUPS.iter().zip(GROUPS) {
+            assert_eq!(tagged, group, "{tag}");
+        }
+        for route in all() {
+            assert!(
+                !route.description.trim().is_empty(),
+                "{} has no doc comment",
+                route.name
+            );
+        }
+        assert!(SignOut::PATH.len() > 1);
+        let sign_out = CORE.iter().find(|route| route.name == "SignOut").expect("declared");
+        assert_eq!(sign_out.description.trim(), "`POST /sign-out`: ends the session.");
+        assert_eq!(sign_out.request_fields, crate::wire::SignOutRequest::FIELDS);
     }
 
     #[test]

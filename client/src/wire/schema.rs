@@ -108,6 +108,12 @@ pub trait RequestSchema {
     const FIELDS: &'static [FieldSpec];
 }
 
+/// No body or query.
+impl RequestSchema for () {
+    const SHAPE: BodyShape = BodyShape::OptionalObject;
+    const FIELDS: &'static [FieldSpec] = &[];
+}
+
 /// The type name zod uses in "received …".
 pub fn json_type_name(value: Option<&Value>) -> &'static str {
     match value {

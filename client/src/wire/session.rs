@@ -17,6 +17,14 @@ pub struct GetSessionQuery {
     pub disable_refresh: bool,
 }
 
+impl super::schema::RequestSchema for GetSessionQuery {
+    const SHAPE: super::schema::BodyShape = super::schema::BodyShape::OptionalObject;
+    const FIELDS: &'static [super::schema::FieldSpec] = &[
+        super::schema::FieldSpec::optional("disableCookieCache", super::schema::FieldKind::Any),
+        super::schema::FieldSpec::optional("disableRefresh", super::schema::FieldKind::Any),
+    ];
+}
+
 impl GetSessionQuery {
     /// The query string (without `?`), empty when no flag is set.
     pub fn to_query_string(&self) -> String {

@@ -17,6 +17,7 @@ pub(crate) mod last_login_method;
 pub(crate) mod magic_link;
 pub(crate) mod multi_session;
 pub(crate) mod one_time_token;
+pub(crate) mod open_api;
 pub(crate) mod organization;
 pub(crate) mod passkey;
 pub(crate) mod phone_number;
@@ -44,7 +45,7 @@ pub(crate) struct Builtin {
 }
 
 /// Keyward's plugins, in better-auth's usual order (the order their hooks run in).
-pub(crate) const BUILTIN: [Builtin; 16] = [
+pub(crate) const BUILTIN: [Builtin; 17] = [
     two_factor::BUILTIN,
     organization::BUILTIN,
     passkey::BUILTIN,
@@ -61,6 +62,7 @@ pub(crate) const BUILTIN: [Builtin; 16] = [
     multi_session::BUILTIN,
     jwt::BUILTIN,
     api_key::BUILTIN,
+    open_api::BUILTIN,
 ];
 
 /// Keyward's plugins that `config` switches on.

@@ -397,6 +397,7 @@ mod tests {
             .multi_session(crate::config::MultiSessionConfig::default())
             .jwt(crate::config::JwtConfig::default())
             .api_key(crate::config::ApiKeyConfig::default().enable_session_for_api_keys())
+            .open_api(crate::config::OpenApiConfig::default())
             .build()
             .expect("config");
         let auth = Auth::new(config).await.expect("starts");

@@ -8,7 +8,7 @@ use crate::config::{Config, ConfigError, RateLimitRule, TrustedProxy};
 use crate::db::FieldType;
 
 pub(super) const SECRET: &str = "0123456789abcdef0123456789abcdef";
-pub(super) const ALL_PLUGINS: &str = "two-factor,organization,passkey,admin,one-time-token,electron,device-authorization,magic-link,username,email-otp,phone-number,anonymous,multi-session,jwt,api-key";
+pub(super) const ALL_PLUGINS: &str = "two-factor,organization,passkey,admin,one-time-token,electron,device-authorization,magic-link,username,email-otp,phone-number,anonymous,multi-session,jwt,api-key,open-api";
 
 /// [`Config::from_lookup`] over `vars`, with a secret unless `vars` gives one.
 pub(super) fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

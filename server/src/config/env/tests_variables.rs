@@ -214,6 +214,7 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_API_KEY_DISABLE_CUSTOM_EXPIRES_TIME", "sometimes"),
     ("KEYWARD_API_KEY_MIN_EXPIRES_IN_DAYS", "-1"),
     ("KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS", "0"),
+    ("KEYWARD_OPEN_API_DISABLE_DEFAULT_REFERENCE", "sometimes"),
 ];
 
 /// Variables that take any text (checked later, when used, or not at all), those whose
@@ -250,6 +251,7 @@ pub(super) const FREE_TEXT: &[&str] = &[
     "KEYWARD_JWT_AUDIENCE",
     "KEYWARD_API_KEY_HEADERS",
     "KEYWARD_API_KEY_DEFAULT_PREFIX",
+    "KEYWARD_OPEN_API_THEME",
 ];
 
 #[test]

@@ -560,4 +560,14 @@ pub(super) const PLUGIN_VARIABLES: &[EnvVariable] = &[
         "KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS",
         "the longest expiresIn, in days (365)",
     ),
+    plugin(
+        "open-api",
+        "KEYWARD_OPEN_API_DISABLE_DEFAULT_REFERENCE",
+        "no /reference page, only the document",
+    ),
+    plugin(
+        "open-api",
+        "KEYWARD_OPEN_API_THEME",
+        "the Scalar theme of /reference (default)",
+    ),
 ];
