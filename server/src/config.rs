@@ -15,7 +15,7 @@ pub use crate::plugins::admin::AdminConfig;
 pub use crate::plugins::anonymous::{
     AnonymousConfig, AnonymousEmailGenerator, AnonymousLink, AnonymousNameGenerator, OnLinkAccount,
 };
-pub use crate::plugins::api_key::{ApiKeyConfig, ApiKeyExpiration, ApiKeyRateLimit};
+pub use crate::plugins::api_key::{ApiKeyConfig, ApiKeyExpiration, ApiKeyOwner, ApiKeyRateLimit};
 pub use crate::plugins::device_authorization::{
     ClientValidator, CodeGenerator, DeviceAuthRequestHook, DeviceAuthorizationConfig,
 };

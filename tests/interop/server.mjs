@@ -51,7 +51,8 @@
 //                   (enableSessionForAPIKeys), API_KEY_RATE_LIMIT_MAX,
 //                   API_KEY_RATE_LIMIT_WINDOW (ms), API_KEY_RATE_LIMIT_ENABLED=0,
 //                   API_KEY_METADATA=1 (enableMetadata), API_KEY_DEFAULT_PREFIX,
-//                   API_KEY_REQUIRE_NAME=1, API_KEY_DEFAULT_PERMISSIONS (JSON). With the
+//                   API_KEY_REQUIRE_NAME=1, API_KEY_DEFAULT_PERMISSIONS (JSON),
+//                   API_KEY_REFERENCES (user | organization). With the
 //                   plugin on, POST /__server/api-key/{create,update,verify,delete-expired}
 //                   call auth.api.* without headers (better-auth's server-only calls) with
 //                   the JSON body, for tests that set what only the server may
@@ -350,6 +351,7 @@ async function buildPlugins() {
     if (env.API_KEY_METADATA === "1") options.enableMetadata = true;
     if (env.API_KEY_DEFAULT_PREFIX !== undefined) options.defaultPrefix = env.API_KEY_DEFAULT_PREFIX;
     if (env.API_KEY_REQUIRE_NAME === "1") options.requireName = true;
+    if (env.API_KEY_REFERENCES !== undefined) options.references = env.API_KEY_REFERENCES;
     if (env.API_KEY_DEFAULT_PERMISSIONS !== undefined) {
       options.permissions = { defaultPermissions: JSON.parse(env.API_KEY_DEFAULT_PERMISSIONS) };
     }

@@ -160,3 +160,48 @@ peer_test! {
         assert_eq!(keys.total, 1, "the spent key was deleted");
     }
 }
+
+peer_test! {
+    async fn an_organizations_keys_are_managed_by_its_members_as_their_role_allows(kind) {
+        let _record = against_better_auth(kind, &[flows::API_KEY, flows::API_KEY_REFUSED]);
+        let options = ApiKeyOptions { sessions: true, organization_keys: true, ..ApiKeyOptions::default() };
+        let peer = Peer::start(
+            kind,
+            PeerOptions { plugins: vec!["organization", "api-key"], api_key: options, ..PeerOptions::default() },
+        )
+        .await;
+        let alice = peer.client();
+        alice.sign_up().email("Alice", "alice@example.com", PASSWORD).await.expect("signs up");
+        let carol = peer.client();
+        carol.sign_up().email("Carol", "carol@example.com", PASSWORD).await.expect("signs up");
+        let erin = peer.client();
+        erin.sign_up().email("Erin", "erin@example.com", PASSWORD).await.expect("signs up");
+        let acme = alice.organization().create("Acme", "acme").await.expect("creates").organization.id;
+        let invitation = alice.organization().invite_member("carol@example.com", "member").await.expect("invites");
+        carol.organization().accept_invitation(invitation.id.as_str()).await.expect("accepts");
+
+        let unowned = alice.api_keys().create(CreateApiKeyRequest::named("ci")).await;
+        assert_eq!(refusal(unowned), (400, "ORGANIZATION_ID_REQUIRED".into()));
+        let for_acme = CreateApiKeyRequest { organization_id: Some(acme.clone()), ..CreateApiKeyRequest::named("ci") };
+        let created = alice.api_keys().create(for_acme.clone()).await.expect("the owner makes one");
+        assert_eq!(created.api_key.reference_id, acme);
+        assert_eq!(refusal(carol.api_keys().create(for_acme.clone()).await), (403, "INSUFFICIENT_API_KEY_PERMISSIONS".into()));
+        assert_eq!(refusal(erin.api_keys().create(for_acme).await), (403, "USER_NOT_MEMBER_OF_ORGANIZATION".into()));
+
+        let listed = alice.api_keys().list().organization(&acme).send().await.expect("listed");
+        assert_eq!(listed.total, 1);
+        assert_eq!(alice.api_keys().list().send().await.expect("listed").total, 0, "no user keys here");
+        assert_eq!(refusal(carol.api_keys().list().organization(&acme).send().await), (403, "INSUFFICIENT_API_KEY_PERMISSIONS".into()));
+        assert_eq!(refusal(erin.api_keys().get(&created.api_key.id).await), (403, "USER_NOT_MEMBER_OF_ORGANIZATION".into()));
+        let renamed = alice
+            .api_keys()
+            .update(UpdateApiKeyRequest::key(&created.api_key.id).name("ci-2"))
+            .await
+            .expect("renamed");
+        assert_eq!(renamed.name.as_deref(), Some("ci-2"));
+        let (status, refused) = key_session(&peer, created.key.expose()).await;
+        assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_REFERENCE_ID_FROM_API_KEY")));
+        assert_eq!(refusal(carol.api_keys().delete(&created.api_key.id).await), (403, "INSUFFICIENT_API_KEY_PERMISSIONS".into()));
+        alice.api_keys().delete(&created.api_key.id).await.expect("the owner deletes it");
+    }
+}

@@ -146,6 +146,8 @@ pub struct ApiKeyOptions {
     pub metadata: bool,
     /// The permissions of new keys (`permissions.defaultPermissions`), as JSON.
     pub default_permissions: Option<serde_json::Value>,
+    /// Keys belong to organizations (`references: "organization"`).
+    pub organization_keys: bool,
 }
 
 impl ApiKeyOptions {
@@ -163,6 +165,9 @@ impl ApiKeyOptions {
             config.rate_limit.time_window = std::time::Duration::from_millis(window);
         }
         config.rate_limit.enabled = !self.rate_limit_off;
+        if self.organization_keys {
+            config.references = keyward_server::config::ApiKeyOwner::Organization;
+        }
         config.default_permissions = self
             .default_permissions
             .clone()
@@ -188,6 +193,9 @@ impl ApiKeyOptions {
         }
         if self.metadata {
             set("API_KEY_METADATA", "1".into());
+        }
+        if self.organization_keys {
+            set("API_KEY_REFERENCES", "organization".into());
         }
         if let Some(permissions) = &self.default_permissions {
             set("API_KEY_DEFAULT_PERMISSIONS", permissions.to_string());

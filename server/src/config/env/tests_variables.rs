@@ -214,6 +214,7 @@ pub(super) const BAD_VALUES: &[(&str, &str)] = &[
     ("KEYWARD_API_KEY_DISABLE_CUSTOM_EXPIRES_TIME", "sometimes"),
     ("KEYWARD_API_KEY_MIN_EXPIRES_IN_DAYS", "-1"),
     ("KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS", "0"),
+    ("KEYWARD_API_KEY_REFERENCES", "team"),
     ("KEYWARD_OPEN_API_DISABLE_DEFAULT_REFERENCE", "sometimes"),
 ];
 

@@ -561,6 +561,11 @@ pub(super) const PLUGIN_VARIABLES: &[EnvVariable] = &[
         "the longest expiresIn, in days (365)",
     ),
     plugin(
+        "api-key",
+        "KEYWARD_API_KEY_REFERENCES",
+        "who owns keys: user or organization (user)",
+    ),
+    plugin(
         "open-api",
         "KEYWARD_OPEN_API_DISABLE_DEFAULT_REFERENCE",
         "no /reference page, only the document",

@@ -55,6 +55,21 @@ pub struct ApiKeyConfig {
     pub enable_session_for_api_keys: bool,
     /// The permissions of keys created without any (`permissions.defaultPermissions`).
     pub default_permissions: Option<Permissions>,
+    /// Who owns keys (`references`): users (the default), or organizations, whose
+    /// members manage them as their role allows (`apiKey: create|read|update|delete`;
+    /// the creator role may do all).
+    pub references: ApiKeyOwner,
+}
+
+/// Who owns a server's keys (`references`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApiKeyOwner {
+    /// A key belongs to the user who made it.
+    #[default]
+    User,
+    /// A key belongs to an organization (the organization plugin must be on); it gives no
+    /// session.
+    Organization,
 }
 
 /// The per-key rate limit (`rateLimit`).
@@ -107,6 +122,7 @@ impl Default for ApiKeyConfig {
             },
             enable_session_for_api_keys: false,
             default_permissions: None,
+            references: ApiKeyOwner::User,
         }
     }
 }

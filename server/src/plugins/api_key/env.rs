@@ -1,5 +1,7 @@
 //! The api-key plugin's variables (`KEYWARD_API_KEY_*`).
 
+use super::ApiKeyOwner;
+use crate::config::env::formats::parse_choice;
 use crate::config::env::{Env, set};
 use crate::config::{Config, ConfigError};
 
@@ -50,5 +52,13 @@ pub(crate) fn read(env: &Env, config: &mut Config) -> Result<(), ConfigError> {
     if let Some(days) = env.whole::<u32>("KEYWARD_API_KEY_MAX_EXPIRES_IN_DAYS", 1, 36_500)? {
         options.key_expiration.max_expires_in_days = f64::from(days);
     }
+    let references = env.parsed("KEYWARD_API_KEY_REFERENCES", |name, value| {
+        parse_choice(
+            name,
+            value,
+            &[("user", ApiKeyOwner::User), ("organization", ApiKeyOwner::Organization)],
+        )
+    })?;
+    set(&mut options.references, references);
     Ok(())
 }

@@ -18,7 +18,7 @@ mod session;
 mod store;
 mod verify;
 
-pub use config::{ApiKeyConfig, ApiKeyExpiration, ApiKeyRateLimit};
+pub use config::{ApiKeyConfig, ApiKeyExpiration, ApiKeyOwner, ApiKeyRateLimit};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -102,14 +102,20 @@ pub(super) async fn remove_expired(auth: &Auth, now: bool) -> Option<u64> {
     }
 }
 
-/// The organization check of a list of an organization's keys: the organization plugin
-/// must be on, the caller a member whose role may read API keys (`apiKey: ["read"]`).
-pub(super) async fn organization_may_read(auth: &Auth, user_id: &str, organization_id: &str) -> ApiResult<()> {
+/// What a user may do with an organization's keys: the organization plugin must be on,
+/// the user a member whose role grants `action` on `apiKey` (the creator role grants
+/// all), as `@better-auth/api-key`'s `checkOrgApiKeyPermission`.
+pub(super) async fn organization_allows(
+    auth: &Auth,
+    user_id: &str,
+    organization_id: &str,
+    action: &str,
+) -> ApiResult<()> {
     if auth.0.config.organization.is_none() {
         return Err(ApiError::bad_request(ErrorCode::OrganizationPluginRequired));
     }
-    let read = Permissions::new().with("apiKey", ["read"]);
-    match super::organization::member_allows(auth, organization_id, user_id, &read).await? {
+    let wanted = Permissions::new().with("apiKey", [action]);
+    match super::organization::member_allows(auth, organization_id, user_id, &wanted).await? {
         None => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::UserNotMemberOfOrganization,

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use serde_json::{Map, Value};
 
-use super::config::ApiKeyConfig;
+use super::config::{ApiKeyConfig, ApiKeyOwner};
 use super::store::{self, ApiKeyRow};
-use super::{plugin, remove_expired, verify};
+use super::{organization_allows, plugin, remove_expired, verify};
 use crate::auth::Auth;
 use crate::db::Arg;
 use crate::error::{ApiError, ApiResult};
@@ -141,10 +141,20 @@ pub(super) async fn create_key(
     if from_client && request.user_id.is_some() {
         return Err(unauthorized_session());
     }
-    let reference_id = match (owner, request.user_id.as_deref()) {
-        (Some(session_user), Some(asked)) if session_user != asked => return Err(unauthorized_session()),
-        (Some(user), _) | (None, Some(user)) => user.to_owned(),
-        (None, None) => return Err(unauthorized_session()),
+    let reference_id = if config.references == ApiKeyOwner::Organization {
+        let organization = request
+            .organization_id
+            .clone()
+            .ok_or_else(|| bad(ErrorCode::OrganizationIdRequired))?;
+        let user = owner.or(request.user_id.as_deref()).ok_or_else(unauthorized_session)?;
+        organization_allows(auth, user, &organization, "create").await?;
+        organization
+    } else {
+        match (owner, request.user_id.as_deref()) {
+            (Some(session_user), Some(asked)) if session_user != asked => return Err(unauthorized_session()),
+            (Some(user), _) | (None, Some(user)) => user.to_owned(),
+            (None, None) => return Err(unauthorized_session()),
+        }
     };
     let metadata = check_metadata(config, request.metadata.as_ref())?;
     let given = |value: Option<u64>| value.is_some_and(|value| value != 0);
@@ -243,14 +253,27 @@ async fn create(mut ctx: Ctx, Body(request): Body<CreateApiKeyRequest>) -> Answe
     Ok(Json(create_key(&ctx.auth, request, owner, true).await?))
 }
 
-/// The key `id` when `user_id` owns it (`404 KEY_NOT_FOUND` otherwise).
-async fn owned_key(auth: &Auth, id: &str, config_id: Option<&str>, user_id: &str) -> ApiResult<ApiKeyRow> {
+/// The key `id` when `user_id` owns it, or may do `action` with it as a member of the
+/// organization that owns it (`404 KEY_NOT_FOUND` otherwise, `403` for a member whose
+/// role does not allow `action`).
+async fn owned_key(
+    auth: &Auth,
+    id: &str,
+    config_id: Option<&str>,
+    user_id: &str,
+    action: &str,
+) -> ApiResult<ApiKeyRow> {
     let mut db = auth.0.db.clone();
     let row = store::find(&mut db, id).await?.ok_or_else(not_found)?;
     let is_default = |id: Option<&str>| id.is_none_or(|id| id.is_empty() || id == "default");
     let same_config =
         (is_default(row.config_id.as_deref()) && is_default(config_id)) || row.config_id.as_deref() == config_id;
-    if !same_config || row.reference_id != user_id {
+    if !same_config {
+        return Err(not_found());
+    }
+    if plugin(auth)?.references == ApiKeyOwner::Organization {
+        organization_allows(auth, user_id, &row.reference_id, action).await?;
+    } else if row.reference_id != user_id {
         return Err(not_found());
     }
     Ok(row)
@@ -260,7 +283,14 @@ async fn owned_key(auth: &Auth, id: &str, config_id: Option<&str>, user_id: &str
 async fn get(mut ctx: Ctx, QueryOf(query): QueryOf<GetApiKeyQuery>) -> Answer<route::Get> {
     let session = ctx.require_session().await?;
     plugin(&ctx.auth)?;
-    let row = owned_key(&ctx.auth, &query.id, query.config_id.as_deref(), &session.user.id).await?;
+    let row = owned_key(
+        &ctx.auth,
+        &query.id,
+        query.config_id.as_deref(),
+        &session.user.id,
+        "read",
+    )
+    .await?;
     remove_expired(&ctx.auth, false).await;
     Ok(Json(row.describe()))
 }
@@ -290,7 +320,7 @@ pub(super) async fn update_key(
     if from_client && server_only {
         return Err(bad(ErrorCode::ServerOnlyProperty));
     }
-    let row = owned_key(auth, &request.key_id, request.config_id.as_deref(), &user_id).await?;
+    let row = owned_key(auth, &request.key_id, request.config_id.as_deref(), &user_id, "update").await?;
     let mut changes: Vec<(&'static str, Arg)> = Vec::new();
     if let Some(name) = &request.name {
         check_name(config, name)?;
@@ -369,6 +399,7 @@ async fn delete(mut ctx: Ctx, Body(request): Body<DeleteApiKeyRequest>) -> Answe
         &request.key_id,
         request.config_id.as_deref(),
         &session.user.id,
+        "delete",
     )
     .await?;
     let mut db = ctx.auth.0.db.clone();
@@ -377,14 +408,25 @@ async fn delete(mut ctx: Ctx, Body(request): Body<DeleteApiKeyRequest>) -> Answe
     Ok(Json(ApiKeyDeleted { success: true }))
 }
 
-/// `GET /api-key/list`: the caller's keys, sorted and paged as asked. An organization's
-/// keys are listed to its members whose role may read them; this server's keys belong to
-/// users, so that list is empty.
+/// `GET /api-key/list`: the caller's keys, or an organization's keys to its members
+/// whose role may read them, sorted and paged as asked. A server's keys belong either to
+/// users or to organizations: the other kind of list is empty.
 async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListApiKeysQuery>) -> Answer<route::List> {
     let session = ctx.require_session().await?;
-    plugin(&ctx.auth)?;
-    if let Some(organization_id) = &query.organization_id {
-        super::organization_may_read(&ctx.auth, &session.user.id, organization_id).await?;
+    let config = plugin(&ctx.auth)?;
+    let reference_id = match &query.organization_id {
+        Some(organization_id) => {
+            organization_allows(&ctx.auth, &session.user.id, organization_id, "read").await?;
+            organization_id.clone()
+        }
+        None => session.user.id.clone(),
+    };
+    let wanted_owner = if query.organization_id.is_some() {
+        ApiKeyOwner::Organization
+    } else {
+        ApiKeyOwner::User
+    };
+    if config.references != wanted_owner {
         return Ok(Json(ApiKeyList {
             api_keys: Vec::new(),
             total: 0,
@@ -403,7 +445,7 @@ async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListApiKeysQuery>) -> Answer
         None => None,
     };
     let mut db = ctx.auth.0.db.clone();
-    let mut rows = store::list(&mut db, &session.user.id, sort).await?;
+    let mut rows = store::list(&mut db, &reference_id, sort).await?;
     if let Some(config_id) = query.config_id.as_deref() {
         let wanted_default = config_id == "default";
         rows.retain(|row| match row.config_id.as_deref() {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use serde_json::Map;
 
+use super::config::ApiKeyOwner;
 use super::{plugin, remove_expired, verify};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
@@ -41,6 +42,12 @@ impl EndpointHook for KeySession {
         }
         let row = verify::validate(&auth, config, &key, None).await?;
         remove_expired(&auth, false).await;
+        if config.references != ApiKeyOwner::User {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidReferenceIdFromApiKey,
+            ));
+        }
         let mut db = auth.0.db.clone();
         let Some(user) = users::find_by_id(&mut db, &auth.0.fields, &row.reference_id).await? else {
             return Err(ApiError::new(
