@@ -52,7 +52,8 @@
 //                   API_KEY_RATE_LIMIT_WINDOW (ms), API_KEY_RATE_LIMIT_ENABLED=0,
 //                   API_KEY_METADATA=1 (enableMetadata), API_KEY_DEFAULT_PREFIX,
 //                   API_KEY_REQUIRE_NAME=1, API_KEY_DEFAULT_PERMISSIONS (JSON),
-//                   API_KEY_REFERENCES (user | organization). With the
+//                   API_KEY_REFERENCES (user | organization), API_KEY_CONFIGURATIONS (a JSON
+//                   list of further configurations, each with its configId). With the
 //                   plugin on, POST /__server/api-key/{create,update,verify,delete-expired}
 //                   call auth.api.* without headers (better-auth's server-only calls) with
 //                   the JSON body, for tests that set what only the server may
@@ -355,7 +356,9 @@ async function buildPlugins() {
     if (env.API_KEY_DEFAULT_PERMISSIONS !== undefined) {
       options.permissions = { defaultPermissions: JSON.parse(env.API_KEY_DEFAULT_PERMISSIONS) };
     }
-    list.push(apiKey(options));
+    // Further configurations: a JSON list of options, each with its configId.
+    const more = env.API_KEY_CONFIGURATIONS ? JSON.parse(env.API_KEY_CONFIGURATIONS) : [];
+    list.push(more.length ? apiKey([{ ...options, configId: "default" }, ...more]) : apiKey(options));
   }
   if (env.OIDC_DISCOVERY_URL) {
     const { genericOAuth } = await import("better-auth/plugins/generic-oauth");

@@ -205,3 +205,29 @@ peer_test! {
         alice.api_keys().delete(&created.api_key.id).await.expect("the owner deletes it");
     }
 }
+
+peer_test! {
+    async fn keys_of_another_configuration_follow_its_rules_and_are_found_through_it(kind) {
+        let _record = against_better_auth(kind, &[flows::API_KEY]);
+        let options = ApiKeyOptions { sessions: true, public_configuration: true, ..ApiKeyOptions::default() };
+        let peer = peer(kind, options).await;
+        let client = peer.client();
+        client.sign_up().email("Ada", "ada@example.com", PASSWORD).await.expect("signs up");
+        let default = client.api_keys().create(CreateApiKeyRequest::named("main")).await.expect("created");
+        assert_eq!(default.api_key.config_id.as_deref(), Some("default"));
+        let public_request = CreateApiKeyRequest { config_id: Some("public".into()), ..CreateApiKeyRequest::named("web") };
+        let public = client.api_keys().create(public_request).await.expect("created");
+        assert_eq!(public.api_key.config_id.as_deref(), Some("public"));
+        assert!(public.key.expose().starts_with("pub_"), "the configuration's prefix");
+        assert_eq!(public.api_key.rate_limit_max, Some(1));
+        assert_eq!(refusal(client.api_keys().get(&public.api_key.id).await), (404, "KEY_NOT_FOUND".into()));
+        assert_eq!(client.api_keys().list().send().await.expect("listed").total, 2);
+        let listed = client.api_keys().list().config("public").send().await.expect("listed");
+        assert_eq!(listed.total, 1);
+        assert_eq!(listed.api_keys[0].id, public.api_key.id);
+        // Sessions are the default configuration's: the public key gets none.
+        let (status, refused) = key_session(&peer, public.key.expose()).await;
+        assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_API_KEY")));
+        assert_eq!(key_session(&peer, default.key.expose()).await.0, 200);
+    }
+}

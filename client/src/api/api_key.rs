@@ -115,6 +115,12 @@ impl ListApiKeys<'_> {
         self
     }
 
+    /// Only the keys of the server's configuration `config_id` (servers with several).
+    pub fn config(mut self, config_id: impl Into<String>) -> Self {
+        self.query.config_id = Some(config_id.into());
+        self
+    }
+
     /// An organization's keys instead of the user's own (servers whose keys belong to
     /// organizations; the user must be a member allowed to read them).
     pub fn organization(mut self, organization_id: impl Into<String>) -> Self {

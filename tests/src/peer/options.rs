@@ -148,6 +148,9 @@ pub struct ApiKeyOptions {
     pub default_permissions: Option<serde_json::Value>,
     /// Keys belong to organizations (`references: "organization"`).
     pub organization_keys: bool,
+    /// A second configuration, `public`: keys with the prefix `pub_`, one request a
+    /// minute, no sessions.
+    pub public_configuration: bool,
 }
 
 impl ApiKeyOptions {
@@ -167,6 +170,12 @@ impl ApiKeyOptions {
         config.rate_limit.enabled = !self.rate_limit_off;
         if self.organization_keys {
             config.references = keyward_server::config::ApiKeyOwner::Organization;
+        }
+        if self.public_configuration {
+            let public = keyward_server::config::ApiKeyConfig::default()
+                .default_prefix("pub_")
+                .rate_limit(1, std::time::Duration::from_secs(60));
+            config = config.configuration("public", public);
         }
         config.default_permissions = self
             .default_permissions
@@ -196,6 +205,14 @@ impl ApiKeyOptions {
         }
         if self.organization_keys {
             set("API_KEY_REFERENCES", "organization".into());
+        }
+        if self.public_configuration {
+            let public = serde_json::json!([{
+                "configId": "public",
+                "defaultPrefix": "pub_",
+                "rateLimit": {"maxRequests": 1, "timeWindow": 60_000},
+            }]);
+            set("API_KEY_CONFIGURATIONS", public.to_string());
         }
         if let Some(permissions) = &self.default_permissions {
             set("API_KEY_DEFAULT_PERMISSIONS", permissions.to_string());

@@ -59,6 +59,19 @@ pub struct ApiKeyConfig {
     /// members manage them as their role allows (`apiKey: create|read|update|delete`;
     /// the creator role may do all).
     pub references: ApiKeyOwner,
+    /// This configuration's id (`configId`): `None` for the default one, the one these
+    /// options are; set on the [`ApiKeyConfig::configurations`].
+    pub config_id: Option<String>,
+    /// Further configurations (better-auth's `apiKey([...])`), each with its own
+    /// `config_id`: keys made with `configId` follow that configuration's rules and are
+    /// found only through it. Add them with [`ApiKeyConfig::configuration`].
+    pub configurations: Vec<ApiKeyConfig>,
+}
+
+/// Whether `id` names the default configuration (none, empty or `default`, as
+/// better-auth's `isDefaultConfigId`).
+pub(crate) fn is_default_id(id: Option<&str>) -> bool {
+    id.is_none_or(|id| id.is_empty() || id == "default")
 }
 
 /// Who owns a server's keys (`references`).
@@ -123,11 +136,58 @@ impl Default for ApiKeyConfig {
             enable_session_for_api_keys: false,
             default_permissions: None,
             references: ApiKeyOwner::User,
+            config_id: None,
+            configurations: Vec::new(),
         }
     }
 }
 
 impl ApiKeyConfig {
+    /// Adds the configuration `id` (keys made with `configId: id` follow `options`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use keyward_server::config::ApiKeyConfig;
+    ///
+    /// let keys = ApiKeyConfig::default().configuration(
+    ///     "public",
+    ///     ApiKeyConfig::default().default_prefix("pub_").rate_limit(100, Duration::from_secs(60)),
+    /// );
+    /// assert_eq!(keys.configurations[0].config_id.as_deref(), Some("public"));
+    /// ```
+    pub fn configuration(mut self, id: impl Into<String>, options: ApiKeyConfig) -> Self {
+        let mut options = options;
+        options.config_id = Some(id.into());
+        options.configurations.clear();
+        self.configurations.push(options);
+        self
+    }
+
+    /// This configuration's id as stored in `configId` (`default` for the default one).
+    pub(crate) fn id(&self) -> &str {
+        self.config_id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .unwrap_or("default")
+    }
+
+    /// The configuration `id` names, the default one for none or an unknown id
+    /// (better-auth's `resolveConfiguration`).
+    pub(crate) fn resolve(&self, id: Option<&str>) -> &ApiKeyConfig {
+        if is_default_id(id) {
+            return self;
+        }
+        self.configurations
+            .iter()
+            .find(|options| options.config_id.as_deref() == id)
+            .unwrap_or(self)
+    }
+
+    /// Every configuration, the default one first.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &ApiKeyConfig> {
+        std::iter::once(self).chain(self.configurations.iter())
+    }
+
     /// Keys come in these headers instead of `x-api-key`.
     pub fn headers<I, S>(mut self, headers: I) -> Self
     where

@@ -42,10 +42,10 @@ pub(crate) const BUILTIN: Builtin = Builtin {
     is_enabled: |config| config.api_key.is_some(),
     read_env: env::read,
     plugin: |config| {
-        config
-            .api_key
-            .as_ref()
-            .map(|options| Arc::new(ApiKeyPlugin(options.enable_session_for_api_keys)) as Arc<dyn Plugin>)
+        config.api_key.as_ref().map(|options| {
+            let sessions = options.all().any(|options| options.enable_session_for_api_keys);
+            Arc::new(ApiKeyPlugin(sessions)) as Arc<dyn Plugin>
+        })
     },
 };
 
@@ -144,7 +144,9 @@ pub(crate) async fn update_for(auth: &Auth, request: UpdateApiKeyRequest) -> Api
 /// refused (`{message, code}` of the refusal).
 pub(crate) async fn verify(auth: &Auth, key: &str, permissions: Option<&Permissions>) -> ApiResult<ApiKey> {
     let config = plugin(auth)?;
-    Ok(verify::validate(auth, config, key, permissions).await?.describe())
+    Ok(verify::validate(auth, config, config, None, key, permissions)
+        .await?
+        .describe())
 }
 
 /// Removes every expired key now (`auth.api.deleteAllExpiredApiKeys`): how many.

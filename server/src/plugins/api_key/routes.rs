@@ -127,7 +127,7 @@ pub(super) async fn create_key(
     owner: Option<&str>,
     from_client: bool,
 ) -> ApiResult<CreatedApiKey> {
-    let config = plugin(auth)?;
+    let config = plugin(auth)?.resolve(request.config_id.as_deref());
     let server_only = request.refill_amount.is_some()
         || request.refill_interval.is_some()
         || request.rate_limit_max.is_some()
@@ -198,7 +198,7 @@ pub(super) async fn create_key(
         .map(|permissions| serde_json::to_string(&permissions).unwrap_or_default());
     let row = ApiKeyRow {
         id: crate::crypto::generate_id(),
-        config_id: Some("default".to_owned()),
+        config_id: Some(config.id().to_owned()),
         name: request.name.clone(),
         start: config
             .starting_characters
@@ -263,20 +263,26 @@ async fn owned_key(
     user_id: &str,
     action: &str,
 ) -> ApiResult<ApiKeyRow> {
+    let root = plugin(auth)?;
     let mut db = auth.0.db.clone();
     let row = store::find(&mut db, id).await?.ok_or_else(not_found)?;
-    let is_default = |id: Option<&str>| id.is_none_or(|id| id.is_empty() || id == "default");
-    let same_config =
-        (is_default(row.config_id.as_deref()) && is_default(config_id)) || row.config_id.as_deref() == config_id;
-    if !same_config {
+    if !verify::config_id_matches(row.config_id.as_deref(), root.resolve(config_id).id()) {
         return Err(not_found());
     }
-    if plugin(auth)?.references == ApiKeyOwner::Organization {
+    if root.resolve(row.config_id.as_deref()).references == ApiKeyOwner::Organization {
         organization_allows(auth, user_id, &row.reference_id, action).await?;
     } else if row.reference_id != user_id {
         return Err(not_found());
     }
     Ok(row)
+}
+
+/// Who owns the keys of the configuration a key names: users unless that configuration
+/// (exactly; an unknown one counts as users') says organizations.
+fn owner_of(root: &ApiKeyConfig, row: &ApiKeyRow) -> ApiKeyOwner {
+    root.all()
+        .find(|options| verify::config_id_matches(row.config_id.as_deref(), options.id()))
+        .map_or(ApiKeyOwner::User, |options| options.references)
 }
 
 /// `GET /api-key/get`: one of the caller's keys.
@@ -303,7 +309,7 @@ pub(super) async fn update_key(
     user: Option<&str>,
     from_client: bool,
 ) -> ApiResult<keyward_client::wire::ApiKey> {
-    let config = plugin(auth)?;
+    plugin(auth)?;
     let user_id = match (user, request.user_id.as_deref()) {
         (None, _) if from_client => return Err(unauthorized_session()),
         (Some(session_user), Some(asked)) if session_user != asked => return Err(unauthorized_session()),
@@ -321,6 +327,7 @@ pub(super) async fn update_key(
         return Err(bad(ErrorCode::ServerOnlyProperty));
     }
     let row = owned_key(auth, &request.key_id, request.config_id.as_deref(), &user_id, "update").await?;
+    let config = plugin(auth)?.resolve(row.config_id.as_deref());
     let mut changes: Vec<(&'static str, Arg)> = Vec::new();
     if let Some(name) = &request.name {
         check_name(config, name)?;
@@ -413,7 +420,7 @@ async fn delete(mut ctx: Ctx, Body(request): Body<DeleteApiKeyRequest>) -> Answe
 /// users or to organizations: the other kind of list is empty.
 async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListApiKeysQuery>) -> Answer<route::List> {
     let session = ctx.require_session().await?;
-    let config = plugin(&ctx.auth)?;
+    let root = plugin(&ctx.auth)?;
     let reference_id = match &query.organization_id {
         Some(organization_id) => {
             organization_allows(&ctx.auth, &session.user.id, organization_id, "read").await?;
@@ -426,14 +433,6 @@ async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListApiKeysQuery>) -> Answer
     } else {
         ApiKeyOwner::User
     };
-    if config.references != wanted_owner {
-        return Ok(Json(ApiKeyList {
-            api_keys: Vec::new(),
-            total: 0,
-            limit: query.limit,
-            offset: query.offset,
-        }));
-    }
     let sort = match query.sort_by.as_deref() {
         Some(column) if !store::SORTABLE.contains(&column) => {
             return Err(ApiError::validation(format!(
@@ -446,13 +445,13 @@ async fn list(mut ctx: Ctx, QueryOf(query): QueryOf<ListApiKeysQuery>) -> Answer
     };
     let mut db = ctx.auth.0.db.clone();
     let mut rows = store::list(&mut db, &reference_id, sort).await?;
-    if let Some(config_id) = query.config_id.as_deref() {
-        let wanted_default = config_id == "default";
-        rows.retain(|row| match row.config_id.as_deref() {
-            None | Some("default") => wanted_default,
-            Some(other) => other == config_id,
-        });
-    }
+    rows.retain(|row| {
+        owner_of(root, row) == wanted_owner
+            && query
+                .config_id
+                .as_deref()
+                .is_none_or(|config_id| verify::config_id_matches(row.config_id.as_deref(), config_id))
+    });
     let total = rows.len() as u64;
     let offset = query.offset.unwrap_or(0) as usize;
     let page: Vec<_> = rows

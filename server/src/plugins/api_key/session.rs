@@ -26,21 +26,27 @@ pub(super) struct KeySession;
 impl EndpointHook for KeySession {
     async fn before(&self, request: &mut EndpointRequest) -> ApiResult<Option<Response>> {
         let auth = request.auth().clone();
-        let config = plugin(&auth)?;
-        let Some(key) = config
-            .headers
-            .iter()
-            .find_map(|name| request.headers().get(name.as_str()))
-            .and_then(|value| value.to_str().ok())
-            .filter(|key| !key.is_empty())
-            .map(str::to_owned)
+        let root = plugin(&auth)?;
+        // The first configuration with sessions whose header the request carries.
+        let Some((key, config)) = root
+            .all()
+            .filter(|config| config.enable_session_for_api_keys)
+            .find_map(|config| {
+                config
+                    .headers
+                    .iter()
+                    .find_map(|name| request.headers().get(name.as_str()))
+                    .and_then(|value| value.to_str().ok())
+                    .filter(|key| !key.is_empty())
+                    .map(|key| (key.to_owned(), config))
+            })
         else {
             return Ok(None);
         };
         if key.encode_utf16().count() < config.default_key_length {
             return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InvalidApiKey));
         }
-        let row = verify::validate(&auth, config, &key, None).await?;
+        let row = verify::validate(&auth, root, config, Some(config.id()), &key, None).await?;
         remove_expired(&auth, false).await;
         if config.references != ApiKeyOwner::User {
             return Err(ApiError::new(

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::config::ApiKeyConfig;
+use super::config::{ApiKeyConfig, is_default_id};
 use super::store::{self, ApiKeyRow};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -30,22 +30,35 @@ pub(super) fn stored_form(config: &ApiKeyConfig, key: &str) -> String {
     }
 }
 
+/// Whether a key's `configId` is `expected` (a missing one and `default` are the same).
+pub(super) fn config_id_matches(stored: Option<&str>, expected: &str) -> bool {
+    (is_default_id(stored) && is_default_id(Some(expected))) || stored == Some(expected)
+}
+
 fn refused(status: StatusCode, code: ErrorCode) -> ApiError {
     ApiError::new(status, code)
 }
 
 /// Checks `key` (and `permissions`, when asked) and spends one use of it; the row after
-/// the use.
+/// the use. `lookup` is the configuration the key is looked up with (its hashing);
+/// `expected`, when given, the configuration it must belong to; the key's own
+/// configuration (of `root`'s) rules its rate limit.
 pub(super) async fn validate(
     auth: &Auth,
-    config: &ApiKeyConfig,
+    root: &ApiKeyConfig,
+    lookup: &ApiKeyConfig,
+    expected: Option<&str>,
     key: &str,
     permissions: Option<&Permissions>,
 ) -> ApiResult<ApiKeyRow> {
     let mut db = auth.0.db.clone();
-    let Some(row) = store::find_by_key(&mut db, &stored_form(config, key)).await? else {
+    let Some(row) = store::find_by_key(&mut db, &stored_form(lookup, key)).await? else {
         return Err(refused(StatusCode::UNAUTHORIZED, ErrorCode::InvalidApiKey));
     };
+    if expected.is_some_and(|expected| !config_id_matches(row.config_id.as_deref(), expected)) {
+        return Err(refused(StatusCode::UNAUTHORIZED, ErrorCode::InvalidApiKey));
+    }
+    let config = root.resolve(row.config_id.as_deref());
     if row.enabled == Some(false) {
         return Err(refused(StatusCode::UNAUTHORIZED, ErrorCode::KeyDisabled));
     }
