@@ -305,3 +305,72 @@ on_both_databases! {
         assert_eq!(stored, json!({"reports": ["read"]}));
     }
 }
+
+on_both_databases! {
+    async fn each_configuration_keeps_its_keys_and_rules(backend: Backend) {
+        let public = ApiKeyConfig::default()
+            .default_prefix("pub_")
+            .rate_limit(1, std::time::Duration::from_secs(60));
+        let app = app(backend, ApiKeyConfig::default().enable_session_for_api_keys().configuration("public", public)).await;
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let main = create(&app, &ada, json!({"name": "main"})).await;
+        let web = create(&app, &ada, json!({"name": "web", "configId": "public"})).await;
+        assert_eq!(main["configId"], "default");
+        assert_eq!(web["configId"], "public");
+        assert!(web["key"].as_str().expect("key").starts_with("pub_"));
+        assert_eq!(web["rateLimitMax"], 1);
+        let web_id = web["id"].as_str().expect("id");
+        app.get(&format!("/api-key/get?id={web_id}")).cookies(&ada).send().await
+            .assert_error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND");
+        let found = app.get(&format!("/api-key/get?id={web_id}&configId=public")).cookies(&ada).send().await;
+        assert_eq!(found.json()["name"], "web");
+        assert_eq!(app.get("/api-key/list").cookies(&ada).send().await.json()["total"], 2);
+        let public_only = app.get("/api-key/list?configId=public").cookies(&ada).send().await;
+        assert_eq!(public_only.json()["apiKeys"][0]["id"], web_id);
+        assert_eq!(public_only.json()["total"], 1);
+        key_session(&app, web["key"].as_str().expect("key")).await
+            .assert_error(StatusCode::UNAUTHORIZED, "INVALID_API_KEY");
+        assert_eq!(key_session(&app, main["key"].as_str().expect("key")).await.status, StatusCode::OK);
+        let api = app.auth.api();
+        api.verify_api_key(web["key"].as_str().expect("key"), None).await.expect("one request");
+        let limited = api.verify_api_key(web["key"].as_str().expect("key"), None).await.expect_err("its limit");
+        assert_eq!(limited.code().map(|c| c.as_str()), Some("RATE_LIMITED"));
+    }
+}
+
+on_both_databases! {
+    async fn an_organizations_keys_are_its_members_to_manage(backend: Backend) {
+        let options = ApiKeyConfig {
+            references: keyward_server::config::ApiKeyOwner::Organization,
+            ..ApiKeyConfig::default()
+        };
+        let app = TestApp::with(backend, |config| {
+            config.api_key = Some(options);
+            config.organization = Some(keyward_server::config::OrganizationConfig::default());
+        })
+        .await;
+        let alice = app.sign_up("Alice", "alice@example.com", PASSWORD).await;
+        let erin = app.sign_up("Erin", "erin@example.com", PASSWORD).await;
+        let org = app
+            .post("/organization/create")
+            .origin()
+            .cookies(&alice)
+            .json(&json!({"name": "Acme", "slug": "acme"}))
+            .send()
+            .await;
+        assert_eq!(org.status, StatusCode::OK, "{}", org.text());
+        let org_id = org.json()["id"].as_str().expect("id").to_owned();
+        app.post("/api-key/create").origin().cookies(&alice).json(&json!({})).send().await
+            .assert_error(StatusCode::BAD_REQUEST, "ORGANIZATION_ID_REQUIRED");
+        let key = create(&app, &alice, json!({"organizationId": org_id})).await;
+        assert_eq!(key["referenceId"], org_id.as_str());
+        let listed = app.get(&format!("/api-key/list?organizationId={org_id}")).cookies(&alice).send().await;
+        assert_eq!(listed.json()["total"], 1);
+        app.get(&format!("/api-key/list?organizationId={org_id}")).cookies(&erin).send().await
+            .assert_error(StatusCode::FORBIDDEN, "USER_NOT_MEMBER_OF_ORGANIZATION");
+        app.post("/api-key/delete").origin().cookies(&erin).json(&json!({"keyId": key["id"]})).send().await
+            .assert_error(StatusCode::FORBIDDEN, "USER_NOT_MEMBER_OF_ORGANIZATION");
+        let deleted = app.post("/api-key/delete").origin().cookies(&alice).json(&json!({"keyId": key["id"]})).send().await;
+        assert_eq!(deleted.json(), json!({"success": true}));
+    }
+}
