@@ -225,9 +225,14 @@ peer_test! {
         let listed = client.api_keys().list().config("public").send().await.expect("listed");
         assert_eq!(listed.total, 1);
         assert_eq!(listed.api_keys[0].id, public.api_key.id);
+        let found = client.api_keys().get_in(Some("public"), &public.api_key.id).await.expect("found");
+        assert_eq!(found.name.as_deref(), Some("web"));
         // Sessions are the default configuration's: the public key gets none.
         let (status, refused) = key_session(&peer, public.key.expose()).await;
         assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_API_KEY")));
         assert_eq!(key_session(&peer, default.key.expose()).await.0, 200);
+        assert_eq!(refusal(client.api_keys().delete(&public.api_key.id).await), (404, "KEY_NOT_FOUND".into()));
+        client.api_keys().delete_in(Some("public"), &public.api_key.id).await.expect("deleted");
+        assert_eq!(client.api_keys().list().send().await.expect("listed").total, 1);
     }
 }

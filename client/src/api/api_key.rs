@@ -54,11 +54,17 @@ impl<'a> ApiKeysApi<'a> {
         self.client.post_route::<route::Create>(None, &request).await
     }
 
-    /// `GET /api-key/get`: one of the user's keys.
+    /// `GET /api-key/get`: one of the user's keys (of the server's default configuration).
     pub async fn get(self, id: &str) -> Result<ApiKey> {
+        self.get_in(None, id).await
+    }
+
+    /// `GET /api-key/get` for a key of the server's configuration `config_id` (servers
+    /// with several; `None` is the default one).
+    pub async fn get_in(self, config_id: Option<&str>, id: &str) -> Result<ApiKey> {
         let query = query_string(&GetApiKeyQuery {
             id: id.to_owned(),
-            config_id: None,
+            config_id: config_id.map(str::to_owned),
         })?;
         self.client.get_route::<route::Get>(Some(&query)).await
     }
@@ -76,11 +82,17 @@ impl<'a> ApiKeysApi<'a> {
         self.client.post_route::<route::Update>(None, &request).await
     }
 
-    /// `POST /api-key/delete`: deletes one of the user's keys.
+    /// `POST /api-key/delete`: deletes one of the user's keys (of the server's default
+    /// configuration).
     pub async fn delete(self, id: &str) -> Result<()> {
+        self.delete_in(None, id).await
+    }
+
+    /// `POST /api-key/delete` for a key of the server's configuration `config_id`.
+    pub async fn delete_in(self, config_id: Option<&str>, id: &str) -> Result<()> {
         let body = DeleteApiKeyRequest {
             key_id: id.to_owned(),
-            config_id: None,
+            config_id: config_id.map(str::to_owned),
         };
         self.client.post_route::<route::Delete>(None, &body).await?;
         Ok(())
