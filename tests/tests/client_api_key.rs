@@ -31,19 +31,6 @@ fn refusal<T: std::fmt::Debug>(result: keyward_client::Result<T>) -> (u16, Strin
     }
 }
 
-/// `GET /get-session` with `key` in `x-api-key`: the status and answer.
-async fn key_session(peer: &Peer, key: &str) -> (u16, Value) {
-    let url = peer.url().join("/api/auth/get-session").expect("url");
-    let answer = reqwest::Client::new()
-        .get(url)
-        .header("x-api-key", key)
-        .send()
-        .await
-        .expect("answers");
-    let status = answer.status().as_u16();
-    (status, answer.json().await.unwrap_or(Value::Null))
-}
-
 peer_test! {
     async fn a_user_manages_keys_and_a_key_is_a_session(kind) {
         let _record = against_better_auth(kind, &[flows::API_KEY]);
@@ -78,7 +65,7 @@ peer_test! {
         assert_eq!(page.api_keys.len(), 1);
         assert_eq!(page.api_keys[0].name.as_deref(), Some("backup"));
 
-        let (status, session) = key_session(&peer, &key).await;
+        let (status, session) = peer.key_session(&key).await;
         assert_eq!(status, 200, "{session}");
         assert_eq!(session["user"]["id"], ada.user.id.as_str());
         assert_eq!(session["session"]["id"], created.api_key.id.as_str());
@@ -92,13 +79,13 @@ peer_test! {
         assert_eq!(changed.name.as_deref(), Some("deploy-2"));
         assert!(!changed.enabled);
         assert_eq!(changed.request_count, 1, "the session's request counted");
-        let (status, refused) = key_session(&peer, &key).await;
+        let (status, refused) = peer.key_session(&key).await;
         assert_eq!((status, refused["code"].as_str()), (401, Some("KEY_DISABLED")));
         client.api_keys().delete(&created.api_key.id).await.expect("deleted");
         assert_eq!(refusal(client.api_keys().get(&created.api_key.id).await), (404, "KEY_NOT_FOUND".into()));
-        let (status, refused) = key_session(&peer, &key).await;
+        let (status, refused) = peer.key_session(&key).await;
         assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_API_KEY")));
-        let (status, refused) = key_session(&peer, "short").await;
+        let (status, refused) = peer.key_session("short").await;
         assert_eq!((status, refused["code"].as_str()), (403, Some("INVALID_API_KEY")));
     }
 }
@@ -126,9 +113,9 @@ peer_test! {
 
         // The per-key rate limit: two requests, then 429 with the time to wait.
         let key = created.key.expose();
-        assert_eq!(key_session(&peer, key).await.0, 200);
-        assert_eq!(key_session(&peer, key).await.0, 200);
-        let (status, limited) = key_session(&peer, key).await;
+        assert_eq!(peer.key_session(key).await.0, 200);
+        assert_eq!(peer.key_session(key).await.0, 200);
+        let (status, limited) = peer.key_session(key).await;
         assert_eq!((status, limited["code"].as_str()), (429, Some("RATE_LIMITED")), "{limited}");
         assert_eq!(limited["message"], "Rate limit exceeded.");
         assert!(limited["details"]["tryAgainIn"].as_i64().is_some_and(|ms| ms > 86_000_000), "{limited}");
@@ -154,7 +141,7 @@ peer_test! {
         assert_eq!(granted["valid"], true, "{granted}");
         assert_eq!(granted["key"]["remaining"], 0);
         assert!(granted["key"].get("key").is_none(), "the hash is never answered");
-        let (status, spent) = key_session(&peer, limited_key).await;
+        let (status, spent) = peer.key_session(limited_key).await;
         assert_eq!((status, spent["code"].as_str()), (429, Some("USAGE_EXCEEDED")));
         let keys = client.api_keys().list().send().await.expect("listed");
         assert_eq!(keys.total, 1, "the spent key was deleted");
@@ -199,7 +186,7 @@ peer_test! {
             .await
             .expect("renamed");
         assert_eq!(renamed.name.as_deref(), Some("ci-2"));
-        let (status, refused) = key_session(&peer, created.key.expose()).await;
+        let (status, refused) = peer.key_session(created.key.expose()).await;
         assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_REFERENCE_ID_FROM_API_KEY")));
         assert_eq!(refusal(carol.api_keys().delete(&created.api_key.id).await), (403, "INSUFFICIENT_API_KEY_PERMISSIONS".into()));
         alice.api_keys().delete(&created.api_key.id).await.expect("the owner deletes it");
@@ -228,9 +215,9 @@ peer_test! {
         let found = client.api_keys().get_in(Some("public"), &public.api_key.id).await.expect("found");
         assert_eq!(found.name.as_deref(), Some("web"));
         // Sessions are the default configuration's: the public key gets none.
-        let (status, refused) = key_session(&peer, public.key.expose()).await;
+        let (status, refused) = peer.key_session(public.key.expose()).await;
         assert_eq!((status, refused["code"].as_str()), (401, Some("INVALID_API_KEY")));
-        assert_eq!(key_session(&peer, default.key.expose()).await.0, 200);
+        assert_eq!(peer.key_session(default.key.expose()).await.0, 200);
         assert_eq!(refusal(client.api_keys().delete(&public.api_key.id).await), (404, "KEY_NOT_FOUND".into()));
         client.api_keys().delete_in(Some("public"), &public.api_key.id).await.expect("deleted");
         assert_eq!(client.api_keys().list().send().await.expect("listed").total, 1);

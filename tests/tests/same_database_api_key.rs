@@ -7,22 +7,9 @@ use keyward_client::wire::{CreateApiKeyRequest, UpdateApiKeyRequest};
 use keyward_server::db::{Db, Exec};
 use keyward_tests::compat::{flows, on_same_database};
 use keyward_tests::{ApiKeyOptions, BetterAuthServer, Database, Peer, TestServer};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSWORD: &str = "correct-horse-battery";
-
-/// `GET /get-session` at `peer` with `key` in `x-api-key`: the status and answer.
-async fn key_session(peer: &Peer, key: &str) -> (u16, Value) {
-    let url = peer.url().join("/api/auth/get-session").expect("url");
-    let answer = reqwest::Client::new()
-        .get(url)
-        .header("x-api-key", key)
-        .send()
-        .await
-        .expect("answers");
-    let status = answer.status().as_u16();
-    (status, answer.json().await.unwrap_or(Value::Null))
-}
 
 /// Moves `column` of every key `seconds` into the past (a window, a refill interval or
 /// a lifetime that has run out).
@@ -49,7 +36,7 @@ async fn keys_cross(first: &Peer, second: &Peer, db: &mut Db) {
     let key = created.key.expose();
 
     // The key is a session of Ada at the other server, counted on the shared row.
-    let (status, session) = key_session(second, key).await;
+    let (status, session) = second.key_session(key).await;
     assert_eq!(status, 200, "{session}");
     assert_eq!(session["user"]["id"], ada.user.id.as_str());
     assert_eq!(session["session"]["id"], created.api_key.id.as_str());
@@ -57,16 +44,16 @@ async fn keys_cross(first: &Peer, second: &Peer, db: &mut Db) {
     assert_eq!(read.request_count, 1);
 
     // The rate limit (three per window) counts requests at both servers.
-    assert_eq!(key_session(first, key).await.0, 200);
-    assert_eq!(key_session(second, key).await.0, 200);
-    let (status, limited) = key_session(first, key).await;
+    assert_eq!(first.key_session(key).await.0, 200);
+    assert_eq!(second.key_session(key).await.0, 200);
+    let (status, limited) = first.key_session(key).await;
     assert_eq!(
         (status, limited["code"].as_str()),
         (429, Some("RATE_LIMITED")),
         "{limited}"
     );
     backdate(db, "lastRequest", 120).await;
-    assert_eq!(key_session(second, key).await.0, 200, "a new window");
+    assert_eq!(second.key_session(key).await.0, 200, "a new window");
 
     // A change at the other server shows at the first.
     let at_second = second.client();
@@ -88,12 +75,12 @@ async fn keys_cross(first: &Peer, second: &Peer, db: &mut Db) {
     let (status, limited) = first.api_key_server_call("create", body).await;
     assert_eq!(status, 200, "{limited}");
     let limited_key = limited["key"].as_str().expect("key");
-    assert_eq!(key_session(second, limited_key).await.0, 200);
-    assert_eq!(key_session(first, limited_key).await.0, 200);
-    let (status, spent) = key_session(second, limited_key).await;
+    assert_eq!(second.key_session(limited_key).await.0, 200);
+    assert_eq!(first.key_session(limited_key).await.0, 200);
+    let (status, spent) = second.key_session(limited_key).await;
     assert_eq!((status, spent["code"].as_str()), (429, Some("USAGE_EXCEEDED")));
     backdate(db, "createdAt", 61).await;
-    assert_eq!(key_session(second, limited_key).await.0, 200, "refilled");
+    assert_eq!(second.key_session(limited_key).await.0, 200, "refilled");
     let (_, verified) = first.api_key_server_call("verify", json!({"key": limited_key})).await;
     assert_eq!(verified["key"]["remaining"], 0, "{verified}");
 
@@ -103,7 +90,7 @@ async fn keys_cross(first: &Peer, second: &Peer, db: &mut Db) {
     db.execute(sql, keyward_server::args![past, created.api_key.id.as_str()])
         .await
         .expect("updates");
-    let (status, expired) = key_session(second, key).await;
+    let (status, expired) = second.key_session(key).await;
     assert_eq!((status, expired["code"].as_str()), (401, Some("KEY_EXPIRED")));
     let left = at_first.api_keys().list().send().await.expect("listed");
     let ids: Vec<&str> = left.api_keys.iter().map(|k| k.id.as_str()).collect();

@@ -124,6 +124,20 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller of a session the auth server answered: the user's fields as claims.
+    fn of_session(data: keyward_client::wire::SessionData, api_key: Option<ApiKey>) -> Self {
+        let claims = match serde_json::to_value(&data.user) {
+            Ok(Value::Object(user)) => user,
+            _ => Map::new(),
+        };
+        Caller {
+            user_id: data.user.id,
+            claims,
+            session: Some(data.session),
+            api_key,
+        }
+    }
+
     /// Whether the caller's API key grants every action of `permissions` (`false` for a
     /// caller without a key): better-auth's check of a key's permissions.
     pub fn key_allows(&self, permissions: &keyward_client::wire::organization::access::Permissions) -> bool {
@@ -317,16 +331,7 @@ impl Verifier {
     pub async fn verify_session(&self, credential: &SessionCredential) -> Result<Caller, VerifyError> {
         let sessions = self.0.sessions.as_ref().ok_or(VerifyError::SessionsNotAccepted)?;
         let data = sessions.session(credential).await?.ok_or(VerifyError::NoSession)?;
-        let claims = match serde_json::to_value(&data.user) {
-            Ok(Value::Object(user)) => user,
-            _ => Map::new(),
-        };
-        Ok(Caller {
-            user_id: data.user.id.clone(),
-            claims,
-            session: Some(data.session),
-            api_key: None,
-        })
+        Ok(Caller::of_session(data, None))
     }
 
     /// The caller an API key stands for, with the key's description, asked of the auth
@@ -334,16 +339,7 @@ impl Verifier {
     pub async fn verify_api_key(&self, key: &str) -> Result<Caller, VerifyError> {
         let api_keys = self.0.api_keys.as_ref().ok_or(VerifyError::ApiKeysNotAccepted)?;
         let (data, details) = api_keys.check(key).await?;
-        let claims = match serde_json::to_value(&data.user) {
-            Ok(Value::Object(user)) => user,
-            _ => Map::new(),
-        };
-        Ok(Caller {
-            user_id: data.user.id.clone(),
-            claims,
-            session: Some(data.session),
-            api_key: Some(details),
-        })
+        Ok(Caller::of_session(data, Some(details)))
     }
 
     /// The header API keys come in, when they are accepted.

@@ -5,6 +5,20 @@ use serde_json::{Value, json};
 use super::Peer;
 
 impl Peer {
+    /// `GET /get-session` with `key` in `x-api-key`: the status and answer (`null` when
+    /// the body is not JSON).
+    pub async fn key_session(&self, key: &str) -> (u16, Value) {
+        let url = self.url().join("/api/auth/get-session").expect("url");
+        let answer = reqwest::Client::new()
+            .get(url)
+            .header("x-api-key", key)
+            .send()
+            .await
+            .expect("answers");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.unwrap_or(Value::Null))
+    }
+
     /// One of the api-key plugin's server-only calls, `create`, `update` or `verify`
     /// (better-auth's `auth.api.createApiKey`, `updateApiKey` and `verifyApiKey` without
     /// headers; Keyward's `auth.api()` methods of the same names), with `body` as
