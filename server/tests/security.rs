@@ -427,6 +427,12 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
             config.one_time_token = Some(OneTimeTokenConfig::default());
             config.electron = Some(ElectronConfig::default());
             config.device_authorization = Some(DeviceAuthorizationConfig::default());
+            config.magic_link = Some(keyward_server::config::MagicLinkConfig::default());
+            config.email_otp = Some(keyward_server::config::EmailOtpConfig::default());
+            config.phone_number = Some(keyward_server::config::PhoneNumberConfig::default());
+            config.anonymous = Some(keyward_server::config::AnonymousConfig::default());
+            config.multi_session = Some(keyward_server::config::MultiSessionConfig::default());
+            config.api_key = Some(keyward_server::config::ApiKeyConfig::default().enable_session_for_api_keys());
         },
         |builder| builder.plugin(plugin),
     )
@@ -450,6 +456,14 @@ async fn every_post_endpoint_refuses_a_foreign_origin_with_cookies() {
         "/electron/transfer-user",
         "/device/code",
         "/device/approve",
+        "/sign-in/magic-link",
+        "/email-otp/send-verification-otp",
+        "/phone-number/send-otp",
+        "/sign-in/anonymous",
+        "/multi-session/revoke",
+        "/api-key/create",
+        "/api-key/update",
+        "/api-key/delete",
         "/counting/json",
         "/counting/form",
         "/counting/bare",
