@@ -199,6 +199,17 @@ impl<'a> Api<'a> {
         crate::plugins::jwt::verify_token(self.auth, config, token).await
     }
 
+    /// Rotates the jwt plugin's keys now (a leaked key, a scheduled change): a new key of
+    /// the configured algorithm signs every token from here on, and the other keys expire
+    /// now, so `/jwks` lists them only through the grace period and the tokens they
+    /// signed verify until then. Answers the new key as `/jwks` publishes it; `404`
+    /// without the jwt plugin. better-auth has no such call (its `createJwk` utility only
+    /// adds a key).
+    pub async fn rotate_jwt_key(&self) -> ApiResult<keyward_client::wire::PublicJwk> {
+        let config = crate::plugins::jwt::plugin(self.auth)?;
+        crate::plugins::jwt::rotate_key(self.auth, config).await
+    }
+
     /// Makes an API key as the server (better-auth's `auth.api.createApiKey` without
     /// headers): `user_id` names the owner, and the limits, refills and permissions a
     /// browser may not set can be; the plain key is in the answer, once. `404` without

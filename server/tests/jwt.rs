@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::{Backend, Client, ORIGIN, TestApp};
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use keyward_client::wire::SessionData;
+use keyward_client::wire::{PublicJwk, SessionData};
 use keyward_server::config::{JwtConfig, JwtKeyAlgorithm};
+use keyward_verifier::jose::{ExpectedClaims, VerifyingKey};
 use serde_json::{Map, Value, json};
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -27,22 +26,24 @@ async fn jwks(app: &TestApp) -> Vec<Value> {
     answer.json()["keys"].as_array().expect("keys").clone()
 }
 
-/// `token`'s header and claims, checked against the key of `/jwks` its `kid` names.
-async fn verified(app: &TestApp, token: &str, audience: &str) -> (jsonwebtoken::Header, Value) {
-    let header = jsonwebtoken::decode_header(token).expect("a JWS");
-    let kid = header.kid.clone().expect("a kid");
+/// `token`'s header (as JSON) and claims, checked against the key of `/jwks` its `kid`
+/// names.
+async fn verified(app: &TestApp, token: &str, audience: &str) -> (Value, Map<String, Value>) {
+    let encoded = token.split('.').next().expect("a header");
+    let header: Value =
+        serde_json::from_slice(&keyward_server::crypto::decode_base64_any(encoded).expect("base64url")).expect("JSON");
+    let kid = header["kid"].as_str().expect("a kid");
     let keys = jwks(app).await;
-    let key = keys
-        .iter()
-        .find(|key| key["kid"] == kid.as_str())
-        .expect("the kid is published");
-    let jwk: Jwk = serde_json::from_value(key.clone()).expect("a JWK");
-    let mut validation = Validation::new(header.alg);
-    validation.set_audience(&[audience]);
-    validation.set_issuer(&[ORIGIN]);
-    let data = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(&jwk).expect("key"), &validation)
-        .expect("the token verifies");
-    (header, data.claims)
+    let key = keys.iter().find(|key| key["kid"] == kid).expect("the kid is published");
+    let published: PublicJwk = serde_json::from_value(key.clone()).expect("a JWK");
+    let verifying = VerifyingKey::from_published(&published).expect("a key of the plugin's algorithms");
+    let expected = ExpectedClaims {
+        issuers: vec![ORIGIN.to_owned()],
+        audiences: vec![audience.to_owned()],
+        required: &["exp", "sub", "iat"],
+    };
+    let claims = keyward_verifier::jose::verify(token, &verifying, &expected).expect("the token verifies");
+    (header, claims)
 }
 
 async fn token(app: &TestApp, client: &Client) -> String {
@@ -78,8 +79,8 @@ on_both_databases! {
         let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
         let signed = token(&app, &ada).await;
         let (header, claims) = verified(&app, &signed, ORIGIN).await;
-        assert_eq!(header.alg, Algorithm::EdDSA);
-        assert_eq!(header.typ, None, "better-auth's header has no typ");
+        assert_eq!(header["alg"], "EdDSA");
+        assert_eq!(header.as_object().map(Map::len), Some(2), "better-auth's header is {{alg, kid}}: {header}");
         let me = app.get("/get-session").cookies(&ada).send().await;
         let session: SessionData = serde_json::from_value(me.json()).expect("a session");
         assert_eq!(claims["sub"], session.user.id.as_str());
@@ -94,7 +95,7 @@ on_both_databases! {
         let stored = rows(&app).await;
         assert_eq!(stored.len(), 1);
         let (id, public, private, alg, crv) = &stored[0];
-        assert_eq!(header.kid.as_deref(), Some(id.as_str()));
+        assert_eq!(header["kid"], id.as_str());
         assert_eq!((alg.as_deref(), crv.as_deref()), (Some("EdDSA"), Some("Ed25519")));
         let public: Value = serde_json::from_str(public).expect("JWK JSON");
         assert_eq!(public["kty"], "OKP");
@@ -112,7 +113,7 @@ on_both_databases! {
         assert_eq!(me.header("access-control-expose-headers").as_deref().map(|v| v.contains("set-auth-jwt")), Some(true));
         let from_header = me.header("set-auth-jwt").expect("set-auth-jwt");
         let (header, claims) = verified(&app, &from_header, ORIGIN).await;
-        assert_eq!(header.kid.as_deref(), Some(id.as_str()));
+        assert_eq!(header["kid"], id.as_str());
         assert_eq!(claims["sub"], session.user.id.as_str());
         let signed_out = app.get("/get-session").send().await;
         assert_eq!(signed_out.json(), Value::Null);
@@ -129,7 +130,7 @@ on_both_databases! {
         let app = app(backend, options).await;
         let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
         let first = token(&app, &ada).await;
-        let first_kid = jsonwebtoken::decode_header(&first).expect("JWS").kid.expect("kid");
+        let first_kid = keyward_verifier::jose::key_id(&first).expect("a kid");
         assert_eq!(token(&app, &ada).await.split('.').next(), first.split('.').next(), "the same key signs");
 
         // The key expired a minute ago: the next token has a new key, both are published.
@@ -139,7 +140,7 @@ on_both_databases! {
         )
         .await;
         let second = token(&app, &ada).await;
-        let second_kid = jsonwebtoken::decode_header(&second).expect("JWS").kid.expect("kid");
+        let second_kid = keyward_verifier::jose::key_id(&second).expect("a kid");
         assert_ne!(second_kid, first_kid);
         let kids: Vec<Value> = jwks(&app).await.iter().map(|key| key["kid"].clone()).collect();
         assert_eq!(kids, [json!(second_kid), json!(first_kid)], "newest first, the old one in its grace");
@@ -157,17 +158,54 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn keys_rotate_on_demand_and_the_old_ones_leave_after_their_grace(backend: Backend) {
+        let app = app(backend, JwtConfig::default().grace_period(Duration::from_secs(600))).await;
+        let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
+        let first = token(&app, &ada).await;
+        let first_kid = keyward_verifier::jose::key_id(&first).expect("a kid");
+
+        let rotated = app.auth.api().rotate_jwt_key().await.expect("rotates");
+        assert_ne!(rotated.kid, first_kid);
+        assert_eq!((rotated.alg.as_str(), rotated.crv.as_deref()), ("EdDSA", Some("Ed25519")));
+        let second = token(&app, &ada).await;
+        assert_eq!(keyward_verifier::jose::key_id(&second).expect("a kid"), rotated.kid, "the new key signs");
+        let kids: Vec<Value> = jwks(&app).await.iter().map(|key| key["kid"].clone()).collect();
+        assert_eq!(kids, [json!(rotated.kid), json!(first_kid)], "the old key is published through its grace");
+        verified(&app, &first, ORIGIN).await;
+        assert!(app.auth.api().verify_jwt(&first).await.expect("checks").is_some(), "the old key's token verifies");
+
+        let expiry = app
+            .sql_rows(r#"select "expiresAt" from "jwks" where "id" = $1"#, keyward_server::args![first_kid.as_str()])
+            .await[0]
+            .opt_time("expiresAt")
+            .expect("expiresAt");
+        assert!(expiry.is_some_and(|at| at <= chrono::Utc::now()), "the old key expired at the rotation");
+        app.sql(
+            r#"update "jwks" set "expiresAt" = $1 where "id" = $2"#,
+            keyward_server::args![chrono::Utc::now() - chrono::Duration::seconds(601), first_kid.as_str()],
+        )
+        .await;
+        let kids: Vec<Value> = jwks(&app).await.iter().map(|key| key["kid"].clone()).collect();
+        assert_eq!(kids, [json!(rotated.kid)], "past its grace the old key is gone");
+        let third = app.auth.api().rotate_jwt_key().await.expect("rotates again");
+        assert_eq!(rows(&app).await.len(), 3);
+        assert_eq!(keyward_verifier::jose::key_id(&token(&app, &ada).await).expect("a kid"), third.kid);
+    }
+}
+
 #[tokio::test]
 async fn every_algorithm_signs_and_verifies() {
-    for (algorithm, jose, kty) in [
-        (JwtKeyAlgorithm::Es256, Algorithm::ES256, "EC"),
-        (JwtKeyAlgorithm::Rs256, Algorithm::RS256, "RSA"),
-        (JwtKeyAlgorithm::Ps256, Algorithm::PS256, "RSA"),
+    for (algorithm, kty) in [
+        (JwtKeyAlgorithm::Es256, "EC"),
+        (JwtKeyAlgorithm::Es512, "EC"),
+        (JwtKeyAlgorithm::Rs256, "RSA"),
+        (JwtKeyAlgorithm::Ps256, "RSA"),
     ] {
         let app = app(Backend::Sqlite, JwtConfig::default().algorithm(algorithm)).await;
         let ada = app.sign_up("Ada", "ada@example.com", PASSWORD).await;
         let (header, _) = verified(&app, &token(&app, &ada).await, ORIGIN).await;
-        assert_eq!(header.alg, jose);
+        assert_eq!(header["alg"], algorithm.as_str());
         let published = jwks(&app).await;
         assert_eq!(published[0]["alg"], algorithm.as_str());
         assert_eq!(published[0]["kty"], kty);

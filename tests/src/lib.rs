@@ -19,7 +19,7 @@ pub mod totp;
 
 pub use better_auth::{BetterAuthOptions, BetterAuthServer, Storage, interop_dir};
 pub use peer::{
-    AnonymousOptions, ApiKeyOptions, DeviceAuthorizationOptions, EmailOtpOptions, MagicLinkOptions,
+    AnonymousOptions, ApiKeyOptions, DeviceAuthorizationOptions, EmailOtpOptions, JwtOptions, MagicLinkOptions,
     MultiSessionOptions, OneTimeTokenOptions, OrganizationOptions, Peer, PeerKind, PeerOptions, PhoneNumberOptions,
     UsernameOptions,
 };

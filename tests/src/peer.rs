@@ -64,6 +64,8 @@ pub struct PeerOptions {
     pub multi_session: MultiSessionOptions,
     /// Api-key plugin options.
     pub api_key: ApiKeyOptions,
+    /// Jwt plugin options.
+    pub jwt: JwtOptions,
 }
 
 /// A running server of either kind.
@@ -229,7 +231,7 @@ impl Peer {
                                 }
                                 config.multi_session = Some(multi);
                             }
-                            "jwt" => config.jwt = Some(keyward_server::config::JwtConfig::default()),
+                            "jwt" => config.jwt = Some(options.jwt.keyward()),
                             "api-key" => config.api_key = Some(options.api_key.keyward()),
                             "open-api" => config.open_api = Some(keyward_server::config::OpenApiConfig::default()),
                             other => panic!("Keyward has no `{other}` plugin yet"),
@@ -388,6 +390,7 @@ impl Peer {
                     env.push(("MULTI_SESSION_MAXIMUM".into(), maximum.to_string()));
                 }
                 env.extend(options.api_key.env());
+                env.extend(options.jwt.env());
                 let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 Peer::BetterAuth(BetterAuthServer::start_on(database, &options.plugins, &env).await)
             }

@@ -2,12 +2,11 @@
 //! (interop direction A): the token of `/token` and of `set-auth-jwt` verifies against
 //! `/jwks`, and the token signal follows sign-in and sign-out.
 
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{DecodingKey, Validation};
 use keyward_client::wire::{JsonWebKeySet, JsonWebToken};
 use keyward_client::{AuthClient, Error};
 use keyward_tests::compat::{against_better_auth, flows};
 use keyward_tests::{Peer, PeerKind, PeerOptions, peer_test};
+use keyward_verifier::jose::{self, ExpectedClaims, VerifyingKey};
 use serde_json::Value;
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -26,21 +25,19 @@ async fn peer(kind: PeerKind) -> Peer {
 /// The claims of `token`, verified with the key of `keys` its `kid` names, issued and
 /// addressed to `origin`.
 pub(crate) fn verify(token: &JsonWebToken, keys: &JsonWebKeySet, origin: &str) -> Value {
-    let header = jsonwebtoken::decode_header(token.expose()).expect("a JWS");
-    let kid = header.kid.expect("a kid");
+    let kid = jose::key_id(token.expose()).expect("a kid");
     let key = keys
         .keys
         .iter()
         .find(|key| key.kid == kid)
         .expect("the kid is published");
-    let jwk: Jwk = serde_json::from_value(serde_json::to_value(key).expect("JSON")).expect("a JWK");
-    let mut validation = Validation::new(header.alg);
-    validation.set_audience(&[origin]);
-    validation.set_issuer(&[origin]);
-    let key = DecodingKey::from_jwk(&jwk).expect("a verifying key");
-    jsonwebtoken::decode::<Value>(token.expose(), &key, &validation)
-        .expect("the token verifies")
-        .claims
+    let key = VerifyingKey::from_published(key).expect("a verifying key");
+    let expected = ExpectedClaims {
+        issuers: vec![origin.to_owned()],
+        audiences: vec![origin.to_owned()],
+        required: &["exp", "sub"],
+    };
+    Value::Object(jose::verify(token.expose(), &key, &expected).expect("the token verifies"))
 }
 
 fn origin(client: &AuthClient) -> String {

@@ -13,7 +13,7 @@ use keyward_server::config::JwtConfig;
 use keyward_server::db::Exec;
 use keyward_server::{Auth, args};
 use keyward_tests::compat::{against_better_auth, flows};
-use keyward_tests::{BetterAuthServer, Database, Peer, PeerOptions, TestServer, peer_test};
+use keyward_tests::{BetterAuthServer, Database, JwtOptions, Peer, PeerOptions, TestServer, peer_test};
 use keyward_verifier::{Verifier, VerifyError};
 use serde_json::{Map, json};
 use url::Url;
@@ -69,6 +69,41 @@ peer_test! {
         let unsigned = format!("{}.{payload}.", keyward_server::crypto::base64url(header.to_string().as_bytes()));
         assert!(service.verify_jwt(&unsigned).await.is_err(), "alg none");
         assert!(matches!(invalid(service.verify_jwt("not.a.token").await), VerifyError::Malformed));
+        let elsewhere = Verifier::builder(peer.url()).audience("https://api.example.com").build().expect("verifier");
+        assert!(matches!(invalid(elsewhere.verify_jwt(token.expose()).await), VerifyError::Invalid(_)), "another audience");
+    }
+}
+
+peer_test! {
+    async fn es512_tokens_verify_and_forgeries_do_not(kind) {
+        let _record = against_better_auth(kind, &[flows::JWT]);
+        let options = PeerOptions {
+            plugins: vec!["jwt"],
+            jwt: JwtOptions { algorithm: Some("ES512") },
+            ..PeerOptions::default()
+        };
+        let peer = Peer::start(kind, options).await;
+        let client = peer.client();
+        let (ada, token) = ada_token(&client).await;
+        let keys = client.jwt().jwks().await.expect("the key set");
+        assert_eq!((keys.keys[0].alg.as_str(), keys.keys[0].kty.as_str()), ("ES512", "EC"));
+        assert_eq!(keys.keys[0].crv.as_deref(), Some("P-521"));
+        let service = verifier(&peer.url());
+        let caller = service.verify_jwt(token.expose()).await.expect("verifies");
+        assert_eq!(caller.user_id, ada);
+        assert_eq!(caller.claims["email"], "ada@example.com");
+
+        let mut forged = serde_json::Value::Object(caller.claims.clone());
+        forged["sub"] = json!("someone-else");
+        assert!(matches!(invalid(service.verify_jwt(&with_claims(token.expose(), &forged)).await), VerifyError::Invalid(_)));
+        let kid = keyward_verifier::jose::key_id(token.expose()).expect("a kid");
+        let payload = token.expose().split('.').nth(1).expect("claims");
+        for alg in ["none", "ES256", "HS512"] {
+            let header = json!({"alg": alg, "kid": kid});
+            let signature = token.expose().rsplit('.').next().expect("a signature");
+            let relabelled = format!("{}.{payload}.{signature}", keyward_server::crypto::base64url(header.to_string().as_bytes()));
+            assert!(service.verify_jwt(&relabelled).await.is_err(), "alg {alg}");
+        }
         let elsewhere = Verifier::builder(peer.url()).audience("https://api.example.com").build().expect("verifier");
         assert!(matches!(invalid(elsewhere.verify_jwt(token.expose()).await), VerifyError::Invalid(_)), "another audience");
     }

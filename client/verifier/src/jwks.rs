@@ -6,23 +6,15 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey};
 use keyward_client::wire::JsonWebKeySet;
 use tokio::sync::RwLock;
 use url::Url;
 
 use crate::VerifyError;
-
-/// A published key, ready to verify.
-#[derive(Clone)]
-pub(crate) struct Key {
-    pub algorithm: Algorithm,
-    pub decoding: DecodingKey,
-}
+use crate::jose::VerifyingKey;
 
 struct Fetched {
-    keys: HashMap<String, Key>,
+    keys: HashMap<String, VerifyingKey>,
     at: Instant,
 }
 
@@ -53,7 +45,7 @@ impl KeyCache {
 
     /// The key named `kid`: from the cache while it is fresh, else after fetching the
     /// keys (once for any number of callers waiting at the same time).
-    pub async fn key(&self, kid: &str) -> Result<Key, VerifyError> {
+    pub async fn key(&self, kid: &str) -> Result<VerifyingKey, VerifyError> {
         {
             let state = self.state.read().await;
             if let Some(fetched) = state.as_ref()
@@ -93,22 +85,12 @@ impl KeyCache {
             .json()
             .await
             .map_err(unavailable)?;
-        let mut keys = HashMap::new();
-        for published in set.keys {
-            let Ok(algorithm) = published.alg.parse::<Algorithm>() else {
-                continue; // ES512 and other algorithms this crate cannot check.
-            };
-            let Ok(value) = serde_json::to_value(&published) else {
-                continue;
-            };
-            let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
-                continue;
-            };
-            let Ok(decoding) = DecodingKey::from_jwk(&jwk) else {
-                continue;
-            };
-            keys.insert(published.kid, Key { algorithm, decoding });
-        }
+        // A key of an algorithm this crate cannot check is left out.
+        let keys = set
+            .keys
+            .iter()
+            .filter_map(|published| Some((published.kid.clone(), VerifyingKey::from_published(published)?)))
+            .collect();
         Ok(Fetched {
             keys,
             at: Instant::now(),

@@ -41,6 +41,7 @@ mod api_keys;
 #[cfg(feature = "axum")]
 mod axum;
 mod cache;
+pub mod jose;
 mod jwks;
 mod sessions;
 
@@ -51,7 +52,6 @@ pub use sessions::SessionCredential;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -302,25 +302,21 @@ impl Verifier {
     /// with that key's algorithm, it has not expired, and its issuer and audience are the
     /// expected ones.
     pub async fn verify_jwt(&self, token: &str) -> Result<Caller, VerifyError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
-        let kid = header.kid.ok_or(VerifyError::Malformed)?;
-        let key = self.0.keys.key(&kid).await?;
-        let mut validation = Validation::new(key.algorithm);
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        validation.set_issuer(&[self.0.issuer.as_str()]);
-        validation.set_audience(&self.0.audience);
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.decoding, &validation)
-            .map_err(|error| VerifyError::Invalid(error.to_string()))?;
-        let user_id = data
-            .claims
+        let key = self.0.keys.key(&jose::key_id(token)?).await?;
+        let expected = jose::ExpectedClaims {
+            issuers: vec![self.0.issuer.clone()],
+            audiences: self.0.audience.clone(),
+            required: &["exp", "sub"],
+        };
+        let claims = jose::verify(token, &key, &expected)?;
+        let user_id = claims
             .get("sub")
             .and_then(Value::as_str)
             .ok_or_else(|| VerifyError::Invalid("`sub` is not a string".into()))?
             .to_owned();
         Ok(Caller {
             user_id,
-            claims: data.claims,
+            claims,
             session: None,
             api_key: None,
         })

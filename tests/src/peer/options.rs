@@ -130,6 +130,34 @@ pub struct OrganizationOptions {
     pub require_verified_invitee: bool,
 }
 
+/// Jwt plugin options both servers understand (`None`: both servers' defaults).
+#[derive(Clone, Debug, Default)]
+pub struct JwtOptions {
+    /// The algorithm of new keys (`jwks.keyPairConfig.alg`): `EdDSA`, `ES256`, `ES512`,
+    /// `RS256` or `PS256`.
+    pub algorithm: Option<&'static str>,
+}
+
+impl JwtOptions {
+    /// Keyward's configuration of these options.
+    pub fn keyward(&self) -> keyward_server::config::JwtConfig {
+        let mut config = keyward_server::config::JwtConfig::default();
+        if let Some(name) = self.algorithm {
+            let algorithm = keyward_server::config::JwtKeyAlgorithm::parse(name).expect("an algorithm of the plugin");
+            config = config.algorithm(algorithm);
+        }
+        config
+    }
+
+    /// The better-auth peer's variables for these options (`JWT_*`).
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.algorithm
+            .map(|name| ("JWT_ALG".to_owned(), name.to_owned()))
+            .into_iter()
+            .collect()
+    }
+}
+
 /// Api-key plugin options both servers understand (`None` and `false`: both servers'
 /// defaults).
 #[derive(Clone, Debug, Default)]

@@ -474,7 +474,7 @@ pub(super) const PLUGIN_VARIABLES: &[EnvVariable] = &[
     plugin(
         "jwt",
         "KEYWARD_JWT_ALGORITHM",
-        "the algorithm of new signing keys: EdDSA, ES256, RS256 or PS256",
+        "the algorithm of new signing keys: EdDSA, ES256, ES512, RS256 or PS256",
     ),
     plugin("jwt", "KEYWARD_JWT_ISSUER", "the tokens' iss (the base URL's origin)"),
     plugin(

@@ -128,6 +128,8 @@ pub enum JwtKeyAlgorithm {
     EdDsa,
     /// ECDSA over P-256 with SHA-256.
     Es256,
+    /// ECDSA over P-521 with SHA-512.
+    Es512,
     /// RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys.
     Rs256,
     /// RSASSA-PSS with SHA-256, 2048-bit keys.
@@ -135,20 +137,20 @@ pub enum JwtKeyAlgorithm {
 }
 
 impl JwtKeyAlgorithm {
-    /// The JOSE name (`EdDSA`, `ES256`, `RS256`, `PS256`).
+    /// The JOSE name (`EdDSA`, `ES256`, `ES512`, `RS256`, `PS256`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EdDsa => "EdDSA",
             Self::Es256 => "ES256",
+            Self::Es512 => "ES512",
             Self::Rs256 => "RS256",
             Self::Ps256 => "PS256",
         }
     }
 
-    /// The algorithm named `name`; `None` for one Keyward cannot sign with (ES512: the
-    /// JOSE crate has no P-521).
+    /// The algorithm named `name`; `None` for one better-auth does not offer.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::EdDsa, Self::Es256, Self::Rs256, Self::Ps256]
+        [Self::EdDsa, Self::Es256, Self::Es512, Self::Rs256, Self::Ps256]
             .into_iter()
             .find(|alg| alg.as_str() == name)
     }

@@ -17,6 +17,7 @@ pub(crate) fn read(env: &Env, config: &mut Config) -> Result<(), ConfigError> {
             &[
                 ("EdDSA", JwtKeyAlgorithm::EdDsa),
                 ("ES256", JwtKeyAlgorithm::Es256),
+                ("ES512", JwtKeyAlgorithm::Es512),
                 ("RS256", JwtKeyAlgorithm::Rs256),
                 ("PS256", JwtKeyAlgorithm::Ps256),
             ],

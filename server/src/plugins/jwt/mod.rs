@@ -12,7 +12,7 @@
 //! `kid`. A key made by either server signs at the other on a shared database. With
 //! [`JwtConfig::rotation_interval`] a key expires, the next signature makes a new one, and
 //! the old one stays in `/jwks` for [`JwtConfig::grace_period`], so the tokens it signed
-//! keep verifying.
+//! keep verifying; `auth.api().rotate_jwt_key()` does the same on demand.
 
 mod config;
 mod env;
@@ -22,7 +22,7 @@ mod sign;
 mod store;
 
 pub use config::{JwtConfig, JwtKeyAlgorithm, JwtPayload};
-pub(crate) use sign::{sign_claims, verify_token};
+pub(crate) use sign::{rotate_key, sign_claims, verify_token};
 
 use std::sync::Arc;
 

@@ -4,28 +4,17 @@
 //! every key until its grace period ends, and a session's token carries the user.
 
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, Header};
+use keyward_verifier::jose::{self, ExpectedClaims, VerifyingKey};
 use serde_json::{Map, Value};
 
-use super::JwtConfig;
 use super::keys::{self, KeyError};
 use super::store::{self, StoredKey};
+use super::{JwtConfig, JwtKeyAlgorithm};
 use crate::auth::Auth;
 use crate::crypto::generate_id;
 use crate::error::{ApiError, ApiResult};
 use keyward_client::wire::time::now_millis;
 use keyward_client::wire::{JsonWebKeySet, JsonWebToken, PublicJwk, SessionData};
-
-/// The JOSE algorithm a key signs with, when Keyward can sign with it.
-fn jose_algorithm(name: &str) -> Option<Algorithm> {
-    match name {
-        "EdDSA" => Some(Algorithm::EdDSA),
-        "ES256" => Some(Algorithm::ES256),
-        "RS256" => Some(Algorithm::RS256),
-        "PS256" => Some(Algorithm::PS256),
-        _ => None,
-    }
-}
 
 /// The algorithm of `key`: its `alg`, or the configured one for rows without it.
 fn algorithm_of<'a>(config: &JwtConfig, key: &'a StoredKey) -> &'a str {
@@ -68,6 +57,18 @@ pub(super) async fn create_key(auth: &Auth, config: &JwtConfig) -> ApiResult<Sto
     Ok(key)
 }
 
+/// Rotates the keys on demand: a new key of the configured algorithm signs from now on,
+/// and every other live key expires now, so it stays in `/jwks` only for the grace period
+/// (the tokens it signed keep verifying until then). Answers the new key as published.
+pub(crate) async fn rotate_key(auth: &Auth, config: &JwtConfig) -> ApiResult<PublicJwk> {
+    let key = create_key(auth, config).await?;
+    let mut db = auth.0.db.clone();
+    store::expire_all_but(&mut db, &key.id, key.created_at)
+        .await
+        .map_err(db_error)?;
+    public_jwk(config, &key).ok_or_else(|| key_error(KeyError("the new key's public half is not JSON".into())))
+}
+
 /// The key that signs now: the newest live key of the configured algorithm, else the
 /// newest live key Keyward can sign with, else a new one.
 pub(super) async fn signing_key(auth: &Auth, config: &JwtConfig) -> ApiResult<StoredKey> {
@@ -77,7 +78,7 @@ pub(super) async fn signing_key(auth: &Auth, config: &JwtConfig) -> ApiResult<St
     let live = || keys.iter().filter(|key| key.is_live(now));
     let chosen = live()
         .find(|key| algorithm_of(config, key) == config.algorithm.as_str())
-        .or_else(|| live().find(|key| jose_algorithm(algorithm_of(config, key)).is_some()));
+        .or_else(|| live().find(|key| JwtKeyAlgorithm::parse(algorithm_of(config, key)).is_some()));
     match chosen {
         Some(key) => Ok(key.clone()),
         None => create_key(auth, config).await,
@@ -105,14 +106,10 @@ pub(super) fn sign_with(
     claims: &Map<String, Value>,
 ) -> ApiResult<String> {
     let name = algorithm_of(config, key);
-    let algorithm = jose_algorithm(name).ok_or_else(|| key_error(KeyError(format!("cannot sign with {name}"))))?;
-    let signing = keys::encoding_key(&private_jwk(auth, key)?).map_err(key_error)?;
-    let header = Header {
-        typ: None,
-        kid: Some(key.id.clone()),
-        ..Header::new(algorithm)
-    };
-    jsonwebtoken::encode(&header, claims, &signing).map_err(|error| ApiError::internal("jwt signing", error))
+    let algorithm =
+        JwtKeyAlgorithm::parse(name).ok_or_else(|| key_error(KeyError(format!("cannot sign with {name}"))))?;
+    let signing = keys::signing_key(&private_jwk(auth, key)?).map_err(key_error)?;
+    signing.sign(algorithm, &key.id, claims).map_err(key_error)
 }
 
 /// The base URL's origin: the default issuer and audience.
@@ -227,37 +224,25 @@ pub(crate) async fn verify_token(
     config: &JwtConfig,
     token: &str,
 ) -> ApiResult<Option<Map<String, Value>>> {
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
-        return Ok(None);
-    };
-    let Some(kid) = header.kid else {
+    let Ok(kid) = jose::key_id(token) else {
         return Ok(None);
     };
     let mut db = auth.0.db.clone();
     let Some(key) = store::find(&mut db, &kid).await.map_err(db_error)? else {
         return Ok(None);
     };
-    let Some(algorithm) = jose_algorithm(algorithm_of(config, &key)) else {
+    let Some(verifying) = public_jwk(config, &key).and_then(|public| VerifyingKey::from_published(&public)) else {
         return Ok(None);
     };
-    let Ok(jwk) = serde_json::from_str::<jsonwebtoken::jwk::Jwk>(&key.public_key) else {
-        return Ok(None);
-    };
-    let Ok(verifying) = jsonwebtoken::DecodingKey::from_jwk(&jwk) else {
-        return Ok(None);
-    };
-    let mut validation = jsonwebtoken::Validation::new(algorithm);
-    validation.leeway = 0;
-    validation.set_required_spec_claims(&["exp", "sub", "aud"]);
-    validation.set_issuer(&[config.issuer.clone().unwrap_or_else(|| origin(auth))]);
-    if config.audience.is_empty() {
-        validation.set_audience(&[origin(auth)]);
+    let audiences = if config.audience.is_empty() {
+        vec![origin(auth)]
     } else {
-        validation.set_audience(&config.audience);
-    }
-    Ok(
-        jsonwebtoken::decode::<Map<String, Value>>(token, &verifying, &validation)
-            .ok()
-            .map(|data| data.claims),
-    )
+        config.audience.clone()
+    };
+    let expected = ExpectedClaims {
+        issuers: vec![config.issuer.clone().unwrap_or_else(|| origin(auth))],
+        audiences,
+        required: &["exp", "sub", "aud"],
+    };
+    Ok(jose::verify(token, &verifying, &expected).ok())
 }

@@ -97,3 +97,12 @@ pub(super) async fn insert(exec: &mut impl Exec, key: &StoredKey) -> Result<(), 
     .await?;
     Ok(())
 }
+
+/// Ends the signing life of every live key but `keep` at `now` (their grace period starts).
+pub(super) async fn expire_all_but(exec: &mut impl Exec, keep: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    exec.execute(
+        r#"update "jwks" set "expiresAt" = $1 where "id" <> $2 and ("expiresAt" is null or "expiresAt" > $1)"#,
+        crate::args![now, keep],
+    )
+    .await
+}
