@@ -4,11 +4,17 @@
 // the page's own scripts run). Every load is a first visit: a new browser context, so no
 // HTTP cache; JavaScript and WebAssembly are downloaded and compiled each time.
 //
-//   node measure.mjs <origin> <label> <rounds>   → one JSON line on stdout
+// With `slow4g` every load goes through Chromium's network emulation at DevTools' "Slow
+// 4G" preset: 1.6 Mbps down, 750 kbps up, 150 ms round trips.
+//
+//   node measure.mjs <origin> <label> <rounds> [slow4g]   → one JSON line on stdout
 import { chromium } from "playwright-core";
 
-const [origin, label, roundsArg] = process.argv.slice(2);
+const [origin, label, roundsArg, network] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 15);
+const throttle = network === "slow4g"
+  ? { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 }
+  : null;
 const name = `Bench ${process.pid}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -20,6 +26,11 @@ async function firstRender(cookies) {
   const context = await browser.newContext();
   if (cookies) await context.addCookies(cookies);
   const page = await context.newPage();
+  if (throttle) {
+    const devtools = await context.newCDPSession(page);
+    await devtools.send("Network.enable");
+    await devtools.send("Network.emulateNetworkConditions", throttle);
+  }
   await page.addInitScript((name) => {
     const check = () => {
       if (window.__firstSession) return;
@@ -63,4 +74,4 @@ for (let round = 0; round < rounds; round++) {
   signedIn.push(inside.ms);
 }
 await browser.close();
-console.log(JSON.stringify({ label, rounds, signedOutMs: median(signedOut).toFixed(1), signedInMs: median(signedIn).toFixed(1) }));
+console.log(JSON.stringify({ label, rounds, network: network ?? "loopback", signedOutMs: median(signedOut).toFixed(1), signedInMs: median(signedIn).toFixed(1) }));

@@ -20,7 +20,7 @@ use crate::cookie_jar::CookieJar;
 use crate::error::{Error, Result};
 use crate::session_store::{SessionEvent, SessionState, SessionStore};
 use crate::token_store::{MemoryStore, TokenStore};
-use crate::transport::{BoxFuture, ReqwestTransport, Transport};
+use crate::transport::{BoxFuture, Transport};
 use crate::wire::routes as route;
 use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken};
 
@@ -103,7 +103,8 @@ impl AuthClientBuilder {
         self
     }
 
-    /// The HTTP stack (default: [`ReqwestTransport`]).
+    /// The HTTP stack (default: reqwest on native targets, the browser's `fetch` in
+    /// browsers).
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -165,7 +166,7 @@ impl AuthClientBuilder {
         endpoint.set_query(None);
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(ReqwestTransport::new().map_err(|e| Error::Network { message: e.0 })?),
+            None => crate::transport::default_transport().map_err(|e| Error::Network { message: e.0 })?,
         };
         let default_mode = if cfg!(target_arch = "wasm32") {
             CredentialMode::Cookie

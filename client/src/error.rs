@@ -188,7 +188,7 @@ impl Error {
                 description: oauth.error_description,
             };
         }
-        let parsed: Option<ErrorBody> = json.and_then(|json| serde_json::from_value(json).ok());
+        let parsed: Option<ErrorBody> = json.and_then(|json| ErrorBody::deserialize(&json).ok());
         if status == 429 && parsed.as_ref().is_none_or(|body| body.code.is_none()) {
             return Error::RateLimited { retry_after };
         }

@@ -1,5 +1,7 @@
-//! HTTP as a trait, so any stack can carry the client: reqwest (the default, native and
-//! wasm), Tauri's HTTP plugin, or a test double.
+//! HTTP as a trait, so any stack can carry the client: reqwest (the default on native
+//! targets), the browser's `fetch` (the default in browsers, [`FetchTransport`]), Tauri's
+//! HTTP plugin, or a test double. In browsers, [`ReqwestTransport`] needs the `reqwest`
+//! feature: `fetch` directly is the same requests for a smaller download.
 //!
 //! ```
 //! use keyward_client::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
@@ -89,71 +91,35 @@ pub trait Transport: MaybeSync {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// The default transport: reqwest (rustls on native, `fetch` with credentials in browsers).
-/// Redirects are not followed, so `302` answers reach the caller.
-#[derive(Clone, Debug)]
-pub struct ReqwestTransport {
-    client: reqwest::Client,
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+mod fetch;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
+
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+pub use fetch::FetchTransport;
+#[cfg(feature = "reqwest")]
+pub use reqwest_transport::ReqwestTransport;
+
+/// The transport a client gets when none is given: `fetch` in browsers, reqwest elsewhere.
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+pub(crate) fn default_transport() -> Result<std::sync::Arc<dyn Transport>, TransportError> {
+    Ok(std::sync::Arc::new(FetchTransport::new()))
 }
 
-impl ReqwestTransport {
-    /// A transport with reqwest's defaults (and no redirect following on native).
-    pub fn new() -> Result<Self, TransportError> {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| TransportError(e.to_string()))?;
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::Client::builder()
-            .build()
-            .map_err(|e| TransportError(e.to_string()))?;
-        Ok(Self { client })
-    }
-
-    /// Wraps an existing reqwest client.
-    pub fn with_client(client: reqwest::Client) -> Self {
-        Self { client }
-    }
+/// The transport a client gets when none is given: `fetch` in browsers, reqwest elsewhere.
+#[cfg(all(not(target_arch = "wasm32"), feature = "reqwest"))]
+pub(crate) fn default_transport() -> Result<std::sync::Arc<dyn Transport>, TransportError> {
+    Ok(std::sync::Arc::new(ReqwestTransport::new()?))
 }
 
-impl Transport for ReqwestTransport {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        Box::pin(async move {
-            let method = match request.method {
-                Method::Get => reqwest::Method::GET,
-                Method::Post => reqwest::Method::POST,
-            };
-            let mut builder = self.client.request(method, request.url);
-            for (name, value) in request.headers {
-                builder = builder.header(name, value);
-            }
-            if let Some(body) = request.body {
-                builder = builder.body(body);
-            }
-            #[cfg(target_arch = "wasm32")]
-            {
-                builder = builder.fetch_credentials_include();
-            }
-            let response = builder.send().await.map_err(|e| TransportError(e.to_string()))?;
-            let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_ascii_lowercase(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| TransportError(e.to_string()))?
-                .to_vec();
-            Ok(HttpResponse { status, headers, body })
-        })
-    }
+/// Without a transport feature there is no default: the builder needs one.
+#[cfg(not(any(
+    all(target_arch = "wasm32", feature = "web"),
+    all(not(target_arch = "wasm32"), feature = "reqwest")
+)))]
+pub(crate) fn default_transport() -> Result<std::sync::Arc<dyn Transport>, TransportError> {
+    Err(TransportError(
+        "no default HTTP transport: enable `native` or `web`, or give the builder one".into(),
+    ))
 }

@@ -73,7 +73,7 @@ async fn serve() -> Result<(), String> {
 
 /// Serves a built web app (the Leptos demo, or your own) from `$KEYWARD_STATIC_DIR` at
 /// `/`, next to the API: unknown paths outside the API get its `index.html`, so a
-/// client-side router works.
+/// client-side router works. The files are sent gzipped to browsers that accept it.
 fn with_static_files(app: axum::Router) -> Result<axum::Router, String> {
     let Some(dir) = std::env::var_os("KEYWARD_STATIC_DIR").filter(|dir| !dir.is_empty()) else {
         return Ok(app);
@@ -88,6 +88,10 @@ fn with_static_files(app: axum::Router) -> Result<axum::Router, String> {
     }
     tracing::info!(dir = %dir.display(), "serving the web app at /");
     let files = tower_http::services::ServeDir::new(&dir).fallback(tower_http::services::ServeFile::new(index));
+    // gzip for browsers that accept it: the WebAssembly is a third of its size so.
+    let files = tower::ServiceBuilder::new()
+        .layer(tower_http::compression::CompressionLayer::new())
+        .service(files);
     Ok(app.fallback_service(files))
 }
 

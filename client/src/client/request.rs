@@ -2,8 +2,8 @@
 //! applies what the answer sets; the typed calls, the route calls, the public `fetch`
 //! and the decoding of answers build on it.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
@@ -140,7 +140,7 @@ impl AuthClient {
         };
         // better-auth sends `set-auth-token` even on a two-factor challenge, for a session
         // it has already deleted: never keep that one.
-        let challenge = serde_json::from_value::<TwoFactorRedirect>(json.clone()).is_ok_and(|r| r.two_factor_redirect);
+        let challenge = TwoFactorRedirect::deserialize(&json).is_ok_and(|r| r.two_factor_redirect);
         if let (Some(token), false) = (response.header("set-auth-token"), challenge) {
             self.set_token(SessionToken::new(token))?;
         }
@@ -265,12 +265,19 @@ impl AuthClient {
     }
 }
 
-/// Decodes a typed answer from a reply.
+/// Decodes a typed answer from a reply (read in place: the reply's JSON is not copied).
 pub(crate) fn decode<T: DeserializeOwned>(path: &str, reply: &Reply) -> Result<T> {
-    serde_json::from_value(reply.json.clone()).map_err(|e| Error::Decode {
-        message: format!("{path}: {e}"),
+    T::deserialize(&reply.json).map_err(|error| decode_error(path, reply, &error))
+}
+
+/// Why an answer did not decode. Not generic, so one copy serves every answer type (the
+/// browser download carries one instead of one per type).
+#[cold]
+fn decode_error(path: &str, reply: &Reply, error: &serde_json::Error) -> Error {
+    Error::Decode {
+        message: format!("{path}: {error}"),
         body: String::from_utf8_lossy(&reply.response.body).into_owned(),
-    })
+    }
 }
 
 /// Decodes the answer of route `R` from a reply.

@@ -23,8 +23,10 @@ pub struct ErrorBody {
 
 macro_rules! error_codes {
     ($($variant:ident = $code:literal => $message:literal,)*) => {
-        /// A better-auth error code. `Display` and serde use the wire string (`"INVALID_TOKEN"`).
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        /// A better-auth error code. `Display` and serde use the wire string (`"INVALID_TOKEN"`),
+        /// and so does `Debug` (`ErrorCode("INVALID_TOKEN")`): the variant names would be
+        /// a second copy of every code in a browser's download.
+        #[derive(Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
             $(
@@ -62,6 +64,12 @@ macro_rules! error_codes {
 
             /// Every known code, for documentation and exhaustive tests.
             pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
+        }
+
+        impl std::fmt::Debug for ErrorCode {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple("ErrorCode").field(&self.as_str()).finish()
+            }
         }
     };
 }

@@ -1,0 +1,40 @@
+# Builds the pages whose bytes are measured (sourced by scripts/wasm-size and
+# scripts/bench-frontend): the minimal Leptos example and the client alone
+# (client/examples/browser.rs), in profile wasm-release, through wasm-bindgen without
+# the name and producers sections (function names were a quarter of the bytes).
+#
+#   build_minimal DIR [--keep-names]   DIR/index.html and DIR/pkg/minimal{.js,_bg.wasm}
+#   build_client DIR [--keep-names]    DIR/client{.js,_bg.wasm}
+#   page_sizes DIR                     "raw gzip": the bytes of DIR's .js and .wasm files,
+#                                      as served and gzip -9
+wasm_target_dir="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-unknown-unknown/wasm-release"
+
+bindgen_names() { [ "${1:-}" = "--keep-names" ] || echo "--remove-name-section --remove-producers-section"; }
+
+build_minimal() {
+  cargo build -p keyward-leptos --example minimal --target wasm32-unknown-unknown --profile wasm-release --locked
+  # shellcheck disable=SC2046
+  wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name minimal --out-dir "$1/pkg" \
+    "$wasm_target_dir/examples/minimal.wasm"
+  cat >"$1/index.html" <<'HTML'
+<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward minimal</title><link rel="icon" href="data:,"></head>
+<body><script type="module">import init from "/pkg/minimal.js"; init();</script></body></html>
+HTML
+}
+
+build_client() {
+  cargo build -p keyward-client --example browser --target wasm32-unknown-unknown --no-default-features --features web \
+    --profile wasm-release --locked
+  # shellcheck disable=SC2046
+  wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name client --out-dir "$1" \
+    "$wasm_target_dir/examples/browser.wasm"
+}
+
+page_sizes() {
+  local raw=0 gz=0
+  while IFS= read -r file; do
+    raw=$((raw + $(stat -c %s "$file")))
+    gz=$((gz + $(gzip -9c "$file" | wc -c)))
+  done < <(find "$1" -name '*.js' -o -name '*.wasm')
+  echo "$raw $gz"
+}
