@@ -4,6 +4,7 @@
 // the page's own scripts run). Every load is a first visit: a new browser context, so no
 // HTTP cache; JavaScript and WebAssembly are downloaded and compiled each time.
 //
+// For the SSR example (label `ssr`) also the time until its body is marked hydrated.
 // With `slow4g` every load goes through Chromium's network emulation at DevTools' "Slow
 // 4G" preset: 1.6 Mbps down, 750 kbps up, 150 ms round trips.
 //
@@ -11,6 +12,8 @@
 import { chromium } from "playwright-core";
 
 const [origin, label, roundsArg, network] = process.argv.slice(2);
+// The SSR example: also the time until the page is hydrated.
+const waitForHydration = label === "ssr";
 const rounds = Number(roundsArg ?? 15);
 const throttle = network === "slow4g"
   ? { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 }
@@ -38,11 +41,17 @@ async function firstRender(cookies) {
       const signedIn = document.body && document.body.textContent.includes(name);
       if (signedOut || signedIn) window.__firstSession = { ms: performance.now(), signedIn: !!signedIn };
     };
-    new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+    // A server-rendered page marks its body `data-hydrated` once the browser took it over.
+    const hydrated = () => {
+      if (!window.__hydratedMs && document.body?.dataset.hydrated === "true") window.__hydratedMs = performance.now();
+    };
+    new MutationObserver(() => { check(); hydrated(); })
+      .observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
   }, name);
   await page.goto(origin);
   await page.waitForFunction(() => window.__firstSession, null, { timeout: 30_000 });
-  const result = await page.evaluate(() => window.__firstSession);
+  if (waitForHydration) await page.waitForFunction(() => window.__hydratedMs, null, { timeout: 30_000 });
+  const result = await page.evaluate(() => ({ ...window.__firstSession, hydratedMs: window.__hydratedMs }));
   await context.close();
   return result;
 }
@@ -64,14 +73,24 @@ await setup.close();
 
 const signedOut = [];
 const signedIn = [];
+const hydratedOut = [];
+const hydratedIn = [];
 await firstRender(null); // warm the server and the OS file cache
 for (let round = 0; round < rounds; round++) {
   const out = await firstRender(null);
   if (out.signedIn) throw new Error("a visitor saw a signed-in page");
   signedOut.push(out.ms);
+  hydratedOut.push(out.hydratedMs);
   const inside = await firstRender(cookies);
   if (!inside.signedIn) throw new Error("a signed-in user saw the signed-out page");
   signedIn.push(inside.ms);
+  hydratedIn.push(inside.hydratedMs);
 }
 await browser.close();
-console.log(JSON.stringify({ label, rounds, network: network ?? "loopback", signedOutMs: median(signedOut).toFixed(1), signedInMs: median(signedIn).toFixed(1) }));
+const hydration = waitForHydration
+  ? { hydratedOutMs: median(hydratedOut).toFixed(1), hydratedInMs: median(hydratedIn).toFixed(1) }
+  : {};
+console.log(JSON.stringify({
+  label, rounds, network: network ?? "loopback",
+  signedOutMs: median(signedOut).toFixed(1), signedInMs: median(signedIn).toFixed(1), ...hydration,
+}));

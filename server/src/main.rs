@@ -87,8 +87,12 @@ fn with_static_files(app: axum::Router) -> Result<axum::Router, String> {
         ));
     }
     tracing::info!(dir = %dir.display(), "serving the web app at /");
-    let files = tower_http::services::ServeDir::new(&dir).fallback(tower_http::services::ServeFile::new(index));
-    // gzip for browsers that accept it: the WebAssembly is a third of its size so.
+    let files = tower_http::services::ServeDir::new(&dir)
+        .precompressed_gzip()
+        .fallback(tower_http::services::ServeFile::new(index).precompressed_gzip());
+    // gzip for browsers that accept it (the WebAssembly is a third of its size so): a
+    // file's `.gz` beside it when there is one (`./scripts/build-demo --release` writes
+    // them at gzip -9), else compressed as it is sent.
     let files = tower::ServiceBuilder::new()
         .layer(tower_http::compression::CompressionLayer::new())
         .service(files);

@@ -136,14 +136,20 @@ fn bad_configuration_is_reported_clearly() {
 
 /// One HTTP/1.1 GET on a fresh connection; the whole response as text.
 fn http_get(port: u16, path: &str) -> String {
+    http_get_with(port, path, "")
+}
+
+/// `GET path` with `headers` (each line ending in `\r\n`); the answer, its body lossily
+/// as text.
+fn http_get_with(port: u16, path: &str, headers: &str) -> String {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
     stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("writes");
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 #[test]
@@ -152,6 +158,9 @@ fn serves_a_web_app_next_to_the_api() {
     let site = tempfile::tempdir().expect("tempdir");
     std::fs::write(site.path().join("index.html"), "<!doctype html><title>demo</title>").expect("writes");
     std::fs::write(site.path().join("app.js"), "console.log('demo')").expect("writes");
+    // A release build's gzip -9 beside the file (marked so the test sees which was sent).
+    std::fs::write(site.path().join("app.js.gz"), "the precompressed app.js").expect("writes");
+    std::fs::write(site.path().join("style.css"), "body { margin: 0 }\n".repeat(200)).expect("writes");
     let port = free_port();
     let mut child = binary()
         .current_dir(data.path())
@@ -169,6 +178,10 @@ fn serves_a_web_app_next_to_the_api() {
     let script = http_get(port, "/app.js");
     let deep_link = http_get(port, "/settings/profile");
     let api_miss = http_get(port, "/api/auth/no-such-endpoint");
+    let gzip = "Accept-Encoding: gzip\r\n";
+    let precompressed = http_get_with(port, "/app.js", gzip);
+    let compressed = http_get_with(port, "/style.css", gzip);
+    let plain = http_get(port, "/style.css");
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -186,6 +199,19 @@ fn serves_a_web_app_next_to_the_api() {
     assert!(
         api_miss.starts_with("HTTP/1.1 404") && !api_miss.contains("<title>"),
         "{api_miss}"
+    );
+    let lower = |answer: &str| answer.to_ascii_lowercase();
+    assert!(
+        lower(&precompressed).contains("content-encoding: gzip") && precompressed.ends_with("the precompressed app.js"),
+        "a file's .gz is sent to a browser that takes gzip: {precompressed}"
+    );
+    assert!(
+        lower(&compressed).contains("content-encoding: gzip") && !compressed.contains("margin"),
+        "other files are gzipped as they are sent: {compressed}"
+    );
+    assert!(
+        !lower(&plain).contains("content-encoding") && plain.ends_with("body { margin: 0 }\n"),
+        "and sent as they are to one that does not: {plain}"
     );
 
     let empty = tempfile::tempdir().expect("tempdir");

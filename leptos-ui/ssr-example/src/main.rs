@@ -68,7 +68,12 @@ async fn main() -> Result<(), String> {
             auth: auth.clone(),
             base,
         })
-        .nest_service("/pkg", tower_http::services::ServeDir::new(pkg))
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(tower_http::compression::CompressionLayer::new())
+                .service(tower_http::services::ServeDir::new(pkg).precompressed_gzip()),
+        )
         .merge(auth.router());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
