@@ -1,8 +1,9 @@
 //! The browser's `fetch`, called directly: the default transport in browsers.
 //!
-//! Measured with `./scripts/bench-frontend` (the minimal Leptos page, wasm-release,
-//! gzip -9): reqwest's wasm client and the `http` types it brings weigh more than this
-//! module and the few `web-sys` bindings it uses; see the README's size breakdown.
+//! Measured with `./scripts/wasm-size` (the minimal Leptos page's wasm, wasm-release,
+//! gzip -9): this module in place of reqwest's wasm client and the `http` types it
+//! brings, together with `ErrorCode`'s shorter `Debug`, took it from 311,255 B to
+//! 288,986 B (`benches/results/2026-12-03-web-bundle.md`).
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
