@@ -7,7 +7,7 @@ use keyward_client::{AuthClient, CredentialMode, token_store::LocalStorageStore}
 
 #[cfg(target_arch = "wasm32")]
 async fn start() -> keyward_client::Result<()> {
-    let client = AuthClient::builder("https://auth.example.com".parse().expect("static URL"))
+    let client = AuthClient::at("https://auth.example.com")
         .credential_mode(CredentialMode::Bearer)
         .token_store(LocalStorageStore::new("myapp.session"))
         .build()?;

@@ -4,6 +4,7 @@
 
 mod credentials;
 mod request;
+mod urls;
 
 pub(crate) use request::{decode, decode_route};
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use futures::future::Shared;
 use futures_signals::signal::Mutable;
+#[cfg(feature = "url")]
 use url::Url;
 
 use crate::api::two_factor::TwoFactorHandler;
@@ -22,7 +24,7 @@ use crate::session_store::{SessionEvent, SessionState, SessionStore};
 use crate::token_store::{MemoryStore, TokenStore};
 use crate::transport::{BoxFuture, Transport};
 use crate::wire::routes as route;
-use crate::wire::{DEFAULT_BASE_PATH, SessionData, SessionToken};
+use crate::wire::{SessionData, SessionToken};
 
 /// How the client proves who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +49,7 @@ pub struct FetchOptions {
 
 /// Builds an [`AuthClient`].
 pub struct AuthClientBuilder {
-    base_url: Url,
+    base_url: String,
     base_path: Option<String>,
     token_store: Option<Arc<dyn TokenStore>>,
     transport: Option<Arc<dyn Transport>>,
@@ -60,18 +62,6 @@ pub struct AuthClientBuilder {
     organization_roles: Option<crate::wire::organization::RoleSet>,
     authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
     pub(crate) refresh_rules: Vec<(crate::extension::CallMatcher, crate::extension::RefreshTarget)>,
-}
-
-/// The browser's WebAuthn on wasm builds with the `web` feature; none elsewhere.
-fn default_authenticator() -> Option<Arc<dyn crate::authenticator::Authenticator>> {
-    #[cfg(all(feature = "web", target_arch = "wasm32"))]
-    {
-        Some(Arc::new(crate::authenticator::BrowserAuthenticator))
-    }
-    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
-    {
-        None
-    }
 }
 
 impl AuthClientBuilder {
@@ -155,15 +145,7 @@ impl AuthClientBuilder {
     // In browsers nothing is `Send` (and nothing needs to be): the `Arc` is for cheap clones.
     #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub fn build(self) -> Result<AuthClient> {
-        let mut endpoint = self.base_url.clone();
-        let has_path = !matches!(endpoint.path(), "" | "/");
-        if !has_path || self.base_path.is_some() {
-            let base_path = self.base_path.unwrap_or_else(|| DEFAULT_BASE_PATH.to_owned());
-            endpoint.set_path(&format!("/{}", base_path.trim_matches('/')));
-        }
-        let trimmed = endpoint.path().trim_end_matches('/').to_owned();
-        endpoint.set_path(&trimmed);
-        endpoint.set_query(None);
+        let (endpoint, base_origin) = urls::endpoint_of(&self.base_url, self.base_path.as_deref())?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => crate::transport::default_transport().map_err(|e| Error::Network { message: e.0 })?,
@@ -173,14 +155,12 @@ impl AuthClientBuilder {
         } else {
             CredentialMode::Bearer
         };
-        let origin = self
-            .fetch_options
-            .origin
-            .clone()
-            .unwrap_or_else(|| self.base_url.origin().ascii_serialization());
+        let origin = self.fetch_options.origin.clone().unwrap_or(base_origin);
         let client = AuthClient {
             inner: Arc::new(Inner {
-                endpoint,
+                endpoint: endpoint.href(),
+                #[cfg(feature = "url")]
+                endpoint_url: endpoint.into_url(),
                 origin,
                 transport,
                 token_store: self.token_store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
@@ -197,9 +177,10 @@ impl AuthClientBuilder {
                 pending_two_factor: Mutex::new(None),
                 on_two_factor_required: self.on_two_factor_required,
                 organization: Default::default(),
-                organization_roles: crate::api::organization::client_roles(self.organization_roles),
-                authenticator: self.authenticator.or_else(default_authenticator),
-                passkeys: crate::api::passkey::passkeys_store(),
+                organization_roles: self.organization_roles,
+                checked_roles: Default::default(),
+                authenticator: self.authenticator,
+                passkeys: Default::default(),
                 refresh_rules: self.refresh_rules,
                 plugin_stores: Default::default(),
                 jwt: Mutable::new(None),
@@ -218,7 +199,10 @@ impl AuthClientBuilder {
 pub(crate) type SessionFuture = Shared<BoxFuture<'static, Result<Option<SessionData>>>>;
 
 pub(crate) struct Inner {
-    pub endpoint: Url,
+    /// The endpoint prefix, e.g. `http://localhost:3000/api/auth`.
+    pub endpoint: String,
+    #[cfg(feature = "url")]
+    pub endpoint_url: Url,
     pub origin: String,
     pub transport: Arc<dyn Transport>,
     pub token_store: Arc<dyn TokenStore>,
@@ -236,10 +220,16 @@ pub(crate) struct Inner {
     /// The methods of an open two-factor sign-in challenge.
     pub pending_two_factor: Mutex<Option<Vec<String>>>,
     pub on_two_factor_required: Option<Arc<dyn TwoFactorHandler>>,
-    pub organization: crate::api::organization::OrganizationStores,
-    pub organization_roles: crate::wire::organization::RoleSet,
+    /// The organization stores, made on first use ([`crate::extension::StoreGroup`]).
+    pub organization: std::sync::OnceLock<Arc<crate::api::organization::OrganizationStores>>,
+    /// The custom organization roles given to the builder.
+    pub organization_roles: Option<crate::wire::organization::RoleSet>,
+    /// The defaults and the custom roles, merged on the first local check.
+    pub checked_roles: std::sync::OnceLock<crate::wire::organization::RoleSet>,
+    /// The authenticator given to the builder (else the platform's, on first use).
     pub authenticator: Option<Arc<dyn crate::authenticator::Authenticator>>,
-    pub passkeys: Arc<crate::query_store::QueryStore<Vec<crate::wire::Passkey>>>,
+    /// The passkey list, made on first use.
+    pub passkeys: std::sync::OnceLock<Arc<crate::api::passkey::PasskeyStores>>,
     /// The refresh rules of plugin calls ([`crate::extension`]).
     pub refresh_rules: Vec<(crate::extension::CallMatcher, crate::extension::RefreshTarget)>,
     /// The plugin stores ([`AuthClient::query`]).
@@ -277,7 +267,7 @@ impl Eq for AuthClient {}
 impl std::fmt::Debug for AuthClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthClient")
-            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("endpoint", &self.inner.endpoint)
             .field("mode", &self.inner.mode)
             .finish_non_exhaustive()
     }
@@ -285,10 +275,28 @@ impl std::fmt::Debug for AuthClient {
 
 impl AuthClient {
     /// Starts a client for the server at `base_url` (for example `http://localhost:3000`;
-    /// `/api/auth` is appended unless the URL has a path).
+    /// `/api/auth` is appended unless the URL has a path). Needs feature `url` (on with
+    /// `native`); [`AuthClient::at`] takes the URL as text, in every build.
+    #[cfg(feature = "url")]
     pub fn builder(base_url: Url) -> AuthClientBuilder {
+        Self::at(base_url.as_str())
+    }
+
+    /// Starts a client for the server at `base_url`, as [`AuthClient::builder`] does, with
+    /// the URL as text: [`AuthClientBuilder::build`] fails with
+    /// [`Error::InvalidRequest`] when it is not an `http` or `https` URL. In a browser
+    /// build without feature `url` the browser's own parser reads it, so the page does
+    /// not carry the `url` crate and its IDNA tables (53 KB gzipped).
+    ///
+    /// ```no_run
+    /// # fn run() -> keyward_client::Result<()> {
+    /// let client = keyward_client::AuthClient::at("http://localhost:3000").build()?;
+    /// assert_eq!(client.endpoint_str(), "http://localhost:3000/api/auth");
+    /// # Ok(()) }
+    /// ```
+    pub fn at(base_url: impl Into<String>) -> AuthClientBuilder {
         AuthClientBuilder {
-            base_url,
+            base_url: base_url.into(),
             base_path: None,
             token_store: None,
             transport: None,
@@ -305,7 +313,14 @@ impl AuthClient {
     }
 
     /// The endpoint prefix, e.g. `http://localhost:3000/api/auth`.
+    #[cfg(feature = "url")]
     pub fn endpoint(&self) -> &Url {
+        &self.inner.endpoint_url
+    }
+
+    /// The endpoint prefix as text, e.g. `http://localhost:3000/api/auth` (no trailing
+    /// slash), in every build.
+    pub fn endpoint_str(&self) -> &str {
         &self.inner.endpoint
     }
 
@@ -356,15 +371,9 @@ impl AuthClient {
     pub(crate) async fn refresh_session(&self, join: bool) -> Result<Option<SessionData>> {
         let result = crate::session_store::fetch(self, join).await;
         if !join {
-            // A call that changed the session: the organization stores someone watches
-            // follow (better-auth's session paths toggle `$activeOrgSignal`).
-            let refresh = crate::api::organization::StoreRefresh {
-                active: true,
-                list: true,
-                member: false,
-            };
-            self.refresh_organization_stores(refresh).await;
-            self.refresh_plugin_stores().await;
+            // A call that changed the session: the stores someone watches follow
+            // (better-auth's session paths toggle `$activeOrgSignal`, for one).
+            self.refresh_stores_after_session_change().await;
         }
         result
     }

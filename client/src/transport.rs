@@ -46,8 +46,10 @@ pub use crate::wire::routes::HttpMethod as Method;
 pub struct HttpRequest {
     /// Method.
     pub method: Method,
-    /// Absolute URL.
-    pub url: url::Url,
+    /// The absolute URL, as text: the endpoint prefix, the route's path and the
+    /// form-encoded query (parse it with `url::Url::parse` where a transport needs more).
+    /// Text rather than a `url::Url` so that browser builds do not carry the `url` crate.
+    pub url: String,
     /// Headers, in order.
     pub headers: Vec<(String, String)>,
     /// JSON body.

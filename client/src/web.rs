@@ -55,9 +55,10 @@ pub(crate) fn navigate(url: &str) -> crate::error::Result<()> {
         })
 }
 
-/// The address of the current page.
-pub(crate) fn current_url() -> Option<String> {
-    web_sys::window().and_then(|window| window.location().href().ok())
+/// The query of the current page, without `?`.
+pub(crate) fn current_query() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    Some(search.trim_start_matches('?').to_owned())
 }
 
 /// better-auth's cross-tab channel: a `localStorage` key whose `storage` event reaches

@@ -47,7 +47,7 @@ async fn use_session_follows_sign_up_and_sign_out() {
     let Some(server) = option_env!("KEYWARD_TEST_SERVER") else {
         panic!("KEYWARD_TEST_SERVER must name the Keyward server to test against (scripts/test sets it)");
     };
-    let client = AuthClient::builder(server.parse().expect("URL"))
+    let client = AuthClient::at(server)
         .credential_mode(CredentialMode::Bearer)
         .build()
         .expect("builds");

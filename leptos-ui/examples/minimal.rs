@@ -10,8 +10,7 @@ use leptos::prelude::*;
 #[component]
 fn App() -> impl IntoView {
     // Same origin as the server: the browser's cookies carry the session.
-    let url = "http://localhost:3000".parse().expect("a valid URL");
-    provide_auth(AuthClient::builder(url).build().expect("a client"));
+    provide_auth(AuthClient::at("http://localhost:3000").build().expect("a client"));
     view! {
         <AuthGate fallback=|| view! { <SignInForm /> <SignUpForm /> }>
             <UserButton />

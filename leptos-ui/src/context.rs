@@ -47,7 +47,7 @@ struct LazyStores {
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     let client = AuthClient::builder("http://localhost:3000".parse().unwrap()).build().unwrap();
+///     let client = AuthClient::at("http://localhost:3000").build().unwrap();
 ///     provide_auth(client);
 ///     let session = use_session();
 ///     view! {

@@ -16,7 +16,7 @@
 //! #[component]
 //! fn App() -> impl IntoView {
 //!     // In the browser the client uses the page's cookies (same origin as the server).
-//!     let client = AuthClient::builder("http://localhost:3000".parse().unwrap()).build().unwrap();
+//!     let client = AuthClient::at("http://localhost:3000").build().unwrap();
 //!     provide_auth(client);
 //!     view! {
 //!         <SignedIn><UserButton /></SignedIn>

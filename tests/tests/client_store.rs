@@ -377,7 +377,7 @@ impl keyward_client::transport::Transport for SessionReadCounter {
     > {
         Box::pin(async move {
             let read = request.method == keyward_client::transport::Method::Get
-                && request.url.path().ends_with("/get-session");
+                && url::Url::parse(&request.url).is_ok_and(|url| url.path().ends_with("/get-session"));
             if read {
                 self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
@@ -453,7 +453,7 @@ impl keyward_client::transport::Transport for LateSessionReads {
     > {
         Box::pin(async move {
             let held = request.method == keyward_client::transport::Method::Get
-                && request.url.path().ends_with("/get-session")
+                && url::Url::parse(&request.url).is_ok_and(|url| url.path().ends_with("/get-session"))
                 && self.hold.load(std::sync::atomic::Ordering::SeqCst);
             let response = self.inner.send(request).await;
             if held {

@@ -78,7 +78,7 @@ fn redirect_error(location: &str) -> Error {
     let query = query.split('#').next().unwrap_or_default();
     let mut error = None;
     let mut description = None;
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "error" if error.is_none() => error = Some(value.into_owned()),
             "error_description" if description.is_none() => description = Some(value.into_owned()),

@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 /// A query string from a query type (its `None` fields left out).
 pub(crate) fn query_string<B: Serialize>(query: &B) -> Result<String> {
     let value = serde_json::to_value(query).map_err(|e| Error::InvalidRequest { message: e.to_string() })?;
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    let mut out = form_urlencoded::Serializer::new(String::new());
     if let Value::Object(map) = value {
         for (key, value) in map {
             match value {

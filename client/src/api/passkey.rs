@@ -29,7 +29,9 @@ use crate::api::query_string;
 use crate::authenticator::{Authenticator, Mediation};
 use crate::client::{AuthClient, into_future};
 use crate::error::{Error, Result};
+use crate::extension::StoreGroup;
 use crate::query_store::{QueryHandle, QueryStore};
+use crate::transport::BoxFuture;
 use crate::wire::routes::Route;
 use crate::wire::routes::passkey as route;
 use crate::wire::{
@@ -37,9 +39,46 @@ use crate::wire::{
     VerifyAuthenticationRequest, VerifyRegistrationRequest, VerifyRegistrationResponse,
 };
 
-/// The `passkeys` store (better-auth's `$listPasskeys`).
-pub(crate) fn passkeys_store() -> Arc<QueryStore<Vec<Passkey>>> {
-    Arc::new(QueryStore::new(route::ListUserPasskeys::PATH))
+/// The `passkeys` store (better-auth's `$listPasskeys`), made on first use.
+pub(crate) struct PasskeyStores {
+    list: Arc<QueryStore<Vec<Passkey>>>,
+}
+
+impl PasskeyStores {
+    fn new() -> Self {
+        Self {
+            list: Arc::new(QueryStore::new(route::ListUserPasskeys::PATH)),
+        }
+    }
+
+    async fn refresh(&self, client: &AuthClient) {
+        if self.list.is_mounted() {
+            let _ = self.list.refetch(client).await;
+        }
+    }
+}
+
+impl StoreGroup for PasskeyStores {
+    /// `$listPasskeys` is toggled by the passkey calls and sign-out only.
+    fn after_session_change<'a>(&'a self, _client: &'a AuthClient) -> BoxFuture<'a, ()> {
+        Box::pin(std::future::ready(()))
+    }
+
+    fn after_sign_out<'a>(&'a self, client: &'a AuthClient) -> BoxFuture<'a, ()> {
+        Box::pin(self.refresh(client))
+    }
+}
+
+/// The browser's WebAuthn on wasm builds with the `web` feature; none elsewhere.
+fn platform_authenticator() -> Option<Arc<dyn Authenticator>> {
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
+    {
+        Some(Arc::new(crate::authenticator::BrowserAuthenticator))
+    }
+    #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+    {
+        None
+    }
 }
 
 impl AuthClient {
@@ -49,7 +88,10 @@ impl AuthClient {
     }
 
     fn authenticator(&self) -> Result<Arc<dyn Authenticator>> {
-        self.inner.authenticator.clone().ok_or_else(|| {
+        // The browser's is made here, not by the builder: an app without passkeys does
+        // not carry the WebAuthn glue.
+        let authenticator = self.inner.authenticator.clone().or_else(platform_authenticator);
+        authenticator.ok_or_else(|| {
             Error::Passkey(crate::authenticator::CeremonyError::NotSupported(
                 "no authenticator configured (AuthClientBuilder::authenticator)".into(),
             ))
@@ -58,8 +100,8 @@ impl AuthClient {
 
     /// Refetches the passkey list, if someone uses it.
     pub(crate) async fn refresh_passkeys(&self) {
-        if self.inner.passkeys.is_mounted() {
-            let _ = self.inner.passkeys.refetch(self).await;
+        if let Some(stores) = self.inner.passkeys.get() {
+            stores.refresh(self).await;
         }
     }
 }
@@ -109,7 +151,13 @@ impl<'a> PasskeyApi<'a> {
     /// The signed-in user's passkeys as a reactive store (`useListPasskeys`), refetched
     /// after registration, rename, delete, sign-in and sign-out.
     pub fn passkeys(self) -> QueryHandle<Vec<Passkey>> {
-        QueryHandle::new(self.client, &self.client.inner.passkeys)
+        QueryHandle::new(
+            self.client,
+            &self
+                .client
+                .store_group(&self.client.inner.passkeys, PasskeyStores::new)
+                .list,
+        )
     }
 }
 

@@ -42,13 +42,7 @@ impl AuthClient {
         self.clear_credentials()?;
         self.session_store_set_signed_out(Some(SessionEvent::SignedOut));
         crate::session_store::broadcast(self, crate::session_store::Broadcast::SignOut);
-        let everything = crate::api::organization::StoreRefresh {
-            active: true,
-            list: true,
-            member: true,
-        };
-        self.refresh_organization_stores(everything).await;
-        self.refresh_passkeys().await;
+        self.refresh_stores_after_sign_out().await;
         Ok(())
     }
 

@@ -226,8 +226,7 @@ into_future!(SignInSocial, SocialRedirect);
 /// page's `?error=` (on the `errorCallbackURL`).
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 pub fn social_error() -> Option<crate::wire::SocialErrorCode> {
-    let url: url::Url = crate::web::current_url()?.parse().ok()?;
-    crate::wire::SocialErrorCode::from_url(&url)
+    crate::wire::SocialErrorCode::from_query(&crate::web::current_query()?)
 }
 
 /// `POST /sign-in/social` with an ID token: a session, as an email sign-in gives.

@@ -89,11 +89,19 @@ impl TotpUri {
             message: format!("otpauth URI: {message}"),
             body: String::new(),
         };
-        let url = url::Url::parse(self.expose()).map_err(|e| invalid(&e.to_string()))?;
-        if url.scheme() != "otpauth" || url.host_str() != Some("totp") {
+        // `otpauth://totp/LABEL?QUERY`: the label and query are decoded by
+        // `percent-encoding` and `form_urlencoded` (what `url` itself uses), so browser
+        // builds need no URL parser for it.
+        let uri = self.expose();
+        let scheme_end = uri.find("://").ok_or_else(|| invalid("not an otpauth://totp/ URI"))?;
+        let (scheme, rest) = (&uri[..scheme_end], &uri[scheme_end + 3..]);
+        let rest = rest.split('#').next().unwrap_or_default();
+        let (authority, path_and_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if !scheme.eq_ignore_ascii_case("otpauth") || !authority.eq_ignore_ascii_case("totp") {
             return Err(invalid("not an otpauth://totp/ URI"));
         }
-        let label = percent_encoding::percent_decode_str(url.path().trim_start_matches('/'))
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let label = percent_encoding::percent_decode_str(path.trim_start_matches('/'))
             .decode_utf8_lossy()
             .into_owned();
         let (label_issuer, account) = match label.split_once(':') {
@@ -109,7 +117,7 @@ impl TotpUri {
             algorithm: "SHA1".into(),
             uri: self.clone(),
         };
-        for (key, value) in url.query_pairs() {
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             match key.as_ref() {
                 "secret" => setup.secret = TotpSecret::new(value.into_owned()),
                 "issuer" => setup.issuer = value.into_owned(),
@@ -509,7 +517,15 @@ mod tests {
         let bare = TotpUri::new("otpauth://totp/bob?secret=ABC");
         let setup = bare.parse().expect("parses");
         assert_eq!((setup.issuer.as_str(), setup.account.as_str()), ("", "bob"));
+        let odd = TotpUri::new("OTPAUTH://TOTP/K:bob?secret=ABC#ignored");
+        let setup = odd
+            .parse()
+            .expect("scheme and host are case-insensitive, the fragment is not read");
+        assert_eq!((setup.issuer.as_str(), setup.secret.expose()), ("K", "ABC"));
         for bad in [
+            "not a URI",
+            "otpauth:totp/x?secret=A",
+            "otpauth://totpx/y?secret=A",
             "https://example.com",
             "otpauth://hotp/x?secret=A",
             "otpauth://totp/x",

@@ -5,7 +5,6 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use url::Url;
 
 use super::credentials::{is_admin_session_cookie, is_challenge_cookie, is_trust_cookie, poisoned};
 use super::{AuthClient, CredentialMode};
@@ -49,14 +48,6 @@ impl AuthClient {
         self.apply_sign_in_outcome(outcome)?;
         let _ = self.refresh_session(false).await;
         Ok(())
-    }
-
-    fn url(&self, path: &str, query: Option<&str>) -> Result<Url> {
-        let mut url = self.inner.endpoint.clone();
-        let joined = format!("{}/{}", url.path().trim_end_matches('/'), path.trim_start_matches('/'));
-        url.set_path(&joined);
-        url.set_query(query.filter(|q| !q.is_empty()));
-        Ok(url)
     }
 
     /// Sends a request and applies what it returns to the credentials; errors for
@@ -107,7 +98,7 @@ impl AuthClient {
         headers.extend(self.inner.extra_headers.iter().cloned());
         let request = HttpRequest {
             method,
-            url: self.url(path, query)?,
+            url: super::urls::call_url(&self.inner.endpoint, path, query),
             headers,
             body,
         };

@@ -312,9 +312,15 @@ impl SocialErrorCode {
     }
 
     /// The error of a URL the flow returned to (`error` in its query), if any.
-    #[cfg(feature = "client")]
+    #[cfg(feature = "url")]
     pub fn from_url(url: &url::Url) -> Option<Self> {
-        url.query_pairs()
+        Self::from_query(url.query().unwrap_or_default())
+    }
+
+    /// The error in a URL's query (`error=…`, without the `?`), if any.
+    #[cfg(feature = "client")]
+    pub fn from_query(query: &str) -> Option<Self> {
+        form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "error")
             .map(|(_, value)| Self::parse(&value))
     }

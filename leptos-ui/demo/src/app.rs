@@ -22,10 +22,7 @@ pub fn App() -> impl IntoView {
         .as_ref()
         .and_then(|location| location.pathname().ok())
         .is_some_and(|path| path.trim_end_matches('/') == "/device");
-    let client = origin
-        .parse()
-        .map_err(|error| format!("{error}"))
-        .and_then(|url| AuthClient::builder(url).build().map_err(|error| error.to_string()));
+    let client = AuthClient::at(origin).build().map_err(|error| error.to_string());
     match client {
         Ok(client) => {
             provide_auth(client);

@@ -52,9 +52,7 @@ pub fn hydrate() {
         .and_then(|script| script.text_content())
         .and_then(|json| serde_json::from_str::<Option<keyward_client::wire::SessionData>>(&json).ok())
         .flatten();
-    let client = keyward_client::AuthClient::builder(origin.parse().expect("the page's origin is a URL"))
-        .build()
-        .expect("a client");
+    let client = keyward_client::AuthClient::at(origin).build().expect("a client");
     client.session().hydrate(data);
     leptos::mount::hydrate_body(move || {
         keyward_leptos::provide_auth(client.clone());

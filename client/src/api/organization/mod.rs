@@ -35,8 +35,9 @@ use serde::de::DeserializeOwned;
 use crate::api::query_string;
 use crate::client::AuthClient;
 use crate::error::Result;
+use crate::extension::StoreGroup;
 use crate::query_store::{QueryHandle, QueryStore};
-use crate::transport::Method;
+use crate::transport::{BoxFuture, Method};
 use crate::wire::organization::{
     CreateRoleRequest, CreateTeamRequest, FullOrganization, InviteMemberRequest, ListMembersQuery, Member, MemberRole,
     MemberRoleQuery, Organization, OrganizationIdQuery, OrganizationQuery, Permissions, RemoveMemberRequest,
@@ -65,6 +66,44 @@ impl Default for OrganizationStores {
     }
 }
 
+impl OrganizationStores {
+    async fn refresh(&self, client: &AuthClient, refresh: StoreRefresh) {
+        if refresh.active && self.active.is_mounted() {
+            let _ = self.active.refetch(client).await;
+        }
+        if (refresh.active || refresh.member) && self.active_member.is_mounted() {
+            let _ = self.active_member.refetch(client).await;
+        }
+        if (refresh.active || refresh.member) && self.active_member_role.is_mounted() {
+            let _ = self.active_member_role.refetch(client).await;
+        }
+        if refresh.list && self.list.is_mounted() {
+            let _ = self.list.refetch(client).await;
+        }
+    }
+}
+
+impl StoreGroup for OrganizationStores {
+    /// better-auth's session paths toggle `$activeOrgSignal`; the list follows too.
+    fn after_session_change<'a>(&'a self, client: &'a AuthClient) -> BoxFuture<'a, ()> {
+        let refresh = StoreRefresh {
+            active: true,
+            list: true,
+            member: false,
+        };
+        Box::pin(self.refresh(client, refresh))
+    }
+
+    fn after_sign_out<'a>(&'a self, client: &'a AuthClient) -> BoxFuture<'a, ()> {
+        let everything = StoreRefresh {
+            active: true,
+            list: true,
+            member: true,
+        };
+        Box::pin(self.refresh(client, everything))
+    }
+}
+
 /// Which stores an answer can have changed (better-auth's `organizationClient` signals).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct StoreRefresh {
@@ -82,20 +121,15 @@ impl AuthClient {
         OrganizationApi { client: self }
     }
 
+    /// The organization stores, made (and registered to follow the session) on first use.
+    fn organization_stores(&self) -> Arc<OrganizationStores> {
+        self.store_group(&self.inner.organization, OrganizationStores::default)
+    }
+
     /// Refetches the organization stores someone uses.
     pub(crate) async fn refresh_organization_stores(&self, refresh: StoreRefresh) {
-        let stores = &self.inner.organization;
-        if refresh.active && stores.active.is_mounted() {
-            let _ = stores.active.refetch(self).await;
-        }
-        if (refresh.active || refresh.member) && stores.active_member.is_mounted() {
-            let _ = stores.active_member.refetch(self).await;
-        }
-        if (refresh.active || refresh.member) && stores.active_member_role.is_mounted() {
-            let _ = stores.active_member_role.refetch(self).await;
-        }
-        if refresh.list && stores.list.is_mounted() {
-            let _ = stores.list.refetch(self).await;
+        if let Some(stores) = self.inner.organization.get() {
+            stores.refresh(self, refresh).await;
         }
     }
 
@@ -214,22 +248,22 @@ impl<'a> OrganizationApi<'a> {
 
     /// The active organization (`get-full-organization`), as a reactive store.
     pub fn active(self) -> QueryHandle<FullOrganization> {
-        QueryHandle::new(self.client, &self.client.inner.organization.active)
+        QueryHandle::new(self.client, &self.client.organization_stores().active)
     }
 
     /// The caller's organizations (`list`), as a reactive store.
     pub fn organizations(self) -> QueryHandle<Vec<Organization>> {
-        QueryHandle::new(self.client, &self.client.inner.organization.list)
+        QueryHandle::new(self.client, &self.client.organization_stores().list)
     }
 
     /// The caller's membership of the active organization, as a reactive store.
     pub fn active_member(self) -> QueryHandle<Member> {
-        QueryHandle::new(self.client, &self.client.inner.organization.active_member)
+        QueryHandle::new(self.client, &self.client.organization_stores().active_member)
     }
 
     /// The caller's roles in the active organization, as a reactive store.
     pub fn active_member_role(self) -> QueryHandle<MemberRole> {
-        QueryHandle::new(self.client, &self.client.inner.organization.active_member_role)
+        QueryHandle::new(self.client, &self.client.organization_stores().active_member_role)
     }
 
     /// Whether a role value (`"admin,auditor"`) grants `permissions`, by the static roles
@@ -237,7 +271,11 @@ impl<'a> OrganizationApi<'a> {
     /// [`organization_roles`](crate::AuthClientBuilder::organization_roles)), without
     /// asking the server. Dynamic roles need [`OrganizationApi::has_permission`].
     pub fn check_role_permission(self, role: &str, permissions: &Permissions) -> bool {
-        self.client.inner.organization_roles.allows(role, permissions)
+        let inner = &self.client.inner;
+        inner
+            .checked_roles
+            .get_or_init(|| client_roles(inner.organization_roles.clone()))
+            .allows(role, permissions)
     }
 }
 
