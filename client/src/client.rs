@@ -286,7 +286,8 @@ impl AuthClient {
     /// the URL as text: [`AuthClientBuilder::build`] fails with
     /// [`Error::InvalidRequest`] when it is not an `http` or `https` URL. In a browser
     /// build without feature `url` the browser's own parser reads it, so the page does
-    /// not carry the `url` crate and its IDNA tables (53 KB gzipped).
+    /// not carry the `url` crate and its IDNA tables (64,443 B gzipped, measured on the
+    /// minimal Leptos page).
     ///
     /// ```no_run
     /// # fn run() -> keyward_client::Result<()> {

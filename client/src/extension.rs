@@ -73,7 +73,8 @@ pub(crate) struct PluginStores {
 /// The stores of a built-in plugin (organization, passkey) that follow the session. A
 /// group registers itself when it is first used, so the session code calls it through
 /// this trait and a web build that never uses the plugin does not carry its code (the
-/// organization stores and the passkey list were 14 KB of a minimal page's wasm).
+/// organization stores, the passkey list and the browser authenticator built with them
+/// were 35,029 B of a minimal page, gzipped).
 pub(crate) trait StoreGroup: Send + Sync {
     /// After a call that changed the session.
     fn after_session_change<'a>(&'a self, client: &'a AuthClient) -> BoxFuture<'a, ()>;
