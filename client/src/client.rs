@@ -419,5 +419,12 @@ mod tests {
             .build()
             .expect("builds");
         assert_eq!(base_path.endpoint().as_str(), "https://example.com/v1/auth");
+        let text = AuthClient::at("https://example.com/auth/").build().expect("builds");
+        assert_eq!(text.endpoint_str(), "https://example.com/auth");
+        assert_eq!(text.endpoint().as_str(), "https://example.com/auth");
+        for bad in ["example.com", "ftp://example.com", "https://exa mple.com"] {
+            let error = AuthClient::at(bad).build().expect_err(bad);
+            assert!(matches!(error, Error::InvalidRequest { .. }), "{bad}: {error:?}");
+        }
     }
 }
