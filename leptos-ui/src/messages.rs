@@ -76,7 +76,7 @@ pub fn default_message(error: &Error) -> String {
             ErrorCode::UsernameTooLong => "The username is too long.".into(),
             ErrorCode::InvalidUsername => "Use only letters, digits, underscores and dots in the username.".into(),
             _ if !message.is_empty() => message.clone(),
-            other => other.as_str().replace('_', " ").to_lowercase(),
+            other => other.as_str().replace('_', " ").to_ascii_lowercase(),
         },
         Error::OAuth { error, description, .. } => match error {
             OAuthErrorCode::ExpiredToken => "This code has expired. Start again on your device.".into(),

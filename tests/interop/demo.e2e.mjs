@@ -116,10 +116,17 @@ test("updating the name changes the page without a reload", async () => {
     window.__sameDocument = true;
   });
   const form = tabA.locator(".profile-form");
+  // The avatar's initials are uppercased by the browser (String.toUpperCase), in full
+  // Unicode: "ß" becomes "SS".
+  await form.locator("input[name=display-name]").fill("émile ßmith");
+  await form.locator("button[type=submit]").click();
+  await expectText(tabA, "header .kw-user-name", "émile ßmith");
+  assert.equal(await tabA.locator("header .kw-avatar").textContent(), "ÉSS");
   await form.locator("input[name=display-name]").fill("Ada King");
   await form.locator("button[type=submit]").click();
   await expectText(tabA, "#user-name", "Ada King");
   await expectText(tabA, "header .kw-user-name", "Ada King");
+  assert.equal(await tabA.locator("header .kw-avatar").textContent(), "AK");
   assert.equal(await tabA.evaluate(() => window.__sameDocument), true, "no reload happened");
 });
 

@@ -19,7 +19,7 @@ pub const MULTI_SESSION_MARKER: &str = "_multi-";
 /// The name of the multi-session cookie of `token`, for the session cookie `session_cookie`
 /// (`better-auth.session_token`): `better-auth.session_token_multi-<token lowercased>`.
 pub fn multi_session_cookie_name(session_cookie: &str, token: &str) -> String {
-    format!("{session_cookie}{MULTI_SESSION_MARKER}{}", token.to_lowercase())
+    format!("{session_cookie}{MULTI_SESSION_MARKER}{}", token.to_ascii_lowercase())
 }
 
 /// Whether `name` is a multi-session cookie's (better-auth: it contains `_multi-`).

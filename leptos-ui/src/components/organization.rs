@@ -101,7 +101,7 @@ pub fn OrganizationSwitcher(
 /// A URL slug from a display name: lowercase ASCII letters and digits, dashes between
 /// words ("Acme & Co. (EU)" → "acme-co-eu").
 pub(crate) fn slugify(name: &str) -> String {
-    name.to_lowercase()
+    name.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
