@@ -83,7 +83,8 @@ pub(crate) fn announce(what: crate::session_store::Broadcast) {
 
 /// Whether a `storage` event's new value is a session message another tab wrote.
 fn is_session_message(value: &str) -> bool {
-    let Ok(message) = serde_json::from_str::<serde_json::Value>(value) else {
+    // From bytes, as every answer is read: `from_str` would be a second copy of the parser.
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(value.as_bytes()) else {
         return false;
     };
     message.get("event").and_then(|event| event.as_str()) == Some("session")

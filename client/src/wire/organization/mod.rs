@@ -46,7 +46,8 @@ impl Metadata {
     pub fn object(&self) -> Option<Map<String, Value>> {
         match self {
             Metadata::Object(map) => Some(map.clone()),
-            Metadata::Text(text) => serde_json::from_str(text).ok(),
+            // From bytes, as answers are read (one copy of the parser in a browser's download).
+            Metadata::Text(text) => serde_json::from_slice(text.as_bytes()).ok(),
             Metadata::Absent | Metadata::Null => None,
         }
     }
