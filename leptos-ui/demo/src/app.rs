@@ -76,7 +76,10 @@ fn record_first_session_render() {
         let window = web_sys::window();
         let elapsed = window.as_ref().and_then(|window| window.performance()).map(|p| p.now());
         if let (Some(body), Some(elapsed)) = (window.and_then(|w| w.document()).and_then(|d| d.body()), elapsed) {
-            let _ = body.set_attribute("data-first-session-ms", &format!("{elapsed:.1}"));
+            // JavaScript's `toFixed`: Rust's float formatting is 10 KB of WebAssembly.
+            if let Ok(text) = js_sys::Number::from(elapsed).to_fixed(1) {
+                let _ = body.set_attribute("data-first-session-ms", &String::from(text));
+            }
         }
         true
     });

@@ -102,7 +102,7 @@ pub fn PasskeysList(
                         view! {
                             <li class="kw-passkey">
                                 <span class="kw-passkey-name">{passkey.name.clone().unwrap_or_else(|| "Passkey".into())}</span>
-                                <span class="kw-passkey-created">{passkey.created_at.map(|at| at.format("%Y-%m-%d").to_string())}</span>
+                                <span class="kw-passkey-created">{passkey.created_at.map(|at| super::date(&at))}</span>
                                 <input type="text" aria-label="New name" bind:value=editing />
                                 <button type="button" class="kw-rename" on:click=move |_| rename(id_rename.clone(), editing.get_untracked()) disabled=move || task.busy()>"Rename"</button>
                                 <button type="button" class="kw-delete" on:click=move |_| delete(id_delete.clone()) disabled=move || task.busy()>"Delete"</button>

@@ -66,7 +66,7 @@ pub fn SessionsList(
                         view! {
                             <li class="kw-session" class:kw-current=this_device>
                                 <span class="kw-session-device">{label}</span>
-                                <span class="kw-session-created">{row.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</span>
+                                <span class="kw-session-created">{super::date_time(&row.created_at)}</span>
                                 {this_device.then(|| view! { <span class="kw-session-this">"This device"</span> })}
                                 <button type="button" on:click=move |_| revoke(target.clone()) disabled=move || task.busy()>
                                     {if this_device { "Sign out" } else { "Revoke" }}
