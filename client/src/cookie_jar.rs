@@ -6,7 +6,8 @@ use std::sync::Mutex;
 #[derive(Debug, Default)]
 pub(crate) struct CookieJar {
     /// Sorted by name. A jar holds a handful of cookies: a sorted `Vec` does what a
-    /// `BTreeMap` did here, and a browser's download is 3.8 KB smaller without its code.
+    /// `BTreeMap` did here, and without its code a browser's download is 3.2 KB (gzipped)
+    /// smaller.
     cookies: Mutex<Vec<(String, String)>>,
 }
 

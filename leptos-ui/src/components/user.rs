@@ -68,7 +68,7 @@ pub(crate) fn initials(name: &str) -> String {
 }
 
 /// In the browser, `String.prototype.toUpperCase`: Rust's own Unicode case table is
-/// 13.8 KB of WebAssembly (4.5 KB gzipped), more than this component.
+/// 13.8 KB of WebAssembly, and the minimal page is 7.4 KB (gzipped) smaller without it.
 #[cfg(target_arch = "wasm32")]
 fn uppercase(text: &str) -> String {
     js_sys::JsString::from(text).to_upper_case().into()
