@@ -5,21 +5,28 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::object::deserialize_from_members;
+
 /// The JSON body of an error response. `code` is absent on a few better-auth errors
 /// (for example `{"message":"No fields to update"}`), and the whole body may be empty.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ErrorBody {
     /// Human-readable message.
-    #[serde(default)]
     pub message: String,
     /// Machine-readable code; compare this, not the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
     /// Further fields some errors carry (`missingPermissions` of the organization
     /// plugin's role endpoints).
-    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub details: serde_json::Map<String, serde_json::Value>,
 }
+
+deserialize_from_members!(ErrorBody, |members| Self {
+    message: members.take_or_default("message")?,
+    code: members.take_or_default("code")?,
+    details: members.rest(),
+});
 
 macro_rules! error_codes {
     ($($variant:ident = $code:literal => $message:literal,)*) => {

@@ -19,6 +19,7 @@ pub mod jwt;
 pub mod magic_link;
 pub mod models;
 pub mod multi_session;
+mod object;
 pub mod one_time_token;
 pub mod open_api;
 pub mod organization;

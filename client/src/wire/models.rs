@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::object::deserialize_from_members;
 use super::secret::SessionToken;
 use super::time::iso;
 
 /// A user as returned by sign-in, sign-up and get-session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// The user id (32 alphanumeric characters by default).
@@ -24,18 +25,28 @@ pub struct User {
     /// Whether the email address was verified.
     pub email_verified: bool,
     /// Avatar URL.
-    #[serde(default)]
     pub image: Option<String>,
     /// Creation time.
-    #[serde(with = "iso")]
+    #[serde(serialize_with = "iso::serialize")]
     pub created_at: DateTime<Utc>,
     /// Last update time.
-    #[serde(with = "iso")]
+    #[serde(serialize_with = "iso::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Plugin fields (`twoFactorEnabled`, `username`, …) and configured additional fields.
     #[serde(flatten)]
     pub additional: Map<String, Value>,
 }
+
+deserialize_from_members!(User, |members| Self {
+    id: members.take("id")?,
+    name: members.take("name")?,
+    email: members.take("email")?,
+    email_verified: members.take("emailVerified")?,
+    image: members.take_or_default("image")?,
+    created_at: members.take_with("createdAt", iso::deserialize)?,
+    updated_at: members.take_with("updatedAt", iso::deserialize)?,
+    additional: members.rest(),
+});
 
 impl User {
     /// Whether the two-factor plugin's `twoFactorEnabled` field is `true` (absent when the
@@ -49,7 +60,7 @@ impl User {
 }
 
 /// A session row: one signed-in device.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// The session id.
@@ -59,27 +70,37 @@ pub struct Session {
     /// The owner.
     pub user_id: String,
     /// When the session stops being valid.
-    #[serde(with = "iso")]
+    #[serde(serialize_with = "iso::serialize")]
     pub expires_at: DateTime<Utc>,
     /// Creation time; freshness is measured from here.
-    #[serde(with = "iso")]
+    #[serde(serialize_with = "iso::serialize")]
     pub created_at: DateTime<Utc>,
     /// Last refresh time.
-    #[serde(with = "iso")]
+    #[serde(serialize_with = "iso::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Client IP address at sign-in (may be empty).
-    #[serde(default)]
     pub ip_address: Option<String>,
     /// Client user agent at sign-in (may be empty).
-    #[serde(default)]
     pub user_agent: Option<String>,
     /// Plugin fields (`activeOrganizationId`, …) and configured additional fields.
     #[serde(flatten)]
     pub additional: Map<String, Value>,
 }
 
+deserialize_from_members!(Session, |members| Self {
+    id: members.take("id")?,
+    token: members.take("token")?,
+    user_id: members.take("userId")?,
+    expires_at: members.take_with("expiresAt", iso::deserialize)?,
+    created_at: members.take_with("createdAt", iso::deserialize)?,
+    updated_at: members.take_with("updatedAt", iso::deserialize)?,
+    ip_address: members.take_or_default("ipAddress")?,
+    user_agent: members.take_or_default("userAgent")?,
+    additional: members.rest(),
+});
+
 /// The `{session, user}` pair that `/get-session` returns for a signed-in request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionData {
     /// The session.
@@ -88,9 +109,15 @@ pub struct SessionData {
     pub user: User,
     /// Present only when the server defers refreshes (`deferSessionRefresh`): the client
     /// should then `POST /get-session` to roll the expiry forward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_refresh: Option<bool>,
 }
+
+deserialize_from_members!(SessionData, |members| Self {
+    session: members.take("session")?,
+    user: members.take("user")?,
+    needs_refresh: members.take_or_default("needsRefresh")?,
+});
 
 /// A linked account as `/list-accounts` returns it (tokens and password are never sent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::models::User;
+use super::object::{Members, deserialize_from_members};
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 use super::secret::{Password, ProviderToken, SessionToken};
 
@@ -36,39 +37,63 @@ impl RequestSchema for SignInEmailRequest {
 }
 
 /// Response of a successful `POST /sign-in/email`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SignInResponse {
     /// `true` when a `callbackURL` was given.
     pub redirect: bool,
     /// The new session's token.
     pub token: SessionToken,
     /// The `callbackURL`, when one was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The signed-in user.
     pub user: User,
 }
 
+deserialize_from_members!(SignInResponse, |members| Self {
+    redirect: members.take("redirect")?,
+    token: members.take("token")?,
+    url: members.take_or_default("url")?,
+    user: members.take("user")?,
+});
+
 /// Response of a sign-in that needs a second factor (two-factor plugin): no session was
 /// created; the `two_factor` challenge cookie was set instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TwoFactorRedirect {
     /// Always `true`.
     pub two_factor_redirect: bool,
     /// The factors the user can use: `"totp"`, `"otp"`.
-    #[serde(default)]
     pub two_factor_methods: Vec<String>,
 }
 
+deserialize_from_members!(TwoFactorRedirect, |members| Self {
+    two_factor_redirect: members.take("twoFactorRedirect")?,
+    two_factor_methods: members.take_or_default("twoFactorMethods")?,
+});
+
 /// What `POST /sign-in/email` answers: a session, or (two-factor plugin) a challenge.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SignInOutcome {
     /// The password was right but the account needs a second factor; no session yet.
     TwoFactorRequired(TwoFactorRedirect),
     /// Signed in.
     SignedIn(Box<SignInResponse>),
+}
+
+/// Told apart by the challenge's `twoFactorRedirect` member (an untagged enum would
+/// buffer the object and try each variant in turn).
+impl<'de> Deserialize<'de> for SignInOutcome {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = Members::read(deserializer)?;
+        if members.has("twoFactorRedirect") {
+            TwoFactorRedirect::from_members(members).map(Self::TwoFactorRequired)
+        } else {
+            SignInResponse::from_members(members).map(|response| Self::SignedIn(Box::new(response)))
+        }
+    }
 }
 
 impl SignInOutcome {

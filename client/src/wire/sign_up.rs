@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::models::User;
+use super::object::deserialize_from_members;
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 use super::secret::{Password, SessionToken};
 
@@ -45,10 +46,15 @@ impl RequestSchema for SignUpEmailRequest {
 
 /// Response of `POST /sign-up/email`. `token` is `null` when the server does not sign
 /// new users in (email verification required, or `autoSignIn` off).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SignUpResponse {
     /// The new session's token, if a session was created.
     pub token: Option<SessionToken>,
     /// The new user.
     pub user: User,
 }
+
+deserialize_from_members!(SignUpResponse, |members| Self {
+    token: members.take_or_default("token")?,
+    user: members.take("user")?,
+});
