@@ -86,7 +86,7 @@ impl Members {
 /// `from_members` to build it from members already read (an enum that looks at a member
 /// first):
 ///
-/// ```ignore
+/// ```text
 /// deserialize_from_members!(User, |members| Self {
 ///     id: members.take("id")?,
 ///     additional: members.rest(),
