@@ -20,7 +20,8 @@ build_minimal() {
   wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name minimal --out-dir "$1/pkg" \
     "$wasm_target_dir/examples/minimal.wasm"
   cat >"$1/index.html" <<'HTML'
-<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward minimal</title><link rel="icon" href="data:,"></head>
+<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward minimal</title><link rel="icon" href="data:,">
+<link rel="modulepreload" href="/pkg/minimal.js"><link rel="preload" href="/pkg/minimal_bg.wasm" as="fetch" type="application/wasm" crossorigin></head>
 <body><script type="module">import init from "/pkg/minimal.js"; init();</script></body></html>
 HTML
 }

@@ -30,6 +30,7 @@ fn render(base: &url::Url, data: Option<SessionData>) -> Result<String, String> 
 <html lang="en">
 <head>
 <meta charset="utf-8"><title>Keyward SSR</title><link rel="icon" href="data:,">
+<link rel="preload" href="/pkg/keyward_ssr_example_bg.wasm" as="fetch" type="application/wasm" crossorigin>
 <script id="{SESSION_SCRIPT_ID}" type="application/json">{json}</script>
 <script type="module">import init, {{ hydrate }} from "/pkg/keyward_ssr_example.js"; init().then(hydrate);</script>
 </head>
