@@ -12,10 +12,17 @@
 #                                      as served and gzip -9
 wasm_target_dir="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-unknown-unknown/wasm-release"
 
+# Client-rendered pages type-erase Leptos views (`--cfg erase_components`, Leptos' own
+# switch for smaller WebAssembly): one copy of the rendering code per view type instead of
+# one per component and closure. Measured on 2026-12-04: the minimal page 166,718 →
+# 160,357 B gzipped, the demo 391,590 → 362,883 B. Not for a hydrating build whose server
+# half is built without it (the SSR example): hydration then fails.
+csr_build() { RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" cargo build "$@"; }
+
 bindgen_names() { [ "${1:-}" = "--keep-names" ] || echo "--remove-name-section --remove-producers-section"; }
 
 build_minimal() {
-  cargo build -p keyward-leptos --example minimal --target wasm32-unknown-unknown --profile wasm-release --locked
+  csr_build -p keyward-leptos --example minimal --target wasm32-unknown-unknown --profile wasm-release --locked
   # shellcheck disable=SC2046
   wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name minimal --out-dir "$1/pkg" \
     "$wasm_target_dir/examples/minimal.wasm"
@@ -27,7 +34,7 @@ HTML
 }
 
 build_client() {
-  cargo build -p keyward-client --example browser --target wasm32-unknown-unknown --no-default-features --features web \
+  csr_build -p keyward-client --example browser --target wasm32-unknown-unknown --no-default-features --features web \
     --profile wasm-release --locked
   # shellcheck disable=SC2046
   wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name client --out-dir "$1" \
@@ -35,7 +42,7 @@ build_client() {
 }
 
 build_leptos_floor() {
-  cargo build -p keyward-leptos --example bare_forms --target wasm32-unknown-unknown --profile wasm-release --locked
+  csr_build -p keyward-leptos --example bare_forms --target wasm32-unknown-unknown --profile wasm-release --locked
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-name bare \
     --out-dir "$1" "$wasm_target_dir/examples/bare_forms.wasm"
 }
