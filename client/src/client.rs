@@ -369,14 +369,19 @@ impl AuthClient {
 
     /// Refetches the session (see [`SessionStore::refetch`]); with `join`, a fetch already
     /// under way is shared instead of starting another.
-    pub(crate) async fn refresh_session(&self, join: bool) -> Result<Option<SessionData>> {
-        let result = crate::session_store::fetch(self, join).await;
-        if !join {
-            // A call that changed the session: the stores someone watches follow
-            // (better-auth's session paths toggle `$activeOrgSignal`, for one).
-            self.refresh_stores_after_session_change().await;
-        }
-        result
+    ///
+    /// Boxed, like [`AuthClient::send_raw`]: the calls that end with it hold a pointer,
+    /// not a copy of its state machine.
+    pub(crate) fn refresh_session(&self, join: bool) -> BoxFuture<'_, Result<Option<SessionData>>> {
+        Box::pin(async move {
+            let result = crate::session_store::fetch(self, join).await;
+            if !join {
+                // A call that changed the session: the stores someone watches follow
+                // (better-auth's session paths toggle `$activeOrgSignal`, for one).
+                self.refresh_stores_after_session_change().await;
+            }
+            result
+        })
     }
 }
 

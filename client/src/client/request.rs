@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::credentials::{is_admin_session_cookie, is_challenge_cookie, is_trust_cookie, poisoned};
 use super::{AuthClient, CredentialMode};
 use crate::error::{Error, Result};
-use crate::transport::{HttpRequest, HttpResponse, Method};
+use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Method};
 use crate::wire::routes::Route;
 use crate::wire::{SessionToken, TwoFactorRedirect};
 
@@ -52,7 +52,20 @@ impl AuthClient {
 
     /// Sends a request and applies what it returns to the credentials; errors for
     /// non-success statuses. `3xx` answers are returned as they are.
-    pub(crate) async fn send_raw(
+    ///
+    /// Boxed, so every endpoint's future holds a pointer to this one instead of a copy of
+    /// its state machine.
+    pub(crate) fn send_raw<'a>(
+        &'a self,
+        method: Method,
+        path: &'a str,
+        query: Option<&'a str>,
+        body: Option<Vec<u8>>,
+    ) -> BoxFuture<'a, Result<Reply>> {
+        Box::pin(self.send_raw_unboxed(method, path, query, body))
+    }
+
+    async fn send_raw_unboxed(
         &self,
         method: Method,
         path: &str,
