@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::object::deserialize_from_members;
 use super::organization::access::Permissions;
 use super::organization::nullable;
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
@@ -88,7 +89,7 @@ pub struct ApiKey {
 }
 
 /// The answer of `POST /api-key/create`: the new key, in plain text this one time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CreatedApiKey {
     /// The key's description.
     #[serde(flatten)]
@@ -96,6 +97,11 @@ pub struct CreatedApiKey {
     /// The key: show it to its owner now, it cannot be read again.
     pub key: ApiKeySecret,
 }
+
+deserialize_from_members!(CreatedApiKey, |members| Self {
+    key: members.take("key")?,
+    api_key: members.rest_as()?,
+});
 
 /// Body of `POST /api-key/create`. From a browser only `name`, `expiresIn`, `prefix`,
 /// `metadata` and `organizationId` may be set; the rest is for the server's own calls

@@ -64,6 +64,12 @@ impl Members {
         }
     }
 
+    /// The members not taken, read as `T`: what a `#[serde(flatten)]` field receives,
+    /// without serde buffering the object a second time.
+    pub(crate) fn rest_as<T: DeserializeOwned, E: Error>(self) -> Result<T, E> {
+        T::deserialize(Value::Object(self.rest())).map_err(E::custom)
+    }
+
     /// The members not taken, in the map's order (their order on the wire under
     /// serde_json's `preserve_order`).
     pub(crate) fn rest(mut self) -> Map<String, Value> {
@@ -161,5 +167,42 @@ mod tests {
             "member `id`: invalid type: integer `7`, expected a string"
         );
         assert!(Members::read(&Value::from("text")).is_err());
+    }
+
+    #[test]
+    fn a_flattened_struct_gets_the_members_its_container_did_not_take() {
+        use crate::wire::organization::{CreatedOrganization, FullOrganization};
+        let organization =
+            r#""id":"o1","name":"Acme","slug":"acme","logo":null,"createdAt":"2026-12-04T10:00:00.000Z""#;
+        let created: CreatedOrganization =
+            serde_json::from_str(&format!(r#"{{{organization},"members":[]}}"#)).expect("created");
+        assert_eq!((created.organization.id.as_str(), created.members.len()), ("o1", 0));
+        let full: FullOrganization =
+            serde_json::from_str(&format!(r#"{{"invitations":[],{organization},"members":[]}}"#)).expect("full");
+        assert_eq!((full.organization.slug.as_str(), full.teams), ("acme", None));
+        let error = serde_json::from_str::<FullOrganization>(&format!(r#"{{{organization},"members":[]}}"#))
+            .expect_err("invitations are required");
+        assert!(error.to_string().contains("invitations"), "{error}");
+        let error = serde_json::from_str::<CreatedOrganization>(r#"{"id":"o1","members":[]}"#).expect_err("no name");
+        assert!(error.to_string().contains("name"), "{error}");
+    }
+
+    #[test]
+    fn outcomes_are_told_apart_by_a_member() {
+        use crate::wire::{PhoneSignInOutcome, SocialSignInOutcome};
+        let user = r#"{"id":"u1","name":"Ada","email":"ada@example.com","emailVerified":false,"image":null,"createdAt":"2026-12-04T10:00:00.000Z","updatedAt":"2026-12-04T10:00:00.000Z"}"#;
+        let challenge: PhoneSignInOutcome =
+            serde_json::from_str(r#"{"twoFactorRedirect":true,"twoFactorMethods":["otp"]}"#).expect("challenge");
+        assert!(matches!(challenge, PhoneSignInOutcome::TwoFactorRequired(ref r) if r.two_factor_methods == ["otp"]));
+        let signed_in: PhoneSignInOutcome =
+            serde_json::from_str(&format!(r#"{{"token":"t1","user":{user}}}"#)).expect("signed in");
+        assert_eq!(signed_in.signed_in().map(|r| r.user.id.as_str()), Some("u1"));
+        let redirect: SocialSignInOutcome =
+            serde_json::from_str(r#"{"url":"https://idp.example/authorize","redirect":true}"#).expect("redirect");
+        assert!(matches!(redirect, SocialSignInOutcome::Redirect(ref r) if r.redirect));
+        let signed_in: SocialSignInOutcome =
+            serde_json::from_str(&format!(r#"{{"redirect":false,"token":"t1","user":{user}}}"#)).expect("id token");
+        assert!(matches!(signed_in, SocialSignInOutcome::SignedIn(ref r) if r.user.email == "ada@example.com"));
+        assert!(serde_json::from_str::<SocialSignInOutcome>(r#"{"redirect":true}"#).is_err());
     }
 }

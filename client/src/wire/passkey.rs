@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::models::{Session, User};
+use super::object::deserialize_from_members;
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 use super::time::iso_opt;
 
@@ -380,7 +381,7 @@ impl RequestSchema for VerifyRegistrationRequest {
 
 /// Answer of `POST /passkey/verify-registration`: the new passkey, plus the session when
 /// `createSession` was asked for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VerifyRegistrationResponse {
     /// The new passkey.
     #[serde(flatten)]
@@ -392,6 +393,12 @@ pub struct VerifyRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
 }
+
+deserialize_from_members!(VerifyRegistrationResponse, |members| Self {
+    session: members.take_or_default("session")?,
+    user: members.take_or_default("user")?,
+    passkey: members.rest_as()?,
+});
 
 /// Body of `POST /passkey/verify-authentication`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,10 +13,11 @@
 //! `phone-number-reset-<number>`) whose value is `<code>:<failed attempts>`; after
 //! `allowedAttempts` (3) wrong codes it is gone (`TOO_MANY_ATTEMPTS`).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::models::User;
+use super::object::Members;
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 use super::secret::{OtpCode, Password, SessionToken};
 use super::sign_in::TwoFactorRedirect;
@@ -116,13 +117,25 @@ pub struct SignInPhoneNumberResponse {
 
 /// What `POST /sign-in/phone-number` answers: a session, or (two-factor plugin) a
 /// challenge.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum PhoneSignInOutcome {
     /// The password was right but the account needs a second factor; no session yet.
     TwoFactorRequired(TwoFactorRedirect),
     /// Signed in.
     SignedIn(Box<SignInPhoneNumberResponse>),
+}
+
+/// Told apart by the challenge's `twoFactorRedirect` member, as [`SignInOutcome`](super::SignInOutcome) is.
+impl<'de> Deserialize<'de> for PhoneSignInOutcome {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = Members::read(deserializer)?;
+        if members.has("twoFactorRedirect") {
+            TwoFactorRedirect::from_members(members).map(Self::TwoFactorRequired)
+        } else {
+            members.rest_as().map(|response| Self::SignedIn(Box::new(response)))
+        }
+    }
 }
 
 impl PhoneSignInOutcome {

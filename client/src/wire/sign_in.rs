@@ -221,13 +221,25 @@ impl IdTokenCredential {
 
 /// Response of `POST /sign-in/social`: the provider's URL to open, or, for an ID-token
 /// sign-in, the session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SocialSignInOutcome {
     /// Signed in with an ID token.
     SignedIn(Box<SignInResponse>),
     /// Open `url` to continue at the provider.
     Redirect(SocialRedirect),
+}
+
+/// Told apart by the signed-in user, which only a session answer has.
+impl<'de> Deserialize<'de> for SocialSignInOutcome {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = Members::read(deserializer)?;
+        if members.has("user") {
+            SignInResponse::from_members(members).map(|response| Self::SignedIn(Box::new(response)))
+        } else {
+            members.rest_as().map(Self::Redirect)
+        }
+    }
 }
 
 /// Response of `POST /sign-in/social` in the redirect flow: the provider URL to open.

@@ -19,6 +19,7 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::object::deserialize_from_members;
 use super::time::{iso, iso_opt};
 pub use access::{AccessControl, Permissions, Role, RoleSet, parse_role_list};
 
@@ -158,7 +159,7 @@ impl Member {
 }
 
 /// `/organization/create`: the organization with its first member (the creator).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CreatedOrganization {
     /// The organization.
     #[serde(flatten)]
@@ -166,6 +167,11 @@ pub struct CreatedOrganization {
     /// The creator's membership.
     pub members: Vec<Member>,
 }
+
+deserialize_from_members!(CreatedOrganization, |members| Self {
+    members: members.take("members")?,
+    organization: members.rest_as()?,
+});
 
 /// Where an invitation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,7 +226,7 @@ impl Invitation {
 }
 
 /// `/organization/get-invitation`: an invitation with what the invitee needs to decide.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationDetails {
     /// The invitation.
@@ -234,8 +240,15 @@ pub struct InvitationDetails {
     pub inviter_email: String,
 }
 
+deserialize_from_members!(InvitationDetails, |members| Self {
+    organization_name: members.take("organizationName")?,
+    organization_slug: members.take("organizationSlug")?,
+    inviter_email: members.take("inviterEmail")?,
+    invitation: members.rest_as()?,
+});
+
 /// `/organization/list-user-invitations`: a pending invitation of the signed-in user.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInvitation {
     /// The invitation.
@@ -245,6 +258,11 @@ pub struct UserInvitation {
     #[serde(default)]
     pub organization_name: Option<String>,
 }
+
+deserialize_from_members!(UserInvitation, |members| Self {
+    organization_name: members.take_or_default("organizationName")?,
+    invitation: members.rest_as()?,
+});
 
 /// A team within an organization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -283,7 +301,7 @@ pub struct TeamMember {
 }
 
 /// `/organization/get-full-organization`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FullOrganization {
     /// The organization.
     #[serde(flatten)]
@@ -297,6 +315,13 @@ pub struct FullOrganization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<Team>>,
 }
+
+deserialize_from_members!(FullOrganization, |members| Self {
+    invitations: members.take("invitations")?,
+    members: members.take("members")?,
+    teams: members.take_or_default("teams")?,
+    organization: members.rest_as()?,
+});
 
 /// `/organization/list-members`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
