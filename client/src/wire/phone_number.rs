@@ -20,7 +20,7 @@ use super::models::User;
 use super::object::Members;
 use super::schema::{BodyShape, FieldKind, FieldSpec, RequestSchema};
 use super::secret::{OtpCode, Password, SessionToken};
-use super::sign_in::TwoFactorRedirect;
+use super::sign_in::{TwoFactorRedirect, read_sign_in_outcome};
 
 /// Body of `POST /phone-number/send-otp`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,15 +126,11 @@ pub enum PhoneSignInOutcome {
     SignedIn(Box<SignInPhoneNumberResponse>),
 }
 
-/// Told apart by the challenge's `twoFactorRedirect` member, as [`SignInOutcome`](super::SignInOutcome) is.
 impl<'de> Deserialize<'de> for PhoneSignInOutcome {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let members = Members::read(deserializer)?;
-        if members.has("twoFactorRedirect") {
-            TwoFactorRedirect::from_members(members).map(Self::TwoFactorRequired)
-        } else {
+        read_sign_in_outcome(Members::read(deserializer)?, Self::TwoFactorRequired, |members| {
             members.rest_as().map(|response| Self::SignedIn(Box::new(response)))
-        }
+        })
     }
 }
 

@@ -83,16 +83,26 @@ pub enum SignInOutcome {
     SignedIn(Box<SignInResponse>),
 }
 
-/// Told apart by the challenge's `twoFactorRedirect` member (an untagged enum would
-/// buffer the object and try each variant in turn).
 impl<'de> Deserialize<'de> for SignInOutcome {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let members = Members::read(deserializer)?;
-        if members.has("twoFactorRedirect") {
-            TwoFactorRedirect::from_members(members).map(Self::TwoFactorRequired)
-        } else {
+        read_sign_in_outcome(Members::read(deserializer)?, Self::TwoFactorRequired, |members| {
             SignInResponse::from_members(members).map(|response| Self::SignedIn(Box::new(response)))
-        }
+        })
+    }
+}
+
+/// Reads a sign-in answer (email, phone number …): the second-factor challenge when it has
+/// `twoFactorRedirect`, otherwise what `signed_in` reads. An untagged enum would buffer
+/// the object and try each variant in turn.
+pub(crate) fn read_sign_in_outcome<T, E: serde::de::Error>(
+    members: Members,
+    challenge: impl FnOnce(TwoFactorRedirect) -> T,
+    signed_in: impl FnOnce(Members) -> Result<T, E>,
+) -> Result<T, E> {
+    if members.has("twoFactorRedirect") {
+        TwoFactorRedirect::from_members(members).map(challenge)
+    } else {
+        signed_in(members)
     }
 }
 
