@@ -1,5 +1,5 @@
-# Builds the pages whose bytes are measured (sourced by scripts/wasm-size and
-# scripts/bench-frontend): the minimal Leptos example and the client alone
+# Builds the pages whose bytes are measured (sourced by scripts/wasm-size,
+# scripts/bench-frontend and scripts/build-demo): the minimal Leptos example and the client alone
 # (client/examples/browser.rs), in profile wasm-release, through wasm-bindgen without
 # the name and producers sections (function names were a quarter of the bytes).
 #
@@ -10,6 +10,7 @@
 #                                      floor Keyward's bytes are counted from
 #   page_sizes DIR                     "raw gzip": the bytes of DIR's .js and .wasm files,
 #                                      as served and gzip -9
+#   csr_build CARGO-BUILD-ARGS…        cargo build for a client-rendered page (below)
 wasm_target_dir="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-unknown-unknown/wasm-release"
 
 # Client-rendered pages type-erase Leptos views (`--cfg erase_components`, Leptos' own
