@@ -22,6 +22,9 @@ csr_build() { RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" cargo 
 
 bindgen_names() { [ "${1:-}" = "--keep-names" ] || echo "--remove-name-section --remove-producers-section"; }
 
+# The minimal page asks for the session while its WebAssembly downloads (the last
+# `preload`): the client's first `GET /api/auth/get-session`, the same URL with cookies,
+# takes that answer instead of a new round trip.
 build_minimal() {
   csr_build -p keyward-leptos --example minimal --target wasm32-unknown-unknown --profile wasm-release --locked
   # shellcheck disable=SC2046
@@ -29,7 +32,8 @@ build_minimal() {
     "$wasm_target_dir/examples/minimal.wasm"
   cat >"$1/index.html" <<'HTML'
 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward minimal</title><link rel="icon" href="data:,">
-<link rel="modulepreload" href="/pkg/minimal.js"><link rel="preload" href="/pkg/minimal_bg.wasm" as="fetch" type="application/wasm" crossorigin></head>
+<link rel="modulepreload" href="/pkg/minimal.js"><link rel="preload" href="/pkg/minimal_bg.wasm" as="fetch" type="application/wasm" crossorigin>
+<link rel="preload" href="/api/auth/get-session" as="fetch" crossorigin="use-credentials"></head>
 <body><script type="module">import init from "/pkg/minimal.js"; init();</script></body></html>
 HTML
 }

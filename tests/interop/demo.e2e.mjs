@@ -247,6 +247,26 @@ test("a reload while signed in renders the session without a signed-out flash", 
   console.log(`measurements: ${JSON.stringify(measurements)}`);
 });
 
+test("a new tab takes the session the page preloaded: one request, made by the <link>", async () => {
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/auth/get-session") requests.push(request.url());
+  });
+  await page.goto(base);
+  // The session renders only once the client's first session request has its answer.
+  await expectText(page, "#user-name", "Ada Byron");
+  const entries = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((entry) => new URL(entry.name).pathname === "/api/auth/get-session")
+      .map((entry) => entry.initiatorType),
+  );
+  assert.deepEqual(requests, [`${base.replace(/\/$/, "")}/api/auth/get-session`], "one session request");
+  assert.deepEqual(entries, ["link"], "the preload's answer, not a second fetch");
+  await page.close();
+});
+
 test("a sign-out announced by a better-auth JS tab signs the Leptos tab out", async () => {
   // What better-auth's JS client does on signOut(): POST /sign-out, then the
   // `better-auth.message` entry in localStorage (client/broadcast-channel.ts).
