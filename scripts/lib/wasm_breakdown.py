@@ -3,6 +3,11 @@ that kept its function names) on stdin and prints each crate's share of the code
 data segment and the rest, largest first.
 
     twiggy top -n 1000000 -f csv page_bg.wasm | python3 scripts/lib/wasm_breakdown.py [rows]
+
+With `--over FLOOR.csv` (the same listing of the Leptos floor, `bare_forms`) it prints
+instead what the page adds to the floor, by what the code does.
+
+    twiggy top -n 1000000 -f csv page_bg.wasm | python3 scripts/lib/wasm_breakdown.py --over floor.csv
 """
 
 import collections
@@ -29,7 +34,56 @@ def crate_of(item: str) -> str:
     return "(other)"
 
 
+# What Keyward's code is, by name (the first rule that matches): the JSON machinery before
+# the crate that instantiates it, since a `Deserialize` impl of the client is serde's code.
+KINDS = [
+    ("JSON: parsing, typed decoding, request bodies (serde, serde_json)",
+     r"serde|Deserializ|Serializ|Members|from_members|::decode|btree|BTreeMap|zmij|itoa"),
+    ("the client: request path, session store, credentials", r"keyward_client|futures_signals"),
+    ("the components (keyward_leptos)", r"keyward_leptos"),
+    ("Leptos: what the components use of it, and the page's views",
+     r"tachys|reactive_graph|leptos|any_spawner|slotmap|send_wrapper|^minimal::|^bare_forms::|^main$"),
+]
+
+
+def kind_of(item: str) -> str | None:
+    """What an item is, for `--over` (None for names and custom sections, not served)."""
+    crate = crate_of(item)
+    if crate == "(names and custom sections)":
+        return None
+    if crate == "(data: strings and tables)":
+        return "data: strings, tables, panic locations"
+    for kind, pattern in KINDS:
+        if re.search(pattern, item):
+            return kind
+    return "Rust's runtime: core, alloc, std, the allocator, wasm-bindgen, js-sys"
+
+
+def kinds(rows) -> collections.Counter[str]:
+    totals: collections.Counter[str] = collections.Counter()
+    for row in rows:
+        kind = kind_of(row["Name"])
+        if kind:
+            totals[kind] += int(row["ShallowSize"])
+    return totals
+
+
+def over(floor_csv: str) -> None:
+    page = kinds(csv.DictReader(sys.stdin))
+    with open(floor_csv, newline="") as floor_file:
+        floor = kinds(csv.DictReader(floor_file))
+    added = {kind: page[kind] - floor[kind] for kind in page | floor}
+    whole = sum(added.values())
+    print(f"{'page':>9}  {'floor':>9}  {'added':>9}  {'share':>6}  what")
+    for kind, size in sorted(added.items(), key=lambda item: -item[1]):
+        print(f"{page[kind]:>9}  {floor[kind]:>9}  {size:>9}  {100 * size / whole:5.1f}%  {kind}")
+    print(f"{sum(page.values()):>9}  {sum(floor.values()):>9}  {whole:>9}  100.0%  in all (served, before gzip)")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--over":
+        over(sys.argv[2])
+        return
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 25
     totals: collections.Counter[str] = collections.Counter()
     for row in csv.DictReader(sys.stdin):
