@@ -3,14 +3,14 @@
 # (client/examples/browser.rs), in profile wasm-release, through wasm-bindgen without
 # the name and producers sections (function names were a quarter of the bytes).
 #
-#   build_minimal DIR [--keep-names]   DIR/index.html and DIR/pkg/minimal{.js,_bg.wasm}
-#   build_client DIR [--keep-names]    DIR/client{.js,_bg.wasm}
-#   build_leptos_floor DIR             DIR/bare{.js,_bg.wasm}: the minimal page's markup on
-#                                      Leptos alone (leptos-ui/examples/bare_forms.rs), the
-#                                      floor Keyward's bytes are counted from
-#   page_sizes DIR                     "raw gzip": the bytes of DIR's .js and .wasm files,
-#                                      as served and gzip -9
-#   csr_build CARGO-BUILD-ARGS…        cargo build for a client-rendered page (below)
+#   build_minimal DIR [--keep-names]       DIR/index.html and DIR/pkg/minimal{.js,_bg.wasm}
+#   build_client DIR [--keep-names]        DIR/client{.js,_bg.wasm}
+#   build_leptos_floor DIR [--keep-names]  DIR/bare{.js,_bg.wasm}: the minimal page's markup on
+#                                          Leptos alone (leptos-ui/examples/bare_forms.rs), the
+#                                          floor Keyward's bytes are counted from
+#   page_sizes DIR                         "raw gzip": the bytes of DIR's .js and .wasm files,
+#                                          as served and gzip -9
+#   csr_build CARGO-BUILD-ARGS…            cargo build for a client-rendered page (below)
 wasm_target_dir="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-unknown-unknown/wasm-release"
 
 # Client-rendered pages type-erase Leptos views (`--cfg erase_components`, Leptos' own
@@ -48,8 +48,9 @@ build_client() {
 
 build_leptos_floor() {
   csr_build -p keyward-leptos --example bare_forms --target wasm32-unknown-unknown --profile wasm-release --locked
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-name bare \
-    --out-dir "$1" "$wasm_target_dir/examples/bare_forms.wasm"
+  # shellcheck disable=SC2046
+  wasm-bindgen --target web --no-typescript $(bindgen_names "${2:-}") --out-name bare --out-dir "$1" \
+    "$wasm_target_dir/examples/bare_forms.wasm"
 }
 
 page_sizes() {
